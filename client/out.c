@@ -1,0 +1,2 @@
+void out_placeholder(void);
+void out_placeholder(void) {}

@@ -1,0 +1,2 @@
+void daemon_placeholder(void);
+void daemon_placeholder(void) {}
