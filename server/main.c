@@ -1,2 +1,161 @@
-int main(void);
-int main(void) { return 0; }
+/* jixiaod: the jixiao daemon. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sysexits.h>
+
+#include "log.h"
+#include "server.h"
+
+#define DEFAULT_DATA "jixiao-data"
+#define DEFAULT_LISTEN "tcp://127.0.0.1:7410"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: jixiaod [--data DIR] [--listen URL]... [--feed URL] [options]\n"
+	    "\n"
+	    "Serves jixiao evaluation workspaces to jx clients.\n"
+	    "\n"
+	    "  -d, --data DIR         data directory, created 0700 (default ./" DEFAULT_DATA ")\n"
+	    "  -l, --listen URL       where clients connect: ipc:///path or tcp://host:port;\n"
+	    "                         repeat for several (default " DEFAULT_LISTEN ")\n"
+	    "  -f, --feed URL         publish every committed change here (nng PUB)\n"
+	    "      --map-size BYTES   initial store map size; it grows when full\n"
+	    "      --max-message BYTES largest request accepted (default 4 MiB)\n"
+	    "      --workers N        requests served at once (default 256)\n"
+	    "      --log-level LEVEL  error, warn (default), info or debug\n"
+	    "  -v, --verbose          same as --log-level info; twice for debug\n"
+	    "  -h, --help             show this help\n"
+	    "  -V, --version          show the version\n"
+	    "\n"
+	    "Prints \"jixiaod: ready on URL...\" on standard output when it accepts requests.\n"
+	    "Stops cleanly on SIGINT or SIGTERM.\n");
+}
+
+static int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v == 0 || s[0] == '-')
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "feed", required_argument, NULL, 'f' },
+		{ "map-size", required_argument, NULL, 'm' },
+		{ "max-message", required_argument, NULL, 'M' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server_config cfg = { .data_dir = DEFAULT_DATA };
+	struct server *srv;
+	enum log_level level = LOG_WARN;
+	char why[512];
+	sigset_t sigs;
+	size_t n;
+	int c, sig;
+
+	while ((c = getopt_long(argc, argv, "d:l:f:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			cfg.data_dir = optarg;
+			break;
+		case 'l':
+			if (cfg.nlisten == SERVER_MAX_LISTEN) {
+				fprintf(stderr, "jixiaod: at most %d --listen addresses\n",
+				    SERVER_MAX_LISTEN);
+				return EX_USAGE;
+			}
+			cfg.listen[cfg.nlisten++] = optarg;
+			break;
+		case 'f':
+			cfg.feed = optarg;
+			break;
+		case 'm':
+		case 'M':
+		case 'w':
+			if (parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
+				fprintf(stderr, "jixiaod: %s is not a valid number for --%s\n", optarg,
+				    c == 'm' ? "map-size" : c == 'M' ? "max-message" : "workers");
+				return EX_USAGE;
+			}
+			if (c == 'm')
+				cfg.map_size = n;
+			else if (c == 'M')
+				cfg.max_message = n;
+			else
+				cfg.workers = (unsigned)n;
+			break;
+		case 'L':
+			if (log_parse_level(optarg, &level) != 0) {
+				fprintf(stderr, "jixiaod: log level must be error, warn, info or "
+						"debug, not %s\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'v':
+			if (level < LOG_DEBUG)
+				level++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("jixiaod %s\n", JX_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "jixiaod: unexpected argument %s (see jixiaod --help)\n",
+		    argv[optind]);
+		return EX_USAGE;
+	}
+	if (cfg.nlisten == 0)
+		cfg.listen[cfg.nlisten++] = DEFAULT_LISTEN;
+	log_set_level(level);
+
+	/* Block the stop signals before nng starts threads, so only sigwait sees them. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (server_open(&cfg, &srv, why, sizeof(why)) != 0) {
+		fprintf(stderr, "jixiaod: %s\n", why);
+		return EX_UNAVAILABLE;
+	}
+	printf("jixiaod: ready on %s\n", server_urls(srv));
+	fflush(stdout);
+
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	log_info("stopping on signal %d", sig);
+	server_close(srv);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,324 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "decimal.h"
+#include "envelope.h"
+#include "err.h"
+
+static void
+cli_vsay(const char *fmt, va_list ap)
+{
+	fputs("jx: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vsay(fmt, ap);
+	va_end(ap);
+	return EX_USAGE;
+}
+
+int
+cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vsay(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+cli_exit_code(int err)
+{
+	switch (err) {
+	case JX_OK:
+		return 0;
+	case JX_EINVAL:
+	case JX_EPRECOND:
+		return EX_DATAERR;
+	case JX_ENOTFOUND:
+		return EX_NOINPUT;
+	case JX_EEXIST:
+		return EX_CANTCREAT;
+	case JX_EPERM:
+	case JX_EUNAUTH:
+		return EX_NOPERM;
+	case JX_EABORTED:
+		return EX_TEMPFAIL;
+	case JX_ENOSPC:
+	case JX_EUNAVAIL:
+		return EX_UNAVAILABLE;
+	default:
+		return EX_SOFTWARE;
+	}
+}
+
+void
+cli_help(const struct cli_command *cmd, const char *details)
+{
+	printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+	if (details != NULL)
+		printf("\n%s", details);
+	printf("\nGlobal options: --server URL, --user NAME, --json (see jx --help).\n");
+}
+
+int
+cli_dispatch(struct cli *cli, const char *group, const struct cli_command *cmds, size_t n,
+    int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		printf("usage: jx %s COMMAND [options]\n\ncommands:\n", group);
+		for (size_t i = 0; i < n; i++)
+			printf("  %-10s %s\n", cmds[i].name, cmds[i].summary);
+		printf("\nRun 'jx %s COMMAND --help' for a command's options.\n", group);
+		return argc < 2 ? EX_USAGE : 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].run(cli, argc - 1, argv + 1);
+	return cli_usage_error("'%s' is not a jx %s command (see jx %s --help)", argv[1], group,
+	    group);
+}
+
+static int
+cli_connect(struct cli *cli)
+{
+	char why[600];
+	int rv;
+
+	if (cli->client != NULL)
+		return JX_OK;
+	rv = client_open(cli->server, cli->user, &cli->client, why, sizeof(why));
+	if (rv != 0)
+		cli_error(0, "%s", why);
+	return rv;
+}
+
+static void
+cli_json_error(int code, const char *message, const ProtobufCMessage *current)
+{
+	struct out_json *j = out_json_new(stdout);
+
+	out_json_object(j, NULL);
+	out_json_object(j, "error");
+	out_json_string(j, "code", jx_errname(code));
+	out_json_string(j, "message", message);
+	if (current != NULL && current->descriptor == &jixiao__node_reply__descriptor &&
+	    ((const Jixiao__NodeReply *)current)->node != NULL)
+		cli_json_node(j, "current", ((const Jixiao__NodeReply *)current)->node);
+	out_json_free(j);
+}
+
+int
+cli_call(struct cli *cli, const ProtobufCServiceDescriptor *service, const char *method,
+    const ProtobufCMessage *input, ProtobufCMessage **output)
+{
+	char message[ENVELOPE_MESSAGE_MAX + 128];
+	int rv;
+
+	*output = NULL;
+	if ((rv = cli_connect(cli)) != 0) {
+		if (cli->json)
+			cli_json_error(rv, "cannot reach the server", NULL);
+		return cli_exit_code(rv);
+	}
+	rv = client_call(cli->client, service, method, input, output, message, sizeof(message));
+	if (rv == JX_OK)
+		return 0;
+	cli_error(0, "%s", message);
+	if (cli->json)
+		cli_json_error(rv, message, *output);
+	return cli_exit_code(rv);
+}
+
+int
+cli_parse_id(const char *s, const char *what, uint64_t *id)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v == 0 || s[0] == '-') {
+		cli_error(0, "%s must be a positive number, not '%s'", what, s);
+		return -1;
+	}
+	*id = v;
+	return 0;
+}
+
+int
+cli_parse_points(const char *s, const char *what, int64_t *v)
+{
+	if (dec_parse(s, v) != 0) {
+		cli_error(0, "%s must be a number with at most two decimals, like 4.88, not '%s'",
+		    what, s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_parse_year(const char *s, uint32_t *year)
+{
+	uint64_t v;
+
+	if (cli_parse_id(s, "the fiscal year", &v) != 0)
+		return -1;
+	if (v < 1990 || v > 2200) {
+		cli_error(0, "the fiscal year must be between 1990 and 2200, not %s", s);
+		return -1;
+	}
+	*year = (uint32_t)v;
+	return 0;
+}
+
+static const struct {
+	Jixiao__Kind kind;
+	const char *name, *zh, *zh_short;
+} cli_kinds[] = {
+	{ JIXIAO__KIND__TARGET_DECLARATION, "target-declaration", "绩效目标申报", "目标申报" },
+	{ JIXIAO__KIND__SELF_EVALUATION, "self-evaluation", "绩效自评", "自评" },
+	{ JIXIAO__KIND__KEY_EVALUATION, "key-evaluation", "重点绩效评价", "重点评价" },
+};
+
+int
+cli_parse_kind(const char *s, Jixiao__Kind *kind)
+{
+	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++) {
+		if (strcmp(s, cli_kinds[i].name) == 0 || strcmp(s, cli_kinds[i].zh) == 0 ||
+		    strcmp(s, cli_kinds[i].zh_short) == 0) {
+			*kind = cli_kinds[i].kind;
+			return 0;
+		}
+	}
+	cli_error(0, "the kind must be target-declaration (绩效目标申报), self-evaluation "
+	    "(绩效自评) or key-evaluation (重点绩效评价), not '%s'", s);
+	return -1;
+}
+
+const char *
+cli_kind_name(Jixiao__Kind kind)
+{
+	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++)
+		if (cli_kinds[i].kind == kind)
+			return cli_kinds[i].name;
+	return "unknown";
+}
+
+const char *
+cli_kind_zh(Jixiao__Kind kind)
+{
+	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++)
+		if (cli_kinds[i].kind == kind)
+			return cli_kinds[i].zh;
+	return "?";
+}
+
+const char *
+cli_state_name(Jixiao__WorkspaceState state)
+{
+	switch (state) {
+	case JIXIAO__WORKSPACE_STATE__ACTIVE:
+		return "active";
+	case JIXIAO__WORKSPACE_STATE__ARCHIVED:
+		return "archived";
+	default:
+		return "unknown";
+	}
+}
+
+const char *
+cli_time(int64_t t, char buf[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || localtime_r(&tt, &tm) == NULL)
+		snprintf(buf, 32, "-");
+	else
+		strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+	return buf;
+}
+
+void
+cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace *ws)
+{
+	out_json_object(j, key);
+	out_json_uint(j, "id", ws->id);
+	out_json_string(j, "subject", ws->subject);
+	out_json_uint(j, "fiscal_year", ws->fiscal_year);
+	out_json_string(j, "kind", cli_kind_name(ws->kind));
+	out_json_string(j, "state", cli_state_name(ws->state));
+	out_json_uint(j, "revision", ws->revision);
+	out_json_string(j, "title", ws->title);
+	out_json_int(j, "created_at", ws->created_at);
+	out_json_string(j, "created_by", ws->created_by);
+	out_json_int(j, "updated_at", ws->updated_at);
+	out_json_end(j);
+}
+
+void
+cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *n)
+{
+	out_json_object(j, key);
+	out_json_uint(j, "id", n->id);
+	out_json_string(j, "code", n->code);
+	out_json_uint(j, "parent_id", n->parent_id);
+	out_json_string(j, "name", n->name);
+	if (n->has_weight)
+		out_json_hundredths(j, "weight", n->weight);
+	else
+		out_json_null(j, "weight");
+	if (n->has_score)
+		out_json_hundredths(j, "score", n->score);
+	else
+		out_json_null(j, "score");
+	if (n->has_total)
+		out_json_hundredths(j, "total", n->total);
+	if (n->has_depth)
+		out_json_uint(j, "depth", n->depth);
+	if (n->has_unscored)
+		out_json_uint(j, "unscored", n->unscored);
+	out_json_string(j, "category", n->category);
+	out_json_string(j, "criteria", n->criteria);
+	out_json_string(j, "target", n->target);
+	out_json_string(j, "actual", n->actual);
+	out_json_string(j, "comment", n->comment);
+	out_json_uint(j, "revision", n->revision);
+	out_json_string(j, "updated_by", n->updated_by);
+	out_json_int(j, "updated_at", n->updated_at);
+	out_json_end(j);
+}
+
+void
+cli_print_workspace(const Jixiao__Workspace *ws)
+{
+	char t[32];
+
+	printf("workspace %" PRIu64 ": %s\n", ws->id, ws->subject);
+	if (ws->title != NULL && ws->title[0] != '\0')
+		printf("  title:       %s\n", ws->title);
+	printf("  fiscal year: %u\n", ws->fiscal_year);
+	printf("  kind:        %s (%s)\n", cli_kind_name(ws->kind), cli_kind_zh(ws->kind));
+	printf("  state:       %s\n", cli_state_name(ws->state));
+	printf("  revision:    %" PRIu64 "\n", ws->revision);
+	printf("  created:     %s by %s\n", cli_time(ws->created_at, t),
+	    ws->created_by != NULL ? ws->created_by : "-");
+}

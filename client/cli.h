@@ -1,0 +1,73 @@
+/* What every jx command shares: options, the connection, errors, and output. */
+#ifndef JX_CLI_H
+#define JX_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "client.h"
+#include "out.h"
+#include "proto/jixiao.pb-c.h"
+
+struct cli {
+	const char *server;     /* resolved URL */
+	const char *user;
+	bool json;
+	struct client *client;  /* connected on first use */
+};
+
+/* A command or subcommand: its name, entry point, usage line and summary. */
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+/* Runs the subcommand of a group ("jx ws create ..."): argv[0] is the group name. */
+int cli_dispatch(struct cli *cli, const char *group, const struct cli_command *cmds, size_t n,
+    int argc, char **argv);
+/* Prints a command's help to stdout. */
+void cli_help(const struct cli_command *cmd, const char *details);
+
+/*
+ * Calls a method and, when it fails, tells the user in one sentence (and as JSON
+ * with --json). Returns a sysexits code: 0 on success. *output as client_call.
+ */
+int cli_call(struct cli *cli, const ProtobufCServiceDescriptor *service, const char *method,
+    const ProtobufCMessage *input, ProtobufCMessage **output);
+
+/* Prints "jx: <sentence>" and returns EX_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "jx: <sentence>" and returns code. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The sysexits code for a jx_err. */
+int cli_exit_code(int err);
+
+/* Argument parsers: 0 or -1 (after telling the user what was wrong). */
+int cli_parse_id(const char *s, const char *what, uint64_t *id);
+int cli_parse_points(const char *s, const char *what, int64_t *v);
+int cli_parse_year(const char *s, uint32_t *year);
+int cli_parse_kind(const char *s, Jixiao__Kind *kind);
+
+const char *cli_kind_name(Jixiao__Kind kind);
+const char *cli_kind_zh(Jixiao__Kind kind);
+const char *cli_state_name(Jixiao__WorkspaceState state);
+/* Formats Unix seconds as "2026-11-21 13:05" in local time. */
+const char *cli_time(int64_t t, char buf[32]);
+
+/* JSON forms shared by several commands. */
+void cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace *ws);
+void cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *node);
+/* Prints the workspace in a few human lines. */
+void cli_print_workspace(const Jixiao__Workspace *ws);
+
+/* Command groups, one file each (cmd-NAME.c). */
+int cmd_ping(struct cli *cli, int argc, char **argv);
+int cmd_version(struct cli *cli, int argc, char **argv);
+int cmd_ws(struct cli *cli, int argc, char **argv);
+int cmd_node(struct cli *cli, int argc, char **argv);
+int cmd_tree(struct cli *cli, int argc, char **argv);
+
+#endif

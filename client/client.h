@@ -1,0 +1,40 @@
+/*
+ * The client library: connect to jixiaod and call its services. One client is one
+ * nng REQ socket, used by one thread at a time.
+ */
+#ifndef JX_CLIENT_H
+#define JX_CLIENT_H
+
+#include <stddef.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+/* Largest reply a client accepts. */
+#define CLIENT_MAX_REPLY ((size_t)64 << 20)
+/* How long a call waits for its reply, in milliseconds. */
+#define CLIENT_TIMEOUT_MS 30000
+
+struct client;
+
+/*
+ * Connects to url (ipc:// or tcp://) as user (NULL: no name). Returns 0, or
+ * JX_EUNAVAIL with a plain sentence in why when the server cannot be reached.
+ */
+int client_open(const char *url, const char *user, struct client **cp, char *why,
+    size_t whylen);
+/* Accepts NULL. */
+void client_close(struct client *cl);
+
+/*
+ * Calls method of service with input. Returns the reply's status code (0 for OK),
+ * with its sentence in message; *output is the decoded reply payload when there is
+ * one (also with ABORTED, where it is the current state), to be freed with
+ * protobuf_c_message_free_unpacked; otherwise NULL. Transport failures return
+ * JX_EUNAVAIL. Every call carries a fresh request id, so a resent request is
+ * applied at most once.
+ */
+int client_call(struct client *cl, const ProtobufCServiceDescriptor *service,
+    const char *method, const ProtobufCMessage *input, ProtobufCMessage **output,
+    char *message, size_t msglen);
+
+#endif

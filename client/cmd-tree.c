@@ -1,0 +1,117 @@
+/* jx tree WS: the scoring sheet (评分表) of a workspace, with totals. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "decimal.h"
+
+#define TREE_INDENT_MAX 16
+
+static const struct cli_command tree_command = { "tree", cmd_tree, "jx tree WS",
+	"Prints the indicator tree of a workspace: code, name, weight, score and comment,\n"
+	"with each parent's score the sum of its children's (integer hundredths)." };
+
+static void
+tree_json(const Jixiao__TreeReply *t)
+{
+	struct out_json *j = out_json_new(stdout);
+
+	out_json_object(j, NULL);
+	cli_json_workspace(j, "workspace", t->workspace);
+	out_json_hundredths(j, "weight", t->weight);
+	out_json_hundredths(j, "total", t->total);
+	out_json_array(j, "nodes");
+	for (size_t i = 0; i < t->n_nodes; i++)
+		cli_json_node(j, NULL, t->nodes[i]);
+	out_json_free(j);
+}
+
+static void
+tree_print(const Jixiao__TreeReply *t)
+{
+	static const char *const head[] = { "code", "indicator", "weight", "score", "comment" };
+	char name[1024], weight[DEC_BUFSZ], score[DEC_BUFSZ], total[DEC_BUFSZ];
+	const Jixiao__Workspace *ws = t->workspace;
+	struct out_table *tab;
+	uint32_t unscored = 0;
+
+	printf("workspace %" PRIu64 " · %s · %u · %s · revision %" PRIu64 "\n\n", ws->id,
+	    ws->subject, ws->fiscal_year, cli_kind_zh(ws->kind), ws->revision);
+	if (t->n_nodes == 0) {
+		printf("No indicators yet: add some with 'jx node add %" PRIu64 " NAME'.\n", ws->id);
+		return;
+	}
+	if ((tab = out_table_new(5, head)) == NULL)
+		return;
+	out_table_align(tab, 2, OUT_RIGHT);
+	out_table_align(tab, 3, OUT_RIGHT);
+	out_table_max_width(tab, 1, 40);
+	out_table_max_width(tab, 4, 40);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const Jixiao__Node *n = t->nodes[i];
+		unsigned indent = n->depth > 0 ? n->depth - 1 : 0;
+		const char *row[5];
+
+		if (indent > TREE_INDENT_MAX)
+			indent = TREE_INDENT_MAX;
+		snprintf(name, sizeof(name), "%*s%s", (int)indent * 2, "",
+		    n->name != NULL ? n->name : "");
+		/* A parent shows the sum of its children; a leaf its own score, or '-'. */
+		if (n->has_score || (n->has_total && n->unscored == 0) ||
+		    (n->has_total && n->total != 0))
+			dec_format(n->total, score);
+		else
+			snprintf(score, sizeof(score), "-");
+		row[0] = n->code;
+		row[1] = name;
+		row[2] = n->has_weight ? dec_format(n->weight, weight) : "-";
+		row[3] = score;
+		row[4] = n->comment;
+		out_table_row(tab, row);
+		if (n->depth == 1)
+			unscored += n->unscored;
+	}
+	out_table_print(tab, stdout);
+	out_table_free(tab);
+	printf("\ntotal %s of %s", dec_format(t->total, total), dec_format(t->weight, weight));
+	if (unscored > 0)
+		printf(" (%u indicator%s not scored yet)", unscored, unscored == 1 ? "" : "s");
+	printf("\n");
+}
+
+int
+cmd_tree(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__GetTreeRequest in = JIXIAO__GET_TREE_REQUEST__INIT;
+	Jixiao__TreeReply *out;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&tree_command, NULL);
+			return 0;
+		}
+		return EX_USAGE;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", tree_command.usage);
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
+		return EX_USAGE;
+	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "GetTree", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	if (cli->json)
+		tree_json(out);
+	else
+		tree_print(out);
+	jixiao__tree_reply__free_unpacked(out, NULL);
+	return 0;
+}

@@ -1,0 +1,239 @@
+/* jx ws create|list|show|archive */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+
+static int ws_create(struct cli *cli, int argc, char **argv);
+static int ws_list(struct cli *cli, int argc, char **argv);
+static int ws_show(struct cli *cli, int argc, char **argv);
+static int ws_archive(struct cli *cli, int argc, char **argv);
+
+static const struct cli_command ws_commands[] = {
+	{ "create", ws_create,
+	    "jx ws create --subject NAME --year YYYY --kind KIND [--title TEXT]",
+	    "Creates a workspace: one evaluation of one subject for one fiscal year." },
+	{ "list", ws_list, "jx ws list [--year YYYY] [--subject TEXT] [--all]",
+	    "Lists workspaces (newest first); --all includes archived ones." },
+	{ "show", ws_show, "jx ws show WS", "Shows one workspace." },
+	{ "archive", ws_archive, "jx ws archive WS",
+	    "Archives a workspace: it stays readable but can no longer change." },
+};
+
+int
+cmd_ws(struct cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, "ws", ws_commands, sizeof(ws_commands) / sizeof(ws_commands[0]),
+	    argc, argv);
+}
+
+static int
+ws_print(struct cli *cli, const Jixiao__Workspace *ws, const char *done)
+{
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+		cli_json_workspace(j, NULL, ws);
+		out_json_free(j);
+	} else {
+		if (done != NULL)
+			printf("%s workspace %" PRIu64 ".\n", done, ws->id);
+		cli_print_workspace(ws);
+	}
+	return 0;
+}
+
+static int
+ws_create(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "subject", required_argument, NULL, 's' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "title", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__CreateWorkspaceRequest in = JIXIAO__CREATE_WORKSPACE_REQUEST__INIT;
+	Jixiao__WorkspaceReply *out;
+	int c, rv;
+
+	in.subject = NULL;
+	in.kind = JIXIAO__KIND__KIND_UNSPECIFIED;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "s:y:k:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			in.subject = optarg;
+			break;
+		case 'y':
+			if (cli_parse_year(optarg, &in.fiscal_year) != 0)
+				return EX_USAGE;
+			break;
+		case 'k':
+			if (cli_parse_kind(optarg, &in.kind) != 0)
+				return EX_USAGE;
+			break;
+		case 't':
+			in.title = optarg;
+			break;
+		case 'h':
+			cli_help(&ws_commands[0],
+			    "  --subject NAME  what is evaluated: a project or a department\n"
+			    "  --year YYYY     the fiscal year evaluated\n"
+			    "  --kind KIND     target-declaration (绩效目标申报),\n"
+			    "                  self-evaluation (绩效自评) or key-evaluation (重点绩效评价)\n"
+			    "  --title TEXT    an optional title\n");
+			return 0;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (in.subject == NULL || in.fiscal_year == 0 || in.kind == 0)
+		return cli_usage_error("--subject, --year and --kind are required (see jx ws "
+				       "create --help)");
+	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "Create", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	ws_print(cli, out->workspace, "Created");
+	jixiao__workspace_reply__free_unpacked(out, NULL);
+	return 0;
+}
+
+static int
+ws_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "year", required_argument, NULL, 'y' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__ListWorkspacesRequest in = JIXIAO__LIST_WORKSPACES_REQUEST__INIT;
+	Jixiao__ListWorkspacesReply *out;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "y:s:ah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'y':
+			if (cli_parse_year(optarg, &in.fiscal_year) != 0)
+				return EX_USAGE;
+			in.has_fiscal_year = 1;
+			break;
+		case 's':
+			in.subject = optarg;
+			break;
+		case 'a':
+			in.has_include_archived = 1;
+			in.include_archived = 1;
+			break;
+		case 'h':
+			cli_help(&ws_commands[1],
+			    "  --year YYYY     only this fiscal year\n"
+			    "  --subject TEXT  only subjects containing TEXT\n"
+			    "  --all           include archived workspaces\n");
+			return 0;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "List", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+		out_json_object(j, NULL);
+		out_json_array(j, "workspaces");
+		for (size_t i = 0; i < out->n_workspaces; i++)
+			cli_json_workspace(j, NULL, out->workspaces[i]);
+		out_json_free(j);
+	} else if (out->n_workspaces == 0) {
+		printf("No workspaces%s.\n", in.has_fiscal_year || in.subject ? " match" : " yet");
+	} else {
+		static const char *const head[] = { "id", "year", "kind", "subject", "state",
+			"rev" };
+		struct out_table *t = out_table_new(6, head);
+		char id[24], year[12], rev[24];
+		out_table_align(t, 0, OUT_RIGHT);
+		out_table_align(t, 5, OUT_RIGHT);
+		out_table_max_width(t, 3, 48);
+		for (size_t i = out->n_workspaces; i-- > 0;) {
+			const Jixiao__Workspace *ws = out->workspaces[i];
+			const char *row[6] = { id, year, cli_kind_zh(ws->kind), ws->subject,
+				cli_state_name(ws->state), rev };
+			snprintf(id, sizeof(id), "%" PRIu64, ws->id);
+			snprintf(year, sizeof(year), "%u", ws->fiscal_year);
+			snprintf(rev, sizeof(rev), "%" PRIu64, ws->revision);
+			out_table_row(t, row);
+		}
+		out_table_print(t, stdout);
+		out_table_free(t);
+	}
+	jixiao__list_workspaces_reply__free_unpacked(out, NULL);
+	return 0;
+}
+
+/* Parses "jx ws VERB WS" with only --help; returns -1 to go on, else an exit code. */
+static int
+ws_one_arg(const struct cli_command *cmd, int argc, char **argv, uint64_t *id)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(cmd, NULL);
+			return 0;
+		}
+		return EX_USAGE;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", cmd->usage);
+	return cli_parse_id(argv[optind], "the workspace", id) == 0 ? -1 : EX_USAGE;
+}
+
+static int
+ws_show(struct cli *cli, int argc, char **argv)
+{
+	Jixiao__GetWorkspaceRequest in = JIXIAO__GET_WORKSPACE_REQUEST__INIT;
+	Jixiao__WorkspaceReply *out;
+	int rv;
+
+	if ((rv = ws_one_arg(&ws_commands[2], argc, argv, &in.workspace)) >= 0)
+		return rv;
+	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "Get", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	ws_print(cli, out->workspace, NULL);
+	jixiao__workspace_reply__free_unpacked(out, NULL);
+	return 0;
+}
+
+static int
+ws_archive(struct cli *cli, int argc, char **argv)
+{
+	Jixiao__ArchiveWorkspaceRequest in = JIXIAO__ARCHIVE_WORKSPACE_REQUEST__INIT;
+	Jixiao__WorkspaceReply *out;
+	int rv;
+
+	if ((rv = ws_one_arg(&ws_commands[3], argc, argv, &in.workspace)) >= 0)
+		return rv;
+	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "Archive", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	ws_print(cli, out->workspace, "Archived");
+	jixiao__workspace_reply__free_unpacked(out, NULL);
+	return 0;
+}

@@ -1,0 +1,181 @@
+/* jx: the jixiao command-line client. */
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define DEFAULT_SERVER "tcp://127.0.0.1:7410"
+
+static const struct cli_command jx_commands[] = {
+	{ "ping", cmd_ping, "jx ping", "Checks that the server answers, and how fast." },
+	{ "version", cmd_version, "jx version", "Shows the versions of jx and of the server." },
+	{ "ws", cmd_ws, "jx ws COMMAND", "Workspaces: create, list, show, archive." },
+	{ "node", cmd_node, "jx node COMMAND", "Indicators: add, set, mv, rm." },
+	{ "tree", cmd_tree, "jx tree WS", "Prints a workspace's indicator tree and scores." },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: jx [--server URL] [--user NAME] [--json] COMMAND [ARGS...]\n\n"
+		   "jx works on the evaluation workspaces (绩效评价) that jixiaod keeps.\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof(jx_commands) / sizeof(jx_commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", jx_commands[i].name, jx_commands[i].summary);
+	fprintf(f, "\noptions:\n"
+		   "  -s, --server URL  the server (default: $JX_SERVER, then 'server' in\n"
+		   "                    $XDG_CONFIG_HOME/jixiao/config, then " DEFAULT_SERVER ")\n"
+		   "  -u, --user NAME   who you are (default: $JX_USER, then your login)\n"
+		   "  -j, --json        print stable JSON for scripts (anywhere on the line)\n"
+		   "  -h, --help        show this help; 'jx COMMAND --help' for a command\n"
+		   "  -V, --version     show jx's version\n"
+		   "\nExit status follows sysexits.h: 0 ok, 64 usage, 65 invalid data, 66 not "
+		   "found,\n69 server unavailable, 73 already exists, 75 edit conflict, 77 not "
+		   "allowed.\n");
+}
+
+/* Reads "key = value" from the config file; returns a malloc'd value or NULL. */
+static char *
+config_get(const char *key)
+{
+	char path[4096], line[1024], *value = NULL;
+	const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	FILE *f;
+
+	if (base != NULL && base[0] != '\0')
+		snprintf(path, sizeof(path), "%s/jixiao/config", base);
+	else if (home != NULL)
+		snprintf(path, sizeof(path), "%s/.config/jixiao/config", home);
+	else
+		return NULL;
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	while (value == NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *eq, *end;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || (eq = strchr(p, '=')) == NULL)
+			continue;
+		for (end = eq; end > p && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			;
+		if ((size_t)(end - p) != strlen(key) || strncmp(p, key, strlen(key)) != 0)
+			continue;
+		for (p = eq + 1; *p == ' ' || *p == '\t'; p++)
+			;
+		p[strcspn(p, "\r\n")] = '\0';
+		for (end = p + strlen(p); end > p && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			*(end - 1) = '\0';
+		value = strdup(p);
+	}
+	fclose(f);
+	return value;
+}
+
+static const char *
+default_user(void)
+{
+	const char *u = getenv("JX_USER");
+	struct passwd *pw;
+
+	if (u != NULL && u[0] != '\0')
+		return u;
+	if ((u = getenv("USER")) != NULL && u[0] != '\0')
+		return u;
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_name : "unknown";
+}
+
+/* Takes --json out of argv wherever it stands (before "--"), so every command has it. */
+static int
+take_json(int argc, char **argv, bool *json)
+{
+	int out = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0)
+			*json = true;
+		else
+			argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { 0 };
+	char *config_server = NULL;
+	int c, rv = EX_USAGE;
+
+	argc = take_json(argc, argv, &cli.json);
+	/* '+': stop at the command, whose options are its own. */
+	while ((c = getopt_long(argc, argv, "+s:u:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			cli.server = optarg;
+			break;
+		case 'u':
+			cli.user = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("jx %s\n", JX_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (cli.server == NULL)
+		cli.server = getenv("JX_SERVER");
+	if (cli.server == NULL || cli.server[0] == '\0')
+		cli.server = config_server = config_get("server");
+	if (cli.server == NULL || cli.server[0] == '\0')
+		cli.server = DEFAULT_SERVER;
+	if (cli.user == NULL)
+		cli.user = default_user();
+
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	for (size_t i = 0; i < sizeof(jx_commands) / sizeof(jx_commands[0]); i++) {
+		if (strcmp(argv[0], jx_commands[i].name) == 0) {
+			rv = jx_commands[i].run(&cli, argc, argv);
+			goto out;
+		}
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		rv = 0;
+	} else {
+		rv = cli_usage_error("'%s' is not a jx command (see jx --help)", argv[0]);
+	}
+out:
+	client_close(cli.client);
+	free(config_server);
+	return rv;
+}

@@ -1,0 +1,870 @@
+#include "target.h"
+
+#include <string.h>
+
+#include "decimal.h"
+#include "err.h"
+
+/* Values found in one text; more than this and the text is flagged. */
+#define TARGET_CANDS 32
+
+/* Comparator codes beside enum target_cmp. */
+#define CMP_NONE (-1)	/* a bare number */
+#define CMP_REL (-2)	/* 提高 50%, 约 3 个, 5 个左右: relative or approximate */
+
+struct word {
+	const char *s;
+	int cmp;
+};
+
+/* Words before a number; longest match wins, so 不少于 beats 少于. */
+static const struct word target_prefixes[] = {
+	{ "≥", TARGET_GE }, { ">=", TARGET_GE }, { "≮", TARGET_GE },
+	{ "大于等于", TARGET_GE }, { "大于或等于", TARGET_GE }, { "不少于", TARGET_GE },
+	{ "不低于", TARGET_GE }, { "不小于", TARGET_GE }, { "至少", TARGET_GE },
+	{ "最少", TARGET_GE }, { "最低", TARGET_GE },
+	{ "提高到", TARGET_GE }, { "提高至", TARGET_GE }, { "提升到", TARGET_GE },
+	{ "提升至", TARGET_GE }, { "增加到", TARGET_GE }, { "增加至", TARGET_GE },
+	{ "增长到", TARGET_GE }, { "增长至", TARGET_GE }, { "增至", TARGET_GE },
+	{ "上升到", TARGET_GE }, { "上升至", TARGET_GE },
+	{ "≤", TARGET_LE }, { "<=", TARGET_LE }, { "≯", TARGET_LE },
+	{ "小于等于", TARGET_LE }, { "小于或等于", TARGET_LE }, { "不超过", TARGET_LE },
+	{ "不高于", TARGET_LE }, { "不大于", TARGET_LE }, { "不多于", TARGET_LE },
+	{ "至多", TARGET_LE }, { "最多", TARGET_LE }, { "最高", TARGET_LE },
+	{ "控制在", TARGET_LE }, { "降低到", TARGET_LE }, { "降低至", TARGET_LE },
+	{ "降到", TARGET_LE }, { "降至", TARGET_LE }, { "减少到", TARGET_LE },
+	{ "减少至", TARGET_LE }, { "下降到", TARGET_LE }, { "下降至", TARGET_LE },
+	{ "缩短到", TARGET_LE }, { "缩短至", TARGET_LE }, { "压缩到", TARGET_LE },
+	{ "压缩至", TARGET_LE },
+	{ ">", TARGET_GT }, { "大于", TARGET_GT }, { "高于", TARGET_GT },
+	{ "超过", TARGET_GT }, { "超出", TARGET_GT }, { "多于", TARGET_GT },
+	{ "<", TARGET_LT }, { "小于", TARGET_LT }, { "低于", TARGET_LT },
+	{ "少于", TARGET_LT }, { "不足", TARGET_LT }, { "不到", TARGET_LT },
+	{ "=", TARGET_EQ }, { "为", TARGET_EQ }, { "等于", TARGET_EQ },
+	{ "达到", TARGET_EQ }, { "达", TARGET_EQ },
+	{ "提高", CMP_REL }, { "提升", CMP_REL }, { "增加", CMP_REL }, { "增长", CMP_REL },
+	{ "上升", CMP_REL }, { "降低", CMP_REL }, { "减少", CMP_REL }, { "下降", CMP_REL },
+	{ "缩短", CMP_REL }, { "压缩", CMP_REL }, { "约", CMP_REL }, { "大约", CMP_REL },
+	{ "≈", CMP_REL },
+};
+
+/* Words after a number and its unit. */
+static const struct word target_suffixes[] = {
+	{ "以上", TARGET_GE }, { "及以上", TARGET_GE }, { "或以上", TARGET_GE },
+	{ "以下", TARGET_LE }, { "及以下", TARGET_LE }, { "或以下", TARGET_LE },
+	{ "以内", TARGET_LE }, { "之内", TARGET_LE },
+	{ "左右", CMP_REL },
+};
+
+/* Units, longest match wins; 万元 and 百分点 are units, not magnitudes. */
+static const char *const target_units[] = {
+	"%", "‰", "个百分点", "百分点", "个工作日", "工作日", "个自然日", "自然日",
+	"个月", "个小时", "小时", "分钟", "毫秒", "秒", "天", "日", "周", "月", "年",
+	"季度", "人次", "户次", "件次", "万元", "亿元", "元", "个", "件", "次", "份", "项",
+	"条", "人", "通", "分", "台", "套", "家", "户", "名", "篇", "期", "场", "批", "所",
+	"座", "处", "张", "本", "册", "部", "类", "种", "宗", "笔", "门", "位", "轮", "倍",
+	"页", "辆", "间", "课时", "学时", "平方米", "米", "公里", "千米", "千克", "公斤",
+	"吨",
+};
+
+static const struct {
+	const char *s;
+	int exp;
+} target_mags[] = {
+	{ "百", 2 }, { "千", 3 }, { "万", 4 }, { "亿", 8 },
+};
+
+/* Clause separators; 、 is not one, it joins words inside a label. */
+static const char *const target_seps[] = { "，", ",", "；", ";", "。" };
+
+/* Trimmed from both ends of labels and tails, with spaces and separators. */
+static const char *const target_edges[] = { "、", "：", ":", ".", "！", "!", "？", "?" };
+
+/* After a day or month number, a date: 12月底, 6月前. */
+static const char *const target_datewords[] = {
+	"底", "末", "初", "前", "份", "中旬", "上旬", "下旬",
+};
+
+/* Joining words at the start of a later clause's label. */
+static const struct {
+	const char *s;
+	int any;
+} target_conjs[] = {
+	{ "或者", 1 }, { "或是", 1 }, { "或", 1 },
+	{ "并且", 0 }, { "而且", 0 }, { "且", 0 }, { "以及", 0 }, { "同时", 0 },
+};
+
+/* Characters that must not survive in a label or tail. */
+static const char *const target_cmpchars[] = { "≥", "≤", "<", ">", "=" };
+
+struct cand {
+	size_t start, end;	/* the whole value: comparators, number, unit */
+	size_t unit, unitlen;
+	int seg;		/* which separator-delimited segment */
+	int cmp;		/* enum target_cmp, CMP_NONE or CMP_REL */
+	int bad;		/* not exact in hundredths, too large, or contradictory */
+	int64_t value;
+};
+
+struct parser {
+	char s[TARGET_TEXT_MAX + 1];	/* the normalised text */
+	size_t n;
+	struct cand c[TARGET_CANDS];
+	size_t nc;
+	int overflow;			/* more values than TARGET_CANDS */
+	size_t date_end;		/* where the last date ended, 0 for none */
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+target_isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+target_isalpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Length of the UTF-8 character starting with byte c, in text known to be valid. */
+static size_t
+target_clen(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c < 0xe0)
+		return 2;
+	if (c < 0xf0)
+		return 3;
+	return 4;
+}
+
+/*
+ * Decodes the UTF-8 sequence at s, at most n bytes: its length, or 0 when it is not
+ * valid (stray continuation, truncated, overlong, surrogate, beyond U+10FFFF).
+ */
+static size_t
+target_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c, min;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		len = 2, c &= 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3, c &= 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4, c &= 0x07, min = 0x10000;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Copies src[0..len) into dst of size cap, cut at a character boundary. */
+static void
+target_copy(char *dst, size_t cap, const char *src, size_t len)
+{
+	if (len > cap - 1) {
+		len = cap - 1;
+		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static int
+target_isspace(const char *s, size_t n, size_t *len)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))) {
+		*len = 1;
+		return 1;
+	}
+	if (n >= 3 && memcmp(s, "\xe3\x80\x80", 3) == 0) {	/* U+3000 */
+		*len = 3;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Fills t->text: the input without surrounding whitespace, invalid sequences shown
+ * as U+FFFD, cut to fit. Returns whether the input was valid UTF-8.
+ */
+static int
+target_display(struct target *t, const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t a = 0, b = n, o = 0, l, k;
+	uint32_t cp;
+	int valid = 1;
+
+	while (a < b && target_isspace(text + a, b - a, &l))
+		a += l;
+	while (b > a && (text[b - 1] == ' ' || (text[b - 1] >= '\t' && text[b - 1] <= '\r')))
+		b--;
+	while (b - a >= 3 && memcmp(text + b - 3, "\xe3\x80\x80", 3) == 0) {
+		b -= 3;
+		while (b > a && (text[b - 1] == ' ' ||
+		    (text[b - 1] >= '\t' && text[b - 1] <= '\r')))
+			b--;
+	}
+	for (k = a; k < b; k += l) {
+		const char *rep;
+
+		if ((l = target_utf8(s + k, b - k, &cp)) == 0) {
+			valid = 0;
+			l = 1;
+			rep = "\xef\xbf\xbd";
+		} else
+			rep = text + k;
+		if (o + (rep == text + k ? l : 3) > sizeof(t->text) - 1)
+			break;
+		memcpy(t->text + o, rep, rep == text + k ? l : 3);
+		o += rep == text + k ? l : 3;
+	}
+	for (; k < b && valid; k += l)
+		if ((l = target_utf8(s + k, b - k, &cp)) == 0)
+			valid = 0;
+	t->text[o] = '\0';
+	return valid;
+}
+
+/*
+ * Copies text into p->s with full-width digits, letters and ％．＞＜＝＋－／ folded to
+ * ASCII, ≧ ⩾ to ≥, ≦ ⩽ to ≤, and every kind of space or control character to ' '.
+ * The text is valid UTF-8 here and no folding lengthens it.
+ */
+static void
+target_normalise(struct parser *p, const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t k, l;
+	uint32_t cp;
+
+	p->n = 0;
+	for (k = 0; k < n; k += l) {
+		l = target_utf8(s + k, n - k, &cp);
+		if (cp < 0x20 || cp == 0x7f || cp == 0xa0 || cp == 0x3000) {
+			p->s[p->n++] = ' ';
+		} else if (cp >= 0xff01 && cp <= 0xff5e &&
+		    (target_isdigit((int)(cp - 0xfee0)) || target_isalpha((int)(cp - 0xfee0)) ||
+		    strchr("%.<>=+-/", (int)(cp - 0xfee0)) != NULL)) {
+			p->s[p->n++] = (char)(cp - 0xfee0);
+		} else if (cp == 0x2267 || cp == 0x2a7e) {
+			memcpy(p->s + p->n, "≥", 3);
+			p->n += 3;
+		} else if (cp == 0x2266 || cp == 0x2a7d) {
+			memcpy(p->s + p->n, "≤", 3);
+			p->n += 3;
+		} else {
+			memcpy(p->s + p->n, text + k, l);
+			p->n += l;
+		}
+	}
+	p->s[p->n] = '\0';
+}
+
+static size_t
+target_match(const struct parser *p, size_t i, const char *w)
+{
+	size_t l = strlen(w);
+
+	return l <= p->n - i && memcmp(p->s + i, w, l) == 0 ? l : 0;
+}
+
+/* Length of the longest word of tab at i, its comparator in *cmp; 0 for none. */
+static size_t
+target_word(const struct parser *p, size_t i, const struct word *tab, size_t ntab, int *cmp)
+{
+	size_t best = 0, l;
+
+	for (size_t k = 0; k < ntab; k++)
+		if ((l = target_match(p, i, tab[k].s)) > best) {
+			best = l;
+			*cmp = tab[k].cmp;
+		}
+	return best;
+}
+
+static size_t
+target_oneof(const struct parser *p, size_t i, const char *const *tab, size_t ntab)
+{
+	size_t best = 0, l;
+
+	for (size_t k = 0; k < ntab; k++)
+		if ((l = target_match(p, i, tab[k])) > best)
+			best = l;
+	return best;
+}
+
+static size_t
+target_sep(const struct parser *p, size_t i)
+{
+	return target_oneof(p, i, target_seps, NELEM(target_seps));
+}
+
+static size_t
+target_skip(const struct parser *p, size_t i)
+{
+	while (i < p->n && p->s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* A unit at i: one from the table or a run of letters, optionally "/" and another. */
+static size_t
+target_unit(const struct parser *p, size_t i)
+{
+	size_t l, m;
+
+	if ((l = target_oneof(p, i, target_units, NELEM(target_units))) == 0)
+		while (i + l < p->n && target_isalpha(p->s[i + l]))
+			l++;
+	if (l == 0)
+		return 0;
+	if (p->s[i + l] == '/') {
+		m = target_oneof(p, i + l + 1, target_units, NELEM(target_units));
+		if (m == 0)
+			while (i + l + 1 + m < p->n && target_isalpha(p->s[i + l + 1 + m]))
+				m++;
+		if (m > 0)
+			l += 1 + m;
+	}
+	return l < TARGET_UNIT_MAX ? l : 0;
+}
+
+/* Whether [i, i + l) is the unit u. */
+static int
+target_unit_is(const struct parser *p, const struct cand *c, const char *u)
+{
+	return c->unitlen == strlen(u) && memcmp(p->s + c->unit, u, c->unitlen) == 0;
+}
+
+/*
+ * Sets c->value to mantissa m, with frac decimals, times 10^exp, in hundredths;
+ * marks c bad when that is not a whole number of hundredths or exceeds DEC_MAX.
+ */
+static void
+target_scale(struct cand *c, int64_t m, int frac, int exp)
+{
+	int e = exp + 2 - frac;
+
+	for (; e > 0; e--) {
+		if (m > DEC_MAX / 10) {
+			c->bad = 1;
+			return;
+		}
+		m *= 10;
+	}
+	for (; e < 0; e++) {
+		if (m % 10 != 0) {
+			c->bad = 1;
+			return;
+		}
+		m /= 10;
+	}
+	if (m > DEC_MAX)
+		c->bad = 1;
+	c->value = m;
+}
+
+/*
+ * Reads the value whose digits start at j, its prefix comparator (cmp) starting at
+ * start, and records it unless it is a date or an ordinal. Returns where it ends.
+ */
+static size_t
+target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
+{
+	struct cand c = { .start = start, .seg = seg, .cmp = cmp };
+	int64_t m = 0;
+	int digits = 0, intdigits, frac = 0, exp = 0, mags = 0, sfx, toolong = 0;
+	size_t k = j, q, l;
+
+	for (;;) {
+		if (target_isdigit(p->s[k])) {
+			if (digits == 18)
+				toolong = 1;
+			else
+				m = m * 10 + (p->s[k] - '0');
+			digits++;
+			k++;
+		} else if (p->s[k] == ',' && target_isdigit(p->s[k + 1]) &&
+		    target_isdigit(p->s[k + 2]) && target_isdigit(p->s[k + 3]) &&
+		    !target_isdigit(p->s[k + 4]) && digits > 0) {
+			k++;	/* thousands separator: 1,000 */
+		} else
+			break;
+	}
+	intdigits = digits;
+	if (p->s[k] == '.' && target_isdigit(p->s[k + 1])) {
+		for (k++; target_isdigit(p->s[k]); k++, frac++, digits++) {
+			if (digits >= 18)
+				toolong = 1;
+			else
+				m = m * 10 + (p->s[k] - '0');
+		}
+	}
+	c.end = k;
+	q = target_skip(p, k);
+	if ((l = target_unit(p, q)) > 0) {
+		c.unit = q, c.unitlen = l, c.end = q + l;
+	} else {
+		for (size_t t = 0; t < NELEM(target_mags) && mags < 2; t++)
+			if ((l = target_match(p, q, target_mags[t].s)) > 0) {
+				exp += target_mags[t].exp;
+				q += l;
+				c.end = q;
+				mags++;
+				t = (size_t)-1;
+			}
+		if (mags > 0) {
+			q = target_skip(p, q);
+			if ((l = target_unit(p, q)) > 0)
+				c.unit = q, c.unitlen = l, c.end = q + l;
+		}
+	}
+
+	/* Dates are prose: 2022年, 12月底, 2022年12月31日. */
+	if (frac == 0 && mags == 0 && !toolong &&
+	    ((target_unit_is(p, &c, "年") && intdigits == 4 && m >= 1900 && m <= 2100) ||
+	    ((target_unit_is(p, &c, "月") || target_unit_is(p, &c, "日") ||
+	    target_unit_is(p, &c, "号")) && intdigits <= 2 &&
+	    (p->date_end == start ||
+	    target_oneof(p, c.end, target_datewords, NELEM(target_datewords)) > 0)))) {
+		p->date_end = c.end;
+		return c.end;
+	}
+	/* Ordinals are prose: 第3期. */
+	if (cmp == CMP_NONE && j >= 3 && memcmp(p->s + j - 3, "第", 3) == 0)
+		return c.end;
+
+	q = target_skip(p, c.end);
+	if ((l = target_word(p, q, target_suffixes, NELEM(target_suffixes), &sfx)) > 0) {
+		c.end = q + l;
+		if (sfx == CMP_REL || c.cmp == CMP_REL)
+			c.cmp = CMP_REL;
+		else if (c.cmp == CMP_NONE || c.cmp == TARGET_EQ)
+			c.cmp = sfx;
+		else if (c.cmp != sfx)
+			c.bad = 1;
+	}
+	if (toolong)
+		c.bad = 1;
+	else
+		target_scale(&c, m, frac, exp);
+
+	if (p->nc == TARGET_CANDS)
+		p->overflow = 1;
+	else
+		p->c[p->nc++] = c;
+	return c.end;
+}
+
+/* Length of "7×24"-style digits at i (a product, prose), or 0. */
+static size_t
+target_product(const struct parser *p, size_t i)
+{
+	size_t k = i, l;
+
+	while (target_isdigit(p->s[k]))
+		k++;
+	if ((l = target_match(p, k, "×")) == 0 && p->s[k] != '*' && p->s[k] != 'x' &&
+	    p->s[k] != 'X')
+		return 0;
+	if (l == 0)
+		l = 1;
+	if (!target_isdigit(p->s[k + l]))
+		return 0;
+	for (k += l; target_isdigit(p->s[k]); k++)
+		;
+	return k - i;
+}
+
+/* Finds every value in p->s, noting the segment (between separators) of each. */
+static void
+target_scan(struct parser *p)
+{
+	size_t i = 0, l, j;
+	int seg = 0, insep = 0, cmp;
+
+	while (i < p->n) {
+		if ((l = target_sep(p, i)) > 0) {
+			if (!insep)
+				seg++;
+			insep = 1;
+			i += l;
+			continue;
+		}
+		if (p->s[i] == ' ') {
+			i++;
+			continue;
+		}
+		insep = 0;
+		if ((l = target_word(p, i, target_prefixes, NELEM(target_prefixes), &cmp)) > 0) {
+			j = target_skip(p, i + l);
+			if (target_isdigit(p->s[j])) {
+				i = target_value(p, i, j, cmp, seg);
+				continue;
+			}
+		}
+		if (target_isdigit(p->s[i])) {
+			if (i > 0 && (target_isalpha(p->s[i - 1]) || p->s[i - 1] == '.' ||
+			    p->s[i - 1] == '_' || p->s[i - 1] == '-')) {
+				/* Part of a name: IPv6, H5, v2.0. */
+				while (target_isdigit(p->s[i]) || target_isalpha(p->s[i]))
+					i++;
+			} else if ((l = target_product(p, i)) > 0)
+				i += l;
+			else
+				i = target_value(p, i, i, CMP_NONE, seg);
+			continue;
+		}
+		i += target_clen((unsigned char)p->s[i]);
+	}
+}
+
+/*
+ * Picks the values that make clauses: in a segment holding a comparator, numbers
+ * without one are part of the prose ("2022年访问量不少于100万次" has one value).
+ * A segment of several bare numbers is ambiguous. Returns the count, -1 to flag.
+ */
+static int
+target_pick(const struct parser *p, size_t *v)
+{
+	size_t nv = 0, a, b, k;
+	int hascmp, bare;
+
+	if (p->overflow)
+		return -1;
+	for (a = 0; a < p->nc; a = b) {
+		hascmp = bare = 0;
+		for (b = a; b < p->nc && p->c[b].seg == p->c[a].seg; b++) {
+			if (p->c[b].cmp == CMP_NONE)
+				bare++;
+			else
+				hascmp++;
+		}
+		if (hascmp == 0 && bare > 1)
+			return -1;
+		for (k = a; k < b; k++) {
+			if (hascmp > 0 && p->c[k].cmp == CMP_NONE)
+				continue;
+			if (p->c[k].cmp == CMP_REL || p->c[k].bad || nv == TARGET_MAX_CLAUSES)
+				return -1;
+			v[nv++] = k;
+		}
+	}
+	return (int)nv;
+}
+
+/* Narrows [*a, *b) past spaces, separators and stray punctuation at both ends. */
+static void
+target_trim(const struct parser *p, size_t *a, size_t *b)
+{
+	size_t l;
+
+	for (;;) {
+		if (*a < *b && p->s[*a] == ' ')
+			l = 1;
+		else if ((l = target_sep(p, *a)) == 0)
+			l = target_oneof(p, *a, target_edges, NELEM(target_edges));
+		if (l == 0 || *a + l > *b)
+			break;
+		*a += l;
+	}
+	while (*b > *a) {
+		size_t c = *b - 1;
+
+		while (c > *a && ((unsigned char)p->s[c] & 0xc0) == 0x80)
+			c--;
+		if (p->s[c] != ' ' && target_sep(p, c) != *b - c &&
+		    target_oneof(p, c, target_edges, NELEM(target_edges)) != *b - c)
+			break;
+		*b = c;
+	}
+}
+
+/*
+ * Counts the runs of separators in [a, b), which is trimmed; *rs and *re delimit the
+ * first run.
+ */
+static int
+target_runs(const struct parser *p, size_t a, size_t b, size_t *rs, size_t *re)
+{
+	int runs = 0, insep = 0;
+	size_t i, l;
+
+	for (i = a; i < b;) {
+		if ((l = target_sep(p, i)) > 0 && i + l <= b) {
+			if (!insep && runs++ == 0)
+				*rs = i;
+			insep = 1;
+			i += l;
+			if (runs == 1)
+				*re = i;
+			continue;
+		}
+		if (p->s[i] == ' ') {
+			if (insep && runs == 1)
+				*re = i + 1;
+			i++;
+			continue;
+		}
+		insep = 0;
+		i += target_clen((unsigned char)p->s[i]);
+	}
+	return runs;
+}
+
+static int
+target_has_cmpchar(const struct parser *p, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++)
+		if (target_oneof(p, i, target_cmpchars, NELEM(target_cmpchars)) > 0)
+			return 1;
+	return 0;
+}
+
+/* Fills out's clauses from the chosen values. Returns 0, or -1 to flag. */
+static int
+target_build(const struct parser *p, const size_t *v, int nv, struct target *out)
+{
+	size_t la, lb, ta, tb, rs = 0, re = 0, l;
+	int nany = 0;
+
+	for (int k = 0; k <= nv; k++) {
+		size_t a = k == 0 ? 0 : p->c[v[k - 1]].end;
+		size_t b = k == nv ? p->n : p->c[v[k]].start;
+
+		target_trim(p, &a, &b);
+		ta = tb = la = lb = a;
+		if (k == 0)
+			lb = b;
+		else if (k == nv)
+			tb = b;
+		if (k == 0 || k == nv) {
+			if (target_runs(p, a, b, &rs, &re) > 0)
+				return -1;	/* a clause without a value */
+		} else {
+			switch (target_runs(p, a, b, &rs, &re)) {
+			case 0:
+				la = a, lb = b;
+				break;
+			case 1:
+				ta = a, tb = rs, la = re, lb = b;
+				target_trim(p, &ta, &tb);
+				target_trim(p, &la, &lb);
+				break;
+			default:
+				return -1;
+			}
+			for (size_t t = 0; t < NELEM(target_conjs); t++)
+				if ((l = target_match(p, la, target_conjs[t].s)) > 0 &&
+				    la + l <= lb) {
+					nany += target_conjs[t].any;
+					la += l;
+					target_trim(p, &la, &lb);
+					break;
+				}
+		}
+		if (target_has_cmpchar(p, la, lb) || target_has_cmpchar(p, ta, tb))
+			return -1;
+		if (k > 0)
+			target_copy(out->clauses[k - 1].tail, TARGET_TAIL_MAX, p->s + ta, tb - ta);
+		if (k < nv)
+			target_copy(out->clauses[k].label, TARGET_LABEL_MAX, p->s + la, lb - la);
+	}
+	if (nany > 0 && nany != nv - 1)
+		return -1;	/* 或 at some joins only: no precedence to go by */
+	for (int k = 0; k < nv; k++) {
+		const struct cand *c = &p->c[v[k]];
+
+		out->clauses[k].cmp = c->cmp == CMP_NONE ? TARGET_EQ : (enum target_cmp)c->cmp;
+		out->clauses[k].value = c->value;
+		target_copy(out->clauses[k].unit, TARGET_UNIT_MAX, p->s + c->unit, c->unitlen);
+	}
+	out->nclauses = (size_t)nv;
+	out->join = nany > 0 ? TARGET_ANY : TARGET_ALL;
+	out->kind = TARGET_QUANTITATIVE;
+	return 0;
+}
+
+static void
+target_qualitative(struct target *out, int flagged)
+{
+	char text[TARGET_DISPLAY_MAX];
+
+	memcpy(text, out->text, sizeof(text));
+	memset(out, 0, sizeof(*out));
+	memcpy(out->text, text, sizeof(text));
+	out->kind = TARGET_QUALITATIVE;
+	out->join = TARGET_ALL;
+	out->flagged = flagged;
+}
+
+int
+target_parse(const char *text, struct target *out)
+{
+	struct parser *p = NULL;
+	struct parser local;
+	size_t n, v[TARGET_MAX_CLAUSES];
+	int nv;
+
+	if (text == NULL || out == NULL)
+		return JX_EINVAL;
+	if ((n = strnlen(text, TARGET_TEXT_MAX + 1)) > TARGET_TEXT_MAX)
+		return JX_EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!target_display(out, text, n) || out->text[0] == '\0') {
+		target_qualitative(out, 1);
+		goto out;
+	}
+	p = &local;
+	memset(p, 0, sizeof(*p));
+	target_normalise(p, text, n);
+	if (strstr(p->s, "（定性") != NULL || strstr(p->s, "(定性") != NULL) {
+		target_qualitative(out, 0);	/* the author says so */
+		goto out;
+	}
+	target_scan(p);
+	if (p->nc == 0 && !p->overflow) {
+		target_qualitative(out, 0);
+		goto out;
+	}
+	if ((nv = target_pick(p, v)) <= 0 || target_build(p, v, nv, out) != 0)
+		target_qualitative(out, 1);
+out:
+	return JX_OK;
+}
+
+const char *
+target_cmp_symbol(enum target_cmp cmp)
+{
+	switch (cmp) {
+	case TARGET_EQ:
+		return "=";
+	case TARGET_GE:
+		return "≥";
+	case TARGET_GT:
+		return ">";
+	case TARGET_LE:
+		return "≤";
+	case TARGET_LT:
+		return "<";
+	}
+	return "?";
+}
+
+enum target_dir
+target_direction(const struct target *t)
+{
+	if (t == NULL || t->kind != TARGET_QUANTITATIVE || t->nclauses != 1)
+		return TARGET_DIR_NONE;
+	switch (t->clauses[0].cmp) {
+	case TARGET_EQ:
+	case TARGET_GE:
+	case TARGET_GT:
+		return TARGET_DIR_UP;
+	case TARGET_LE:
+	case TARGET_LT:
+		return TARGET_DIR_DOWN;
+	}
+	return TARGET_DIR_NONE;
+}
+
+struct outbuf {
+	char *b;
+	size_t len, off;
+	int full;
+};
+
+/* Appends s, or as much of it as fits, cut at a character; then nothing more. */
+static void
+target_put(struct outbuf *o, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (o->full)
+		return;
+	if (o->off + l > o->len - 1) {
+		l = o->len - 1 - o->off;
+		while (l > 0 && ((unsigned char)s[l] & 0xc0) == 0x80)
+			l--;
+		o->full = 1;
+	}
+	memcpy(o->b + o->off, s, l);
+	o->off += l;
+	o->b[o->off] = '\0';
+}
+
+/* 10亿 for 100000000000, 148.75万 for 148750000, 95 for 9500. */
+static void
+target_put_value(struct outbuf *o, int64_t v, const char *unit)
+{
+	char num[DEC_BUFSZ];
+	const char *mag = "";
+	int unitmag = 0;
+
+	for (size_t t = 0; t < NELEM(target_mags); t++)
+		if (strncmp(unit, target_mags[t].s, strlen(target_mags[t].s)) == 0)
+			unitmag = 1;
+	if (!unitmag && v >= 10000000000LL && v % 100000000 == 0) {
+		v /= 100000000;
+		mag = "亿";
+	} else if (!unitmag && v >= 1000000 && v % 10000 == 0) {
+		v /= 10000;
+		mag = "万";
+	}
+	target_put(o, dec_format_short(v, num));
+	target_put(o, mag);
+}
+
+int
+target_format(const struct target *t, char *buf, size_t len)
+{
+	struct outbuf o = { buf, len, 0, 0 };
+	size_t n;
+
+	if (t == NULL || buf == NULL || len == 0)
+		return JX_EINVAL;
+	buf[0] = '\0';
+	if (t->kind != TARGET_QUANTITATIVE || t->nclauses == 0) {
+		target_put(&o, t->text);
+		goto out;
+	}
+	n = t->nclauses < TARGET_MAX_CLAUSES ? t->nclauses : TARGET_MAX_CLAUSES;
+	for (size_t k = 0; k < n; k++) {
+		const struct target_clause *c = &t->clauses[k];
+
+		if (k > 0)
+			target_put(&o, t->join == TARGET_ANY ? "或" : "；");
+		target_put(&o, c->label);
+		if (c->cmp != TARGET_EQ || strpbrk(c->label, "0123456789") != NULL)
+			target_put(&o, target_cmp_symbol(c->cmp));
+		target_put_value(&o, c->value, c->unit);
+		target_put(&o, c->unit);
+		target_put(&o, c->tail);
+	}
+out:
+	return o.full ? JX_ENOSPC : JX_OK;
+}

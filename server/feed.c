@@ -1,0 +1,73 @@
+#include "feed.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/pub.h>
+
+#include "err.h"
+#include "log.h"
+#include "store.h"
+
+struct feed {
+	nng_socket sock;
+};
+
+int
+feed_open(const char *url, struct feed **fp, char *why, size_t whylen)
+{
+	struct feed *f;
+	int rv;
+
+	*fp = NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return JX_EINTERNAL;
+	if ((rv = nng_pub0_open(&f->sock)) != 0) {
+		free(f);
+		snprintf(why, whylen, "cannot open the feed socket: %s", nng_strerror(rv));
+		return JX_EINTERNAL;
+	}
+	if ((rv = nng_listen(f->sock, url, NULL, 0)) != 0) {
+		nng_close(f->sock);
+		free(f);
+		snprintf(why, whylen, "cannot publish the feed on %s: %s", url, nng_strerror(rv));
+		return JX_EINVAL;
+	}
+	*fp = f;
+	return JX_OK;
+}
+
+void
+feed_publish(struct feed *f, uint64_t ws, const void *change, size_t len)
+{
+	nng_msg *msg;
+	uint8_t topic[8];
+	int rv;
+
+	if (f == NULL)
+		return;
+	store_key_u64(topic, ws);
+	if (nng_msg_alloc(&msg, 0) != 0)
+		return;
+	if (nng_msg_append(msg, topic, sizeof(topic)) != 0 ||
+	    nng_msg_append(msg, change, len) != 0) {
+		nng_msg_free(msg);
+		return;
+	}
+	/* PUB never blocks: a slow subscriber loses messages, and resumes from history. */
+	if ((rv = nng_sendmsg(f->sock, msg, NNG_FLAG_NONBLOCK)) != 0) {
+		nng_msg_free(msg);
+		log_debug("feed: %s", nng_strerror(rv));
+	}
+}
+
+void
+feed_close(struct feed *f)
+{
+	if (f == NULL)
+		return;
+	nng_close(f->sock);
+	free(f);
+}

@@ -1,0 +1,21 @@
+/*
+ * The change feed: every committed change, published on an nng PUB socket as the
+ * workspace id (8 bytes, big-endian, so SUB can filter on it) and a packed Change.
+ * PUB may drop messages; clients fill gaps from the history.
+ */
+#ifndef JX_FEED_H
+#define JX_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct feed;
+
+/* Listens on url. Returns 0 or an error, with a sentence in why. */
+int feed_open(const char *url, struct feed **fp, char *why, size_t whylen);
+/* Publishes one change of workspace ws. Never blocks; f may be NULL (no feed). */
+void feed_publish(struct feed *f, uint64_t ws, const void *change, size_t len);
+/* Accepts NULL. */
+void feed_close(struct feed *f);
+
+#endif

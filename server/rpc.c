@@ -1,0 +1,410 @@
+#include "rpc.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "envelope.h"
+#include "err.h"
+#include "log.h"
+#include "svc.h"
+
+static const struct rpc_service *const rpc_services[] = {
+	&svc_system,
+	&svc_workspaces,
+	&svc_tree,
+};
+
+struct rpc {
+	struct store *store;
+	struct writer *writer;
+	struct feed *feed;
+};
+
+struct rpc_change {
+	struct rpc_change *next;
+	uint64_t ws;
+	size_t len;
+	uint8_t data[];
+};
+
+struct rpc_call {
+	struct writer_job job; /* first: the writer hands it back */
+	struct rpc *rpc;
+	Jixiao__Request *req;
+	const struct rpc_service *svc;
+	unsigned method;
+	ProtobufCMessage *input;
+	MDB_txn *txn;
+	int64_t now;
+	int code;
+	char message[ENVELOPE_MESSAGE_MAX];
+	bool answered;
+	uint8_t *reply;
+	size_t reply_len;
+	struct rpc_change *changes, **changes_tail;
+	rpc_reply_fn reply_fn;
+	void *reply_arg;
+};
+
+int
+rpc_new(struct store *s, struct writer *w, struct feed *f, struct rpc **rp)
+{
+	struct rpc *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return JX_EINTERNAL;
+	r->store = s;
+	r->writer = w;
+	r->feed = f;
+	*rp = r;
+	return JX_OK;
+}
+
+void
+rpc_free(struct rpc *r)
+{
+	free(r);
+}
+
+/* Replies with a status and no payload; used when no call could be made. */
+static void
+rpc_refuse(rpc_reply_fn reply, void *arg, int code, const char *fmt, ...)
+{
+	char message[ENVELOPE_MESSAGE_MAX];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	log_debug("refused: %s", message);
+	if (envelope_reply_pack(code, message, NULL, &buf, &len) != 0)
+		log_error("out of memory answering a request");
+	reply(arg, buf, len);
+}
+
+static const struct rpc_service *
+rpc_find_service(const char *name)
+{
+	for (size_t i = 0; i < sizeof(rpc_services) / sizeof(rpc_services[0]); i++)
+		if (strcmp(rpc_services[i]->service->descriptor->name, name) == 0)
+			return rpc_services[i];
+	return NULL;
+}
+
+static bool
+rpc_writes(const struct rpc_service *svc, unsigned method)
+{
+	const char *name = svc->service->descriptor->methods[method].name;
+
+	for (const char *const *w = svc->writes; w != NULL && *w != NULL; w++)
+		if (strcmp(*w, name) == 0)
+			return true;
+	return false;
+}
+
+static void
+rpc_call_drop_changes(struct rpc_call *c)
+{
+	struct rpc_change *ch, *next;
+
+	for (ch = c->changes; ch != NULL; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
+	c->changes = NULL;
+	c->changes_tail = &c->changes;
+}
+
+static void
+rpc_call_reset(struct rpc_call *c)
+{
+	rpc_call_drop_changes(c);
+	free(c->reply);
+	c->reply = NULL;
+	c->reply_len = 0;
+	c->code = JX_OK;
+	c->message[0] = '\0';
+	c->answered = false;
+}
+
+static void
+rpc_call_free(struct rpc_call *c)
+{
+	rpc_call_reset(c);
+	protobuf_c_message_free_unpacked(c->input, NULL);
+	jixiao__request__free_unpacked(c->req, NULL);
+	free(c);
+}
+
+/* The closure every handler calls: encodes the reply frame. */
+static void
+rpc_closure(const ProtobufCMessage *output, void *data)
+{
+	struct rpc_call *c = data;
+
+	if (c->answered) {
+		log_error("a handler answered twice");
+		return;
+	}
+	c->answered = true;
+	if (envelope_reply_pack(c->code, c->message[0] != '\0' ? c->message : NULL, output,
+	    &c->reply, &c->reply_len) != 0) {
+		c->code = JX_EINTERNAL;
+		c->reply = NULL;
+	}
+}
+
+static void
+rpc_invoke(struct rpc_call *c)
+{
+	ProtobufCService *service = c->svc->service;
+
+	service->invoke(service, c->method, c->input, rpc_closure, c);
+	if (!c->answered) {
+		log_error("%s.%s gave no answer", service->descriptor->name,
+		    service->descriptor->methods[c->method].name);
+		rpc_call_fail(c, JX_EINTERNAL, "the server could not answer");
+		rpc_closure(NULL, c);
+	}
+}
+
+static void
+rpc_deliver(struct rpc_call *c)
+{
+	uint8_t *reply = c->reply;
+	size_t len = c->reply_len;
+
+	if (reply == NULL && envelope_reply_pack(JX_EINTERNAL, "out of memory", NULL, &reply,
+	    &len) != 0)
+		len = 0;
+	c->reply = NULL;
+	c->reply_fn(c->reply_arg, reply, len);
+}
+
+/* Reads: run at once, on a snapshot. */
+static void
+rpc_read(struct rpc_call *c)
+{
+	if (store_read_begin(c->rpc->store, &c->txn) != 0) {
+		rpc_call_fail(c, JX_EUNAVAIL, "the store cannot be read right now");
+		rpc_closure(NULL, c);
+	} else {
+		rpc_invoke(c);
+		store_read_end(c->rpc->store, c->txn);
+		c->txn = NULL;
+	}
+	rpc_deliver(c);
+	rpc_call_free(c);
+}
+
+/* Remembers a mutating call's reply under its request id, in txn. */
+static void
+rpc_remember(struct rpc_call *c, MDB_txn *txn)
+{
+	uint8_t *rec;
+	size_t len = 8 + c->reply_len;
+
+	if (!c->req->has_request_id || c->reply == NULL || (rec = malloc(len)) == NULL)
+		return;
+	store_key_u64(rec, (uint64_t)c->now);
+	memcpy(rec + 8, c->reply, c->reply_len);
+	store_put(txn, c->rpc->store, STORE_REQUESTS, c->req->request_id.data,
+	    c->req->request_id.len, rec, len);
+	free(rec);
+}
+
+/* A resent request: answer with the first reply, apply nothing. */
+static bool
+rpc_replay(struct rpc_call *c, MDB_txn *txn)
+{
+	MDB_val v;
+
+	if (!c->req->has_request_id ||
+	    store_get(txn, c->rpc->store, STORE_REQUESTS, c->req->request_id.data,
+	    c->req->request_id.len, &v) != 0 || v.mv_size < 8)
+		return false;
+	if ((c->reply = malloc(v.mv_size - 8)) == NULL)
+		return false;
+	memcpy(c->reply, (uint8_t *)v.mv_data + 8, v.mv_size - 8);
+	c->reply_len = v.mv_size - 8;
+	c->answered = true;
+	log_debug("replayed a resent request");
+	return true;
+}
+
+static void
+rpc_write_apply(struct writer_job *job, MDB_txn *txn)
+{
+	struct rpc_call *c = (struct rpc_call *)job;
+	MDB_txn *child;
+
+	if (rpc_replay(c, txn))
+		return;
+	if (store_child_begin(c->rpc->store, txn, &child) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the store cannot be written right now");
+		rpc_closure(NULL, c);
+		return;
+	}
+	c->txn = child;
+	rpc_invoke(c);
+	c->txn = NULL;
+	/* All of a call's changes, or none: a refused call leaves no trace but its reply. */
+	if (c->code == JX_OK) {
+		if (mdb_txn_commit(child) != 0) {
+			rpc_call_reset(c);
+			rpc_call_fail(c, JX_EINTERNAL, "the change could not be saved");
+			rpc_closure(NULL, c);
+		}
+	} else {
+		mdb_txn_abort(child);
+		rpc_call_drop_changes(c);
+	}
+	rpc_remember(c, txn);
+}
+
+static void
+rpc_write_reset(struct writer_job *job)
+{
+	rpc_call_reset((struct rpc_call *)job);
+}
+
+static void
+rpc_write_done(struct writer_job *job, int err)
+{
+	struct rpc_call *c = (struct rpc_call *)job;
+	struct rpc_change *ch;
+
+	if (err != 0) {
+		rpc_call_reset(c);
+		rpc_call_fail(c, err == JX_ENOSPC ? JX_ENOSPC : JX_EUNAVAIL,
+		    err == JX_ENOSPC ? "the server's disk is full; nothing was changed"
+				     : "the change could not be saved; nothing was changed");
+		rpc_closure(NULL, c);
+	} else if (c->code == JX_OK) {
+		for (ch = c->changes; ch != NULL; ch = ch->next)
+			feed_publish(c->rpc->feed, ch->ws, ch->data, ch->len);
+	}
+	rpc_deliver(c);
+	rpc_call_free(c);
+}
+
+void
+rpc_handle(struct rpc *r, const uint8_t *frame, size_t len, rpc_reply_fn reply, void *arg)
+{
+	const ProtobufCMethodDescriptor *method;
+	const struct rpc_service *svc;
+	Jixiao__Request *req;
+	ProtobufCMessage *input;
+	struct rpc_call *c;
+	const char *why = "";
+
+	if (envelope_request_unpack(frame, len, &req, &why) != 0) {
+		rpc_refuse(reply, arg, JX_EINVAL, "%s", why);
+		return;
+	}
+	if ((svc = rpc_find_service(req->service)) == NULL) {
+		rpc_refuse(reply, arg, JX_EINVAL, "the server has no service %s", req->service);
+		goto out;
+	}
+	if ((method = envelope_method(svc->service->descriptor, req->method)) == NULL) {
+		rpc_refuse(reply, arg, JX_EINVAL, "the service %s has no method %u", req->service,
+		    req->method);
+		goto out;
+	}
+	if (envelope_input_unpack(method, req, &input) != 0) {
+		rpc_refuse(reply, arg, JX_EINVAL, "the request to %s.%s could not be decoded",
+		    req->service, method->name);
+		goto out;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		protobuf_c_message_free_unpacked(input, NULL);
+		rpc_refuse(reply, arg, JX_ENOSPC, "the server is out of memory");
+		goto out;
+	}
+	c->rpc = r;
+	c->req = req;
+	c->svc = svc;
+	c->method = req->method;
+	c->input = input;
+	c->now = (int64_t)time(NULL);
+	c->changes_tail = &c->changes;
+	c->reply_fn = reply;
+	c->reply_arg = arg;
+	log_debug("%s.%s from %s", req->service, method->name, rpc_call_user(c));
+	if (!rpc_writes(svc, req->method)) {
+		rpc_read(c);
+		return;
+	}
+	c->job.apply = rpc_write_apply;
+	c->job.reset = rpc_write_reset;
+	c->job.done = rpc_write_done;
+	writer_submit(r->writer, &c->job);
+	return;
+out:
+	jixiao__request__free_unpacked(req, NULL);
+}
+
+MDB_txn *
+rpc_call_txn(struct rpc_call *c)
+{
+	return c->txn;
+}
+
+struct store *
+rpc_call_store(struct rpc_call *c)
+{
+	return c->rpc->store;
+}
+
+const char *
+rpc_call_user(struct rpc_call *c)
+{
+	return c->req->user != NULL && c->req->user[0] != '\0' ? c->req->user : "anonymous";
+}
+
+int64_t
+rpc_call_now(struct rpc_call *c)
+{
+	return c->now;
+}
+
+void
+rpc_call_fail(struct rpc_call *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->code != JX_OK)
+		return;
+	c->code = code;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+}
+
+int
+rpc_call_code(struct rpc_call *c)
+{
+	return c->code;
+}
+
+int
+rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len)
+{
+	struct rpc_change *ch;
+
+	if ((ch = malloc(sizeof(*ch) + len)) == NULL)
+		return JX_EINTERNAL;
+	ch->next = NULL;
+	ch->ws = ws;
+	ch->len = len;
+	memcpy(ch->data, change, len);
+	*c->changes_tail = ch;
+	c->changes_tail = &ch->next;
+	return JX_OK;
+}

@@ -1,0 +1,61 @@
+/*
+ * RPC dispatch: decodes a request frame, finds the service by name and the method
+ * by index in its generated ProtobufCServiceDescriptor, and invokes the handler.
+ * Reads run at once on a snapshot; writes go to the writer and are answered after
+ * their batch is durable. Mutating calls with a request id are idempotent: a
+ * resent request gets the original reply, and is never applied twice.
+ *
+ * Handlers are the generated service functions. They get the call as closure_data,
+ * set a failure with rpc_call_fail if any, and always call the closure once,
+ * with their output message (or NULL).
+ */
+#ifndef JX_RPC_H
+#define JX_RPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "feed.h"
+#include "store.h"
+#include "writer.h"
+
+/* A service and the names of its methods that change state (NULL-terminated). */
+struct rpc_service {
+	ProtobufCService *service;
+	const char *const *writes;
+};
+
+/* Takes ownership of reply (free it with free()). */
+typedef void (*rpc_reply_fn)(void *arg, uint8_t *reply, size_t len);
+
+struct rpc;
+
+int rpc_new(struct store *s, struct writer *w, struct feed *f, struct rpc **rp);
+/* Accepts NULL. */
+void rpc_free(struct rpc *r);
+
+/*
+ * Handles one frame. Calls reply(arg, ...) exactly once: before returning for reads
+ * and refusals, from the writer thread for writes. The frame may be freed as soon
+ * as rpc_handle returns.
+ */
+void rpc_handle(struct rpc *r, const uint8_t *frame, size_t len, rpc_reply_fn reply, void *arg);
+
+/* ---- for handlers */
+struct rpc_call;
+
+MDB_txn *rpc_call_txn(struct rpc_call *c);
+struct store *rpc_call_store(struct rpc_call *c);
+const char *rpc_call_user(struct rpc_call *c);
+int64_t rpc_call_now(struct rpc_call *c);
+/* Marks the call failed with code and a plain sentence; the first failure wins. */
+void rpc_call_fail(struct rpc_call *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int rpc_call_code(struct rpc_call *c);
+/* Queues a packed Change for the feed, published once the write is durable. */
+int rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len);
+
+#endif

@@ -1,0 +1,246 @@
+#include "server.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/rep.h>
+#include <nng/supplemental/util/platform.h>
+#include <nng/transport/tcp/tcp.h>
+
+#include "envelope.h"
+#include "err.h"
+#include "feed.h"
+#include "log.h"
+#include "rpc.h"
+#include "store.h"
+#include "writer.h"
+
+/* How long server_close waits for requests in flight. */
+#define SERVER_DRAIN_MS 5000
+
+enum worker_state { WORKER_RECV, WORKER_BUSY, WORKER_SEND };
+
+struct server_worker {
+	struct server *srv;
+	nng_aio *aio;
+	nng_ctx ctx;
+	enum worker_state state;
+};
+
+struct server {
+	struct store *store;
+	struct writer *writer;
+	struct feed *feed;
+	struct rpc *rpc;
+	nng_socket sock;
+	bool sock_open;
+	nng_listener listeners[SERVER_MAX_LISTEN];
+	size_t nlisteners;
+	struct server_worker *workers;
+	unsigned nworkers;
+	atomic_int busy;
+	atomic_bool stopping;
+	char urls[SERVER_MAX_LISTEN * 256];
+};
+
+static void
+server_worker_reply(void *arg, uint8_t *reply, size_t len)
+{
+	struct server_worker *w = arg;
+	nng_msg *msg;
+
+	if (nng_msg_alloc(&msg, len) != 0) {
+		/* Cannot answer: the client's REQ will resend, and idempotency covers it. */
+		free(reply);
+		log_error("out of memory sending a reply");
+		atomic_fetch_sub(&w->srv->busy, 1);
+		w->state = WORKER_RECV;
+		nng_ctx_recv(w->ctx, w->aio);
+		return;
+	}
+	if (len > 0)
+		memcpy(nng_msg_body(msg), reply, len);
+	free(reply);
+	w->state = WORKER_SEND;
+	nng_aio_set_msg(w->aio, msg);
+	nng_ctx_send(w->ctx, w->aio);
+}
+
+static void
+server_worker_cb(void *arg)
+{
+	struct server_worker *w = arg;
+	struct server *s = w->srv;
+	nng_msg *msg;
+	int rv;
+
+	switch (w->state) {
+	case WORKER_RECV:
+		if ((rv = nng_aio_result(w->aio)) != 0) {
+			if (rv == NNG_ECLOSED || atomic_load(&s->stopping))
+				return;
+			log_debug("receive: %s", nng_strerror(rv));
+			nng_ctx_recv(w->ctx, w->aio);
+			return;
+		}
+		msg = nng_aio_get_msg(w->aio);
+		w->state = WORKER_BUSY;
+		atomic_fetch_add(&s->busy, 1);
+		/* May answer at once (server_worker_reply) or later from the writer. */
+		rpc_handle(s->rpc, nng_msg_body(msg), nng_msg_len(msg), server_worker_reply, w);
+		nng_msg_free(msg);
+		break;
+	case WORKER_SEND:
+		if ((rv = nng_aio_result(w->aio)) != 0) {
+			if ((msg = nng_aio_get_msg(w->aio)) != NULL)
+				nng_msg_free(msg);
+			log_debug("send: %s", nng_strerror(rv));
+		}
+		atomic_fetch_sub(&s->busy, 1);
+		if (atomic_load(&s->stopping))
+			return;
+		w->state = WORKER_RECV;
+		nng_ctx_recv(w->ctx, w->aio);
+		break;
+	case WORKER_BUSY:
+		log_error("worker woken while busy");
+		break;
+	}
+}
+
+static int
+server_listen(struct server *s, const char *url, char *why, size_t whylen)
+{
+	nng_listener l;
+	size_t used = strlen(s->urls);
+	int rv, port;
+
+	if ((rv = nng_listener_create(&l, s->sock, url)) != 0 ||
+	    (rv = nng_listener_start(l, 0)) != 0) {
+		snprintf(why, whylen, "cannot listen on %s: %s", url, nng_strerror(rv));
+		return JX_EINVAL;
+	}
+	s->listeners[s->nlisteners++] = l;
+	/* tcp://host:0 asks for any free port: report the one we got. */
+	if (strncmp(url, "tcp://", 6) == 0 &&
+	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) == 0) {
+		const char *colon = strrchr(url, ':');
+		snprintf(s->urls + used, sizeof(s->urls) - used, "%s%.*s:%d", used ? " " : "",
+		    (int)(colon - url), url, port);
+	} else {
+		snprintf(s->urls + used, sizeof(s->urls) - used, "%s%s", used ? " " : "", url);
+	}
+	return JX_OK;
+}
+
+static int
+server_start_workers(struct server *s, unsigned n)
+{
+	if ((s->workers = calloc(n, sizeof(*s->workers))) == NULL)
+		return JX_EINTERNAL;
+	for (unsigned i = 0; i < n; i++) {
+		struct server_worker *w = &s->workers[i];
+		w->srv = s;
+		if (nng_aio_alloc(&w->aio, server_worker_cb, w) != 0 ||
+		    nng_ctx_open(&w->ctx, s->sock) != 0) {
+			nng_aio_free(w->aio);
+			w->aio = NULL;
+			return JX_EINTERNAL;
+		}
+		s->nworkers++;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		s->workers[i].state = WORKER_RECV;
+		nng_ctx_recv(s->workers[i].ctx, s->workers[i].aio);
+	}
+	return JX_OK;
+}
+
+int
+server_open(const struct server_config *cfg, struct server **sp, char *why, size_t whylen)
+{
+	struct server *s;
+	int rv;
+
+	*sp = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return JX_EINTERNAL;
+	}
+	if ((rv = store_open(cfg->data_dir, cfg->map_size, &s->store, why, whylen)) != 0)
+		goto fail;
+	if ((rv = writer_start(s->store, &s->writer)) != 0) {
+		snprintf(why, whylen, "cannot start the writer thread");
+		goto fail;
+	}
+	if (cfg->feed != NULL && (rv = feed_open(cfg->feed, &s->feed, why, whylen)) != 0)
+		goto fail;
+	if ((rv = rpc_new(s->store, s->writer, s->feed, &s->rpc)) != 0) {
+		snprintf(why, whylen, "out of memory");
+		goto fail;
+	}
+	if ((rv = nng_rep0_open(&s->sock)) != 0) {
+		snprintf(why, whylen, "cannot open the socket: %s", nng_strerror(rv));
+		rv = JX_EINTERNAL;
+		goto fail;
+	}
+	s->sock_open = true;
+	/* nng accepts messages of any size unless told: cap it before any listener. */
+	nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ,
+	    cfg->max_message != 0 ? cfg->max_message : ENVELOPE_MAX);
+	if ((rv = server_start_workers(s, cfg->workers != 0 ? cfg->workers
+	    : SERVER_DEFAULT_WORKERS)) != 0) {
+		snprintf(why, whylen, "cannot start the request workers");
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->nlisten; i++)
+		if ((rv = server_listen(s, cfg->listen[i], why, whylen)) != 0)
+			goto fail;
+	log_info("serving %s with %u workers, store in %s", s->urls, s->nworkers,
+	    cfg->data_dir);
+	*sp = s;
+	return JX_OK;
+fail:
+	server_close(s);
+	return rv;
+}
+
+const char *
+server_urls(const struct server *s)
+{
+	return s->urls;
+}
+
+void
+server_close(struct server *s)
+{
+	int waited;
+
+	if (s == NULL)
+		return;
+	atomic_store(&s->stopping, true);
+	for (size_t i = 0; i < s->nlisteners; i++)
+		nng_listener_close(s->listeners[i]);
+	for (waited = 0; atomic_load(&s->busy) > 0 && waited < SERVER_DRAIN_MS; waited += 10)
+		nng_msleep(10);
+	if (atomic_load(&s->busy) > 0)
+		log_warn("%d requests still in flight at shutdown", atomic_load(&s->busy));
+	/* Every queued write is committed or refused, and answered, before the socket goes. */
+	writer_stop(s->writer);
+	if (s->sock_open)
+		nng_close(s->sock);
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		nng_aio_stop(s->workers[i].aio);
+		nng_aio_free(s->workers[i].aio);
+	}
+	free(s->workers);
+	writer_free(s->writer);
+	feed_close(s->feed);
+	rpc_free(s->rpc);
+	store_close(s->store);
+	free(s);
+}

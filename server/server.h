@@ -1,0 +1,39 @@
+/*
+ * The daemon as a whole: the store, the writer, the change feed, and an nng REP
+ * socket served by many contexts at once, each one request in flight.
+ */
+#ifndef JX_SERVER_H
+#define JX_SERVER_H
+
+#include <stddef.h>
+
+#define SERVER_MAX_LISTEN 8
+#define SERVER_DEFAULT_WORKERS 256
+
+struct server_config {
+	const char *data_dir;
+	const char *listen[SERVER_MAX_LISTEN];
+	size_t nlisten;
+	const char *feed;      /* NULL: no change feed */
+	size_t map_size;       /* 0: the store's default */
+	size_t max_message;    /* 0: ENVELOPE_MAX */
+	unsigned workers;      /* 0: SERVER_DEFAULT_WORKERS */
+};
+
+struct server;
+
+/*
+ * Opens the store and starts serving every listen URL. Returns 0, or an error with a
+ * plain sentence in why; nothing is left running on failure.
+ */
+int server_open(const struct server_config *cfg, struct server **sp, char *why, size_t whylen);
+/* The URLs being served, port 0 resolved, separated by spaces. */
+const char *server_urls(const struct server *s);
+/*
+ * Stops cleanly: no new connections, requests in flight answered (or failed when
+ * they do not finish in time), every write durable or refused, the store closed.
+ * Accepts NULL.
+ */
+void server_close(struct server *s);
+
+#endif

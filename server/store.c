@@ -1,0 +1,361 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+
+#define STORE_SCHEMA "1"
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[STORE_NDBS];
+	/* Readers hold it shared; store_grow holds it exclusive while it remaps. */
+	pthread_rwlock_t map_lock;
+	atomic_int full;
+	size_t map_size;
+	int lock_fd;
+};
+
+static const char *const store_db_names[STORE_NDBS] = {
+	"meta", "workspaces", "nodes", "history", "codes", "children", "requests",
+};
+
+int
+store_err(int rc)
+{
+	switch (rc) {
+	case 0:
+		return JX_OK;
+	case MDB_NOTFOUND:
+		return JX_ENOTFOUND;
+	case MDB_KEYEXIST:
+		return JX_EEXIST;
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+	case ENOSPC:
+		return JX_ENOSPC;
+	default:
+		return JX_EINTERNAL;
+	}
+}
+
+static int
+store_mkdir(const char *dir, char *why, size_t whylen)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(why, whylen, "cannot create data directory %s: %s", dir, strerror(errno));
+		return JX_EINTERNAL;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(why, whylen, "%s is not a directory", dir);
+		return JX_EINVAL;
+	}
+	if ((st.st_mode & 077) != 0)
+		log_warn("data directory %s is readable by others (mode %03o); 0700 is advised",
+		    dir, (unsigned)(st.st_mode & 0777));
+	return JX_OK;
+}
+
+static int
+store_lock_dir(struct store *s, const char *dir, char *why, size_t whylen)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/jixiaod.lock", dir);
+	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lock_fd < 0) {
+		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+		return JX_EINTERNAL;
+	}
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(why, whylen, "another jixiaod is already using the data directory %s",
+		    dir);
+		return JX_EPRECOND;
+	}
+	return JX_OK;
+}
+
+static int
+store_init_dbs(struct store *s, char *why, size_t whylen)
+{
+	MDB_txn *txn;
+	MDB_val val;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+		goto fail;
+	for (int i = 0; i < STORE_NDBS; i++)
+		if ((rc = mdb_dbi_open(txn, store_db_names[i], MDB_CREATE, &s->dbi[i])) != 0)
+			goto abort;
+	rc = mdb_get(txn, s->dbi[STORE_META], &(MDB_val){ 6, "schema" }, &val);
+	if (rc == MDB_NOTFOUND) {
+		rc = mdb_put(txn, s->dbi[STORE_META], &(MDB_val){ 6, "schema" },
+		    &(MDB_val){ strlen(STORE_SCHEMA), STORE_SCHEMA }, 0);
+		if (rc != 0)
+			goto abort;
+	} else if (rc != 0) {
+		goto abort;
+	} else if (val.mv_size != strlen(STORE_SCHEMA) ||
+	    memcmp(val.mv_data, STORE_SCHEMA, val.mv_size) != 0) {
+		mdb_txn_abort(txn);
+		snprintf(why, whylen, "the data directory holds schema %.*s; this jixiaod reads %s",
+		    (int)(val.mv_size > 16 ? 16 : val.mv_size), (const char *)val.mv_data,
+		    STORE_SCHEMA);
+		return JX_EPRECOND;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		goto fail;
+	return JX_OK;
+abort:
+	mdb_txn_abort(txn);
+fail:
+	snprintf(why, whylen, "cannot initialise the store: %s", mdb_strerror(rc));
+	return store_err(rc);
+}
+
+int
+store_open(const char *dir, size_t map_size, struct store **sp, char *why, size_t whylen)
+{
+	struct store *s;
+	int rv, rc;
+
+	*sp = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return JX_EINTERNAL;
+	}
+	s->lock_fd = -1;
+	pthread_rwlock_init(&s->map_lock, NULL);
+	if ((rv = store_mkdir(dir, why, whylen)) != 0 ||
+	    (rv = store_lock_dir(s, dir, why, whylen)) != 0)
+		goto fail;
+	if ((rc = mdb_env_create(&s->env)) != 0)
+		goto lmdb_fail;
+	s->map_size = map_size != 0 ? map_size : STORE_DEFAULT_MAP;
+	if ((rc = mdb_env_set_mapsize(s->env, s->map_size)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(s->env, STORE_NDBS)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(s->env, 1024)) != 0)
+		goto lmdb_fail;
+	/* MDB_NOTLS: nng's threads begin and end read transactions, not one owner thread. */
+	if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0)
+		goto lmdb_fail;
+	{
+		/* The file may be bigger than what we asked for: adopt its size. */
+		MDB_envinfo info;
+		mdb_env_info(s->env, &info);
+		s->map_size = info.me_mapsize;
+	}
+	if ((rv = store_init_dbs(s, why, whylen)) != 0)
+		goto fail;
+	*sp = s;
+	return JX_OK;
+lmdb_fail:
+	snprintf(why, whylen, "cannot open the store in %s: %s", dir, mdb_strerror(rc));
+	rv = store_err(rc);
+fail:
+	store_close(s);
+	return rv;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->env != NULL)
+		mdb_env_close(s->env);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	pthread_rwlock_destroy(&s->map_lock);
+	free(s);
+}
+
+int
+store_read_begin(struct store *s, MDB_txn **txn)
+{
+	int rc;
+
+	pthread_rwlock_rdlock(&s->map_lock);
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn)) != 0) {
+		pthread_rwlock_unlock(&s->map_lock);
+		log_error("read transaction: %s", mdb_strerror(rc));
+		return store_err(rc);
+	}
+	return JX_OK;
+}
+
+void
+store_read_end(struct store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&s->map_lock);
+}
+
+int
+store_write_begin(struct store *s, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(s->env, NULL, 0, txn);
+
+	if (rc != 0)
+		log_error("write transaction: %s", mdb_strerror(rc));
+	return store_err(rc);
+}
+
+int
+store_write_commit(struct store *s, MDB_txn *txn)
+{
+	int rc = mdb_txn_commit(txn);
+
+	if (rc == MDB_MAP_FULL)
+		atomic_store(&s->full, 1);
+	else if (rc != 0)
+		log_error("commit: %s", mdb_strerror(rc));
+	return store_err(rc);
+}
+
+int
+store_child_begin(struct store *s, MDB_txn *parent, MDB_txn **child)
+{
+	return store_err(mdb_txn_begin(s->env, parent, 0, child));
+}
+
+int
+store_take_full(struct store *s)
+{
+	return atomic_exchange(&s->full, 0);
+}
+
+int
+store_grow(struct store *s)
+{
+	size_t next = s->map_size * 2;
+	int rc;
+
+	pthread_rwlock_wrlock(&s->map_lock);
+	rc = mdb_env_set_mapsize(s->env, next);
+	if (rc == 0)
+		s->map_size = next;
+	pthread_rwlock_unlock(&s->map_lock);
+	if (rc != 0) {
+		log_error("cannot grow the store to %zu bytes: %s", next, mdb_strerror(rc));
+		return JX_ENOSPC;
+	}
+	log_info("store map grown to %zu bytes", next);
+	return JX_OK;
+}
+
+size_t
+store_map_size(const struct store *s)
+{
+	return s->map_size;
+}
+
+static int
+store_note(struct store *s, int rc)
+{
+	if (rc == MDB_MAP_FULL)
+		atomic_store(&s->full, 1);
+	return store_err(rc);
+}
+
+int
+store_get(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
+    MDB_val *val)
+{
+	MDB_val k = { klen, (void *)key };
+
+	return store_err(mdb_get(txn, s->dbi[db], &k, val));
+}
+
+int
+store_put(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+
+	return store_note(s, mdb_put(txn, s->dbi[db], &k, &v, 0));
+}
+
+int
+store_del(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key };
+
+	return store_note(s, mdb_del(txn, s->dbi[db], &k, NULL));
+}
+
+int
+store_get_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
+    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg)
+{
+	MDB_val v;
+	int rv;
+
+	*msg = NULL;
+	if ((rv = store_get(txn, s, db, key, klen, &v)) != 0)
+		return rv;
+	*msg = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
+	if (*msg == NULL) {
+		log_error("a %s record in %s does not decode", desc->short_name,
+		    store_db_names[db]);
+		return JX_EINTERNAL;
+	}
+	return JX_OK;
+}
+
+int
+store_put_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
+    const ProtobufCMessage *msg)
+{
+	MDB_val k = { klen, (void *)key }, v;
+	int rc;
+
+	/* MDB_RESERVE: encode straight into the page, no intermediate copy. */
+	v.mv_size = protobuf_c_message_get_packed_size(msg);
+	rc = mdb_put(txn, s->dbi[db], &k, &v, MDB_RESERVE);
+	if (rc == 0)
+		protobuf_c_message_pack(msg, v.mv_data);
+	return store_note(s, rc);
+}
+
+int
+store_cursor(MDB_txn *txn, struct store *s, enum store_db db, MDB_cursor **cur)
+{
+	return store_err(mdb_cursor_open(txn, s->dbi[db], cur));
+}
+
+void
+store_key_u64(uint8_t key[8], uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		key[i] = (uint8_t)v;
+}
+
+uint64_t
+store_key_get_u64(const uint8_t key[8])
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | key[i];
+	return v;
+}
+
+void
+store_key_pair(uint8_t key[16], uint64_t a, uint64_t b)
+{
+	store_key_u64(key, a);
+	store_key_u64(key + 8, b);
+}

@@ -1,0 +1,86 @@
+/*
+ * The store: jixiao's only persistence, an LMDB environment in a data directory.
+ *
+ * Readers run concurrently on snapshots (store_read_begin/end, any thread). Writes
+ * happen only on the writer thread (writer.c), through store_write_*; a commit
+ * returns after LMDB has synced, so a success is durable. When the map is full,
+ * store_put returns JX_ENOSPC and marks the store; the writer then aborts, grows the
+ * map (store_grow) and runs the batch again.
+ */
+#ifndef JX_STORE_H
+#define JX_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
+
+enum store_db {
+	STORE_META,       /* "schema" -> version; counters */
+	STORE_WORKSPACES, /* ws id (8) -> Workspace */
+	STORE_NODES,      /* ws id (8) + node id (8) -> Node */
+	STORE_HISTORY,    /* ws id (8) + revision (8) -> Change */
+	STORE_CODES,      /* ws id (8) + node code -> node id (8) */
+	STORE_CHILDREN,   /* ws id (8) + parent id (8) + child id (8) -> nothing */
+	STORE_REQUESTS,   /* request id (16) -> time (8) + packed Reply of a mutating call */
+	STORE_NDBS
+};
+
+#define STORE_DEFAULT_MAP ((size_t)256 << 20)
+
+struct store;
+
+/*
+ * Opens (creating if needed, mode 0700) the data directory dir and its environment.
+ * map_size is the initial map in bytes (0: STORE_DEFAULT_MAP). Refuses a directory
+ * another process has open. Returns 0 or an error, with a sentence in why.
+ */
+int store_open(const char *dir, size_t map_size, struct store **sp, char *why, size_t whylen);
+/* Closes the environment; no transaction may be open. Accepts NULL. */
+void store_close(struct store *s);
+
+/* Begins a read-only snapshot; pair with store_read_end on any thread. */
+int store_read_begin(struct store *s, MDB_txn **txn);
+void store_read_end(struct store *s, MDB_txn *txn);
+
+/* Writer thread only. */
+int store_write_begin(struct store *s, MDB_txn **txn);
+int store_write_commit(struct store *s, MDB_txn *txn);
+/* Nested transaction inside a write transaction: one per request in a batch. */
+int store_child_begin(struct store *s, MDB_txn *parent, MDB_txn **child);
+/* Tells and clears whether a put since the last call found the map full. */
+int store_take_full(struct store *s);
+/* Doubles the map, waiting for readers to leave. Returns 0 or JX_ENOSPC. */
+int store_grow(struct store *s);
+size_t store_map_size(const struct store *s);
+
+/* Gets a value; JX_ENOTFOUND when absent. The value lives as long as the txn. */
+int store_get(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
+    MDB_val *val);
+/* Puts a value; JX_ENOSPC (and marks the store) when the map is full. */
+int store_put(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
+    const void *val, size_t vlen);
+int store_del(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen);
+
+/*
+ * Message helpers: store_get_msg decodes into *msg (caller frees with
+ * protobuf_c_message_free_unpacked); a record that does not decode is JX_EINTERNAL.
+ */
+int store_get_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
+    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg);
+int store_put_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
+    const ProtobufCMessage *msg);
+
+/* Opens a cursor on db; the caller closes it with mdb_cursor_close. */
+int store_cursor(MDB_txn *txn, struct store *s, enum store_db db, MDB_cursor **cur);
+
+/* Big-endian keys, so LMDB's byte order is numeric order. */
+void store_key_u64(uint8_t key[8], uint64_t v);
+uint64_t store_key_get_u64(const uint8_t key[8]);
+void store_key_pair(uint8_t key[16], uint64_t a, uint64_t b);
+
+/* Maps an MDB_* or errno code to a jx_err. */
+int store_err(int rc);
+
+#endif

@@ -1,0 +1,862 @@
+/*
+ * The Tree service: the indicator tree of a workspace. Every node has its own
+ * revision; an edit names the revision it was based on and is refused with ABORTED
+ * and the node as it is now when someone else changed it in between.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decimal.h"
+#include "err.h"
+#include "proto/jixiao.pb-c.h"
+#include "rpc.h"
+#include "store.h"
+#include "svc.h"
+#include "text.h"
+#include "workspace.h"
+
+#define CODE_MAX 32
+#define NAME_MAX_LEN 256
+#define CATEGORY_MAX 64
+#define TEXT_MAX 8192
+#define DEPTH_MAX 16
+#define WEIGHT_MAX 100000 /* 1000 points, in hundredths */
+
+/* ---- node records and indexes */
+
+static void
+node_key(uint8_t key[16], uint64_t ws, uint64_t id)
+{
+	store_key_pair(key, ws, id);
+}
+
+static int
+node_get(struct rpc_call *c, uint64_t ws, uint64_t id, Jixiao__Node **node)
+{
+	uint8_t key[16];
+	int rv;
+
+	node_key(key, ws, id);
+	rv = store_get_msg(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, key, sizeof(key),
+	    &jixiao__node__descriptor, (ProtobufCMessage **)node);
+	if (rv == JX_ENOTFOUND)
+		rpc_call_fail(c, rv, "indicator #%" PRIu64 " does not exist in workspace %" PRIu64,
+		    id, ws);
+	else if (rv != 0)
+		rpc_call_fail(c, rv, "indicator #%" PRIu64 " cannot be read", id);
+	return rv;
+}
+
+static int
+node_put(struct rpc_call *c, uint64_t ws, const Jixiao__Node *node)
+{
+	uint8_t key[16];
+
+	node_key(key, ws, node->id);
+	return store_put_msg(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, key, sizeof(key),
+	    &node->base);
+}
+
+static size_t
+code_key(uint8_t key[8 + CODE_MAX], uint64_t ws, const char *code)
+{
+	size_t n = strlen(code);
+
+	store_key_u64(key, ws);
+	memcpy(key + 8, code, n);
+	return 8 + n;
+}
+
+/* Looks a code up: 0 and *id, or JX_ENOTFOUND. */
+static int
+code_find(struct rpc_call *c, uint64_t ws, const char *code, uint64_t *id)
+{
+	uint8_t key[8 + CODE_MAX];
+	MDB_val v;
+	int rv;
+
+	if (strlen(code) > CODE_MAX)
+		return JX_ENOTFOUND;
+	rv = store_get(rpc_call_txn(c), rpc_call_store(c), STORE_CODES, key,
+	    code_key(key, ws, code), &v);
+	if (rv != 0)
+		return rv;
+	if (v.mv_size != 8)
+		return JX_EINTERNAL;
+	*id = store_key_get_u64(v.mv_data);
+	return JX_OK;
+}
+
+static int
+code_put(struct rpc_call *c, uint64_t ws, const char *code, uint64_t id)
+{
+	uint8_t key[8 + CODE_MAX], val[8];
+
+	store_key_u64(val, id);
+	return store_put(rpc_call_txn(c), rpc_call_store(c), STORE_CODES, key,
+	    code_key(key, ws, code), val, sizeof(val));
+}
+
+static int
+code_del(struct rpc_call *c, uint64_t ws, const char *code)
+{
+	uint8_t key[8 + CODE_MAX];
+
+	return store_del(rpc_call_txn(c), rpc_call_store(c), STORE_CODES, key,
+	    code_key(key, ws, code));
+}
+
+static int
+child_link(struct rpc_call *c, uint64_t ws, uint64_t parent, uint64_t child, bool add)
+{
+	uint8_t key[24];
+
+	store_key_pair(key, ws, parent);
+	store_key_u64(key + 16, child);
+	if (add)
+		return store_put(rpc_call_txn(c), rpc_call_store(c), STORE_CHILDREN, key,
+		    sizeof(key), "", 0);
+	return store_del(rpc_call_txn(c), rpc_call_store(c), STORE_CHILDREN, key, sizeof(key));
+}
+
+/*
+ * Lists the ids of parent's children into *ids (malloc'd, caller frees; NULL when
+ * none). Returns 0 or an error.
+ */
+static int
+child_list(struct rpc_call *c, uint64_t ws, uint64_t parent, uint64_t **ids, size_t *n)
+{
+	uint8_t prefix[16];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t cap = 0;
+	uint64_t *grown;
+	int rc, rv = JX_OK;
+
+	*ids = NULL;
+	*n = 0;
+	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_CHILDREN, &cur)) != 0)
+		return rv;
+	store_key_pair(prefix, ws, parent);
+	k.mv_size = sizeof(prefix);
+	k.mv_data = prefix;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && k.mv_size == 24 && memcmp(k.mv_data, prefix, 16) == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((grown = realloc(*ids, cap * sizeof(**ids))) == NULL) {
+				rv = JX_EINTERNAL;
+				break;
+			}
+			*ids = grown;
+		}
+		(*ids)[(*n)++] = store_key_get_u64((uint8_t *)k.mv_data + 16);
+	}
+	mdb_cursor_close(cur);
+	if (rv != 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return rv;
+}
+
+static bool
+has_children(struct rpc_call *c, uint64_t ws, uint64_t id)
+{
+	uint64_t *ids;
+	size_t n;
+
+	if (child_list(c, ws, id, &ids, &n) != 0)
+		return true;
+	free(ids);
+	return n > 0;
+}
+
+/* Finds the node ref names: by id when it has one, else by code. */
+static int
+node_resolve(struct rpc_call *c, uint64_t ws, const Jixiao__NodeRef *ref, Jixiao__Node **node)
+{
+	uint64_t id;
+	int rv;
+
+	*node = NULL;
+	if (ref == NULL || ((!ref->has_id || ref->id == 0) && (ref->code == NULL ||
+	    ref->code[0] == '\0'))) {
+		rpc_call_fail(c, JX_EINVAL, "name the indicator by its id or its code");
+		return JX_EINVAL;
+	}
+	if (ref->has_id && ref->id != 0)
+		return node_get(c, ws, ref->id, node);
+	if ((rv = code_find(c, ws, ref->code, &id)) != 0) {
+		if (rv == JX_ENOTFOUND && text_utf8_valid(ref->code))
+			rpc_call_fail(c, rv, "workspace %" PRIu64 " has no indicator %s", ws,
+			    ref->code);
+		else if (rv == JX_ENOTFOUND)
+			rpc_call_fail(c, rv, "no indicator has that code");
+		else
+			rpc_call_fail(c, rv, "the indicator index is damaged");
+		return rv;
+	}
+	return node_get(c, ws, id, node);
+}
+
+/* Depth of a node: 1 for level-1. */
+static int
+node_depth(struct rpc_call *c, uint64_t ws, const Jixiao__Node *node, unsigned *depth)
+{
+	uint64_t parent = node->parent_id;
+	Jixiao__Node *p;
+
+	for (*depth = 1; parent != 0; (*depth)++) {
+		if (*depth > DEPTH_MAX || node_get(c, ws, parent, &p) != 0)
+			return JX_EINTERNAL;
+		parent = p->parent_id;
+		jixiao__node__free_unpacked(p, NULL);
+	}
+	return JX_OK;
+}
+
+/* ---- validation */
+
+static bool
+check_text(struct rpc_call *c, const char *what, const char *v, size_t max, bool multiline)
+{
+	if (v == NULL)
+		return true;
+	if (strlen(v) > max) {
+		rpc_call_fail(c, JX_EINVAL, "the %s is longer than %zu bytes", what, max);
+		return false;
+	}
+	if (!text_utf8_valid(v) || !text_printable(v, multiline)) {
+		rpc_call_fail(c, JX_EINVAL, "the %s is not valid UTF-8 text", what);
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_code(struct rpc_call *c, const char *code)
+{
+	if (code[0] == '\0') {
+		rpc_call_fail(c, JX_EINVAL, "an indicator code cannot be empty");
+		return false;
+	}
+	if (!check_text(c, "code", code, CODE_MAX, false))
+		return false;
+	for (const char *p = code; *p != '\0'; p++) {
+		if (*p == ' ') {
+			rpc_call_fail(c, JX_EINVAL, "an indicator code cannot contain spaces");
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+check_weight(struct rpc_call *c, int64_t weight)
+{
+	char buf[DEC_BUFSZ];
+
+	if (weight < 0 || weight > WEIGHT_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "a weight must be between 0 and %s points",
+		    dec_format_short(WEIGHT_MAX, buf));
+		return false;
+	}
+	return true;
+}
+
+/* A score belongs to a leaf with a weight, and lies between 0 and that weight. */
+static bool
+check_score(struct rpc_call *c, const Jixiao__Node *node, bool leaf)
+{
+	char s[DEC_BUFSZ], w[DEC_BUFSZ];
+
+	if (!node->has_score)
+		return true;
+	if (!leaf) {
+		rpc_call_fail(c, JX_EPRECOND, "indicator %s has sub-indicators: its score is "
+		    "the sum of theirs", node->code);
+		return false;
+	}
+	if (!node->has_weight) {
+		rpc_call_fail(c, JX_EPRECOND, "indicator %s needs a weight before a score",
+		    node->code);
+		return false;
+	}
+	if (node->score < 0 || node->score > node->weight) {
+		rpc_call_fail(c, JX_EINVAL, "the score %s of indicator %s is outside 0 to %s, "
+		    "its weight", dec_format_short(node->score, s), node->code,
+		    dec_format_short(node->weight, w));
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_fields(struct rpc_call *c, const char *name, const char *category, const char *criteria,
+    const char *target, const char *actual, const char *comment)
+{
+	return check_text(c, "name", name, NAME_MAX_LEN, false) &&
+	    check_text(c, "category", category, CATEGORY_MAX, false) &&
+	    check_text(c, "criteria text", criteria, TEXT_MAX, true) &&
+	    check_text(c, "target", target, TEXT_MAX, true) &&
+	    check_text(c, "actual value", actual, TEXT_MAX, true) &&
+	    check_text(c, "comment", comment, TEXT_MAX, true);
+}
+
+/* Refuses a stale edit: ABORTED, with the node as it is now for the reply. */
+static bool
+check_revision(struct rpc_call *c, const Jixiao__Node *node, uint64_t base)
+{
+	if (node->revision == base)
+		return true;
+	rpc_call_fail(c, JX_EABORTED, "indicator %s was changed by %s at revision %" PRIu64
+	    " after your revision %" PRIu64 "; review its current value and try again",
+	    node->code, node->updated_by != NULL ? node->updated_by : "someone",
+	    node->revision, base);
+	return false;
+}
+
+/* Stamps node as changed by this call, in the revision about to be recorded. */
+static void
+node_stamp(struct rpc_call *c, const Jixiao__Workspace *ws, Jixiao__Node *node)
+{
+	node->revision = ws->revision + 1;
+	node->has_updated_at = 1;
+	node->updated_at = rpc_call_now(c);
+	workspace_set_str(&node->updated_by, rpc_call_user(c));
+}
+
+static int
+set_opt_str(char **field, const char *v)
+{
+	return v == NULL ? JX_OK : workspace_set_str(field, v);
+}
+
+/* ---- AddNode */
+
+/* parent.code + ".k" for the first k not taken. */
+static int
+node_next_code(struct rpc_call *c, uint64_t ws, const Jixiao__Node *parent, char *code)
+{
+	uint64_t id;
+
+	for (unsigned k = 1; k < 100000; k++) {
+		int n = parent != NULL ? snprintf(code, CODE_MAX + 1, "%s.%u", parent->code, k)
+				       : snprintf(code, CODE_MAX + 1, "%u", k);
+		if (n < 0 || n > CODE_MAX)
+			break;
+		if (code_find(c, ws, code, &id) == JX_ENOTFOUND)
+			return JX_OK;
+	}
+	rpc_call_fail(c, JX_EINVAL, "no free code is left under that indicator; give one");
+	return JX_EINVAL;
+}
+
+static void
+svc_tree_add_node(Jixiao__Tree_Service *service, const Jixiao__AddNodeRequest *in,
+    Jixiao__NodeReply_Closure closure, void *data)
+{
+	Jixiao__NodeReply out = JIXIAO__NODE_REPLY__INIT;
+	Jixiao__Node node = JIXIAO__NODE__INIT, *parent = NULL;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	char code[CODE_MAX + 1];
+	unsigned depth = 0;
+	uint64_t id;
+
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	if (in->name[0] == '\0') {
+		rpc_call_fail(c, JX_EINVAL, "an indicator needs a name");
+		goto out;
+	}
+	if (!check_fields(c, in->name, in->category, in->criteria, in->target, in->actual,
+	    in->comment))
+		goto out;
+	if (in->has_weight && !check_weight(c, in->weight))
+		goto out;
+	if (in->parent != NULL) {
+		if (node_resolve(c, ws->id, in->parent, &parent) != 0)
+			goto out;
+		if (parent->has_score) {
+			rpc_call_fail(c, JX_EPRECOND, "indicator %s has a score; clear it before "
+			    "giving it sub-indicators", parent->code);
+			goto out;
+		}
+		if (node_depth(c, ws->id, parent, &depth) != 0 || depth >= DEPTH_MAX) {
+			rpc_call_fail(c, JX_EINVAL, "indicators nest at most %d levels deep",
+			    DEPTH_MAX);
+			goto out;
+		}
+	}
+	if (in->code != NULL && in->code[0] != '\0') {
+		if (!check_code(c, in->code))
+			goto out;
+		if (code_find(c, ws->id, in->code, &id) != JX_ENOTFOUND) {
+			rpc_call_fail(c, JX_EEXIST, "workspace %" PRIu64 " already has an "
+			    "indicator %s", ws->id, in->code);
+			goto out;
+		}
+		snprintf(code, sizeof(code), "%s", in->code);
+	} else if (node_next_code(c, ws->id, parent, code) != 0) {
+		goto out;
+	}
+	if (workspace_next_seq(c, "seq.node", &id) != 0)
+		goto out;
+
+	node.id = id;
+	node.has_parent_id = 1;
+	node.parent_id = parent != NULL ? parent->id : 0;
+	node.code = code;
+	node.name = in->name;
+	node.has_weight = in->has_weight;
+	node.weight = in->weight;
+	node.category = in->category;
+	node.criteria = in->criteria;
+	node.target = in->target;
+	node.actual = in->actual;
+	node.has_score = in->has_score;
+	node.score = in->score;
+	node.comment = in->comment;
+	node.revision = ws->revision + 1;
+	node.updated_by = (char *)rpc_call_user(c);
+	node.has_updated_at = 1;
+	node.updated_at = rpc_call_now(c);
+	node.has_position = 1;
+	node.position = ws->revision + 1;
+	if (!check_score(c, &node, true))
+		goto out;
+	if (node_put(c, ws->id, &node) != 0 || code_put(c, ws->id, code, id) != 0 ||
+	    child_link(c, ws->id, node.parent_id, id, true) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the indicator could not be saved");
+		goto out;
+	}
+	change.what = "node.add";
+	change.after = &node;
+	if (workspace_record(c, ws, &change) != 0)
+		goto out;
+	out.node = &node;
+	out.has_workspace_revision = 1;
+	out.workspace_revision = ws->revision;
+out:
+	closure(&out, data);
+	if (parent != NULL)
+		jixiao__node__free_unpacked(parent, NULL);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+/* ---- UpdateNode */
+
+static int
+node_apply_update(struct rpc_call *c, uint64_t ws, Jixiao__Node *node,
+    const Jixiao__UpdateNodeRequest *in)
+{
+	uint64_t other;
+	int rv = JX_OK;
+
+	if (in->name != NULL && in->name[0] == '\0') {
+		rpc_call_fail(c, JX_EINVAL, "an indicator needs a name");
+		return JX_EINVAL;
+	}
+	if (!check_fields(c, in->name, in->category, in->criteria, in->target, in->actual,
+	    in->comment) || (in->has_weight && !check_weight(c, in->weight)))
+		return JX_EINVAL;
+	if (in->code != NULL && strcmp(in->code, node->code) != 0) {
+		if (!check_code(c, in->code))
+			return JX_EINVAL;
+		if (code_find(c, ws, in->code, &other) != JX_ENOTFOUND) {
+			rpc_call_fail(c, JX_EEXIST, "workspace %" PRIu64 " already has an "
+			    "indicator %s", ws, in->code);
+			return JX_EEXIST;
+		}
+		if (code_del(c, ws, node->code) != 0 || code_put(c, ws, in->code, node->id) != 0)
+			rv = JX_EINTERNAL;
+		rv = rv ? rv : workspace_set_str(&node->code, in->code);
+	}
+	rv = rv ? rv : set_opt_str(&node->name, in->name);
+	rv = rv ? rv : set_opt_str(&node->category, in->category);
+	rv = rv ? rv : set_opt_str(&node->criteria, in->criteria);
+	rv = rv ? rv : set_opt_str(&node->target, in->target);
+	rv = rv ? rv : set_opt_str(&node->actual, in->actual);
+	rv = rv ? rv : set_opt_str(&node->comment, in->comment);
+	if (rv != 0) {
+		rpc_call_fail(c, rv, "the indicator could not be saved");
+		return rv;
+	}
+	if (in->has_weight) {
+		node->has_weight = 1;
+		node->weight = in->weight;
+	}
+	if (in->clear_score)
+		node->has_score = 0;
+	if (in->has_score) {
+		node->has_score = 1;
+		node->score = in->score;
+	}
+	if ((node->has_score || in->has_weight) &&
+	    !check_score(c, node, !has_children(c, ws, node->id)))
+		return JX_EINVAL;
+	return JX_OK;
+}
+
+static void
+svc_tree_update_node(Jixiao__Tree_Service *service, const Jixiao__UpdateNodeRequest *in,
+    Jixiao__NodeReply_Closure closure, void *data)
+{
+	Jixiao__NodeReply out = JIXIAO__NODE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Node *node = NULL, *before = NULL;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	if (node_resolve(c, ws->id, in->node, &node) != 0)
+		goto out;
+	if (!check_revision(c, node, in->base_revision)) {
+		out.node = node;
+		goto out;
+	}
+	if (in->name == NULL && !in->has_weight && in->category == NULL &&
+	    in->criteria == NULL && in->target == NULL && in->actual == NULL &&
+	    !in->has_score && in->comment == NULL && !in->clear_score && in->code == NULL) {
+		rpc_call_fail(c, JX_EINVAL, "nothing to change: give at least one field");
+		goto out;
+	}
+	if (node_get(c, ws->id, node->id, &before) != 0)
+		goto out;
+	if (node_apply_update(c, ws->id, node, in) != 0)
+		goto out;
+	node_stamp(c, ws, node);
+	if (node_put(c, ws->id, node) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the indicator could not be saved");
+		goto out;
+	}
+	change.what = "node.update";
+	change.before = before;
+	change.after = node;
+	if (workspace_record(c, ws, &change) != 0)
+		goto out;
+	out.node = node;
+	out.has_workspace_revision = 1;
+	out.workspace_revision = ws->revision;
+out:
+	closure(&out, data);
+	if (before != NULL)
+		jixiao__node__free_unpacked(before, NULL);
+	if (node != NULL)
+		jixiao__node__free_unpacked(node, NULL);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+/* ---- MoveNode */
+
+static void
+svc_tree_move_node(Jixiao__Tree_Service *service, const Jixiao__MoveNodeRequest *in,
+    Jixiao__NodeReply_Closure closure, void *data)
+{
+	Jixiao__NodeReply out = JIXIAO__NODE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Node *node = NULL, *before = NULL, *parent = NULL, *up;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	uint64_t walk;
+	unsigned depth = 0;
+
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	if (node_resolve(c, ws->id, in->node, &node) != 0)
+		goto out;
+	if (!check_revision(c, node, in->base_revision)) {
+		out.node = node;
+		goto out;
+	}
+	if (in->new_parent != NULL) {
+		if (node_resolve(c, ws->id, in->new_parent, &parent) != 0)
+			goto out;
+		/* Walk up from the new parent: meeting the node itself would make a cycle. */
+		for (walk = parent->id; walk != 0; walk = up->parent_id, jixiao__node__free_unpacked(up, NULL)) {
+			if (walk == node->id) {
+				rpc_call_fail(c, JX_EINVAL, "indicator %s cannot move under itself",
+				    node->code);
+				goto out;
+			}
+			if (++depth > DEPTH_MAX || node_get(c, ws->id, walk, &up) != 0) {
+				rpc_call_fail(c, JX_EINVAL, "indicators nest at most %d levels deep",
+				    DEPTH_MAX);
+				goto out;
+			}
+		}
+		if (parent->has_score) {
+			rpc_call_fail(c, JX_EPRECOND, "indicator %s has a score; clear it before "
+			    "giving it sub-indicators", parent->code);
+			goto out;
+		}
+	}
+	if (node_get(c, ws->id, node->id, &before) != 0)
+		goto out;
+	if (child_link(c, ws->id, node->parent_id, node->id, false) != 0 ||
+	    child_link(c, ws->id, parent != NULL ? parent->id : 0, node->id, true) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the indicator could not be moved");
+		goto out;
+	}
+	node->has_parent_id = 1;
+	node->parent_id = parent != NULL ? parent->id : 0;
+	node->has_position = 1;
+	node->position = ws->revision + 1;
+	node_stamp(c, ws, node);
+	if (node_put(c, ws->id, node) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the indicator could not be moved");
+		goto out;
+	}
+	change.what = "node.move";
+	change.before = before;
+	change.after = node;
+	if (workspace_record(c, ws, &change) != 0)
+		goto out;
+	out.node = node;
+	out.has_workspace_revision = 1;
+	out.workspace_revision = ws->revision;
+out:
+	closure(&out, data);
+	if (parent != NULL)
+		jixiao__node__free_unpacked(parent, NULL);
+	if (before != NULL)
+		jixiao__node__free_unpacked(before, NULL);
+	if (node != NULL)
+		jixiao__node__free_unpacked(node, NULL);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+/* ---- RemoveNode */
+
+/* Removes id and everything under it, each removal its own revision, leaves first. */
+static int
+node_remove_subtree(struct rpc_call *c, Jixiao__Workspace *ws, uint64_t id, unsigned depth)
+{
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Node *node = NULL;
+	uint8_t key[16];
+	uint64_t *kids = NULL;
+	size_t nkids = 0;
+	int rv;
+
+	if (depth > DEPTH_MAX)
+		return JX_EINTERNAL;
+	if ((rv = child_list(c, ws->id, id, &kids, &nkids)) != 0)
+		goto out;
+	for (size_t i = 0; i < nkids; i++)
+		if ((rv = node_remove_subtree(c, ws, kids[i], depth + 1)) != 0)
+			goto out;
+	if ((rv = node_get(c, ws->id, id, &node)) != 0)
+		goto out;
+	node_key(key, ws->id, id);
+	if ((rv = store_del(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, key, sizeof(key))) ||
+	    (rv = code_del(c, ws->id, node->code)) ||
+	    (rv = child_link(c, ws->id, node->parent_id, id, false)))
+		goto out;
+	change.what = "node.remove";
+	change.before = node;
+	rv = workspace_record(c, ws, &change);
+out:
+	free(kids);
+	if (node != NULL)
+		jixiao__node__free_unpacked(node, NULL);
+	if (rv != 0)
+		rpc_call_fail(c, rv, "the indicator could not be removed");
+	return rv;
+}
+
+static void
+svc_tree_remove_node(Jixiao__Tree_Service *service, const Jixiao__RemoveNodeRequest *in,
+    Jixiao__NodeReply_Closure closure, void *data)
+{
+	Jixiao__NodeReply out = JIXIAO__NODE_REPLY__INIT;
+	Jixiao__Workspace *ws = NULL;
+	Jixiao__Node *node = NULL;
+	struct rpc_call *c = data;
+	uint64_t *kids = NULL;
+	size_t nkids = 0;
+
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	if (node_resolve(c, ws->id, in->node, &node) != 0)
+		goto out;
+	if (!check_revision(c, node, in->base_revision)) {
+		out.node = node;
+		goto out;
+	}
+	if (child_list(c, ws->id, node->id, &kids, &nkids) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the indicator tree cannot be read");
+		goto out;
+	}
+	if (nkids > 0 && !in->recursive) {
+		rpc_call_fail(c, JX_EPRECOND, "indicator %s has %zu sub-indicators; remove them "
+		    "first, or remove recursively", node->code, nkids);
+		goto out;
+	}
+	if (node_remove_subtree(c, ws, node->id, 1) != 0)
+		goto out;
+	out.node = node;
+	out.has_workspace_revision = 1;
+	out.workspace_revision = ws->revision;
+out:
+	closure(&out, data);
+	free(kids);
+	if (node != NULL)
+		jixiao__node__free_unpacked(node, NULL);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+/* ---- GetTree */
+
+static int
+node_cmp(const void *a, const void *b)
+{
+	const Jixiao__Node *x = *(Jixiao__Node *const *)a, *y = *(Jixiao__Node *const *)b;
+
+	if (x->parent_id != y->parent_id)
+		return x->parent_id < y->parent_id ? -1 : 1;
+	if (x->position != y->position)
+		return x->position < y->position ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+struct tree_walk {
+	Jixiao__Node **sorted; /* by parent, position */
+	size_t n;
+	Jixiao__Node **order;  /* depth first, filled by tree_visit */
+	size_t norder;
+};
+
+/* First index in w->sorted whose parent is parent. */
+static size_t
+tree_first_child(const struct tree_walk *w, uint64_t parent)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->sorted[mid]->parent_id < parent)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Appends parent's subtree in depth-first order; sums totals bottom-up. */
+static void
+tree_visit(struct tree_walk *w, uint64_t parent, unsigned depth, int64_t *total,
+    uint32_t *unscored)
+{
+	*total = 0;
+	*unscored = 0;
+	if (depth > DEPTH_MAX)
+		return;
+	for (size_t i = tree_first_child(w, parent); i < w->n && w->sorted[i]->parent_id == parent;
+	     i++) {
+		Jixiao__Node *node = w->sorted[i];
+		size_t at = w->norder++;
+		size_t first = tree_first_child(w, node->id);
+
+		w->order[at] = node;
+		node->has_depth = 1;
+		node->depth = depth;
+		node->has_total = 1;
+		node->has_unscored = 1;
+		if (first < w->n && w->sorted[first]->parent_id == node->id) {
+			tree_visit(w, node->id, depth + 1, &node->total, &node->unscored);
+		} else {
+			node->total = node->has_score ? node->score : 0;
+			node->unscored = node->has_score ? 0 : 1;
+		}
+		*total += node->total;
+		*unscored += node->unscored;
+	}
+}
+
+static void
+svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *in,
+    Jixiao__TreeReply_Closure closure, void *data)
+{
+	Jixiao__TreeReply out = JIXIAO__TREE_REPLY__INIT;
+	struct tree_walk w = { 0 };
+	struct rpc_call *c = data;
+	Jixiao__Workspace *ws = NULL;
+	Jixiao__Node **grown;
+	MDB_cursor *cur = NULL;
+	uint8_t prefix[8];
+	MDB_val k, v;
+	size_t cap = 0;
+	uint32_t unscored;
+	int rc;
+
+	if (workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	out.workspace = ws;
+	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, &cur) != 0)
+		goto fail;
+	store_key_u64(prefix, ws->id);
+	k.mv_size = sizeof(prefix);
+	k.mv_data = prefix;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (w.n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((grown = realloc(w.sorted, cap * sizeof(*grown))) == NULL)
+				goto fail;
+			w.sorted = grown;
+		}
+		if ((w.sorted[w.n] = jixiao__node__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
+			goto fail;
+		w.n++;
+	}
+	qsort(w.sorted, w.n, sizeof(*w.sorted), node_cmp);
+	if (w.n > 0 && (w.order = calloc(w.n, sizeof(*w.order))) == NULL)
+		goto fail;
+	tree_visit(&w, 0, 1, &out.total, &unscored);
+	out.nodes = w.order;
+	out.n_nodes = w.norder;
+	for (size_t i = 0; i < w.norder; i++)
+		if (w.order[i]->depth == 1 && w.order[i]->has_weight)
+			out.weight += w.order[i]->weight;
+	goto out;
+fail:
+	rpc_call_fail(c, JX_EINTERNAL, "the indicator tree of workspace %" PRIu64
+	    " cannot be read", in->workspace);
+	out.workspace = NULL;
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	closure(out.workspace != NULL ? &out : NULL, data);
+	for (size_t i = 0; i < w.n; i++)
+		jixiao__node__free_unpacked(w.sorted[i], NULL);
+	free(w.sorted);
+	free(w.order);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);
+
+static const char *const svc_tree_writes[] = {
+	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", NULL,
+};
+
+const struct rpc_service svc_tree = {
+	.service = &svc_tree_service.base,
+	.writes = svc_tree_writes,
+};

@@ -1,0 +1,173 @@
+/* The Workspaces service: create, list, get and archive evaluation workspaces. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "proto/jixiao.pb-c.h"
+#include "rpc.h"
+#include "store.h"
+#include "svc.h"
+#include "workspace.h"
+
+#define SUBJECT_MAX 256
+#define TITLE_MAX 512
+#define YEAR_MIN 1990
+#define YEAR_MAX 2200
+#define LIST_MAX 10000
+
+static void
+svc_workspaces_create(Jixiao__Workspaces_Service *service,
+    const Jixiao__CreateWorkspaceRequest *in, Jixiao__WorkspaceReply_Closure closure,
+    void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Workspace ws = JIXIAO__WORKSPACE__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	struct rpc_call *c = data;
+	uint64_t id;
+
+	if (in->subject[0] == '\0' || strlen(in->subject) > SUBJECT_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "the subject must be 1 to %d bytes long", SUBJECT_MAX);
+		goto out;
+	}
+	if (in->fiscal_year < YEAR_MIN || in->fiscal_year > YEAR_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "the fiscal year %u is not between %d and %d",
+		    in->fiscal_year, YEAR_MIN, YEAR_MAX);
+		goto out;
+	}
+	if (in->kind < JIXIAO__KIND__TARGET_DECLARATION || in->kind > JIXIAO__KIND__KEY_EVALUATION) {
+		rpc_call_fail(c, JX_EINVAL, "the kind must be target-declaration, "
+		    "self-evaluation or key-evaluation");
+		goto out;
+	}
+	if (in->title != NULL && strlen(in->title) > TITLE_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "the title is longer than %d bytes", TITLE_MAX);
+		goto out;
+	}
+	if (workspace_next_seq(c, "seq.workspace", &id) != 0)
+		goto out;
+	ws.id = id;
+	ws.subject = in->subject;
+	ws.fiscal_year = in->fiscal_year;
+	ws.kind = in->kind;
+	ws.state = JIXIAO__WORKSPACE_STATE__ACTIVE;
+	ws.title = in->title;
+	ws.has_created_at = 1;
+	ws.created_at = rpc_call_now(c);
+	ws.created_by = (char *)rpc_call_user(c);
+	change.what = "workspace.create";
+	change.workspace_after = &ws;
+	if (workspace_record(c, &ws, &change) != 0)
+		goto out;
+	out.workspace = &ws;
+out:
+	closure(&out, data);
+	free(ws.head.data);
+}
+
+static bool
+svc_workspaces_matches(const Jixiao__Workspace *ws, const Jixiao__ListWorkspacesRequest *in)
+{
+	if (in->has_fiscal_year && in->fiscal_year != 0 && ws->fiscal_year != in->fiscal_year)
+		return false;
+	if (in->subject != NULL && in->subject[0] != '\0' && strstr(ws->subject, in->subject) == NULL)
+		return false;
+	return in->include_archived || ws->state == JIXIAO__WORKSPACE_STATE__ACTIVE;
+}
+
+static void
+svc_workspaces_list(Jixiao__Workspaces_Service *service,
+    const Jixiao__ListWorkspacesRequest *in, Jixiao__ListWorkspacesReply_Closure closure,
+    void *data)
+{
+	Jixiao__ListWorkspacesReply out = JIXIAO__LIST_WORKSPACES_REPLY__INIT;
+	struct rpc_call *c = data;
+	Jixiao__Workspace *ws, **grown;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	size_t cap = 0;
+	int rc;
+
+	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_WORKSPACES, &cur) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the workspaces cannot be read");
+		goto out;
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		ws = jixiao__workspace__unpack(NULL, v.mv_size, v.mv_data);
+		if (ws == NULL) {
+			rpc_call_fail(c, JX_EINTERNAL, "a workspace record is damaged");
+			goto out;
+		}
+		if (!svc_workspaces_matches(ws, in) || out.n_workspaces == LIST_MAX) {
+			jixiao__workspace__free_unpacked(ws, NULL);
+			continue;
+		}
+		if (out.n_workspaces == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(out.workspaces, cap * sizeof(*grown));
+			if (grown == NULL) {
+				jixiao__workspace__free_unpacked(ws, NULL);
+				rpc_call_fail(c, JX_ENOSPC, "too many workspaces to list");
+				goto out;
+			}
+			out.workspaces = grown;
+		}
+		out.workspaces[out.n_workspaces++] = ws;
+	}
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	closure(&out, data);
+	for (size_t i = 0; i < out.n_workspaces; i++)
+		jixiao__workspace__free_unpacked(out.workspaces[i], NULL);
+	free(out.workspaces);
+}
+
+static void
+svc_workspaces_get(Jixiao__Workspaces_Service *service, const Jixiao__GetWorkspaceRequest *in,
+    Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Workspace *ws = NULL;
+
+	if (workspace_load(data, in->workspace, &ws) == 0)
+		out.workspace = ws;
+	closure(&out, data);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static void
+svc_workspaces_archive(Jixiao__Workspaces_Service *service,
+    const Jixiao__ArchiveWorkspaceRequest *in, Jixiao__WorkspaceReply_Closure closure,
+    void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	ws->state = JIXIAO__WORKSPACE_STATE__ARCHIVED;
+	change.what = "workspace.archive";
+	change.workspace_after = ws;
+	if (workspace_record(c, ws, &change) == 0)
+		out.workspace = ws;
+out:
+	closure(&out, data);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static Jixiao__Workspaces_Service svc_workspaces_service =
+    JIXIAO__WORKSPACES__INIT(svc_workspaces_);
+
+static const char *const svc_workspaces_writes[] = { "Create", "Archive", NULL };
+
+const struct rpc_service svc_workspaces = {
+	.service = &svc_workspaces_service.base,
+	.writes = svc_workspaces_writes,
+};

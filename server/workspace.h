@@ -1,0 +1,39 @@
+/*
+ * Workspace records for handlers: loading, id allocation, and recording a change
+ * (revision, hash-chained history record, change feed) inside the call's
+ * transaction.
+ */
+#ifndef JX_WORKSPACE_H
+#define JX_WORKSPACE_H
+
+#include <stdint.h>
+
+#include "proto/jixiao.pb-c.h"
+#include "rpc.h"
+
+#define WORKSPACE_HASH_LEN 32
+
+/*
+ * Loads workspace id. On success the caller frees *ws with
+ * jixiao__workspace__free_unpacked. On failure the call is failed (NOT_FOUND...) and
+ * the error returned.
+ */
+int workspace_load(struct rpc_call *c, uint64_t id, Jixiao__Workspace **ws);
+/* Like workspace_load, but refuses a workspace that is not open for edits. */
+int workspace_load_editable(struct rpc_call *c, uint64_t id, Jixiao__Workspace **ws);
+
+/* Next value of the named counter in the meta database (1, 2, ...). */
+int workspace_next_seq(struct rpc_call *c, const char *name, uint64_t *v);
+
+/*
+ * Records one change to ws: bumps ws->revision, stamps the change with it, the time,
+ * the user and the previous record's hash, appends it to the history, saves ws with
+ * its new head, and queues the change for the feed. The caller keeps ownership of
+ * ws and change. Fails the call and returns the error on failure.
+ */
+int workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *change);
+
+/* Replaces a malloc'd string field of an unpacked message with a copy of v. */
+int workspace_set_str(char **field, const char *v);
+
+#endif

@@ -1,0 +1,184 @@
+#include "writer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "err.h"
+#include "log.h"
+
+struct writer {
+	struct store *store;
+	pthread_t thread;
+	pthread_mutex_t mtx;
+	pthread_cond_t cv;
+	struct writer_job *head, **tail;
+	bool stopping;
+	unsigned long long batches, jobs;
+};
+
+static void
+writer_finish(struct writer_job *list, int err)
+{
+	struct writer_job *job, *next;
+
+	for (job = list; job != NULL; job = next) {
+		next = job->next;
+		job->next = NULL;
+		job->done(job, err);
+	}
+}
+
+/* Applies every job of list in one transaction. Returns 0 when committed. */
+static int
+writer_run_once(struct writer *w, struct writer_job *list)
+{
+	struct writer_job *job;
+	MDB_txn *txn;
+	int rv;
+
+	if ((rv = store_write_begin(w->store, &txn)) != 0)
+		return rv;
+	for (job = list; job != NULL; job = job->next) {
+		job->apply(job, txn);
+		/*
+		 * A full map spoils the whole transaction, not only this job: LMDB may have
+		 * left it unusable, so start over with a bigger map.
+		 */
+		if (store_take_full(w->store)) {
+			mdb_txn_abort(txn);
+			return JX_ENOSPC;
+		}
+	}
+	return store_write_commit(w->store, txn);
+}
+
+static void
+writer_run(struct writer *w, struct writer_job *list)
+{
+	struct writer_job *job;
+	int rv;
+
+	for (;;) {
+		rv = writer_run_once(w, list);
+		if (rv != JX_ENOSPC && !store_take_full(w->store))
+			break;
+		if (store_grow(w->store) != 0) {
+			rv = JX_ENOSPC;
+			break;
+		}
+		for (job = list; job != NULL; job = job->next)
+			if (job->reset != NULL)
+				job->reset(job);
+	}
+	if (rv != 0)
+		log_error("write batch failed: %s", jx_strerror(rv));
+	writer_finish(list, rv);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct writer_job *list, **cut;
+	unsigned long long n;
+
+	pthread_mutex_lock(&w->mtx);
+	for (;;) {
+		while (w->head == NULL && !w->stopping)
+			pthread_cond_wait(&w->cv, &w->mtx);
+		if (w->head == NULL)
+			break;
+		/* Take up to WRITER_BATCH_MAX jobs; later arrivals wait for the next batch. */
+		list = w->head;
+		for (n = 1, cut = &list->next; *cut != NULL && n < WRITER_BATCH_MAX; n++)
+			cut = &(*cut)->next;
+		w->head = *cut;
+		*cut = NULL;
+		if (w->head == NULL)
+			w->tail = &w->head;
+		pthread_mutex_unlock(&w->mtx);
+
+		writer_run(w, list);
+
+		pthread_mutex_lock(&w->mtx);
+		w->batches++;
+		w->jobs += n;
+	}
+	pthread_mutex_unlock(&w->mtx);
+	return NULL;
+}
+
+int
+writer_start(struct store *s, struct writer **wp)
+{
+	struct writer *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return JX_EINTERNAL;
+	w->store = s;
+	w->tail = &w->head;
+	pthread_mutex_init(&w->mtx, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mtx);
+		free(w);
+		return JX_EINTERNAL;
+	}
+	*wp = w;
+	return JX_OK;
+}
+
+void
+writer_submit(struct writer *w, struct writer_job *job)
+{
+	job->next = NULL;
+	pthread_mutex_lock(&w->mtx);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mtx);
+		job->done(job, JX_EUNAVAIL);
+		return;
+	}
+	*w->tail = job;
+	w->tail = &job->next;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mtx);
+}
+
+void
+writer_stop(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mtx);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mtx);
+		return;
+	}
+	w->stopping = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mtx);
+	pthread_join(w->thread, NULL);
+	log_info("writer stopped after %llu transactions for %llu writes", w->batches, w->jobs);
+}
+
+void
+writer_free(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	writer_stop(w);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mtx);
+	free(w);
+}
+
+void
+writer_stats(struct writer *w, unsigned long long *batches, unsigned long long *jobs)
+{
+	pthread_mutex_lock(&w->mtx);
+	*batches = w->batches;
+	*jobs = w->jobs;
+	pthread_mutex_unlock(&w->mtx);
+}
