@@ -112,7 +112,7 @@ struct parser {
 	struct cand c[TARGET_CANDS];
 	size_t nc;
 	int overflow;			/* more values than TARGET_CANDS */
-	size_t date_end;		/* where the last date ended, 0 for none */
+	size_t date_end;		/* where the last date ended, (size_t)-1 for none */
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -206,6 +206,17 @@ target_isspace(const char *s, size_t n, size_t *len)
 	return 0;
 }
 
+/* Length of the whitespace character ending at b, not before a; 0 for none. */
+static size_t
+target_space_before(const char *s, size_t a, size_t b)
+{
+	if (b > a && (s[b - 1] == ' ' || (s[b - 1] >= '\t' && s[b - 1] <= '\r')))
+		return 1;
+	if (b - a >= 3 && memcmp(s + b - 3, "\xe3\x80\x80", 3) == 0)
+		return 3;
+	return 0;
+}
+
 /*
  * Fills t->text: the input without surrounding whitespace, invalid sequences shown
  * as U+FFFD, cut to fit. Returns whether the input was valid UTF-8.
@@ -214,37 +225,29 @@ static int
 target_display(struct target *t, const char *text, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t a = 0, b = n, o = 0, l, k;
+	size_t a = 0, b = n, o = 0, k, l, w;
 	uint32_t cp;
-	int valid = 1;
+	int valid = 1, room = 1;
 
 	while (a < b && target_isspace(text + a, b - a, &l))
 		a += l;
-	while (b > a && (text[b - 1] == ' ' || (text[b - 1] >= '\t' && text[b - 1] <= '\r')))
-		b--;
-	while (b - a >= 3 && memcmp(text + b - 3, "\xe3\x80\x80", 3) == 0) {
-		b -= 3;
-		while (b > a && (text[b - 1] == ' ' ||
-		    (text[b - 1] >= '\t' && text[b - 1] <= '\r')))
-			b--;
-	}
+	while ((l = target_space_before(text, a, b)) > 0)
+		b -= l;
 	for (k = a; k < b; k += l) {
-		const char *rep;
+		const char *rep = text + k;
 
 		if ((l = target_utf8(s + k, b - k, &cp)) == 0) {
 			valid = 0;
 			l = 1;
 			rep = "\xef\xbf\xbd";
+		}
+		w = rep == text + k ? l : 3;
+		if (room && o + w < sizeof(t->text)) {
+			memcpy(t->text + o, rep, w);
+			o += w;
 		} else
-			rep = text + k;
-		if (o + (rep == text + k ? l : 3) > sizeof(t->text) - 1)
-			break;
-		memcpy(t->text + o, rep, rep == text + k ? l : 3);
-		o += rep == text + k ? l : 3;
+			room = 0;
 	}
-	for (; k < b && valid; k += l)
-		if ((l = target_utf8(s + k, b - k, &cp)) == 0)
-			valid = 0;
 	t->text[o] = '\0';
 	return valid;
 }
@@ -429,14 +432,19 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 	if ((l = target_unit(p, q)) > 0) {
 		c.unit = q, c.unitlen = l, c.end = q + l;
 	} else {
-		for (size_t t = 0; t < NELEM(target_mags) && mags < 2; t++)
-			if ((l = target_match(p, q, target_mags[t].s)) > 0) {
-				exp += target_mags[t].exp;
-				q += l;
-				c.end = q;
-				mags++;
-				t = (size_t)-1;
-			}
+		while (mags < 2) {
+			size_t t;
+
+			for (t = 0; t < NELEM(target_mags); t++)
+				if ((l = target_match(p, q, target_mags[t].s)) > 0)
+					break;
+			if (t == NELEM(target_mags))
+				break;
+			exp += target_mags[t].exp;
+			q += l;
+			c.end = q;
+			mags++;
+		}
 		if (mags > 0) {
 			q = target_skip(p, q);
 			if ((l = target_unit(p, q)) > 0)
@@ -529,9 +537,10 @@ target_scan(struct parser *p)
 		}
 		if (target_isdigit(p->s[i])) {
 			if (i > 0 && (target_isalpha(p->s[i - 1]) || p->s[i - 1] == '.' ||
-			    p->s[i - 1] == '_' || p->s[i - 1] == '-')) {
+			    p->s[i - 1] == '_')) {
 				/* Part of a name: IPv6, H5, v2.0. */
-				while (target_isdigit(p->s[i]) || target_isalpha(p->s[i]))
+				while (target_isdigit(p->s[i]) || target_isalpha(p->s[i]) ||
+				    (p->s[i] == '.' && target_isdigit(p->s[i + 1])))
 					i++;
 			} else if ((l = target_product(p, i)) > 0)
 				i += l;
@@ -605,33 +614,29 @@ target_trim(const struct parser *p, size_t *a, size_t *b)
 }
 
 /*
- * Counts the runs of separators in [a, b), which is trimmed; *rs and *re delimit the
- * first run.
+ * Counts the runs of separators (and spaces between them) in [a, b); *rs and *re
+ * delimit the first run.
  */
 static int
 target_runs(const struct parser *p, size_t a, size_t b, size_t *rs, size_t *re)
 {
 	int runs = 0, insep = 0;
-	size_t i, l;
+	size_t i = a, l;
 
-	for (i = a; i < b;) {
-		if ((l = target_sep(p, i)) > 0 && i + l <= b) {
+	while (i < b) {
+		if ((l = target_sep(p, i)) > 0) {
 			if (!insep && runs++ == 0)
 				*rs = i;
+			if (runs == 1)
+				*re = i + l;
 			insep = 1;
 			i += l;
-			if (runs == 1)
-				*re = i;
-			continue;
-		}
-		if (p->s[i] == ' ') {
-			if (insep && runs == 1)
-				*re = i + 1;
+		} else if (p->s[i] == ' ') {
 			i++;
-			continue;
+		} else {
+			insep = 0;
+			i += target_clen((unsigned char)p->s[i]);
 		}
-		insep = 0;
-		i += target_clen((unsigned char)p->s[i]);
 	}
 	return runs;
 }
@@ -725,8 +730,7 @@ target_qualitative(struct target *out, int flagged)
 int
 target_parse(const char *text, struct target *out)
 {
-	struct parser *p = NULL;
-	struct parser local;
+	struct parser p;
 	size_t n, v[TARGET_MAX_CLAUSES];
 	int nv;
 
@@ -739,19 +743,19 @@ target_parse(const char *text, struct target *out)
 		target_qualitative(out, 1);
 		goto out;
 	}
-	p = &local;
-	memset(p, 0, sizeof(*p));
-	target_normalise(p, text, n);
-	if (strstr(p->s, "（定性") != NULL || strstr(p->s, "(定性") != NULL) {
+	memset(&p, 0, sizeof(p));
+	p.date_end = (size_t)-1;
+	target_normalise(&p, text, n);
+	if (strstr(p.s, "（定性") != NULL || strstr(p.s, "(定性") != NULL) {
 		target_qualitative(out, 0);	/* the author says so */
 		goto out;
 	}
-	target_scan(p);
-	if (p->nc == 0 && !p->overflow) {
+	target_scan(&p);
+	if (p.nc == 0 && !p.overflow) {
 		target_qualitative(out, 0);
 		goto out;
 	}
-	if ((nv = target_pick(p, v)) <= 0 || target_build(p, v, nv, out) != 0)
+	if ((nv = target_pick(&p, v)) <= 0 || target_build(&p, v, nv, out) != 0)
 		target_qualitative(out, 1);
 out:
 	return JX_OK;
@@ -817,6 +821,31 @@ target_put(struct outbuf *o, const char *s)
 	o->b[o->off] = '\0';
 }
 
+/*
+ * Whether a bare value needs its "=" to read back the same: when the label or the
+ * tail holds digits, or the label ends in something that would claim the number
+ * (为, 达到, 第, a letter).
+ */
+static int
+target_needs_eq(const struct target_clause *c)
+{
+	size_t n = strnlen(c->label, sizeof(c->label)), l;
+
+	if (strpbrk(c->label, "0123456789") != NULL || strpbrk(c->tail, "0123456789") != NULL)
+		return 1;
+	if (n > 0 && (target_isalpha(c->label[n - 1]) || c->label[n - 1] == '.' ||
+	    c->label[n - 1] == '_'))
+		return 1;
+	if (n >= 3 && memcmp(c->label + n - 3, "第", 3) == 0)
+		return 1;
+	for (size_t k = 0; k < NELEM(target_prefixes); k++) {
+		l = strlen(target_prefixes[k].s);
+		if (l <= n && memcmp(c->label + n - l, target_prefixes[k].s, l) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* 10亿 for 100000000000, 148.75万 for 148750000, 95 for 9500. */
 static void
 target_put_value(struct outbuf *o, int64_t v, const char *unit)
@@ -859,7 +888,7 @@ target_format(const struct target *t, char *buf, size_t len)
 		if (k > 0)
 			target_put(&o, t->join == TARGET_ANY ? "或" : "；");
 		target_put(&o, c->label);
-		if (c->cmp != TARGET_EQ || strpbrk(c->label, "0123456789") != NULL)
+		if (c->cmp != TARGET_EQ || target_needs_eq(c))
 			target_put(&o, target_cmp_symbol(c->cmp));
 		target_put_value(&o, c->value, c->unit);
 		target_put(&o, c->unit);

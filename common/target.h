@@ -103,9 +103,9 @@ enum target_dir target_direction(const struct target *t);
 /*
  * Renders t canonically into buf: clauses as label, symbol, value, unit, tail,
  * joined by "；" (all) or "或" (any), values with 万 / 亿 where exact, e.g.
- * "≥95%；系统对用户操作的响应时间≤5秒". A bare value shows no symbol unless its label
- * holds a digit. Qualitative targets render as their text. Parsing the rendering
- * gives back the same clauses. Returns 0; JX_EINVAL for NULL or len 0; JX_ENOSPC
+ * "≥95%；系统对用户操作的响应时间≤5秒". A bare value shows no symbol unless "=" is
+ * needed to read it back. Qualitative targets render as their text. Parsing the
+ * rendering of a parsed target gives back the same clauses. Returns 0; JX_EINVAL for NULL or len 0; JX_ENOSPC
  * when buf is too small, with buf holding as much as fits, cut at a character.
  * A buffer of TARGET_FORMAT_MAX bytes always suffices.
  */

@@ -1,0 +1,40 @@
+/*
+ * Runs a real jixiaod for a test: its own mkdtemp directory and ipc path, started
+ * from $JIXIAOD, ready when it prints its readiness line (never a sleep). And runs
+ * the real jx from $JX against it.
+ */
+#ifndef JX_TEST_DAEMON_H
+#define JX_TEST_DAEMON_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct jxd {
+	pid_t pid;
+	char dir[256];     /* the test's private directory, removed by jxd_cleanup */
+	char data[320];    /* dir/data: the store */
+	char url[320];     /* ipc://dir/jixiaod.sock */
+	char tcp_url[64];  /* tcp://127.0.0.1:PORT when started with tcp */
+	bool tcp;
+	int out_fd;        /* the daemon's stdout */
+};
+
+/* Makes the directory and starts the daemon; tcp adds a tcp listener on a free port. */
+void jxd_start(struct jxd *d, bool tcp);
+/* Starts the daemon again on the same data directory (after jxd_stop). */
+void jxd_restart(struct jxd *d);
+/* SIGTERM, then waits; fails the test unless the daemon exits 0 within 20 s. */
+void jxd_stop(struct jxd *d);
+/* Stops the daemon if running and removes the directory. */
+void jxd_cleanup(struct jxd *d);
+
+/*
+ * Runs jx --server URL ARGS... (NULL-terminated), with stdin from /dev/null.
+ * Returns its exit status; *out (if not NULL) gets its stdout and *err its stderr,
+ * malloc'd and NUL-terminated.
+ */
+int jxd_jx(struct jxd *d, char **out, char **err, ...);
+/* Same with an argv array. */
+int jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args);
+
+#endif
