@@ -432,7 +432,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 	if ((l = target_unit(p, q)) > 0) {
 		c.unit = q, c.unitlen = l, c.end = q + l;
 	} else {
-		while (mags < 2) {
+		for (;;) {
 			size_t t;
 
 			for (t = 0; t < NELEM(target_mags); t++)
@@ -476,7 +476,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 		else if (c.cmp != sfx)
 			c.bad = 1;
 	}
-	if (toolong)
+	if (toolong || mags > 2)
 		c.bad = 1;
 	else
 		target_scale(&c, m, frac, exp);
@@ -661,19 +661,27 @@ target_build(const struct parser *p, const size_t *v, int nv, struct target *out
 		size_t a = k == 0 ? 0 : p->c[v[k - 1]].end;
 		size_t b = k == nv ? p->n : p->c[v[k]].start;
 
-		target_trim(p, &a, &b);
+		/*
+		 * A separator between prose and a value, or two between values, means a
+		 * clause without a value: the caller flags the text.
+		 */
+		if (k == 0 || k == nv) {
+			size_t ta0 = a, tb0 = b;
+
+			target_trim(p, &a, &b);
+			if (target_runs(p, k == 0 ? a : ta0, k == 0 ? tb0 : b, &rs, &re) > 0)
+				return -1;
+		}
 		ta = tb = la = lb = a;
 		if (k == 0)
 			lb = b;
 		else if (k == nv)
 			tb = b;
-		if (k == 0 || k == nv) {
-			if (target_runs(p, a, b, &rs, &re) > 0)
-				return -1;	/* a clause without a value */
-		} else {
+		if (k > 0 && k < nv) {
 			switch (target_runs(p, a, b, &rs, &re)) {
 			case 0:
 				la = a, lb = b;
+				target_trim(p, &la, &lb);
 				break;
 			case 1:
 				ta = a, tb = rs, la = re, lb = b;
@@ -846,6 +854,26 @@ target_needs_eq(const struct target_clause *c)
 	return 0;
 }
 
+/* Whether s would be read as part of a value it follows: 万, a unit, 以上, a digit. */
+static int
+target_glues(const char *s)
+{
+	size_t k;
+
+	if (target_isdigit(s[0]) || target_isalpha(s[0]) || s[0] == '.' || s[0] == '/')
+		return 1;
+	for (k = 0; k < NELEM(target_units); k++)
+		if (strncmp(s, target_units[k], strlen(target_units[k])) == 0)
+			return 1;
+	for (k = 0; k < NELEM(target_mags); k++)
+		if (strncmp(s, target_mags[k].s, strlen(target_mags[k].s)) == 0)
+			return 1;
+	for (k = 0; k < NELEM(target_suffixes); k++)
+		if (strncmp(s, target_suffixes[k].s, strlen(target_suffixes[k].s)) == 0)
+			return 1;
+	return 0;
+}
+
 /* 10亿 for 100000000000, 148.75万 for 148750000, 95 for 9500. */
 static void
 target_put_value(struct outbuf *o, int64_t v, const char *unit)
@@ -892,6 +920,9 @@ target_format(const struct target *t, char *buf, size_t len)
 			target_put(&o, target_cmp_symbol(c->cmp));
 		target_put_value(&o, c->value, c->unit);
 		target_put(&o, c->unit);
+		/* A tail that would stick to the value was split from it by 以上 or 以下. */
+		if ((c->cmp == TARGET_GE || c->cmp == TARGET_LE) && target_glues(c->tail))
+			target_put(&o, c->cmp == TARGET_GE ? "以上" : "以下");
 		target_put(&o, c->tail);
 	}
 out:

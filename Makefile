@@ -1,0 +1,33 @@
+# The two commands of the README, and a few helpers. CMake does the building.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build check check-fast check-asan demo bench clean
+
+all: build
+
+deps:
+	@deploy/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJX_WERROR=ON
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Every test, twice: an optimised build, then one under ASan+UBSan.
+check: check-fast check-asan
+
+check-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+check-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DJX_WERROR=ON -DJX_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Starts jixiaod on a local data directory, scores a sheet through jx, stops it.
+demo: build
+	BUILD=$(BUILD) deploy/demo.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) .jixiao-demo

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The main job, end to end: start jixiaod on a local data directory, enter seed 002's
+# scoring sheet (Panyu 2023 "数字政府" O&M fund, Template A) through jx, print the
+# sheet with its total, and stop the daemon cleanly.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-build}
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+jixiaod="$build/server/jixiaod"
+jx_bin="$build/client/jx"
+demo="$root/.jixiao-demo"
+url="ipc://$demo/jixiaod.sock"
+
+rm -rf "$demo"
+mkdir -p "$demo"
+
+echo "== starting jixiaod (data in $demo/data)"
+coproc JIXIAOD { exec "$jixiaod" --data "$demo/data" --listen "$url" 2>"$demo/jixiaod.log"; }
+daemon_pid=$JIXIAOD_PID
+stop_daemon() {
+	if kill -0 "$daemon_pid" 2>/dev/null; then
+		kill -TERM "$daemon_pid"
+		wait "$daemon_pid" || { echo "jixiaod stopped badly; see $demo/jixiaod.log" >&2; exit 1; }
+	fi
+}
+trap stop_daemon EXIT
+# Wait for the readiness line, not for a guess of how long start-up takes.
+if ! read -r -t 20 ready <&"${JIXIAOD[0]}"; then
+	echo "jixiaod did not start; see $demo/jixiaod.log" >&2
+	exit 1
+fi
+echo "$ready"
+
+jx() { "$jx_bin" --server "$url" --user demo "$@"; }
+node() { jx node add "$ws" "$@" >/dev/null; }
+
+echo "== jx ping"
+jx ping
+
+echo "== jx ws create"
+ws=$(jx --json ws create --subject "2023年“数字政府”建设专项资金（运维类）项目" --year 2023 \
+	--kind key-evaluation --title "番禺区政务服务数据管理局 重点绩效评价" |
+	sed -n 's/^  "id": \([0-9]*\),$/\1/p')
+jx ws show "$ws"
+
+echo "== entering the indicator tree and the evaluators' scores"
+node 项目安排 --weight 15
+node 立项情况 --parent 1 --weight 7
+node 立项依据适应性 --parent 1.1 --weight 4 --score 3.5 --comment "立项依据较充分，前期论证材料不完整"
+node 前期工作充分性 --parent 1.1 --weight 3 --score 3
+node 绩效目标 --parent 1 --weight 8
+node 绩效目标合理性 --parent 1.2 --weight 4 --score 3 --comment "目标与预算匹配度一般"
+node 绩效指标规范性 --parent 1.2 --weight 4 --score 2.5 --comment "三级指标未设置指标名称"
+node 项目管理 --weight 27
+node 财务管理 --parent 2 --weight 15
+node 财务管理情况 --parent 2.1 --weight 7 --score 6
+node 支出完成率 --parent 2.1 --weight 8 --score 4.88 \
+	--criteria "(支出完成率-60%)/(100%-60%)×分值" --actual "84.40%" \
+	--comment "预算 507.74 万元，支出 428.54 万元"
+node 业务管理 --parent 2 --weight 12
+node 项目执行情况 --parent 2.2 --weight 4 --score 4
+node 项目绩效运行监控开展情况 --parent 2.2 --weight 3 --score 1 --comment "未见绩效运行监控材料"
+node 项目过程质量控制情况 --parent 2.2 --weight 5 --score 4.5
+node 项目绩效 --weight 50
+node 项目产出 --parent 3 --weight 25
+node 租用网络线路正常运行率 --parent 3.1 --weight 4 --target "100%" --actual "100%" --score 4
+node 运维项目完成数量 --parent 3.1 --weight 4 --target "5个" --actual "5个" --score 4
+node 硬件设施维护及时率 --parent 3.1 --weight 4 --target "100%" --score 4
+node 政府媒体监测频率 --parent 3.1 --weight 4 --score 4
+node 设备采购验收合格率 --parent 3.1 --weight 4 --target "100%" --score 4
+node 综合评价 --parent 3.1 --weight 5 --score 4
+node 项目效益 --parent 3 --weight 25
+node 提高网络稳定性 --parent 3.2 --weight 4 --score 4 --comment "网络速度可能难以适应政务工作要求"
+node 增强信息安全 --parent 3.2 --weight 4 --score 4 --comment "未见安全边界软件运行情况的佐证材料"
+node 提升政府工作效率 --parent 3.2 --weight 5 --score 5
+node 服务对象满意度 --parent 3.2 --weight 5 --score 5
+node 综合评价 --parent 3.2 --weight 5 --score 5
+node 可持续性 --weight 8
+node 项目可持续性 --parent 4 --weight 3
+node 项目可持续性 --parent 4.1 --weight 3 --score 3
+node 自评组织工作情况 --parent 4 --weight 5
+node 自评工作质量 --parent 4.2 --weight 3 --score 3
+node 现场表现 --parent 4.2 --weight 2 --score 2
+
+echo "== an evaluator corrects a score, naming the revision she read"
+rev=$(jx --json tree "$ws" | sed -n '/"code": "2.2.2"/,/"revision"/s/^ *"revision": \([0-9]*\),$/\1/p')
+jx node set "$ws" 2.2.2 --score 1 --comment "未见绩效运行监控材料，仅有年中自查表" --rev "$rev"
+
+echo "== the scoring sheet (评分表)"
+jx tree "$ws"
+
+echo "== stopping jixiaod"
+stop_daemon
+trap - EXIT
+echo "stopped cleanly; the workspace stays in $demo/data"
