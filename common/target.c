@@ -400,7 +400,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 {
 	struct cand c = { .start = start, .seg = seg, .cmp = cmp };
 	int64_t m = 0;
-	int digits = 0, intdigits, frac = 0, exp = 0, mags = 0, sfx, toolong = 0;
+	int digits = 0, frac = 0, exp = 0, mags = 0, sfx, toolong = 0;
 	size_t k = j, q, l;
 
 	for (;;) {
@@ -418,7 +418,6 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 		} else
 			break;
 	}
-	intdigits = digits;
 	if (p->s[k] == '.' && target_isdigit(p->s[k + 1])) {
 		for (k++; target_isdigit(p->s[k]); k++, frac++, digits++) {
 			if (digits >= 18)
@@ -454,10 +453,10 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 
 	/* Dates are prose: 2022年, 12月底, 2022年12月31日. */
 	if (frac == 0 && mags == 0 && !toolong &&
-	    ((target_unit_is(p, &c, "年") && intdigits == 4 && m >= 1900 && m <= 2100) ||
+	    ((target_unit_is(p, &c, "年") && m >= 1900 && m <= 2100) ||
 	    ((target_unit_is(p, &c, "月") || target_unit_is(p, &c, "日") ||
-	    target_unit_is(p, &c, "号")) && intdigits <= 2 &&
-	    (p->date_end == start ||
+	    target_unit_is(p, &c, "号")) && m <= 31 &&
+	    ((p->date_end != (size_t)-1 && target_skip(p, p->date_end) == start) ||
 	    target_oneof(p, c.end, target_datewords, NELEM(target_datewords)) > 0)))) {
 		p->date_end = c.end;
 		return c.end;
@@ -586,16 +585,20 @@ target_pick(const struct parser *p, size_t *v)
 	return (int)nv;
 }
 
-/* Narrows [*a, *b) past spaces, separators and stray punctuation at both ends. */
+/*
+ * Narrows [*a, *b) past spaces, separators and stray punctuation at both ends;
+ * at the start only past spaces and separators unless edges is set, so that a
+ * tail keeps the 、 that kept it apart from its value.
+ */
 static void
-target_trim(const struct parser *p, size_t *a, size_t *b)
+target_trim(const struct parser *p, size_t *a, size_t *b, int edges)
 {
 	size_t l;
 
 	for (;;) {
-		if (*a < *b && p->s[*a] == ' ')
+		if (p->s[*a] == ' ')
 			l = 1;
-		else if ((l = target_sep(p, *a)) == 0)
+		else if ((l = target_sep(p, *a)) == 0 && edges)
 			l = target_oneof(p, *a, target_edges, NELEM(target_edges));
 		if (l == 0 || *a + l > *b)
 			break;
@@ -655,48 +658,39 @@ static int
 target_build(const struct parser *p, const size_t *v, int nv, struct target *out)
 {
 	size_t la, lb, ta, tb, rs = 0, re = 0, l;
-	int nany = 0;
+	int nany = 0, runs;
 
 	for (int k = 0; k <= nv; k++) {
 		size_t a = k == 0 ? 0 : p->c[v[k - 1]].end;
 		size_t b = k == nv ? p->n : p->c[v[k]].start;
 
-		/*
-		 * A separator between prose and a value, or two between values, means a
-		 * clause without a value: the caller flags the text.
-		 */
-		if (k == 0 || k == nv) {
-			size_t ta0 = a, tb0 = b;
-
-			target_trim(p, &a, &b);
-			if (target_runs(p, k == 0 ? a : ta0, k == 0 ? tb0 : b, &rs, &re) > 0)
-				return -1;
-		}
-		ta = tb = la = lb = a;
+		/* The prose in [a, b): the tail of clause k - 1, the label of clause k. */
+		runs = target_runs(p, a, b, &rs, &re);
+		ta = tb = a;
+		la = lb = b;
 		if (k == 0)
-			lb = b;
+			la = a;
 		else if (k == nv)
 			tb = b;
+		else if (runs == 0)
+			la = a;
+		else if (runs == 1)
+			tb = rs, la = re;
+		else
+			return -1;	/* a clause without a value between two */
+		target_trim(p, &la, &lb, 1);
+		target_trim(p, &ta, &tb, 0);
+		/* Prose cut off from the first or last value by a separator, likewise. */
+		if ((k == 0 && la < lb && target_runs(p, la, b, &rs, &re) > 0) ||
+		    (k == nv && ta < tb && target_runs(p, a, tb, &rs, &re) > 0))
+			return -1;
 		if (k > 0 && k < nv) {
-			switch (target_runs(p, a, b, &rs, &re)) {
-			case 0:
-				la = a, lb = b;
-				target_trim(p, &la, &lb);
-				break;
-			case 1:
-				ta = a, tb = rs, la = re, lb = b;
-				target_trim(p, &ta, &tb);
-				target_trim(p, &la, &lb);
-				break;
-			default:
-				return -1;
-			}
 			for (size_t t = 0; t < NELEM(target_conjs); t++)
 				if ((l = target_match(p, la, target_conjs[t].s)) > 0 &&
 				    la + l <= lb) {
 					nany += target_conjs[t].any;
 					la += l;
-					target_trim(p, &la, &lb);
+					target_trim(p, &la, &lb, 1);
 					break;
 				}
 		}
@@ -920,9 +914,16 @@ target_format(const struct target *t, char *buf, size_t len)
 			target_put(&o, target_cmp_symbol(c->cmp));
 		target_put_value(&o, c->value, c->unit);
 		target_put(&o, c->unit);
-		/* A tail that would stick to the value was split from it by 以上 or 以下. */
-		if ((c->cmp == TARGET_GE || c->cmp == TARGET_LE) && target_glues(c->tail))
-			target_put(&o, c->cmp == TARGET_GE ? "以上" : "以下");
+		/*
+		 * A tail that would stick to the value was kept apart from it by 以上 or
+		 * 以下, or by a space, which a unit does not reach past.
+		 */
+		if (target_glues(c->tail)) {
+			if (c->cmp == TARGET_GE || c->cmp == TARGET_LE)
+				target_put(&o, c->cmp == TARGET_GE ? "以上" : "以下");
+			else
+				target_put(&o, " ");
+		}
 		target_put(&o, c->tail);
 	}
 out:

@@ -60,7 +60,7 @@ units_convert(void **state)
 
 	assert_int_equal(wan("1164.43"), 1164430000);
 	assert_int_equal(wan("0.01"), 10000);
-	assert_int_equal(wan("-30.01"), -300100000);
+	assert_int_equal(wan("-30.01"), -30010000);
 	assert_int_equal(yuan("4285434.40"), 428543440);
 
 	assert_jx_ok(budget_fen_to_wan(428543440, &v));

@@ -599,7 +599,7 @@ random_text_is_safe(void **state)
 	uint32_t x = 2463534242u;
 	struct target a, b;
 
-	for (int iter = 0; iter < 20000; iter++) {
+	for (int iter = 0; iter < 1000000; iter++) {
 		size_t n = 0, count = next_random(&x) % 24;
 
 		for (size_t k = 0; k < count; k++) {
