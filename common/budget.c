@@ -26,8 +26,7 @@ budget_wan_to_fen(int64_t wan_hundredths, int64_t *fen)
 {
 	int64_t v;
 
-	if (fen == NULL ||
-	    __builtin_mul_overflow(wan_hundredths, BUDGET_FEN_PER_WAN / 100, &v))
+	if (fen == NULL || __builtin_mul_overflow(wan_hundredths, BUDGET_FEN_PER_WAN / 100, &v))
 		return JX_EINVAL;
 	*fen = v;
 	return JX_OK;

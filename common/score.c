@@ -106,8 +106,7 @@ score_completion_ok(const struct score_completion *rule)
 
 /* r = *num / *den for the direction; the divisor must be positive. */
 static int
-score_ratio_terms(enum score_dir dir, int64_t actual, int64_t target, int64_t *num,
-    int64_t *den)
+score_ratio_terms(enum score_dir dir, int64_t actual, int64_t target, int64_t *num, int64_t *den)
 {
 	if (actual < 0 || target < 0)
 		return JX_EINVAL;
@@ -132,8 +131,7 @@ score_completion(const struct score_completion *rule, int64_t weight, enum score
 {
 	int64_t num, den;
 
-	if (rule == NULL || score == NULL || !score_weight_ok(weight) ||
-	    !score_completion_ok(rule))
+	if (rule == NULL || score == NULL || !score_weight_ok(weight) || !score_completion_ok(rule))
 		return JX_EINVAL;
 	if (score_ratio_terms(dir, actual, target, &num, &den) != JX_OK)
 		return JX_EINVAL;
@@ -225,8 +223,8 @@ score_tier_ok(int64_t weight, const struct score_tier *row, size_t nvars)
 }
 
 int
-score_tiers(int64_t weight, const struct score_tier *rows, size_t nrows,
-    const int64_t *vars, size_t nvars, int64_t *score)
+score_tiers(int64_t weight, const struct score_tier *rows, size_t nrows, const int64_t *vars,
+    size_t nvars, int64_t *score)
 {
 	if (score == NULL || !score_weight_ok(weight) || (rows == NULL && nrows != 0) ||
 	    (vars == NULL && nvars != 0))
@@ -252,8 +250,7 @@ score_tiers(int64_t weight, const struct score_tier *rows, size_t nrows,
 }
 
 int
-score_qualitative(int64_t weight, enum score_verdict verdict, int64_t partly_share,
-    int64_t *score)
+score_qualitative(int64_t weight, enum score_verdict verdict, int64_t partly_share, int64_t *score)
 {
 	if (score == NULL || !score_weight_ok(weight) || !score_share_ok(partly_share))
 		return JX_EINVAL;
@@ -271,8 +268,7 @@ score_qualitative(int64_t weight, enum score_verdict verdict, int64_t partly_sha
 }
 
 int
-score_deduct(int64_t full, const struct score_deduction *deductions, size_t n,
-    int64_t *score)
+score_deduct(int64_t full, const struct score_deduction *deductions, size_t n, int64_t *score)
 {
 	int64_t left = full;
 
@@ -310,8 +306,8 @@ score_veto(int64_t x, int64_t threshold, int64_t *score, bool *vetoed)
 }
 
 int
-score_total(const int64_t *leaves, size_t nleaves, const int64_t *adjustments,
-    size_t nadjustments, int64_t *total)
+score_total(const int64_t *leaves, size_t nleaves, const int64_t *adjustments, size_t nadjustments,
+    int64_t *total)
 {
 	s128 sum = 0;
 

@@ -44,8 +44,8 @@ enum score_dir {
 
 /* One row of a band table: a ratio from min (inclusive) earns share of the weight. */
 struct score_band {
-	int64_t min;    /* hundredths of a percent, >= 0 */
-	int64_t share;  /* hundredths of a percent, 0 ... SCORE_PCT */
+	int64_t min;   /* hundredths of a percent, >= 0 */
+	int64_t share; /* hundredths of a percent, 0 ... SCORE_PCT */
 };
 
 /*
@@ -106,15 +106,15 @@ struct score_cond {
 struct score_tier {
 	struct score_cond conds[SCORE_TIER_CONDS];
 	size_t nconds;
-	int64_t score;  /* points, 0 ... weight */
+	int64_t score; /* points, 0 ... weight */
 };
 
 /*
  * Scores vars (nvars integers, e.g. { indicators, quantitative }) against the table.
  * The whole table is checked first, so a bad row fails whatever the vars.
  */
-int score_tiers(int64_t weight, const struct score_tier *rows, size_t nrows,
-    const int64_t *vars, size_t nvars, int64_t *score);
+int score_tiers(int64_t weight, const struct score_tier *rows, size_t nrows, const int64_t *vars,
+    size_t nvars, int64_t *score);
 
 /* The evaluator's verdict on a qualitative target. */
 enum score_verdict {
@@ -129,7 +129,7 @@ int score_qualitative(int64_t weight, enum score_verdict verdict, int64_t partly
 
 /* One recorded deduction; reason is the caller's, non-empty UTF-8, and is not copied. */
 struct score_deduction {
-	int64_t points;      /* 0 ... DEC_MAX */
+	int64_t points; /* 0 ... DEC_MAX */
 	const char *reason;
 };
 
@@ -138,12 +138,12 @@ struct score_deduction {
  * weight, or another method's score when deductions are applied on top of it (seed 002
  * docks points from a tier score "酌情扣分"). A deduction without a reason is refused.
  */
-int score_deduct(int64_t full, const struct score_deduction *deductions, size_t n,
-    int64_t *score);
+int score_deduct(int64_t full, const struct score_deduction *deductions, size_t n, int64_t *score);
 
 /*
- * The most a personalised indicator with no target value may score: 50 % of its weight,
- * rounded half up (7 -> 3.50). Use it as the weight of the leaf's method.
+ * The most a personalised indicator with no target value may score (seed 002: "否则该指标
+ * 按起评分50%计算"): 50 % of its weight, rounded half up (7 -> 3.50). Use it as the weight
+ * of the leaf's method.
  */
 int score_no_target_cap(int64_t weight, int64_t *cap);
 
@@ -163,9 +163,9 @@ int score_total(const int64_t *leaves, size_t nleaves, const int64_t *adjustment
 
 /* A grade band: a total from min (inclusive) up to the next better band's min. */
 struct score_grade {
-	const char *name;  /* UTF-8, e.g. "优" */
-	const char *key;   /* English, e.g. "excellent" */
-	int64_t min;       /* points */
+	const char *name; /* UTF-8, e.g. "优" */
+	const char *key;  /* English, e.g. "excellent" */
+	int64_t min;      /* points */
 };
 
 /*

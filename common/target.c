@@ -456,7 +456,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 	    ((target_unit_is(p, &c, "年") && m >= 1900 && m <= 2100) ||
 	    ((target_unit_is(p, &c, "月") || target_unit_is(p, &c, "日") ||
 	    target_unit_is(p, &c, "号")) && m <= 31 &&
-	    ((p->date_end != (size_t)-1 && target_skip(p, p->date_end) == start) ||
+	    ((p->date_end != (size_t)-1 && target_skip(p, p->date_end) == j) ||
 	    target_oneof(p, c.end, target_datewords, NELEM(target_datewords)) > 0)))) {
 		p->date_end = c.end;
 		return c.end;
@@ -535,8 +535,7 @@ target_scan(struct parser *p)
 			}
 		}
 		if (target_isdigit(p->s[i])) {
-			if (i > 0 && (target_isalpha(p->s[i - 1]) || p->s[i - 1] == '.' ||
-			    p->s[i - 1] == '_')) {
+			if (i > 0 && (target_isalpha(p->s[i - 1]) || p->s[i - 1] == '_')) {
 				/* Part of a name: IPv6, H5, v2.0. */
 				while (target_isdigit(p->s[i]) || target_isalpha(p->s[i]) ||
 				    (p->s[i] == '.' && target_isdigit(p->s[i + 1])))
@@ -684,16 +683,14 @@ target_build(const struct parser *p, const size_t *v, int nv, struct target *out
 		if ((k == 0 && la < lb && target_runs(p, la, b, &rs, &re) > 0) ||
 		    (k == nv && ta < tb && target_runs(p, a, tb, &rs, &re) > 0))
 			return -1;
-		if (k > 0 && k < nv) {
-			for (size_t t = 0; t < NELEM(target_conjs); t++)
-				if ((l = target_match(p, la, target_conjs[t].s)) > 0 &&
-				    la + l <= lb) {
-					nany += target_conjs[t].any;
-					la += l;
-					target_trim(p, &la, &lb, 1);
-					break;
-				}
-		}
+		for (size_t t = 0, any = 0; k > 0 && k < nv && t < NELEM(target_conjs); t++)
+			if ((l = target_match(p, la, target_conjs[t].s)) > 0 && la + l <= lb) {
+				if (target_conjs[t].any && !any++)
+					nany++;
+				la += l;
+				target_trim(p, &la, &lb, 1);
+				t = (size_t)-1;	/* 或者或: strip them all */
+			}
 		if (target_has_cmpchar(p, la, lb) || target_has_cmpchar(p, ta, tb))
 			return -1;
 		if (k > 0)
@@ -824,16 +821,16 @@ target_put(struct outbuf *o, const char *s)
 }
 
 /*
- * Whether a bare value needs its "=" to read back the same: when the label or the
- * tail holds digits, or the label ends in something that would claim the number
- * (为, 达到, 第, a letter).
+ * Whether a bare value needs its "=" to read back the same: when it shares its
+ * segment with other values (joined by 或), when the label or the tail holds digits,
+ * or when the label ends in something that would claim the number (为, 第, a letter).
  */
 static int
-target_needs_eq(const struct target_clause *c)
+target_needs_eq(const struct target *t, const struct target_clause *c)
 {
 	size_t n = strnlen(c->label, sizeof(c->label)), l;
 
-	if (strpbrk(c->label, "0123456789") != NULL || strpbrk(c->tail, "0123456789") != NULL)
+	if (t->join == TARGET_ANY || strpbrk(c->label, "0123456789") != NULL || strpbrk(c->tail, "0123456789") != NULL)
 		return 1;
 	if (n > 0 && (target_isalpha(c->label[n - 1]) || c->label[n - 1] == '.' ||
 	    c->label[n - 1] == '_'))
@@ -848,13 +845,18 @@ target_needs_eq(const struct target_clause *c)
 	return 0;
 }
 
-/* Whether s would be read as part of a value it follows: 万, a unit, 以上, a digit. */
+/*
+ * Whether tail s would be read as part of the value it follows: 万, a unit, 以上, a
+ * digit; but digits after a unit's letters are a name (IPv6), not the value's.
+ */
 static int
-target_glues(const char *s)
+target_glues(const char *unit, const char *s)
 {
-	size_t k;
+	size_t k, n = strlen(unit);
 
-	if (target_isdigit(s[0]) || target_isalpha(s[0]) || s[0] == '.' || s[0] == '/')
+	if (target_isdigit(s[0]))
+		return n == 0 || !target_isalpha(unit[n - 1]);
+	if (target_isalpha(s[0]) || s[0] == '.' || s[0] == '/')
 		return 1;
 	for (k = 0; k < NELEM(target_units); k++)
 		if (strncmp(s, target_units[k], strlen(target_units[k])) == 0)
@@ -907,10 +909,13 @@ target_format(const struct target *t, char *buf, size_t len)
 	for (size_t k = 0; k < n; k++) {
 		const struct target_clause *c = &t->clauses[k];
 
-		if (k > 0)
+		/* The separator keeps the previous tail from running into the label. */
+		if (k > 0 && t->join == TARGET_ANY && t->clauses[k - 1].tail[0] != '\0')
+			target_put(&o, "；或");
+		else if (k > 0)
 			target_put(&o, t->join == TARGET_ANY ? "或" : "；");
 		target_put(&o, c->label);
-		if (c->cmp != TARGET_EQ || target_needs_eq(c))
+		if (c->cmp != TARGET_EQ || target_needs_eq(t, c))
 			target_put(&o, target_cmp_symbol(c->cmp));
 		target_put_value(&o, c->value, c->unit);
 		target_put(&o, c->unit);
@@ -918,7 +923,7 @@ target_format(const struct target *t, char *buf, size_t len)
 		 * A tail that would stick to the value was kept apart from it by 以上 or
 		 * 以下, or by a space, which a unit does not reach past.
 		 */
-		if (target_glues(c->tail)) {
+		if (target_glues(c->unit, c->tail)) {
 			if (c->cmp == TARGET_GE || c->cmp == TARGET_LE)
 				target_put(&o, c->cmp == TARGET_GE ? "以上" : "以下");
 			else

@@ -181,28 +181,26 @@ seed003_rates(void **state)
 	assert_int_equal(rate_wan("329.67", "358"), hundredths("92.09"));
 
 	/* The other adjusted projects. */
-	assert_jx_ok(budget_final(wan("4431.81"), 0, (const int64_t[]){ wan("3506.46") }, 1,
-	    &final));
+	assert_jx_ok(
+	    budget_final(wan("4431.81"), 0, (const int64_t[]){ wan("3506.46") }, 1, &final));
 	assert_int_equal(final, wan("7938.27"));
 	assert_int_equal(rate_wan("7923.24", "7938.27"), hundredths("99.81"));
-	assert_jx_ok(budget_final(wan("2062.98"), 0, (const int64_t[]){ wan("-511.59") }, 1,
-	    &final));
+	assert_jx_ok(
+	    budget_final(wan("2062.98"), 0, (const int64_t[]){ wan("-511.59") }, 1, &final));
 	assert_int_equal(final, wan("1551.39"));
 	assert_int_equal(rate_wan("1527.13", "1551.39"), hundredths("98.44"));
-	assert_jx_ok(budget_final(wan("85.39"), 0, (const int64_t[]){ wan("118.19") }, 1,
-	    &final));
+	assert_jx_ok(budget_final(wan("85.39"), 0, (const int64_t[]){ wan("118.19") }, 1, &final));
 	assert_int_equal(final, wan("203.58"));
 	assert_int_equal(rate_wan("203.58", "203.58"), hundredths("100"));
-	assert_jx_ok(budget_final(wan("353.07"), 0, (const int64_t[]){ wan("27.90") }, 1,
-	    &final));
+	assert_jx_ok(budget_final(wan("353.07"), 0, (const int64_t[]){ wan("27.90") }, 1, &final));
 	assert_int_equal(final, wan("380.97"));
 	assert_int_equal(rate_wan("380.97", "380.97"), hundredths("100"));
 	assert_int_equal(rate_wan("950", "950"), hundredths("100"));
 	/* 智慧白云一期: 1062.77 of 1062.78 is 99.9991 %, printed 100 %. */
 	assert_int_equal(rate_wan("1062.77", "1062.78"), hundredths("100"));
 	/* ... but its "年初预算 2655.11元, 调减 592.33 万元" gives 2062.78, not the printed 1062.78. */
-	assert_jx_ok(budget_final(wan("2655.11"), 0, (const int64_t[]){ wan("-592.33") }, 1,
-	    &final));
+	assert_jx_ok(
+	    budget_final(wan("2655.11"), 0, (const int64_t[]){ wan("-592.33") }, 1, &final));
 	assert_int_equal(final, wan("2062.78"));
 }
 
@@ -214,11 +212,11 @@ seed000_average_execution(void **state)
 	 * Seed 000 §二(二)1: "市财政局共通报 10 次，我局累计预算支出执行进度为 1044.3%…
 	 * 1044.31%/10=104.4%". Only the sum is printed; any ten rates with that sum do.
 	 */
-	const int64_t notices2022[10] = { 10443, 10443, 10443, 10443, 10443, 10443, 10443,
-		10443, 10443, 10444 };
+	const int64_t notices2022[10] = { 10443, 10443, 10443, 10443, 10443, 10443, 10443, 10443,
+		10443, 10444 };
 	/* Seed 001 §一(三): 2021, 累计 941.41 % -> 平均 104.60 %: nine notices. */
-	const int64_t notices2021[9] = { 10460, 10460, 10460, 10460, 10460, 10460, 10460,
-		10460, 10461 };
+	const int64_t notices2021[9] = { 10460, 10460, 10460, 10460, 10460, 10460, 10460, 10460,
+		10461 };
 	int64_t sum = -1, mean = -1, s = -1;
 
 	assert_jx_ok(budget_sum(notices2022, 10, &sum));
@@ -277,8 +275,8 @@ static void
 seed002_end_to_end(void **state)
 {
 	const int64_t adj[] = { wan("-30.01"), wan("-626.68") };
-	const int64_t others[] = { 350, 300, 300, 250, 600, 400, 100, 450, 400, 400, 400, 400,
-		400, 400, 400, 400, 500, 500, 500, 300, 300, 200 };
+	const int64_t others[] = { 350, 300, 300, 250, 600, 400, 100, 450, 400, 400, 400, 400, 400,
+		400, 400, 400, 500, 500, 500, 300, 300, 200 };
 	const struct score_grade *g = NULL;
 	int64_t final = -1, rate = -1, s = -1, total = -1;
 	bool vetoed = true;
@@ -331,8 +329,8 @@ refuses_nonsense(void **state)
 	assert_int_equal(v, 7);
 
 	/* Partial sums may leave int64 when the result does not; huge operands do not trap. */
-	assert_jx_ok(budget_final(INT64_MAX, INT64_MAX, (const int64_t[]){ INT64_MIN,
-	    INT64_MIN + 2 }, 2, &v));
+	assert_jx_ok(budget_final(INT64_MAX, INT64_MAX,
+	    (const int64_t[]){ INT64_MIN, INT64_MIN + 2 }, 2, &v));
 	assert_int_equal(v, 0);
 	assert_jx_ok(budget_sum((const int64_t[]){ INT64_MAX, 1, -2 }, 3, &v));
 	assert_int_equal(v, INT64_MAX - 1);

@@ -154,12 +154,12 @@ completion_refuses_nonsense(void **state)
 	static const struct score_band too_much[] = { { 9000, 10001 } };
 	const struct score_completion *gz = &score_completion_guangzhou;
 	const struct score_completion bad[] = {
-		{ 5000, 5000, NULL, 0 },       /* over below 100 % */
-		{ 15000, 10001, NULL, 0 },     /* share above 100 % */
-		{ 15000, 5000, rising, 2 },    /* bands not best first */
-		{ 15000, 5000, too_much, 1 },  /* band share above 100 % */
-		{ 15000, 5000, NULL, 1 },      /* count without rows */
-		{ 15000, 5000, rising, 0 },    /* rows without count */
+		{ 5000, 5000, NULL, 0 },      /* over below 100 % */
+		{ 15000, 10001, NULL, 0 },    /* share above 100 % */
+		{ 15000, 5000, rising, 2 },   /* bands not best first */
+		{ 15000, 5000, too_much, 1 }, /* band share above 100 % */
+		{ 15000, 5000, NULL, 1 },     /* count without rows */
+		{ 15000, 5000, rising, 0 },   /* rows without count */
 	};
 	int64_t s = 7;
 
@@ -244,9 +244,18 @@ tiers_seed002(void **state)
 	static const struct {
 		int64_t indicators, quantitative, want;
 	} v[] = {
-		{ 8, 7, 400 }, { 6, 4, 400 }, { 6, 3, 300 }, { 5, 3, 300 }, { 5, 2, 200 },
-		{ 4, 2, 200 }, { 4, 1, 100 }, { 3, 1, 100 }, { 3, 0, 0 }, { 10, 0, 0 },
-		{ 2, 2, 0 }, { 0, 0, 0 },
+		{ 8, 7, 400 },
+		{ 6, 4, 400 },
+		{ 6, 3, 300 },
+		{ 5, 3, 300 },
+		{ 5, 2, 200 },
+		{ 4, 2, 200 },
+		{ 4, 1, 100 },
+		{ 3, 1, 100 },
+		{ 3, 0, 0 },
+		{ 10, 0, 0 },
+		{ 2, 2, 0 },
+		{ 0, 0, 0 },
 	};
 	int64_t s = -1;
 
@@ -432,11 +441,29 @@ total_seed_reports(void **state)
 {
 	/* Seed 002 附件 评分表, leaf by leaf (项目效益 综合评价 5 as in the appendix). */
 	int64_t seed002[] = {
-		pts("3.5"), pts("3"), pts("3"), pts("2.5"),
-		pts("6"), pts("4.88"), pts("4"), pts("1"), pts("4.5"),
-		pts("4"), pts("4"), pts("4"), pts("4"), pts("4"), pts("4"),
-		pts("4"), pts("4"), pts("5"), pts("5"), pts("5"),
-		pts("3"), pts("3"), pts("2"),
+		pts("3.5"),  /* 立项依据适应性 */
+		pts("3"),    /* 前期工作充分性 */
+		pts("3"),    /* 绩效目标合理性 */
+		pts("2.5"),  /* 绩效指标规范性 */
+		pts("6"),    /* 财务管理情况 */
+		pts("4.88"), /* 支出完成率 */
+		pts("4"),    /* 项目执行情况 */
+		pts("1"),    /* 项目绩效运行监控开展情况 */
+		pts("4.5"),  /* 项目过程质量控制情况 */
+		pts("4"),    /* 租用网络线路正常运行率 */
+		pts("4"),    /* 运维项目完成数量 */
+		pts("4"),    /* 硬件设施维护及时率 */
+		pts("4"),    /* 政府媒体监测频率 */
+		pts("4"),    /* 设备采购验收合格率 */
+		pts("4"),    /* 项目产出 综合评价 */
+		pts("4"),    /* 提高网络稳定性 */
+		pts("4"),    /* 增强信息安全 */
+		pts("5"),    /* 提高公共服务质量 */
+		pts("5"),    /* 提升政府工作效率 */
+		pts("5"),    /* 项目效益 综合评价 */
+		pts("3"),    /* 项目可持续性 */
+		pts("3"),    /* 自评工作质量 */
+		pts("2"),    /* 现场表现 */
 	};
 	const int64_t seed000[] = { pts("18.34"), pts("20"), pts("10"), pts("48.95") };
 	const int64_t seed001[] = { pts("49.70"), pts("42.15") };
@@ -465,8 +492,8 @@ total_seed_reports(void **state)
 	assert_int_equal(t, pts("94.35"));
 
 	/* Adjustments are signed and may push a total past 100 or below 0. */
-	assert_jx_ok(score_total(seed000, NELEM(seed000), (const int64_t[]){ pts("3"),
-	    pts("-0.5") }, 2, &t));
+	assert_jx_ok(score_total(seed000, NELEM(seed000),
+	    (const int64_t[]){ pts("3"), pts("-0.5") }, 2, &t));
 	assert_int_equal(t, pts("99.79"));
 	assert_jx_ok(score_total(NULL, 0, (const int64_t[]){ pts("-3") }, 1, &t));
 	assert_int_equal(t, pts("-3"));
@@ -494,15 +521,23 @@ grade_bands_inclusive_at_bottom(void **state)
 	static const struct {
 		const char *total, *gz, *gz_key, *mof;
 	} v[] = {
-		{ "100", "优", "excellent", "优" }, { "102.5", "优", "excellent", "优" },
-		{ "90", "优", "excellent", "优" }, { "89.99", "良", "good", "良" },
-		{ "80", "良", "good", "良" }, { "79.99", "中", "fair", "中" },
-		{ "70", "中", "fair", "中" }, { "69.99", "低", "low", "中" },
-		{ "60", "低", "low", "中" }, { "59.99", "差", "poor", "差" },
-		{ "0", "差", "poor", "差" }, { "-5", "差", "poor", "差" },
+		{ "100", "优", "excellent", "优" },
+		{ "102.5", "优", "excellent", "优" },
+		{ "90", "优", "excellent", "优" },
+		{ "89.99", "良", "good", "良" },
+		{ "80", "良", "good", "良" },
+		{ "79.99", "中", "fair", "中" },
+		{ "70", "中", "fair", "中" },
+		{ "69.99", "低", "low", "中" },
+		{ "60", "低", "low", "中" },
+		{ "59.99", "差", "poor", "差" },
+		{ "0", "差", "poor", "差" },
+		{ "-5", "差", "poor", "差" },
 		/* The seeds' own totals: 001, 000, 003 优; 002 良. */
-		{ "94.65", "优", "excellent", "优" }, { "97.29", "优", "excellent", "优" },
-		{ "98.69", "优", "excellent", "优" }, { "87.38", "良", "good", "良" },
+		{ "94.65", "优", "excellent", "优" },
+		{ "97.29", "优", "excellent", "优" },
+		{ "98.69", "优", "excellent", "优" },
+		{ "87.38", "良", "good", "良" },
 	};
 	const struct score_grade *g = NULL;
 
@@ -523,15 +558,20 @@ static void
 grade_tables_are_data(void **state)
 {
 	static const struct score_grade pass_fail[] = {
-		{ "合格", "pass", 6000 }, { "不合格", "fail", 0 },
+		{ "合格", "pass", 6000 },
+		{ "不合格", "fail", 0 },
 	};
 	static const struct score_grade rising[] = {
-		{ "良", "good", 8000 }, { "优", "excellent", 9000 },
+		{ "良", "good", 8000 },
+		{ "优", "excellent", 9000 },
 	};
 	static const struct score_grade unnamed[] = { { NULL, "x", 0 } };
 	const struct score_grades ok = { pass_fail, 2, 1 };
 	const struct score_grades bad[] = {
-		{ pass_fail, 2, 2 }, { rising, 2, 1 }, { unnamed, 1, 0 }, { NULL, 0, 0 },
+		{ pass_fail, 2, 2 },
+		{ rising, 2, 1 },
+		{ unnamed, 1, 0 },
+		{ NULL, 0, 0 },
 		{ pass_fail, 0, 0 },
 	};
 	const struct score_grade *g = NULL;
