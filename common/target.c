@@ -113,6 +113,7 @@ struct parser {
 	size_t nc;
 	int overflow;			/* more values than TARGET_CANDS */
 	size_t date_end;		/* where the last date ended, (size_t)-1 for none */
+	size_t value_end;		/* where the last value ended */
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -440,15 +441,12 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 			if (t == NELEM(target_mags))
 				break;
 			exp += target_mags[t].exp;
-			q += l;
-			c.end = q;
+			c.end = q + l;
+			q = target_skip(p, c.end);
 			mags++;
 		}
-		if (mags > 0) {
-			q = target_skip(p, q);
-			if ((l = target_unit(p, q)) > 0)
-				c.unit = q, c.unitlen = l, c.end = q + l;
-		}
+		if (mags > 0 && (l = target_unit(p, q)) > 0)
+			c.unit = q, c.unitlen = l, c.end = q + l;
 	}
 
 	/* Dates are prose: 2022年, 12月底, 2022年12月31日. */
@@ -530,20 +528,21 @@ target_scan(struct parser *p)
 		if ((l = target_word(p, i, target_prefixes, NELEM(target_prefixes), &cmp)) > 0) {
 			j = target_skip(p, i + l);
 			if (target_isdigit(p->s[j])) {
-				i = target_value(p, i, j, cmp, seg);
+				i = p->value_end = target_value(p, i, j, cmp, seg);
 				continue;
 			}
 		}
 		if (target_isdigit(p->s[i])) {
-			if (i > 0 && (target_isalpha(p->s[i - 1]) || p->s[i - 1] == '_')) {
-				/* Part of a name: IPv6, H5, v2.0. */
+			if (i > 0 && i != p->value_end &&
+			    (target_isalpha(p->s[i - 1]) || p->s[i - 1] == '_')) {
+				/* Part of a name: IPv6, H5, v2.0; not 5Gbps1. */
 				while (target_isdigit(p->s[i]) || target_isalpha(p->s[i]) ||
 				    (p->s[i] == '.' && target_isdigit(p->s[i + 1])))
 					i++;
 			} else if ((l = target_product(p, i)) > 0)
 				i += l;
 			else
-				i = target_value(p, i, i, CMP_NONE, seg);
+				i = p->value_end = target_value(p, i, i, CMP_NONE, seg);
 			continue;
 		}
 		i += target_clen((unsigned char)p->s[i]);
@@ -909,8 +908,13 @@ target_format(const struct target *t, char *buf, size_t len)
 	for (size_t k = 0; k < n; k++) {
 		const struct target_clause *c = &t->clauses[k];
 
-		/* The separator keeps the previous tail from running into the label. */
-		if (k > 0 && t->join == TARGET_ANY && t->clauses[k - 1].tail[0] != '\0')
+		/*
+		 * The separator keeps the previous tail from running into the label, and
+		 * 或以上 from reading as the previous value's.
+		 */
+		if (k > 0 && t->join == TARGET_ANY && (t->clauses[k - 1].tail[0] != '\0' ||
+		    strncmp(c->label, "以上", strlen("以上")) == 0 ||
+		    strncmp(c->label, "以下", strlen("以下")) == 0))
 			target_put(&o, "；或");
 		else if (k > 0)
 			target_put(&o, t->join == TARGET_ANY ? "或" : "；");

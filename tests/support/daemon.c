@@ -91,6 +91,8 @@ jxd_spawn(struct jxd *d)
 	argv[n++] = d->data;
 	argv[n++] = "--listen";
 	argv[n++] = d->url;
+	argv[n++] = "--feed";
+	argv[n++] = d->feed_url;
 	if (d->tcp) {
 		argv[n++] = "--listen";
 		/* The first start picks a free port; a restart reuses it. */
@@ -122,6 +124,7 @@ jxd_start(struct jxd *d, bool tcp)
 		fail_msg("mkdtemp: %s", strerror(errno));
 	snprintf(d->data, sizeof(d->data), "%s/data", d->dir);
 	snprintf(d->url, sizeof(d->url), "ipc://%s/jixiaod.sock", d->dir);
+	snprintf(d->feed_url, sizeof(d->feed_url), "ipc://%s/feed.sock", d->dir);
 	jxd_spawn(d);
 }
 

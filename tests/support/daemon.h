@@ -15,6 +15,7 @@ struct jxd {
 	char data[320];    /* dir/data: the store */
 	char url[320];     /* ipc://dir/jixiaod.sock */
 	char tcp_url[64];  /* tcp://127.0.0.1:PORT when started with tcp */
+	char feed_url[320]; /* ipc://dir/feed.sock: the change feed */
 	bool tcp;
 	int out_fd;        /* the daemon's stdout */
 };

@@ -1,0 +1,217 @@
+/*
+ * Many clients at once against a real jixiaod: edits to different indicators never
+ * conflict; contending edits to one indicator are accepted or refused, never lost
+ * or half-applied; the change feed publishes each committed revision.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <cmocka.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+
+#include "client.h"
+#include "daemon.h"
+#include "err.h"
+#include "jxtest.h"
+#include "proto/jixiao.pb-c.h"
+
+#define CLIENTS 16
+#define EDITS 40
+
+struct worker {
+	const char *url;
+	char code[16];      /* the indicator this worker edits */
+	int accepted, aborted, other;
+	int64_t last_score;
+};
+
+static Jixiao__Node *
+get_node(struct client *cl, const char *code)
+{
+	Jixiao__GetTreeRequest in = JIXIAO__GET_TREE_REQUEST__INIT;
+	Jixiao__TreeReply *out;
+	Jixiao__Node *found = NULL;
+	char msg[256];
+
+	in.workspace = 1;
+	assert_jx_ok(client_call(cl, &jixiao__tree__descriptor, "GetTree", &in.base,
+	    (ProtobufCMessage **)&out, msg, sizeof(msg)));
+	for (size_t i = 0; i < out->n_nodes; i++) {
+		if (strcmp(out->nodes[i]->code, code) == 0) {
+			found = out->nodes[i];
+			out->nodes[i] = out->nodes[--out->n_nodes];
+		}
+	}
+	jixiao__tree_reply__free_unpacked(out, NULL);
+	assert_non_null(found);
+	return found;
+}
+
+/* Reads the node and sets its score, naming the revision it read. */
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct client *cl;
+	char why[256], msg[1100];
+
+	if (client_open(w->url, w->code, &cl, why, sizeof(why)) != 0)
+		return NULL;
+	for (int i = 0; i < EDITS; i++) {
+		Jixiao__UpdateNodeRequest in = JIXIAO__UPDATE_NODE_REQUEST__INIT;
+		Jixiao__NodeRef ref = JIXIAO__NODE_REF__INIT;
+		Jixiao__Node *node = get_node(cl, w->code);
+		Jixiao__NodeReply *out;
+		int rv;
+
+		ref.code = w->code;
+		in.workspace = 1;
+		in.node = &ref;
+		in.base_revision = node->revision;
+		in.has_score = 1;
+		in.score = (int64_t)(i % 500);
+		rv = client_call(cl, &jixiao__tree__descriptor, "UpdateNode", &in.base,
+		    (ProtobufCMessage **)&out, msg, sizeof(msg));
+		if (rv == JX_OK) {
+			w->accepted++;
+			w->last_score = in.score;
+		} else if (rv == JX_EABORTED) {
+			w->aborted++;
+		} else {
+			w->other++;
+		}
+		if (out != NULL)
+			jixiao__node_reply__free_unpacked(out, NULL);
+		jixiao__node__free_unpacked(node, NULL);
+	}
+	client_close(cl);
+	return NULL;
+}
+
+static void
+concurrent_edits_are_never_lost(void **state)
+{
+	struct jxd d;
+	struct worker w[2 * CLIENTS];
+	pthread_t th[2 * CLIENTS];
+	struct client *cl;
+	char why[256], code[16];
+	int accepted = 0;
+	/* Revisions before the race: the workspace, S, and each P. */
+	const uint64_t rev_before = 2 + CLIENTS;
+	Jixiao__Node *node;
+
+	jxd_start(&d, false);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "并发", "--year",
+	    "2023", "--kind", "key-evaluation", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "共享指标", "--weight", "10",
+	    "--code", "S", NULL), 0);
+	for (int i = 0; i < CLIENTS; i++) {
+		snprintf(code, sizeof(code), "P%d", i);
+		assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "个人指标", "--weight",
+		    "10", "--code", code, NULL), 0);
+	}
+	assert_jx_ok(client_open(d.url, "checker", &cl, why, sizeof(why)));
+	for (int i = 0; i < 2 * CLIENTS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].url = d.url;
+		if (i < CLIENTS)
+			snprintf(w[i].code, sizeof(w[i].code), "P%d", i);
+		else
+			snprintf(w[i].code, sizeof(w[i].code), "S");
+		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < 2 * CLIENTS; i++)
+		pthread_join(th[i], NULL);
+
+	for (int i = 0; i < 2 * CLIENTS; i++) {
+		assert_int_equal(w[i].other, 0);
+		assert_int_equal(w[i].accepted + w[i].aborted, EDITS);
+		accepted += w[i].accepted;
+		if (i < CLIENTS) {
+			/* Nobody else edits a private indicator: every edit goes through. */
+			assert_int_equal(w[i].accepted, EDITS);
+			node = get_node(cl, w[i].code);
+			assert_int_equal(node->score, w[i].last_score);
+			jixiao__node__free_unpacked(node, NULL);
+		}
+	}
+	/* Every accepted edit is exactly one revision; refused ones left none. */
+	{
+		Jixiao__GetWorkspaceRequest in = JIXIAO__GET_WORKSPACE_REQUEST__INIT;
+		Jixiao__WorkspaceReply *out;
+		char msg[256];
+		in.workspace = 1;
+		assert_jx_ok(client_call(cl, &jixiao__workspaces__descriptor, "Get", &in.base,
+		    (ProtobufCMessage **)&out, msg, sizeof(msg)));
+		assert_int_equal(out->workspace->revision, rev_before + (uint64_t)accepted);
+		jixiao__workspace_reply__free_unpacked(out, NULL);
+	}
+	client_close(cl);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
+static void
+feed_publishes_every_committed_change(void **state)
+{
+	struct jxd d;
+	nng_socket sub;
+	uint8_t topic[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+
+	jxd_start(&d, false);
+	assert_int_equal(nng_sub0_open(&sub), 0);
+	assert_int_equal(nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, topic, sizeof(topic)), 0);
+	nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 10000);
+	assert_int_equal(nng_dial(sub, d.feed_url, NULL, 0), 0);
+
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "订阅", "--year",
+	    "2023", "--kind", "self-evaluation", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "产出", "--weight", "20",
+	    NULL), 0);
+	/* A refused edit publishes nothing. */
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "30", NULL),
+	    65);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "18", NULL),
+	    0);
+	static const char *const whats[] = { "workspace.create", "node.add", "node.update" };
+	for (uint64_t rev = 1; rev <= 3; rev++) {
+		Jixiao__Change *ch;
+		nng_msg *msg;
+
+		assert_int_equal(nng_recvmsg(sub, &msg, 0), 0);
+		assert_true(nng_msg_len(msg) > 8);
+		assert_memory_equal(nng_msg_body(msg), topic, 8);
+		ch = jixiao__change__unpack(NULL, nng_msg_len(msg) - 8,
+		    (uint8_t *)nng_msg_body(msg) + 8);
+		assert_non_null(ch);
+		assert_int_equal(ch->workspace, 1);
+		assert_int_equal(ch->revision, rev);
+		assert_string_equal(ch->what, whats[rev - 1]);
+		/* Each record names the hash of the one before it. */
+		assert_int_equal(ch->has_prev, rev > 1);
+		jixiao__change__free_unpacked(ch, NULL);
+		nng_msg_free(msg);
+	}
+	nng_close(sub);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(concurrent_edits_are_never_lost),
+		cmocka_unit_test(feed_publishes_every_committed_change),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
