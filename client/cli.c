@@ -301,6 +301,16 @@ cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *n)
 	out_json_string(j, "target", n->target);
 	out_json_string(j, "actual", n->actual);
 	out_json_string(j, "comment", n->comment);
+	out_json_string(j, "method", n->method != NULL ? n->method : "manual");
+	out_json_string(j, "params", n->params);
+	if (n->has_stated)
+		out_json_hundredths(j, "stated", n->stated);
+	if (n->has_computed)
+		out_json_bool(j, "computed", n->computed);
+	if (n->has_vetoed && n->vetoed)
+		out_json_bool(j, "vetoed", 1);
+	if (n->note != NULL)
+		out_json_string(j, "note", n->note);
 	out_json_uint(j, "revision", n->revision);
 	out_json_string(j, "updated_by", n->updated_by);
 	out_json_int(j, "updated_at", n->updated_at);

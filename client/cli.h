@@ -60,8 +60,10 @@ const char *cli_time(int64_t t, char buf[32]);
 /* JSON forms shared by several commands. */
 void cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace *ws);
 void cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *node);
-/* Prints the workspace in a few human lines. */
+void cli_json_budget(struct out_json *j, const char *key, const Jixiao__Budget *b);
+/* Prints the workspace, or the budget facts, in a few human lines. */
 void cli_print_workspace(const Jixiao__Workspace *ws);
+void cli_print_budget(const Jixiao__Budget *b);
 
 /* Command groups, one file each (cmd-NAME.c). */
 int cmd_ping(struct cli *cli, int argc, char **argv);
@@ -69,5 +71,7 @@ int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_ws(struct cli *cli, int argc, char **argv);
 int cmd_node(struct cli *cli, int argc, char **argv);
 int cmd_tree(struct cli *cli, int argc, char **argv);
+int cmd_score(struct cli *cli, int argc, char **argv);
+int cmd_budget(struct cli *cli, int argc, char **argv);
 
 #endif

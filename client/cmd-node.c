@@ -36,12 +36,16 @@ static const char node_fields_help[] =
     "  --target TEXT     指标值, the target as written\n"
     "  --actual TEXT     完成值, the actual value as written\n"
     "  --code CODE       the indicator's code (set: renames it)\n"
+    "  --method NAME     评分方法: manual, completion, linear, tiers, qualitative, deduction\n"
+    "  --params TEXT     the method's parameters, e.g. source=execution;lo=60%;hi=100%;veto=60%\n"
+    "  --stated POINTS   a subtotal a report states for this indicator (checked by jx check)\n"
+    "  --clear-stated    remove the stated subtotal\n"
     "  --rev N           the revision your edit is based on (default: the current one)\n";
 
 enum {
 	OPT_NAME = 256, OPT_WEIGHT, OPT_SCORE, OPT_CLEAR_SCORE, OPT_COMMENT, OPT_CATEGORY,
-	OPT_CRITERIA, OPT_TARGET, OPT_ACTUAL, OPT_CODE, OPT_REV, OPT_PARENT, OPT_TOP,
-	OPT_RECURSIVE, OPT_HELP
+	OPT_CRITERIA, OPT_TARGET, OPT_ACTUAL, OPT_METHOD, OPT_PARAMS, OPT_STATED,
+	OPT_CLEAR_STATED, OPT_CODE, OPT_REV, OPT_PARENT, OPT_TOP, OPT_RECURSIVE, OPT_HELP
 };
 
 static const struct option node_opts[] = {
@@ -54,6 +58,10 @@ static const struct option node_opts[] = {
 	{ "criteria", required_argument, NULL, OPT_CRITERIA },
 	{ "target", required_argument, NULL, OPT_TARGET },
 	{ "actual", required_argument, NULL, OPT_ACTUAL },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "params", required_argument, NULL, OPT_PARAMS },
+	{ "stated", required_argument, NULL, OPT_STATED },
+	{ "clear-stated", no_argument, NULL, OPT_CLEAR_STATED },
 	{ "code", required_argument, NULL, OPT_CODE },
 	{ "rev", required_argument, NULL, OPT_REV },
 	{ "parent", required_argument, NULL, OPT_PARENT },
@@ -66,9 +74,11 @@ static const struct option node_opts[] = {
 /* Everything a node command line can say; each command takes the part it allows. */
 struct node_args {
 	const char *name, *comment, *category, *criteria, *target, *actual, *code, *parent;
-	int64_t weight, score;
+	const char *method, *params;
+	int64_t weight, score, stated;
 	uint64_t rev;
-	bool has_weight, has_score, clear_score, has_rev, top, recursive;
+	bool has_weight, has_score, clear_score, has_rev, top, recursive, has_stated;
+	bool clear_stated;
 	int nfields;
 };
 
@@ -106,6 +116,14 @@ node_parse(const struct cli_command *cmd, const char *allowed, int argc, char **
 		case OPT_TARGET: a->target = optarg; break;
 		case OPT_ACTUAL: a->actual = optarg; break;
 		case OPT_CODE: a->code = optarg; break;
+		case OPT_METHOD: a->method = optarg; break;
+		case OPT_PARAMS: a->params = optarg; break;
+		case OPT_CLEAR_STATED: a->clear_stated = true; break;
+		case OPT_STATED:
+			if (cli_parse_points(optarg, "the stated score", &a->stated) != 0)
+				return EX_USAGE;
+			a->has_stated = true;
+			break;
 		case OPT_PARENT: a->parent = optarg; break;
 		case OPT_TOP: a->top = true; break;
 		case OPT_RECURSIVE: a->recursive = true; break;
@@ -216,8 +234,8 @@ node_add(struct cli *cli, int argc, char **argv)
 		return rv;
 	if (a.name != NULL)
 		return cli_usage_error("the name is the second argument; --name is for jx node set");
-	if (a.clear_score)
-		return cli_usage_error("a new indicator has no score to clear");
+	if (a.clear_score || a.clear_stated)
+		return cli_usage_error("a new indicator has nothing to clear");
 	in.name = (char *)name;
 	if (a.parent != NULL) {
 		parent.code = (char *)a.parent;
@@ -233,6 +251,10 @@ node_add(struct cli *cli, int argc, char **argv)
 	in.criteria = (char *)a.criteria;
 	in.target = (char *)a.target;
 	in.actual = (char *)a.actual;
+	in.method = (char *)a.method;
+	in.params = (char *)a.params;
+	in.has_stated = a.has_stated;
+	in.stated = a.stated;
 	rv = cli_call(cli, &jixiao__tree__descriptor, "AddNode", &in.base,
 	    (ProtobufCMessage **)&out);
 	return node_report(cli, rv, out, "Added");
@@ -252,7 +274,7 @@ node_set(struct cli *cli, int argc, char **argv)
 		return rv;
 	if ((rv = node_positionals(&node_commands[1], argc, argv, &in.workspace, &code)) >= 0)
 		return rv;
-	if (a.nfields == 0 && !a.clear_score)
+	if (a.nfields == 0)
 		return cli_usage_error("nothing to change: give at least one field (see jx node "
 				       "set --help)");
 	if (!a.has_rev && (rv = node_current_rev(cli, in.workspace, code, &a.rev)) != 0)
@@ -273,6 +295,12 @@ node_set(struct cli *cli, int argc, char **argv)
 	in.criteria = (char *)a.criteria;
 	in.target = (char *)a.target;
 	in.actual = (char *)a.actual;
+	in.method = (char *)a.method;
+	in.params = (char *)a.params;
+	in.has_stated = a.has_stated;
+	in.stated = a.stated;
+	in.has_clear_stated = a.clear_stated;
+	in.clear_stated = a.clear_stated;
 	rv = cli_call(cli, &jixiao__tree__descriptor, "UpdateNode", &in.base,
 	    (ProtobufCMessage **)&out);
 	return node_report(cli, rv, out, "Updated");

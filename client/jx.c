@@ -17,6 +17,8 @@ static const struct cli_command jx_commands[] = {
 	{ "ws", cmd_ws, "jx ws COMMAND", "Workspaces: create, list, show, archive." },
 	{ "node", cmd_node, "jx node COMMAND", "Indicators: add, set, mv, rm." },
 	{ "tree", cmd_tree, "jx tree WS", "Prints a workspace's indicator tree and scores." },
+	{ "score", cmd_score, "jx score WS", "Prints the scoring sheet with its total and grade." },
+	{ "budget", cmd_budget, "jx budget COMMAND", "Budget facts: show, set." },
 };
 
 static void

@@ -91,7 +91,7 @@ static const struct {
 	int any;
 } target_conjs[] = {
 	{ "或者", 1 }, { "或是", 1 }, { "或", 1 },
-	{ "并且", 0 }, { "而且", 0 }, { "且", 0 }, { "以及", 0 }, { "同时", 0 },
+	{ "并且", 0 }, { "而且", 0 }, { "且", 0 }, { "以及", 0 },
 };
 
 /* Characters that must not survive in a label or tail. */
@@ -219,8 +219,9 @@ target_space_before(const char *s, size_t a, size_t b)
 }
 
 /*
- * Fills t->text: the input without surrounding whitespace, invalid sequences shown
- * as U+FFFD, cut to fit. Returns whether the input was valid UTF-8.
+ * Fills t->text: the input without surrounding whitespace, control characters shown
+ * as spaces, invalid sequences as U+FFFD, cut to fit. Returns whether the input was
+ * valid UTF-8.
  */
 static int
 target_display(struct target *t, const char *text, size_t n)
@@ -241,8 +242,9 @@ target_display(struct target *t, const char *text, size_t n)
 			valid = 0;
 			l = 1;
 			rep = "\xef\xbf\xbd";
-		}
-		w = rep == text + k ? l : 3;
+		} else if (cp < 0x20 || cp == 0x7f)
+			rep = " ";
+		w = rep == text + k ? l : strlen(rep);
 		if (room && o + w < sizeof(t->text)) {
 			memcpy(t->text + o, rep, w);
 			o += w;
@@ -357,7 +359,7 @@ target_unit(const struct parser *p, size_t i)
 	return l < TARGET_UNIT_MAX ? l : 0;
 }
 
-/* Whether [i, i + l) is the unit u. */
+/* Whether c's unit is u. */
 static int
 target_unit_is(const struct parser *p, const struct cand *c, const char *u)
 {
@@ -406,7 +408,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 
 	for (;;) {
 		if (target_isdigit(p->s[k])) {
-			if (digits == 18)
+			if (digits >= 18)
 				toolong = 1;
 			else
 				m = m * 10 + (p->s[k] - '0');
@@ -435,6 +437,8 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 		for (;;) {
 			size_t t;
 
+			if (target_unit(p, q) > 0)
+				break;	/* 5万万元 is 5万 of 万元 */
 			for (t = 0; t < NELEM(target_mags); t++)
 				if ((l = target_match(p, q, target_mags[t].s)) > 0)
 					break;
@@ -651,11 +655,30 @@ target_has_cmpchar(const struct parser *p, size_t a, size_t b)
 	return 0;
 }
 
+/* Strips 或, 且 and the like from the start of label [*a, *b); whether one was 或. */
+static int
+target_conj(const struct parser *p, size_t *a, size_t *b)
+{
+	size_t t, l = 0;
+	int any = 0;
+
+	for (;;) {
+		for (t = 0; t < NELEM(target_conjs); t++)
+			if ((l = target_match(p, *a, target_conjs[t].s)) > 0 && *a + l <= *b)
+				break;
+		if (t == NELEM(target_conjs))
+			return any;
+		any |= target_conjs[t].any;
+		*a += l;
+		target_trim(p, a, b, 1);
+	}
+}
+
 /* Fills out's clauses from the chosen values. Returns 0, or -1 to flag. */
 static int
 target_build(const struct parser *p, const size_t *v, int nv, struct target *out)
 {
-	size_t la, lb, ta, tb, rs = 0, re = 0, l;
+	size_t la, lb, ta, tb, rs = 0, re = 0;
 	int nany = 0, runs;
 
 	for (int k = 0; k <= nv; k++) {
@@ -682,14 +705,8 @@ target_build(const struct parser *p, const size_t *v, int nv, struct target *out
 		if ((k == 0 && la < lb && target_runs(p, la, b, &rs, &re) > 0) ||
 		    (k == nv && ta < tb && target_runs(p, a, tb, &rs, &re) > 0))
 			return -1;
-		for (size_t t = 0, any = 0; k > 0 && k < nv && t < NELEM(target_conjs); t++)
-			if ((l = target_match(p, la, target_conjs[t].s)) > 0 && la + l <= lb) {
-				if (target_conjs[t].any && !any++)
-					nany++;
-				la += l;
-				target_trim(p, &la, &lb, 1);
-				t = (size_t)-1;	/* 或者或: strip them all */
-			}
+		if (k > 0 && k < nv)
+			nany += target_conj(p, &la, &lb);
 		if (target_has_cmpchar(p, la, lb) || target_has_cmpchar(p, ta, tb))
 			return -1;
 		if (k > 0)
@@ -739,23 +756,20 @@ target_parse(const char *text, struct target *out)
 	memset(out, 0, sizeof(*out));
 	if (!target_display(out, text, n) || out->text[0] == '\0') {
 		target_qualitative(out, 1);
-		goto out;
+		return JX_OK;
 	}
 	memset(&p, 0, sizeof(p));
 	p.date_end = (size_t)-1;
 	target_normalise(&p, text, n);
 	if (strstr(p.s, "（定性") != NULL || strstr(p.s, "(定性") != NULL) {
 		target_qualitative(out, 0);	/* the author says so */
-		goto out;
+		return JX_OK;
 	}
 	target_scan(&p);
-	if (p.nc == 0 && !p.overflow) {
-		target_qualitative(out, 0);
-		goto out;
-	}
-	if ((nv = target_pick(&p, v)) <= 0 || target_build(&p, v, nv, out) != 0)
+	if (p.nc == 0 && !p.overflow)
+		target_qualitative(out, 0);	/* no numbers but dates and names */
+	else if ((nv = target_pick(&p, v)) <= 0 || target_build(&p, v, nv, out) != 0)
 		target_qualitative(out, 1);
-out:
 	return JX_OK;
 }
 
@@ -829,10 +843,10 @@ target_needs_eq(const struct target *t, const struct target_clause *c)
 {
 	size_t n = strnlen(c->label, sizeof(c->label)), l;
 
-	if (t->join == TARGET_ANY || strpbrk(c->label, "0123456789") != NULL || strpbrk(c->tail, "0123456789") != NULL)
+	if (t->join == TARGET_ANY || strpbrk(c->label, "0123456789") != NULL ||
+	    strpbrk(c->tail, "0123456789") != NULL)
 		return 1;
-	if (n > 0 && (target_isalpha(c->label[n - 1]) || c->label[n - 1] == '.' ||
-	    c->label[n - 1] == '_'))
+	if (n > 0 && (target_isalpha(c->label[n - 1]) || c->label[n - 1] == '_'))
 		return 1;
 	if (n >= 3 && memcmp(c->label + n - 3, "第", 3) == 0)
 		return 1;
@@ -866,6 +880,9 @@ target_glues(const char *unit, const char *s)
 	for (k = 0; k < NELEM(target_suffixes); k++)
 		if (strncmp(s, target_suffixes[k].s, strlen(target_suffixes[k].s)) == 0)
 			return 1;
+	for (k = 0; k < NELEM(target_datewords); k++)	/* 12月以下底 is no date */
+		if (strncmp(s, target_datewords[k], strlen(target_datewords[k])) == 0)
+			return 1;
 	return 0;
 }
 
@@ -877,9 +894,12 @@ target_put_value(struct outbuf *o, int64_t v, const char *unit)
 	const char *mag = "";
 	int unitmag = 0;
 
+	/* Not when the unit has its own (万元), nor when 万 and the unit make one (万 元). */
 	for (size_t t = 0; t < NELEM(target_mags); t++)
 		if (strncmp(unit, target_mags[t].s, strlen(target_mags[t].s)) == 0)
 			unitmag = 1;
+	if (strncmp(unit, "元", strlen("元")) == 0)
+		unitmag = 1;
 	if (!unitmag && v >= 10000000000LL && v % 100000000 == 0) {
 		v /= 100000000;
 		mag = "亿";
@@ -900,11 +920,10 @@ target_format(const struct target *t, char *buf, size_t len)
 	if (t == NULL || buf == NULL || len == 0)
 		return JX_EINVAL;
 	buf[0] = '\0';
-	if (t->kind != TARGET_QUANTITATIVE || t->nclauses == 0) {
+	n = t->kind != TARGET_QUANTITATIVE ? 0 :
+	    t->nclauses < TARGET_MAX_CLAUSES ? t->nclauses : TARGET_MAX_CLAUSES;
+	if (n == 0)
 		target_put(&o, t->text);
-		goto out;
-	}
-	n = t->nclauses < TARGET_MAX_CLAUSES ? t->nclauses : TARGET_MAX_CLAUSES;
 	for (size_t k = 0; k < n; k++) {
 		const struct target_clause *c = &t->clauses[k];
 
@@ -935,6 +954,5 @@ target_format(const struct target *t, char *buf, size_t len)
 		}
 		target_put(&o, c->tail);
 	}
-out:
 	return o.full ? JX_ENOSPC : JX_OK;
 }

@@ -8,9 +8,18 @@
  *   "面向政府用户≥50或面向公众用户≥200" any one of two clauses
  *   "满足", "完成项目终验"              qualitative: an evaluator judges it
  *
+ * Clauses are separated by ，；。(or , ;) or follow each other ("≥6Gbps日志存储能力≥40TB");
+ * 或 between them makes the target "any". Within one separated stretch holding a
+ * comparator, numbers without one are prose ("2022年访问量不少于100万次"), and so are
+ * dates (2022年12月底), names (IPv6), ordinals (第3期) and 7×24 everywhere.
+ *
  * Parsing never fails on content: text it cannot make sense of comes back qualitative
- * and flagged, for a person to look at. The struct does not own the original text;
- * the caller keeps that verbatim beside the parse, which can always be recomputed.
+ * and flagged, for a person to look at: relative or approximate values (提高50%,
+ * 约3个, 5个左右), ranges (3-5个), several bare numbers side by side, a clause with no
+ * value beside ones with values, 或 mixed with other joins, more than
+ * TARGET_MAX_CLAUSES clauses, values not exact in hundredths or beyond DEC_MAX (decimal.h).
+ * The struct does not own the original text; the caller keeps that verbatim beside
+ * the parse, which can always be recomputed.
  */
 #ifndef JX_TARGET_H
 #define JX_TARGET_H
@@ -76,7 +85,10 @@ struct target {
 	int flagged;			/* qualitative only because the text was not understood */
 	size_t nclauses;
 	struct target_clause clauses[TARGET_MAX_CLAUSES];
-	/* The trimmed text, cut to fit; invalid UTF-8 shown as U+FFFD. For display. */
+	/*
+	 * The text for display: trimmed, cut to fit at a character, control characters
+	 * shown as spaces and invalid UTF-8 as U+FFFD.
+	 */
 	char text[TARGET_DISPLAY_MAX];
 };
 
@@ -105,9 +117,9 @@ enum target_dir target_direction(const struct target *t);
  * joined by "；" (all) or "或" (any), values with 万 / 亿 where exact, e.g.
  * "≥95%；系统对用户操作的响应时间≤5秒". A bare value shows no symbol unless "=" is
  * needed to read it back. Qualitative targets render as their text. Parsing the
- * rendering of a parsed target gives back the same clauses. Returns 0; JX_EINVAL for NULL or len 0; JX_ENOSPC
- * when buf is too small, with buf holding as much as fits, cut at a character.
- * A buffer of TARGET_FORMAT_MAX bytes always suffices.
+ * rendering of a parsed target gives back the same clauses. Returns 0; JX_EINVAL
+ * for NULL or len 0; JX_ENOSPC when buf is too small, with buf holding as much as
+ * fits, cut at a character. A buffer of TARGET_FORMAT_MAX bytes always suffices.
  */
 int target_format(const struct target *t, char *buf, size_t len);
 

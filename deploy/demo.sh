@@ -55,9 +55,9 @@ node 绩效指标规范性 --parent 1.2 --weight 4 --score 2.5 --comment "三级
 node 项目管理 --weight 27
 node 财务管理 --parent 2 --weight 15
 node 财务管理情况 --parent 2.1 --weight 7 --score 6
-node 支出完成率 --parent 2.1 --weight 8 --score 4.88 \
-	--criteria "(支出完成率-60%)/(100%-60%)×分值" --actual "84.40%" \
-	--comment "预算 507.74 万元，支出 428.54 万元"
+node 支出完成率 --parent 2.1 --weight 8 --method linear \
+	--params "source=execution;lo=60%;hi=100%;veto=60%" \
+	--criteria "支出完成率60%得0分，100%得满分，其间按比例得分；低于60%为否定性指标"
 node 业务管理 --parent 2 --weight 12
 node 项目执行情况 --parent 2.2 --weight 4 --score 4
 node 项目绩效运行监控开展情况 --parent 2.2 --weight 3 --score 1 --comment "未见绩效运行监控材料"
@@ -83,12 +83,16 @@ node 自评组织工作情况 --parent 4 --weight 5
 node 自评工作质量 --parent 4.2 --weight 3 --score 3
 node 现场表现 --parent 4.2 --weight 2 --score 2
 
+echo "== budget facts (万元): 支出完成率 is computed from them"
+jx budget set "$ws" --initial 1164.43 --adjust "-30.01:2023年第二次预算支出调整表" \
+	--adjust "-626.68:2023年第三次预算支出调整表" --spent 428.54
+
 echo "== an evaluator corrects a score, naming the revision she read"
 rev=$(jx --json tree "$ws" | sed -n '/"code": "2.2.2"/,/"revision"/s/^ *"revision": \([0-9]*\),$/\1/p')
 jx node set "$ws" 2.2.2 --score 1 --comment "未见绩效运行监控材料，仅有年中自查表" --rev "$rev"
 
 echo "== the scoring sheet (评分表)"
-jx tree "$ws"
+jx score "$ws"
 
 echo "== stopping jixiaod"
 stop_daemon

@@ -16,6 +16,7 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_system,
 	&svc_workspaces,
 	&svc_tree,
+	&svc_budgets,
 };
 
 struct rpc {

@@ -23,6 +23,7 @@ enum store_db {
 	STORE_HISTORY,    /* ws id (8) + revision (8) -> Change */
 	STORE_CODES,      /* ws id (8) + node code -> node id (8) */
 	STORE_CHILDREN,   /* ws id (8) + parent id (8) + child id (8) -> nothing */
+	STORE_BUDGETS,    /* ws id (8) -> Budget */
 	STORE_REQUESTS,   /* request id (16) -> time (8) + packed Reply of a mutating call */
 	STORE_NDBS
 };

@@ -11,8 +11,10 @@
 
 #include "decimal.h"
 #include "err.h"
+#include "method.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
+#include "sheet.h"
 #include "store.h"
 #include "svc.h"
 #include "text.h"
@@ -24,6 +26,7 @@
 #define TEXT_MAX 8192
 #define DEPTH_MAX 16
 #define WEIGHT_MAX 100000 /* 1000 points, in hundredths */
+#define PARAMS_MAX 1024
 
 /* ---- node records and indexes */
 
@@ -276,8 +279,16 @@ check_score(struct rpc_call *c, const Jixiao__Node *node, bool leaf)
 {
 	char s[DEC_BUFSZ], w[DEC_BUFSZ];
 
+	struct method m;
+
 	if (!node->has_score)
 		return true;
+	if (method_parse(node->method, node->params, &m, s, sizeof(s)) == 0 &&
+	    m.kind != METHOD_MANUAL) {
+		rpc_call_fail(c, JX_EPRECOND, "indicator %s is scored by its method (%s); its "
+		    "score is computed, not entered", node->code, method_name(m.kind));
+		return false;
+	}
 	if (!leaf) {
 		rpc_call_fail(c, JX_EPRECOND, "indicator %s has sub-indicators: its score is "
 		    "the sum of theirs", node->code);
@@ -307,6 +318,32 @@ check_fields(struct rpc_call *c, const char *name, const char *category, const c
 	    check_text(c, "target", target, TEXT_MAX, true) &&
 	    check_text(c, "actual value", actual, TEXT_MAX, true) &&
 	    check_text(c, "comment", comment, TEXT_MAX, true);
+}
+
+static bool
+check_method(struct rpc_call *c, const char *method, const char *params)
+{
+	struct method m;
+	char why[256];
+
+	if (!check_text(c, "method", method, CATEGORY_MAX, false) ||
+	    !check_text(c, "method parameters", params, PARAMS_MAX, false))
+		return false;
+	if (method_parse(method, params, &m, why, sizeof(why)) != 0) {
+		rpc_call_fail(c, JX_EINVAL, "%s", why);
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_stated(struct rpc_call *c, int64_t stated)
+{
+	if (stated < 0 || stated > WEIGHT_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "a stated score must be between 0 and 1000 points");
+		return false;
+	}
+	return true;
 }
 
 /* Refuses a stale edit: ABORTED, with the node as it is now for the reply. */
@@ -380,7 +417,9 @@ svc_tree_add_node(Jixiao__Tree_Service *service, const Jixiao__AddNodeRequest *i
 	if (!check_fields(c, in->name, in->category, in->criteria, in->target, in->actual,
 	    in->comment))
 		goto out;
-	if (in->has_weight && !check_weight(c, in->weight))
+	if ((in->has_weight && !check_weight(c, in->weight)) ||
+	    !check_method(c, in->method, in->params) ||
+	    (in->has_stated && !check_stated(c, in->stated)))
 		goto out;
 	if (in->parent != NULL) {
 		if (node_resolve(c, ws->id, in->parent, &parent) != 0)
@@ -425,6 +464,10 @@ svc_tree_add_node(Jixiao__Tree_Service *service, const Jixiao__AddNodeRequest *i
 	node.has_score = in->has_score;
 	node.score = in->score;
 	node.comment = in->comment;
+	node.method = in->method;
+	node.params = in->params;
+	node.has_stated = in->has_stated;
+	node.stated = in->stated;
 	node.revision = ws->revision + 1;
 	node.updated_by = (char *)rpc_call_user(c);
 	node.has_updated_at = 1;
@@ -467,7 +510,12 @@ node_apply_update(struct rpc_call *c, uint64_t ws, Jixiao__Node *node,
 		return JX_EINVAL;
 	}
 	if (!check_fields(c, in->name, in->category, in->criteria, in->target, in->actual,
-	    in->comment) || (in->has_weight && !check_weight(c, in->weight)))
+	    in->comment) || (in->has_weight && !check_weight(c, in->weight)) ||
+	    (in->has_stated && !check_stated(c, in->stated)))
+		return JX_EINVAL;
+	if ((in->method != NULL || in->params != NULL) &&
+	    !check_method(c, in->method != NULL ? in->method : node->method,
+	    in->params != NULL ? in->params : node->params))
 		return JX_EINVAL;
 	if (in->code != NULL && strcmp(in->code, node->code) != 0) {
 		if (!check_code(c, in->code))
@@ -487,6 +535,8 @@ node_apply_update(struct rpc_call *c, uint64_t ws, Jixiao__Node *node,
 	rv = rv ? rv : set_opt_str(&node->target, in->target);
 	rv = rv ? rv : set_opt_str(&node->actual, in->actual);
 	rv = rv ? rv : set_opt_str(&node->comment, in->comment);
+	rv = rv ? rv : set_opt_str(&node->method, in->method);
+	rv = rv ? rv : set_opt_str(&node->params, in->params);
 	if (rv != 0) {
 		rpc_call_fail(c, rv, "the indicator could not be saved");
 		return rv;
@@ -497,11 +547,17 @@ node_apply_update(struct rpc_call *c, uint64_t ws, Jixiao__Node *node,
 	}
 	if (in->clear_score)
 		node->has_score = 0;
+	if (in->clear_stated)
+		node->has_stated = 0;
+	if (in->has_stated) {
+		node->has_stated = 1;
+		node->stated = in->stated;
+	}
 	if (in->has_score) {
 		node->has_score = 1;
 		node->score = in->score;
 	}
-	if ((node->has_score || in->has_weight) &&
+	if ((node->has_score || in->has_weight || in->method != NULL) &&
 	    !check_score(c, node, !has_children(c, ws, node->id)))
 		return JX_EINVAL;
 	return JX_OK;
@@ -527,7 +583,8 @@ svc_tree_update_node(Jixiao__Tree_Service *service, const Jixiao__UpdateNodeRequ
 	}
 	if (in->name == NULL && !in->has_weight && in->category == NULL &&
 	    in->criteria == NULL && in->target == NULL && in->actual == NULL &&
-	    !in->has_score && in->comment == NULL && !in->clear_score && in->code == NULL) {
+	    !in->has_score && in->comment == NULL && !in->clear_score && in->code == NULL &&
+	    in->method == NULL && in->params == NULL && !in->has_stated && !in->clear_stated) {
 		rpc_call_fail(c, JX_EINVAL, "nothing to change: give at least one field");
 		goto out;
 	}
@@ -737,6 +794,7 @@ struct tree_walk {
 	Jixiao__Node **sorted; /* by parent, position */
 	size_t n;
 	Jixiao__Node **order;  /* depth first, filled by tree_visit */
+	size_t *parent;        /* parent's index in order, SHEET_ROOT for level-1 */
 	size_t norder;
 };
 
@@ -756,35 +814,66 @@ tree_first_child(const struct tree_walk *w, uint64_t parent)
 	return lo;
 }
 
-/* Appends parent's subtree in depth-first order; sums totals bottom-up. */
+/* Appends parent's subtree in depth-first order, parents before their children. */
 static void
-tree_visit(struct tree_walk *w, uint64_t parent, unsigned depth, int64_t *total,
-    uint32_t *unscored)
+tree_visit(struct tree_walk *w, uint64_t parent, size_t parent_at, unsigned depth)
 {
-	*total = 0;
-	*unscored = 0;
 	if (depth > DEPTH_MAX)
 		return;
 	for (size_t i = tree_first_child(w, parent); i < w->n && w->sorted[i]->parent_id == parent;
 	     i++) {
 		Jixiao__Node *node = w->sorted[i];
 		size_t at = w->norder++;
-		size_t first = tree_first_child(w, node->id);
 
 		w->order[at] = node;
+		w->parent[at] = parent_at;
 		node->has_depth = 1;
 		node->depth = depth;
-		node->has_total = 1;
-		node->has_unscored = 1;
-		if (first < w->n && w->sorted[first]->parent_id == node->id) {
-			tree_visit(w, node->id, depth + 1, &node->total, &node->unscored);
-		} else {
-			node->total = node->has_score ? node->score : 0;
-			node->unscored = node->has_score ? 0 : 1;
-		}
-		*total += node->total;
-		*unscored += node->unscored;
+		tree_visit(w, node->id, at, depth + 1);
 	}
+}
+
+/* Scores the ordered tree with common/sheet.c and fills the computed fields. */
+static int
+tree_score(struct tree_walk *w, const Jixiao__Budget *budget, struct sheet_node *sn,
+    Jixiao__TreeReply *out)
+{
+	struct sheet s = { .nodes = sn, .n = w->norder };
+
+	for (size_t i = 0; i < w->norder; i++) {
+		const Jixiao__Node *n = w->order[i];
+		sn[i] = (struct sheet_node){ .code = n->code, .target = n->target,
+			.actual = n->actual, .method = n->method, .params = n->params,
+			.parent = w->parent[i], .has_weight = n->has_weight, .weight = n->weight,
+			.has_score = n->has_score, .score = n->score };
+	}
+	if (budget != NULL && budget->has_rate) {
+		s.has_rate = true;
+		s.rate = budget->rate;
+	}
+	if (sheet_compute(&s) != 0)
+		return JX_EINTERNAL;
+	for (size_t i = 0; i < w->norder; i++) {
+		Jixiao__Node *n = w->order[i];
+		n->has_total = n->has_unscored = 1;
+		n->total = sn[i].total;
+		n->unscored = sn[i].unscored;
+		n->has_computed = n->computed = sn[i].computed;
+		n->has_vetoed = n->vetoed = sn[i].vetoed;
+		/* Borrowed: cleared before the node is freed. */
+		n->note = sn[i].note[0] != '\0' ? sn[i].note : NULL;
+	}
+	out->total = s.total;
+	out->weight = s.weight;
+	out->has_unscored = 1;
+	out->unscored = s.unscored;
+	out->has_vetoed = 1;
+	out->vetoed = s.vetoed;
+	if (s.grade != NULL) {
+		out->grade = (char *)s.grade->name;
+		out->grade_key = (char *)s.grade->key;
+	}
+	return JX_OK;
 }
 
 static void
@@ -794,18 +883,21 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 	Jixiao__TreeReply out = JIXIAO__TREE_REPLY__INIT;
 	struct tree_walk w = { 0 };
 	struct rpc_call *c = data;
+	struct sheet_node *sn = NULL;
 	Jixiao__Workspace *ws = NULL;
+	Jixiao__Budget *budget = NULL;
 	Jixiao__Node **grown;
 	MDB_cursor *cur = NULL;
 	uint8_t prefix[8];
 	MDB_val k, v;
 	size_t cap = 0;
-	uint32_t unscored;
 	int rc;
 
-	if (workspace_load(c, in->workspace, &ws) != 0)
+	if (workspace_load(c, in->workspace, &ws) != 0 ||
+	    svc_budgets_load(c, in->workspace, &budget) != 0)
 		goto out;
 	out.workspace = ws;
+	out.budget = budget;
 	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, &cur) != 0)
 		goto fail;
 	store_key_u64(prefix, ws->id);
@@ -825,14 +917,15 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 		w.n++;
 	}
 	qsort(w.sorted, w.n, sizeof(*w.sorted), node_cmp);
-	if (w.n > 0 && (w.order = calloc(w.n, sizeof(*w.order))) == NULL)
+	if (w.n > 0 && ((w.order = calloc(w.n, sizeof(*w.order))) == NULL ||
+	    (w.parent = calloc(w.n, sizeof(*w.parent))) == NULL ||
+	    (sn = calloc(w.n, sizeof(*sn))) == NULL))
 		goto fail;
-	tree_visit(&w, 0, 1, &out.total, &unscored);
+	tree_visit(&w, 0, SHEET_ROOT, 1);
+	if (tree_score(&w, budget, sn, &out) != 0)
+		goto fail;
 	out.nodes = w.order;
 	out.n_nodes = w.norder;
-	for (size_t i = 0; i < w.norder; i++)
-		if (w.order[i]->depth == 1 && w.order[i]->has_weight)
-			out.weight += w.order[i]->weight;
 	goto out;
 fail:
 	rpc_call_fail(c, JX_EINTERNAL, "the indicator tree of workspace %" PRIu64
@@ -842,10 +935,16 @@ out:
 	if (cur != NULL)
 		mdb_cursor_close(cur);
 	closure(out.workspace != NULL ? &out : NULL, data);
-	for (size_t i = 0; i < w.n; i++)
+	for (size_t i = 0; i < w.n; i++) {
+		w.sorted[i]->note = NULL;
 		jixiao__node__free_unpacked(w.sorted[i], NULL);
+	}
 	free(w.sorted);
 	free(w.order);
+	free(w.parent);
+	free(sn);
+	if (budget != NULL)
+		jixiao__budget__free_unpacked(budget, NULL);
 	if (ws != NULL)
 		jixiao__workspace__free_unpacked(ws, NULL);
 }

@@ -2,10 +2,20 @@
 #ifndef JX_SVC_H
 #define JX_SVC_H
 
+#include <stdint.h>
+
+#include "proto/jixiao.pb-c.h"
 #include "rpc.h"
 
 extern const struct rpc_service svc_system;
 extern const struct rpc_service svc_workspaces;
 extern const struct rpc_service svc_tree;
+extern const struct rpc_service svc_budgets;
+
+/*
+ * Loads workspace ws's budget facts with the computed fields filled; *budget is NULL
+ * when it has none (freed with jixiao__budget__free_unpacked). Fails the call on error.
+ */
+int svc_budgets_load(struct rpc_call *c, uint64_t ws, Jixiao__Budget **budget);
 
 #endif

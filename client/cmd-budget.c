@@ -1,0 +1,294 @@
+/* jx budget show|set: a workspace's budget facts, in 万元 as the reports write them. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "budget.h"
+#include "cli.h"
+#include "decimal.h"
+#include "err.h"
+
+#define ADJUST_MAX 64
+
+static int budget_show(struct cli *cli, int argc, char **argv);
+static int budget_set(struct cli *cli, int argc, char **argv);
+
+static const struct cli_command budget_commands[] = {
+	{ "show", budget_show, "jx budget show WS",
+	    "Shows the budget facts: initial budget, adjustments, carry-over, final budget,\n"
+	    "expenditure and the execution rate (万元)." },
+	{ "set", budget_set,
+	    "jx budget set WS [--initial 万元] [--carry 万元] [--adjust ±万元[:DOCUMENT]]... "
+	    "[--spent 万元] [--rev N]",
+	    "Changes the budget facts. Fields not given keep their value; --adjust adds an\n"
+	    "adjustment (调增 +, 调减 -), --clear-adjustments removes them all first." },
+};
+
+int
+cmd_budget(struct cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, "budget", budget_commands,
+	    sizeof(budget_commands) / sizeof(budget_commands[0]), argc, argv);
+}
+
+/* Fen as 万元 with two decimals: "507.74". */
+static const char *
+wan(int64_t fen, char buf[DEC_BUFSZ])
+{
+	int64_t h;
+
+	if (budget_fen_to_wan(fen, &h) != 0)
+		return "?";
+	return dec_format(h, buf);
+}
+
+static int
+parse_wan(const char *s, const char *what, int64_t *fen)
+{
+	int64_t h;
+
+	if (cli_parse_points(s, what, &h) != 0)
+		return -1;
+	if (budget_wan_to_fen(h, fen) != 0) {
+		cli_error(0, "%s %s 万元 is out of range", what, s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+cli_json_budget(struct out_json *j, const char *key, const Jixiao__Budget *b)
+{
+	out_json_object(j, key);
+	out_json_string(j, "unit", "fen");
+	if (b->has_initial)
+		out_json_int(j, "initial", b->initial);
+	if (b->has_carry_over)
+		out_json_int(j, "carry_over", b->carry_over);
+	out_json_array(j, "adjustments");
+	for (size_t i = 0; i < b->n_adjustments; i++) {
+		out_json_object(j, NULL);
+		out_json_int(j, "amount", b->adjustments[i]->amount);
+		out_json_string(j, "document", b->adjustments[i]->document);
+		out_json_end(j);
+	}
+	out_json_end(j);
+	if (b->has_final)
+		out_json_int(j, "final", b->final);
+	if (b->has_spent)
+		out_json_int(j, "spent", b->spent);
+	if (b->has_rate)
+		out_json_hundredths(j, "rate_percent", b->rate);
+	out_json_uint(j, "lines", b->n_lines);
+	if (b->has_lines_total)
+		out_json_int(j, "lines_total", b->lines_total);
+	out_json_uint(j, "revision", b->revision);
+	out_json_end(j);
+}
+
+void
+cli_print_budget(const Jixiao__Budget *b)
+{
+	char x[DEC_BUFSZ];
+
+	printf("budget (万元), revision %" PRIu64 "\n", b->revision);
+	if (b->has_initial)
+		printf("  年初预算 initial budget   %12s\n", wan(b->initial, x));
+	if (b->has_carry_over && b->carry_over != 0)
+		printf("  上年结转 carry-over       %12s\n", wan(b->carry_over, x));
+	for (size_t i = 0; i < b->n_adjustments; i++) {
+		const Jixiao__BudgetAdjustment *a = b->adjustments[i];
+		printf("  %s adjustment       %12s%s%s\n", a->amount < 0 ? "调减" : "调增",
+		    wan(a->amount, x), a->document != NULL ? "  " : "",
+		    a->document != NULL ? a->document : "");
+	}
+	if (b->has_final)
+		printf("  全年预算 final budget     %12s\n", wan(b->final, x));
+	if (b->has_spent)
+		printf("  支出 expenditure          %12s\n", wan(b->spent, x));
+	if (b->has_rate)
+		printf("  执行率 execution rate     %11s%%\n", dec_format(b->rate, x));
+	if (b->n_lines > 0)
+		printf("  支出明细 %zu lines, total %s\n", b->n_lines, wan(b->lines_total, x));
+}
+
+static int
+budget_fetch(struct cli *cli, uint64_t ws, Jixiao__BudgetReply **out)
+{
+	Jixiao__GetBudgetRequest in = JIXIAO__GET_BUDGET_REQUEST__INIT;
+
+	in.workspace = ws;
+	return cli_call(cli, &jixiao__budgets__descriptor, "Get", &in.base,
+	    (ProtobufCMessage **)out);
+}
+
+static int
+budget_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__BudgetReply *out;
+	uint64_t ws;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&budget_commands[0], NULL);
+			return 0;
+		}
+		return EX_USAGE;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", budget_commands[0].usage);
+	if (cli_parse_id(argv[optind], "the workspace", &ws) != 0)
+		return EX_USAGE;
+	if ((rv = budget_fetch(cli, ws, &out)) != 0)
+		return rv;
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+		cli_json_budget(j, NULL, out->budget);
+		out_json_free(j);
+	} else {
+		cli_print_budget(out->budget);
+	}
+	jixiao__budget_reply__free_unpacked(out, NULL);
+	return 0;
+}
+
+static int
+budget_set(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_INITIAL = 256, OPT_CARRY, OPT_ADJUST, OPT_CLEAR, OPT_SPENT, OPT_REV };
+	static const struct option opts[] = {
+		{ "initial", required_argument, NULL, OPT_INITIAL },
+		{ "carry", required_argument, NULL, OPT_CARRY },
+		{ "adjust", required_argument, NULL, OPT_ADJUST },
+		{ "clear-adjustments", no_argument, NULL, OPT_CLEAR },
+		{ "spent", required_argument, NULL, OPT_SPENT },
+		{ "rev", required_argument, NULL, OPT_REV },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__SetBudgetRequest in = JIXIAO__SET_BUDGET_REQUEST__INIT;
+	Jixiao__Budget b = JIXIAO__BUDGET__INIT, *cur = NULL;
+	Jixiao__BudgetAdjustment adj[ADJUST_MAX], *adjp[2 * ADJUST_MAX];
+	Jixiao__BudgetReply *got = NULL, *out;
+	int64_t initial = 0, carry = 0, spent = 0;
+	bool has_initial = false, has_carry = false, has_spent = false, clear = false;
+	bool has_rev = false;
+	size_t nadj = 0, n = 0;
+	uint64_t rev = 0;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_INITIAL:
+			if (parse_wan(optarg, "the initial budget", &initial) != 0)
+				return EX_USAGE;
+			has_initial = true;
+			break;
+		case OPT_CARRY:
+			if (parse_wan(optarg, "the carry-over", &carry) != 0)
+				return EX_USAGE;
+			has_carry = true;
+			break;
+		case OPT_SPENT:
+			if (parse_wan(optarg, "the expenditure", &spent) != 0)
+				return EX_USAGE;
+			has_spent = true;
+			break;
+		case OPT_ADJUST: {
+			char *colon = strchr(optarg, ':');
+			if (nadj == ADJUST_MAX)
+				return cli_usage_error("at most %d adjustments", ADJUST_MAX);
+			jixiao__budget_adjustment__init(&adj[nadj]);
+			if (colon != NULL) {
+				*colon = '\0';
+				adj[nadj].document = colon + 1;
+			}
+			if (parse_wan(optarg, "an adjustment", &adj[nadj].amount) != 0)
+				return EX_USAGE;
+			nadj++;
+			break;
+		}
+		case OPT_CLEAR:
+			clear = true;
+			break;
+		case OPT_REV:
+			if (cli_parse_id(optarg, "the revision", &rev) != 0)
+				return EX_USAGE;
+			has_rev = true;
+			break;
+		case 'h':
+			cli_help(&budget_commands[1],
+			    "  --initial 万元        年初预算, e.g. 1164.43\n"
+			    "  --carry 万元          上年结转\n"
+			    "  --adjust ±万元[:DOC]  one 调增/调减 with its document, e.g.\n"
+			    "                        -30.01:2023年第二次预算支出调整表 (repeatable)\n"
+			    "  --clear-adjustments   drop the adjustments recorded so far\n"
+			    "  --spent 万元          支出 / 决算\n"
+			    "  --rev N               the budget revision your change is based on\n");
+			return 0;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", budget_commands[1].usage);
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
+		return EX_USAGE;
+	if (!has_initial && !has_carry && !has_spent && nadj == 0 && !clear)
+		return cli_usage_error("nothing to change (see jx budget set --help)");
+
+	/* Start from what is there, so unnamed fields keep their values. */
+	rv = budget_fetch(cli, in.workspace, &got);
+	if (rv == 0) {
+		cur = got->budget;
+		b.has_initial = cur->has_initial, b.initial = cur->initial;
+		b.has_carry_over = cur->has_carry_over, b.carry_over = cur->carry_over;
+		b.has_spent = cur->has_spent, b.spent = cur->spent;
+		b.n_lines = cur->n_lines, b.lines = cur->lines;
+		if (!clear)
+			for (size_t i = 0; i < cur->n_adjustments && n < ADJUST_MAX; i++)
+				adjp[n++] = cur->adjustments[i];
+		if (!has_rev)
+			rev = cur->revision;
+	} else {
+		return rv;
+	}
+	for (size_t i = 0; i < nadj; i++)
+		adjp[n++] = &adj[i];
+	b.adjustments = adjp;
+	b.n_adjustments = n;
+	if (has_initial)
+		b.has_initial = 1, b.initial = initial;
+	if (has_carry)
+		b.has_carry_over = 1, b.carry_over = carry;
+	if (has_spent)
+		b.has_spent = 1, b.spent = spent;
+	in.base_revision = rev;
+	in.budget = &b;
+	rv = cli_call(cli, &jixiao__budgets__descriptor, "Set", &in.base,
+	    (ProtobufCMessage **)&out);
+	if (rv == 0) {
+		if (cli->json) {
+			struct out_json *j = out_json_new(stdout);
+			cli_json_budget(j, NULL, out->budget);
+			out_json_free(j);
+		} else {
+			cli_print_budget(out->budget);
+		}
+	}
+	if (out != NULL)
+		jixiao__budget_reply__free_unpacked(out, NULL);
+	if (got != NULL)
+		jixiao__budget_reply__free_unpacked(got, NULL);
+	return rv;
+}
