@@ -391,7 +391,7 @@ unclassified_is_flagged(void **state)
 	assert_string_equal(t.text, "满足 [2J要求");
 }
 
-/* Whether s is valid UTF-8, by the same rules as the parser's. */
+/* Whether s is made of whole UTF-8 sequences (a cut never splits a character). */
 static int
 valid_utf8(const char *s)
 {
@@ -593,14 +593,15 @@ static void
 random_text_is_safe(void **state)
 {
 	static const char *const pieces[] = {
-		"≥", "≤", ">", "<", "=", "不少于", "不超过", "以上", "以内", "为", "达到", "或",
-		"且", "，", "；", "。", "、", " ", "万", "亿", "个", "%", "％", "秒", "个月", "Gbps",
-		"人次", "系统", "率", "完成", "2022年", "12月", "第", "约", "左右", "提高", "-",
-		"×", "IPv", "（定性）", "0", "1", "3", "5", "9", "95", "100", ".", ",", "１", "５",
-		"\xff", "\xe2\x89", "\x80", "\n", "以下", "/", "．", "＝", "≧", "　", "万元", "A",
-		"_", "日", "底", "＞", "或以上", "：", "支撑",
+		"≥", "≤", ">", "<", "=", "＝", "＞", "≧", "不少于", "不超过", "以上", "以内",
+		"以下", "或以上", "为", "达到", "或", "且", "，", "；", "。", "、", "：", " ", "　",
+		"\n", "万", "亿", "个", "%", "％", "秒", "个月", "Gbps", "人次", "万元", "/", "系统",
+		"率", "完成", "支撑", "2022年", "12月", "日", "底", "第", "约", "左右", "提高", "-",
+		"×", "IPv", "A", "_", "（定性）", "0", "1", "3", "5", "9", "95", "100", ".", "．",
+		",", "１", "５", "\xff", "\xe2\x89", "\x80",
 	};
 	static char text[TARGET_TEXT_MAX + 1], buf[TARGET_FORMAT_MAX];
+	const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
 	uint32_t x = 2463534242u;
 	struct target a, b;
 
@@ -614,7 +615,8 @@ random_text_is_safe(void **state)
 					text[n - 1] = '7';
 				continue;
 			}
-			const char *p = pieces[next_random(&x) % (sizeof(pieces) / sizeof(pieces[0]))];
+			const char *p = pieces[next_random(&x) % npieces];
+
 			memcpy(text + n, p, strlen(p));
 			n += strlen(p);
 		}
