@@ -268,6 +268,9 @@ cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace 
 	out_json_string(j, "state", cli_state_name(ws->state));
 	out_json_uint(j, "revision", ws->revision);
 	out_json_string(j, "title", ws->title);
+	out_json_string(j, "department", ws->department);
+	out_json_string(j, "unit", ws->unit);
+	out_json_string(j, "goal", ws->goal);
 	out_json_int(j, "created_at", ws->created_at);
 	out_json_string(j, "created_by", ws->created_by);
 	out_json_int(j, "updated_at", ws->updated_at);
@@ -325,6 +328,12 @@ cli_print_workspace(const Jixiao__Workspace *ws)
 	printf("workspace %" PRIu64 ": %s\n", ws->id, ws->subject);
 	if (ws->title != NULL && ws->title[0] != '\0')
 		printf("  title:       %s\n", ws->title);
+	if (ws->department != NULL && ws->department[0] != '\0')
+		printf("  主管部门:    %s\n", ws->department);
+	if (ws->unit != NULL && ws->unit[0] != '\0')
+		printf("  预算单位:    %s\n", ws->unit);
+	if (ws->goal != NULL && ws->goal[0] != '\0')
+		printf("  绩效目标:    %s\n", ws->goal);
 	printf("  fiscal year: %u\n", ws->fiscal_year);
 	printf("  kind:        %s (%s)\n", cli_kind_name(ws->kind), cli_kind_zh(ws->kind));
 	printf("  state:       %s\n", cli_state_name(ws->state));

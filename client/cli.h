@@ -73,5 +73,7 @@ int cmd_node(struct cli *cli, int argc, char **argv);
 int cmd_tree(struct cli *cli, int argc, char **argv);
 int cmd_score(struct cli *cli, int argc, char **argv);
 int cmd_budget(struct cli *cli, int argc, char **argv);
+int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_check(struct cli *cli, int argc, char **argv);
 
 #endif

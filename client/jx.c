@@ -19,6 +19,8 @@ static const struct cli_command jx_commands[] = {
 	{ "tree", cmd_tree, "jx tree WS", "Prints a workspace's indicator tree and scores." },
 	{ "score", cmd_score, "jx score WS", "Prints the scoring sheet with its total and grade." },
 	{ "budget", cmd_budget, "jx budget COMMAND", "Budget facts: show, set." },
+	{ "check", cmd_check, "jx check WS", "Reports what does not add up in a workspace." },
+	{ "import", cmd_import, "jx import COMMAND", "Import a scoring sheet or a target table." },
 };
 
 static void

@@ -38,35 +38,10 @@ struct check_ctx {
  * Critical wording in a comment. "问题" is not one: seed 002's full-mark comments use it
  * neutrally ("分析项目存在的问题", "对…产生的问题进行修复").
  */
-static const char *const check_critical_words[] = {
-	"不一致",
-	"未见",
-	"缺少",
-	"缺乏",
-	"不完整",
-	"不齐全",
-	"未按",
-	"未及时",
-	"不及时",
-	"不规范",
-	"不足",
-	"偏差",
-	"未提供",
-	"未设置",
-	"未明确",
-	"不明确",
-	"不准确",
-	"不清晰",
-	"有待",
-	"滞后",
-	"缺陷",
-	"未能",
-	"差异",
-	"延迟",
-	"未开展",
-	"未达到",
-	"未完成",
-};
+static const char *const check_critical_words[] = { "不一致", "未见", "缺少", "缺乏", "不完整",
+	"不齐全", "未按", "未及时", "不及时", "不规范", "不足", "偏差", "未提供", "未设置",
+	"未明确", "不明确", "不准确", "不清晰", "有待", "滞后", "缺陷", "未能", "差异", "延迟",
+	"未开展", "未达到", "未完成" };
 
 /* A clause holding one of these is not critical: "未发现存在…不规范的情况". */
 static const char *const check_negations[] = { "未发现", "没有发现", "不存在" };
@@ -578,6 +553,26 @@ check_find_top(const char *s, int64_t *top, bool *full)
 	return *top >= 0;
 }
 
+/*
+ * The weight the criteria text speaks for: a spreadsheet's merged 评分标准 cell copies
+ * one text onto every row of a group ("指标总分20分" over five indicators of 4), so
+ * siblings sharing the text share the points it names.
+ */
+static int64_t
+check_criteria_weight(const struct check_ctx *c, size_t i)
+{
+	const struct check_node *nd = &c->in->nodes[i];
+	int64_t sum = 0;
+
+	for (size_t k = 0; k < c->in->n; k++) {
+		const struct check_node *o = &c->in->nodes[k];
+		if (o->parent == nd->parent && o->has_weight && o->criteria != NULL &&
+		    strcmp(o->criteria, nd->criteria) == 0)
+			sum += o->weight;
+	}
+	return sum;
+}
+
 /* 3. A formula or a top score in the criteria that disagrees with the weight. */
 static void
 check_formula_weight(struct check_ctx *c, size_t i)
@@ -597,7 +592,8 @@ check_formula_weight(struct check_ctx *c, size_t i)
 		    "The criteria (评分标准) of %s multiply by %s (×%s), but its weight (分值) "
 		    "is %s.",
 		    check_label(c, i), dec_format_short(v, a), a, dec_format_short(nd->weight, b));
-	if (check_find_top(nd->criteria, &v, &full) && v != nd->weight) {
+	if (check_find_top(nd->criteria, &v, &full) && v != nd->weight &&
+	    v != check_criteria_weight(c, i)) {
 		if (full)
 			check_warn(c, i,
 			    "The criteria (评分标准) of %s put full marks (满分) at %s, but its "
@@ -606,9 +602,8 @@ check_formula_weight(struct check_ctx *c, size_t i)
 			    dec_format_short(nd->weight, b));
 		else
 			check_warn(c, i,
-			    "The criteria (评分标准) of %s give at most %s points (得%s分), but "
-			    "its "
-			    "weight (分值) is %s.",
+			    "The criteria (评分标准) of %s give at most %s points (得%s分), "
+			    "but its weight (分值) is %s.",
 			    check_label(c, i), dec_format_short(v, a), a,
 			    dec_format_short(nd->weight, b));
 	}
@@ -620,55 +615,60 @@ struct check_amount {
 	int64_t fen;
 };
 
-/* Warns about numbers in s labelled 元 or 万元 that are the ledger's in the other unit. */
+/* The warning for v hundredths labelled 元 (is_wan false) or 万元 that is am in the other unit. */
+static void
+check_unit_warn(struct check_ctx *c, size_t i, int64_t v, bool is_wan,
+    const struct check_amount *am, int64_t wan)
+{
+	char a[DEC_BUFSZ], b[DEC_BUFSZ];
+
+	if (is_wan)
+		check_warn(c, i,
+		    "%s writes %s 万元 (10 000 yuan) where the ledger's %s is %s 元 (yuan), %s "
+		    "万元: the unit (单位) is wrong.",
+		    check_label(c, i), dec_format_short(v, a), am->what, a,
+		    dec_format_short(wan, b));
+	else
+		check_warn(c, i,
+		    "%s writes %s 元 (yuan) where the ledger's %s is %s 万元 (10 000 yuan): the "
+		    "unit (单位) is wrong.",
+		    check_label(c, i), dec_format_short(v, a), am->what, dec_format_short(wan, b));
+}
+
+/*
+ * Warns about numbers in s labelled 元 or 万元 that are a ledger amount in the other
+ * unit, once per amount and unit (*seen).
+ */
 static void
 check_unit_text(struct check_ctx *c, size_t i, const char *s, const struct check_amount *am,
     size_t nam, unsigned *seen)
 {
-	char a[DEC_BUFSZ], b[DEC_BUFSZ];
-
 	for (const char *p = s; *p != '\0';) {
 		const char *q;
-		size_t len, dlen;
+		size_t len;
 		int64_t v, wan;
-		bool exact, is_wan, is_yuan;
+		bool exact, is_wan;
 
-		if (check_digit(p, &dlen) < 0) {
+		if ((len = check_number(p, &v, &exact)) == 0) {
 			p = check_next(p);
 			continue;
 		}
-		len = check_number(p, &v, &exact);
 		p += len;
 		q = check_skip_space(p);
 		is_wan = check_starts(q, "万元") > 0;
-		is_yuan = !is_wan && check_starts(q, "元") > 0;
-		if (!exact || v == 0 || !(is_wan || is_yuan))
+		if (!exact || v == 0 || (!is_wan && check_starts(q, "元") == 0))
 			continue;
 		for (size_t k = 0; k < nam; k++) {
 			unsigned bit = 1u << (2 * k + is_wan);
 
-			if (budget_fen_to_wan(am[k].fen, &wan) != JX_OK ||
-			    v == (is_wan ? wan : am[k].fen))
+			if (budget_fen_to_wan(am[k].fen, &wan) != JX_OK)
 				continue;
-			if (v != (is_wan ? am[k].fen : wan))
+			/* Right as labelled, or not this amount at all. */
+			if (v == (is_wan ? wan : am[k].fen) || v != (is_wan ? am[k].fen : wan))
 				continue;
-			if ((*seen & bit) == 0) {
-				*seen |= bit;
-				if (is_yuan)
-					check_warn(c, i,
-					    "%s writes %s 元 (yuan) where the ledger's %s is %s "
-					    "万元 "
-					    "(10 000 yuan): the unit (单位) is wrong.",
-					    check_label(c, i), dec_format_short(v, a), am[k].what,
-					    dec_format_short(wan, b));
-				else
-					check_warn(c, i,
-					    "%s writes %s 万元 (10 000 yuan) where the ledger's %s "
-					    "is "
-					    "%s 元 (yuan), %s 万元: the unit (单位) is wrong.",
-					    check_label(c, i), dec_format_short(v, a), am[k].what,
-					    a, dec_format_short(wan, b));
-			}
+			if ((*seen & bit) == 0)
+				check_unit_warn(c, i, v, is_wan, &am[k], wan);
+			*seen |= bit;
 			break;
 		}
 	}
@@ -678,24 +678,24 @@ check_unit_text(struct check_ctx *c, size_t i, const char *s, const struct check
 static void
 check_unit(struct check_ctx *c, size_t i)
 {
-	const struct check_node *nd;
 	const struct check_amount am[] = {
 		{ "expenditure (支出)", c->in->ledger.spent },
 		{ "final budget (全年预算)", c->in->ledger.final_budget },
 	};
+	const struct check_node *nd;
+	const char *texts[4];
 	unsigned seen = 0;
 
 	if (i == CHECK_ROOT || !c->in->ledger.present)
 		return;
 	nd = &c->in->nodes[i];
-	for (size_t k = 0; k < 4; k++) {
-		const char *s = k == 0 ? nd->comment
-		    : k == 1           ? nd->actual
-		    : k == 2           ? nd->criteria
-				       : nd->target;
-
-		if (s != NULL)
-			check_unit_text(c, i, s, am, NELEM(am), &seen);
+	texts[0] = nd->comment;
+	texts[1] = nd->actual;
+	texts[2] = nd->criteria;
+	texts[3] = nd->target;
+	for (size_t k = 0; k < NELEM(texts); k++) {
+		if (texts[k] != NULL)
+			check_unit_text(c, i, texts[k], am, NELEM(am), &seen);
 	}
 }
 

@@ -27,12 +27,19 @@
  *   weight-range        a negative weight
  *   no-evidence         a scored leaf without any evidence file (filter it out when
  *                       evidence is not tracked)
- *   no-satisfaction     a 效益 group without a satisfaction (满意度) indicator: -3
- *   personalised-count  a group of fewer than CHECK_PERSONAL_MIN personalised indicators
+ *   no-satisfaction     a 效益 group (the topmost parent whose name or category says
+ *                       效益) with no leaf whose name or category says 满意: -3
+ *   personalised-count  a parent of fewer than CHECK_PERSONAL_MIN personalised children
  *   personalised-weight a personalised indicator above CHECK_PERSONAL_MAX_WEIGHT
  *   truncated           last, when more than CHECK_WARNINGS_MAX warnings were found
- * The last three rules and the 50 % cap are seed 002's template (Guangzhou project key
- * evaluation); the others hold for any sheet.
+ * no-satisfaction, personalised-* and the 50 % cap are seed 002's template (Guangzhou
+ * project key evaluation); the others hold for any sheet.
+ *
+ * Texts are read for numbers in ASCII or full-width digits ("1,260,000", "428.54"). In a
+ * formula "×100%", "×100", "×分值" and "7×24小时" are not multipliers; "得15分以上" (a band),
+ * "每项得1分" (per item) and "得0分" do not state the top score. Critical wording is a
+ * fixed list ("不一致", "未见", "未能", "有待" …) outside clauses saying "未发现"; "问题"
+ * is not on it, as seed 002's full-mark comments use it neutrally.
  */
 #ifndef JX_CHECK_H
 #define JX_CHECK_H

@@ -399,11 +399,16 @@ sheet_csv_finish(struct sheet_csv_reader *r)
 		struct sheet_csv_node *n = &s->nodes[i];
 		int len;
 
-		if (n->parent < 0)
+		char prefix[SHEET_CSV_CODE_MAX];
+
+		/* Copied first: the compiler cannot see that a parent is never n itself. */
+		if (n->parent < 0) {
 			len = snprintf(n->code, sizeof(n->code), "%zu", ++top);
-		else
-			len = snprintf(n->code, sizeof(n->code), "%s.%zu",
-			    s->nodes[n->parent].code, ++s->nodes[n->parent].nchildren);
+		} else {
+			memcpy(prefix, s->nodes[n->parent].code, sizeof(prefix));
+			len = snprintf(n->code, sizeof(n->code), "%s.%zu", prefix,
+			    ++s->nodes[n->parent].nchildren);
+		}
 		if (len < 0 || (size_t)len >= sizeof(n->code))
 			return JX_EINTERNAL;
 	}

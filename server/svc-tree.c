@@ -27,6 +27,7 @@
 #define DEPTH_MAX 16
 #define WEIGHT_MAX 100000 /* 1000 points, in hundredths */
 #define PARAMS_MAX 1024
+#define IMPORT_MAX 5000
 
 /* ---- node records and indexes */
 
@@ -395,21 +396,21 @@ node_next_code(struct rpc_call *c, uint64_t ws, const Jixiao__Node *parent, char
 	return JX_EINVAL;
 }
 
-static void
-svc_tree_add_node(Jixiao__Tree_Service *service, const Jixiao__AddNodeRequest *in,
-    Jixiao__NodeReply_Closure closure, void *data)
+/*
+ * Adds the indicator in describes to ws (loaded and editable) and records the change.
+ * node (INIT'd by the caller) and code (CODE_MAX + 1 bytes) receive the new node, whose
+ * strings borrow from in. Returns 0, or fails the call and returns the error.
+ */
+static int
+tree_add(struct rpc_call *c, Jixiao__Workspace *ws, const Jixiao__AddNodeRequest *in,
+    Jixiao__Node *node, char *code)
 {
-	Jixiao__NodeReply out = JIXIAO__NODE_REPLY__INIT;
-	Jixiao__Node node = JIXIAO__NODE__INIT, *parent = NULL;
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
-	Jixiao__Workspace *ws = NULL;
-	struct rpc_call *c = data;
-	char code[CODE_MAX + 1];
+	Jixiao__Node *parent = NULL;
 	unsigned depth = 0;
 	uint64_t id;
+	int rv = JX_EINVAL;
 
-	if (workspace_load_editable(c, in->workspace, &ws) != 0)
-		goto out;
 	if (in->name[0] == '\0') {
 		rpc_call_fail(c, JX_EINVAL, "an indicator needs a name");
 		goto out;
@@ -443,55 +444,126 @@ svc_tree_add_node(Jixiao__Tree_Service *service, const Jixiao__AddNodeRequest *i
 			    "indicator %s", ws->id, in->code);
 			goto out;
 		}
-		snprintf(code, sizeof(code), "%s", in->code);
+		snprintf(code, CODE_MAX + 1, "%s", in->code);
 	} else if (node_next_code(c, ws->id, parent, code) != 0) {
 		goto out;
 	}
 	if (workspace_next_seq(c, "seq.node", &id) != 0)
 		goto out;
 
-	node.id = id;
-	node.has_parent_id = 1;
-	node.parent_id = parent != NULL ? parent->id : 0;
-	node.code = code;
-	node.name = in->name;
-	node.has_weight = in->has_weight;
-	node.weight = in->weight;
-	node.category = in->category;
-	node.criteria = in->criteria;
-	node.target = in->target;
-	node.actual = in->actual;
-	node.has_score = in->has_score;
-	node.score = in->score;
-	node.comment = in->comment;
-	node.method = in->method;
-	node.params = in->params;
-	node.has_stated = in->has_stated;
-	node.stated = in->stated;
-	node.revision = ws->revision + 1;
-	node.updated_by = (char *)rpc_call_user(c);
-	node.has_updated_at = 1;
-	node.updated_at = rpc_call_now(c);
-	node.has_position = 1;
-	node.position = ws->revision + 1;
-	if (!check_score(c, &node, true))
+	node->id = id;
+	node->has_parent_id = 1;
+	node->parent_id = parent != NULL ? parent->id : 0;
+	node->code = code;
+	node->name = in->name;
+	node->has_weight = in->has_weight;
+	node->weight = in->weight;
+	node->category = in->category;
+	node->criteria = in->criteria;
+	node->target = in->target;
+	node->actual = in->actual;
+	node->has_score = in->has_score;
+	node->score = in->score;
+	node->comment = in->comment;
+	node->method = in->method;
+	node->params = in->params;
+	node->has_stated = in->has_stated;
+	node->stated = in->stated;
+	node->revision = ws->revision + 1;
+	node->updated_by = (char *)rpc_call_user(c);
+	node->has_updated_at = 1;
+	node->updated_at = rpc_call_now(c);
+	node->has_position = 1;
+	node->position = ws->revision + 1;
+	if (!check_score(c, node, true))
 		goto out;
-	if (node_put(c, ws->id, &node) != 0 || code_put(c, ws->id, code, id) != 0 ||
-	    child_link(c, ws->id, node.parent_id, id, true) != 0) {
+	if (node_put(c, ws->id, node) != 0 || code_put(c, ws->id, code, id) != 0 ||
+	    child_link(c, ws->id, node->parent_id, id, true) != 0) {
 		rpc_call_fail(c, JX_EINTERNAL, "the indicator could not be saved");
+		rv = JX_EINTERNAL;
 		goto out;
 	}
 	change.what = "node.add";
-	change.after = &node;
-	if (workspace_record(c, ws, &change) != 0)
+	change.after = node;
+	rv = workspace_record(c, ws, &change);
+out:
+	if (parent != NULL)
+		jixiao__node__free_unpacked(parent, NULL);
+	return rv != 0 ? rv : rpc_call_code(c);
+}
+
+static void
+svc_tree_add_node(Jixiao__Tree_Service *service, const Jixiao__AddNodeRequest *in,
+    Jixiao__NodeReply_Closure closure, void *data)
+{
+	Jixiao__NodeReply out = JIXIAO__NODE_REPLY__INIT;
+	Jixiao__Node node = JIXIAO__NODE__INIT;
+	Jixiao__Workspace *ws = NULL;
+	char code[CODE_MAX + 1];
+
+	if (workspace_load_editable(data, in->workspace, &ws) == 0 &&
+	    tree_add(data, ws, in, &node, code) == 0) {
+		out.node = &node;
+		out.has_workspace_revision = 1;
+		out.workspace_revision = ws->revision;
+	}
+	closure(&out, data);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+/* ---- Import */
+
+int
+svc_tree_add_all(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__AddNodeRequest *const *nodes,
+    size_t n)
+{
+	if (n > IMPORT_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "an import holds at most %d indicators", IMPORT_MAX);
+		return JX_EINVAL;
+	}
+	/* One call, one transaction: the first refused row discards the whole import. */
+	for (size_t i = 0; i < n; i++) {
+		Jixiao__Node node = JIXIAO__NODE__INIT;
+		char code[CODE_MAX + 1];
+		int rv;
+
+		if ((rv = tree_add(c, ws, nodes[i], &node, code)) != 0)
+			return rv;
+	}
+	return JX_OK;
+}
+
+static void
+svc_tree_import(Jixiao__Tree_Service *service, const Jixiao__ImportTreeRequest *in,
+    Jixiao__ImportTreeReply_Closure closure, void *data)
+{
+	Jixiao__ImportTreeReply out = JIXIAO__IMPORT_TREE_REPLY__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	uint64_t *top = NULL;
+	size_t ntop = 0;
+
+	if (in->n_nodes == 0 || in->n_nodes > IMPORT_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "an import holds 1 to %d indicators", IMPORT_MAX);
 		goto out;
-	out.node = &node;
+	}
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	if (child_list(c, ws->id, 0, &top, &ntop) != 0 || ntop > 0) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " already has indicators; "
+		    "import into a new workspace", ws->id);
+		goto out;
+	}
+	if (svc_tree_add_all(c, ws, in->nodes, in->n_nodes) != 0)
+		goto out;
+	out.has_added = 1;
+	out.added = (uint32_t)in->n_nodes;
 	out.has_workspace_revision = 1;
 	out.workspace_revision = ws->revision;
 out:
 	closure(&out, data);
-	if (parent != NULL)
-		jixiao__node__free_unpacked(parent, NULL);
+	free(top);
 	if (ws != NULL)
 		jixiao__workspace__free_unpacked(ws, NULL);
 }
@@ -952,7 +1024,7 @@ out:
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);
 
 static const char *const svc_tree_writes[] = {
-	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", NULL,
+	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", "Import", NULL,
 };
 
 const struct rpc_service svc_tree = {

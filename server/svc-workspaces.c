@@ -8,6 +8,7 @@
 #include "rpc.h"
 #include "store.h"
 #include "svc.h"
+#include "text.h"
 #include "workspace.h"
 
 #define SUBJECT_MAX 256
@@ -15,6 +16,21 @@
 #define YEAR_MIN 1990
 #define YEAR_MAX 2200
 #define LIST_MAX 10000
+#define GOAL_MAX 8192
+
+static bool
+svc_workspaces_text(struct rpc_call *c, const char *what, const char *v, size_t max,
+    bool multiline)
+{
+	if (v == NULL)
+		return true;
+	if (strlen(v) > max || !text_utf8_valid(v) || !text_printable(v, multiline)) {
+		rpc_call_fail(c, JX_EINVAL, "the %s must be UTF-8 text of at most %zu bytes", what,
+		    max);
+		return false;
+	}
+	return true;
+}
 
 static void
 svc_workspaces_create(Jixiao__Workspaces_Service *service,
@@ -41,10 +57,12 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 		    "self-evaluation or key-evaluation");
 		goto out;
 	}
-	if (in->title != NULL && strlen(in->title) > TITLE_MAX) {
-		rpc_call_fail(c, JX_EINVAL, "the title is longer than %d bytes", TITLE_MAX);
+	if (!svc_workspaces_text(c, "subject", in->subject, SUBJECT_MAX, false) ||
+	    !svc_workspaces_text(c, "title", in->title, TITLE_MAX, false) ||
+	    !svc_workspaces_text(c, "department", in->department, SUBJECT_MAX, false) ||
+	    !svc_workspaces_text(c, "unit", in->unit, SUBJECT_MAX, false) ||
+	    !svc_workspaces_text(c, "goal", in->goal, GOAL_MAX, true))
 		goto out;
-	}
 	if (workspace_next_seq(c, "seq.workspace", &id) != 0)
 		goto out;
 	ws.id = id;
@@ -53,12 +71,16 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	ws.kind = in->kind;
 	ws.state = JIXIAO__WORKSPACE_STATE__ACTIVE;
 	ws.title = in->title;
+	ws.department = in->department;
+	ws.unit = in->unit;
+	ws.goal = in->goal;
 	ws.has_created_at = 1;
 	ws.created_at = rpc_call_now(c);
 	ws.created_by = (char *)rpc_call_user(c);
 	change.what = "workspace.create";
 	change.workspace_after = &ws;
-	if (workspace_record(c, &ws, &change) != 0)
+	if (workspace_record(c, &ws, &change) != 0 ||
+	    svc_tree_add_all(c, &ws, in->nodes, in->n_nodes) != 0)
 		goto out;
 	out.workspace = &ws;
 out:

@@ -16,6 +16,13 @@ extern const struct rpc_service svc_budgets;
  * Loads workspace ws's budget facts with the computed fields filled; *budget is NULL
  * when it has none (freed with jixiao__budget__free_unpacked). Fails the call on error.
  */
+/*
+ * Adds indicators to ws (loaded, editable) as AddNode would, in order, each its own
+ * revision; stops at the first refusal (the call fails, the transaction is dropped).
+ */
+int svc_tree_add_all(struct rpc_call *c, Jixiao__Workspace *ws,
+    Jixiao__AddNodeRequest *const *nodes, size_t n);
+
 int svc_budgets_load(struct rpc_call *c, uint64_t ws, Jixiao__Budget **budget);
 
 #endif
