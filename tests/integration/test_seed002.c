@@ -141,11 +141,90 @@ seed002_scores_87_38_good(void **state)
 	jxd_cleanup(&d);
 }
 
+static const char *
+fixture(const char *name, char *buf, size_t len)
+{
+	const char *src = getenv("JX_SOURCE_DIR");
+
+	assert_non_null(src);
+	snprintf(buf, len, "%s/tests/data/%s", src, name);
+	return buf;
+}
+
+/* The same sheet as evaluators keep it, imported whole from CSV through jx. */
+static void
+seed002_sheet_imported_from_csv(void **state)
+{
+	struct jxd d;
+	char path[512], *out, *err;
+
+	jxd_start(&d, false);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "数字政府运维",
+	    "--year", "2023", "--kind", "key-evaluation", NULL), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "import", "sheet", "1",
+	    fixture("seed002-sheet.csv", path, sizeof(path)), "--json", NULL), 0);
+	assert_has(out, "\"added\": 35,");
+	free(out);
+	/* A second import into the same workspace is refused and changes nothing. */
+	assert_int_equal(jxd_jx(&d, NULL, &err, "import", "sheet", "1", path, NULL), EX_DATAERR);
+	assert_has(err, "already has indicators");
+	free(err);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "budget", "set", "1", "--initial", "1164.43",
+	    "--adjust", "-30.01", "--adjust", "-626.68", "--spent", "428.54", NULL), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "score", "1", "--json", NULL), 0);
+	assert_has(out, "\"total\": 87.38,");
+	assert_has(out, "\"grade\": \"良\",");
+	free(out);
+
+	/* The report's own inconsistencies (DOMAIN §8). */
+	assert_int_equal(jxd_jx(&d, &out, NULL, "check", "1", "--json", NULL), 1);
+	assert_has(out, "\"kind\": \"formula-weight\",");
+	assert_has(out, "×17");
+	assert_has(out, "\"kind\": \"unit\",");
+	assert_has(out, "\"kind\": \"full-critical\",");
+	assert_null(strstr(out, "\"kind\": \"subtotal\","));
+	free(out);
+	/* The body says 项目效益 scored 22; entered as a stated subtotal, check names both. */
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "3.2", "--stated", "22",
+	    NULL), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "check", "1", NULL), 1);
+	assert_has(out, "states 22 points (小计) for “项目效益”, but the scores under it add up to 23");
+	free(out);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
+/* Seed 004 whole: one target-declaration workspace per project, every target parsed. */
+static void
+seed004_targets_imported_whole(void **state)
+{
+	struct jxd d;
+	char path[512], *out;
+
+	jxd_start(&d, false);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "import", "targets",
+	    fixture("seed004-targets.csv", path, sizeof(path)), "--year", "2022", "--json", NULL),
+	    0);
+	assert_has(out, "\"projects\": 20,");
+	assert_has(out, "\"indicators\": 101,");
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "ws", "list", "--year", "2022", "--json", NULL),
+	    0);
+	assert_has(out, "\"kind\": \"target-declaration\"");
+	assert_has(out, "\"id\": 20,");
+	assert_null(strstr(out, "\"id\": 21,"));
+	free(out);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(seed002_scores_87_38_good),
+		cmocka_unit_test(seed002_sheet_imported_from_csv),
+		cmocka_unit_test(seed004_targets_imported_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
