@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "import.h"
 #include "sheet-csv.h"
 #include "target-table.h"
 #include "target.h"
@@ -85,49 +86,6 @@ or_null(char *s)
 	return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
-/* Fills reqs/ptrs (n of each) from the sheet, for workspace ws. */
-static void
-import_sheet_requests(const struct sheet_csv *sheet, uint64_t ws, Jixiao__AddNodeRequest *reqs,
-    Jixiao__NodeRef *refs, Jixiao__AddNodeRequest **ptrs)
-{
-	for (size_t i = 0; i < sheet->n; i++) {
-		const struct sheet_csv_node *n = &sheet->nodes[i];
-		Jixiao__AddNodeRequest *r = &reqs[i];
-
-		jixiao__add_node_request__init(r);
-		jixiao__node_ref__init(&refs[i]);
-		r->workspace = ws;
-		r->code = (char *)n->code;
-		r->name = n->name;
-		if (n->parent >= 0) {
-			refs[i].code = (char *)sheet->nodes[n->parent].code;
-			r->parent = &refs[i];
-		}
-		r->has_weight = 1;
-		r->weight = n->weight;
-		/*
-		 * A leaf scored by a method gets its score computed; the sheet's number is
-		 * kept as the stated score, for jx check to compare with the computed one.
-		 */
-		if (n->nchildren == 0 && n->has_score && or_null(n->method) != NULL &&
-		    strcmp(n->method, "manual") != 0 && strcmp(n->method, "手工") != 0) {
-			r->has_stated = 1;
-			r->stated = n->score;
-		} else {
-			r->has_score = n->nchildren == 0 && n->has_score;
-			r->score = n->score;
-		}
-		r->criteria = or_null(n->criteria);
-		r->comment = or_null(n->comment);
-		r->target = or_null(n->target);
-		r->actual = or_null(n->actual);
-		r->method = or_null(n->method);
-		r->params = or_null(n->params);
-		r->category = or_null(n->category);
-		ptrs[i] = r;
-	}
-}
-
 static int
 import_sheet(struct cli *cli, int argc, char **argv)
 {
@@ -137,8 +95,7 @@ import_sheet(struct cli *cli, int argc, char **argv)
 	};
 	Jixiao__ImportTreeRequest in = JIXIAO__IMPORT_TREE_REQUEST__INIT;
 	Jixiao__ImportTreeReply *out = NULL;
-	Jixiao__AddNodeRequest *reqs = NULL, **ptrs = NULL;
-	Jixiao__NodeRef *refs = NULL;
+	struct import_nodes nodes = { 0 };
 	struct sheet_csv *sheet = NULL;
 	struct csv *csv = NULL;
 	char why[512];
@@ -162,15 +119,12 @@ import_sheet(struct cli *cli, int argc, char **argv)
 		rv = cli_error(EX_DATAERR, "%s: %s", argv[optind + 1], why);
 		goto out;
 	}
-	if ((reqs = calloc(sheet->n, sizeof(*reqs))) == NULL ||
-	    (refs = calloc(sheet->n, sizeof(*refs))) == NULL ||
-	    (ptrs = calloc(sheet->n, sizeof(*ptrs))) == NULL) {
+	if (import_nodes_from_sheet(sheet, in.workspace, &nodes) != 0) {
 		rv = cli_error(EX_OSERR, "out of memory");
 		goto out;
 	}
-	import_sheet_requests(sheet, in.workspace, reqs, refs, ptrs);
-	in.nodes = ptrs;
-	in.n_nodes = sheet->n;
+	in.nodes = nodes.ptrs;
+	in.n_nodes = nodes.n;
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "Import", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
 		goto out;
@@ -189,9 +143,7 @@ import_sheet(struct cli *cli, int argc, char **argv)
 out:
 	if (out != NULL)
 		jixiao__import_tree_reply__free_unpacked(out, NULL);
-	free(reqs);
-	free(refs);
-	free(ptrs);
+	import_nodes_free(&nodes);
 	sheet_csv_free(sheet);
 	csv_free(csv);
 	return rv;

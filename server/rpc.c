@@ -17,6 +17,7 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_workspaces,
 	&svc_tree,
 	&svc_budgets,
+	&svc_templates,
 };
 
 struct rpc {

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "store.h"
+#include "templates.h"
 #include "writer.h"
 
 /* How long server_close waits for requests in flight. */
@@ -171,7 +172,8 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "out of memory");
 		return JX_EINTERNAL;
 	}
-	if ((rv = store_open(cfg->data_dir, cfg->map_size, &s->store, why, whylen)) != 0)
+	if ((rv = store_open(cfg->data_dir, cfg->map_size, &s->store, why, whylen)) != 0 ||
+	    (rv = templates_seed(s->store, why, whylen)) != 0)
 		goto fail;
 	if ((rv = writer_start(s->store, &s->writer)) != 0) {
 		snprintf(why, whylen, "cannot start the writer thread");

@@ -24,6 +24,7 @@ enum store_db {
 	STORE_CODES,      /* ws id (8) + node code -> node id (8) */
 	STORE_CHILDREN,   /* ws id (8) + parent id (8) + child id (8) -> nothing */
 	STORE_BUDGETS,    /* ws id (8) -> Budget */
+	STORE_TEMPLATES,  /* template id + NUL + version (8) -> Template */
 	STORE_REQUESTS,   /* request id (16) -> time (8) + packed Reply of a mutating call */
 	STORE_NDBS
 };

@@ -17,6 +17,7 @@
 #include "sheet.h"
 #include "store.h"
 #include "svc.h"
+#include "templates.h"
 #include "text.h"
 #include "workspace.h"
 
@@ -907,10 +908,16 @@ tree_visit(struct tree_walk *w, uint64_t parent, size_t parent_at, unsigned dept
 
 /* Scores the ordered tree with common/sheet.c and fills the computed fields. */
 static int
-tree_score(struct tree_walk *w, const Jixiao__Budget *budget, struct sheet_node *sn,
-    Jixiao__TreeReply *out)
+tree_score(struct tree_walk *w, const Jixiao__Budget *budget, const Jixiao__Template *tmpl,
+    struct sheet_node *sn, Jixiao__TreeReply *out)
 {
 	struct sheet s = { .nodes = sn, .n = w->norder };
+	struct score_grade bands[TEMPLATES_GRADES_MAX];
+	struct score_grades grades;
+
+	/* The bands of the template the workspace came from; Guangzhou's otherwise. */
+	if (templates_grades(tmpl, bands, &grades) == 0)
+		s.grades = &grades;
 
 	for (size_t i = 0; i < w->norder; i++) {
 		const Jixiao__Node *n = w->order[i];
@@ -958,6 +965,7 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 	struct sheet_node *sn = NULL;
 	Jixiao__Workspace *ws = NULL;
 	Jixiao__Budget *budget = NULL;
+	Jixiao__Template *tmpl = NULL;
 	Jixiao__Node **grown;
 	MDB_cursor *cur = NULL;
 	uint8_t prefix[8];
@@ -966,7 +974,9 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 	int rc;
 
 	if (workspace_load(c, in->workspace, &ws) != 0 ||
-	    svc_budgets_load(c, in->workspace, &budget) != 0)
+	    svc_budgets_load(c, in->workspace, &budget) != 0 ||
+	    (ws->template_id != NULL && templates_load(c, ws->template_id,
+	    ws->template_version, &tmpl) != 0))
 		goto out;
 	out.workspace = ws;
 	out.budget = budget;
@@ -994,7 +1004,7 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 	    (sn = calloc(w.n, sizeof(*sn))) == NULL))
 		goto fail;
 	tree_visit(&w, 0, SHEET_ROOT, 1);
-	if (tree_score(&w, budget, sn, &out) != 0)
+	if (tree_score(&w, budget, tmpl, sn, &out) != 0)
 		goto fail;
 	out.nodes = w.order;
 	out.n_nodes = w.norder;
@@ -1017,6 +1027,8 @@ out:
 	free(sn);
 	if (budget != NULL)
 		jixiao__budget__free_unpacked(budget, NULL);
+	if (tmpl != NULL)
+		jixiao__template__free_unpacked(tmpl, NULL);
 	if (ws != NULL)
 		jixiao__workspace__free_unpacked(ws, NULL);
 }

@@ -8,6 +8,7 @@
 #include "rpc.h"
 #include "store.h"
 #include "svc.h"
+#include "templates.h"
 #include "text.h"
 #include "workspace.h"
 
@@ -40,6 +41,7 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
 	Jixiao__Workspace ws = JIXIAO__WORKSPACE__INIT;
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Template *tmpl = NULL;
 	struct rpc_call *c = data;
 	uint64_t id;
 
@@ -63,6 +65,21 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	    !svc_workspaces_text(c, "unit", in->unit, SUBJECT_MAX, false) ||
 	    !svc_workspaces_text(c, "goal", in->goal, GOAL_MAX, true))
 		goto out;
+	if (in->template_id != NULL && in->template_id[0] != '\0') {
+		if (templates_load(c, in->template_id, in->has_template_version ?
+		    in->template_version : 0, &tmpl) != 0)
+			goto out;
+		if (tmpl->has_kind && tmpl->kind != in->kind) {
+			rpc_call_fail(c, JX_EINVAL, "template %s is for %s workspaces", tmpl->id,
+			    tmpl->kind == JIXIAO__KIND__KEY_EVALUATION ? "key-evaluation" :
+			    tmpl->kind == JIXIAO__KIND__SELF_EVALUATION ? "self-evaluation" :
+			    "target-declaration");
+			goto out;
+		}
+		ws.template_id = tmpl->id;
+		ws.has_template_version = 1;
+		ws.template_version = tmpl->version;
+	}
 	if (workspace_next_seq(c, "seq.workspace", &id) != 0)
 		goto out;
 	ws.id = id;
@@ -80,12 +97,15 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	change.what = "workspace.create";
 	change.workspace_after = &ws;
 	if (workspace_record(c, &ws, &change) != 0 ||
+	    (tmpl != NULL && svc_tree_add_all(c, &ws, tmpl->nodes, tmpl->n_nodes) != 0) ||
 	    svc_tree_add_all(c, &ws, in->nodes, in->n_nodes) != 0)
 		goto out;
 	out.workspace = &ws;
 out:
 	closure(&out, data);
 	free(ws.head.data);
+	if (tmpl != NULL)
+		jixiao__template__free_unpacked(tmpl, NULL);
 }
 
 static bool

@@ -11,6 +11,7 @@ extern const struct rpc_service svc_system;
 extern const struct rpc_service svc_workspaces;
 extern const struct rpc_service svc_tree;
 extern const struct rpc_service svc_budgets;
+extern const struct rpc_service svc_templates;
 
 /*
  * Loads workspace ws's budget facts with the computed fields filled; *budget is NULL
