@@ -271,6 +271,9 @@ cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace 
 	out_json_string(j, "department", ws->department);
 	out_json_string(j, "unit", ws->unit);
 	out_json_string(j, "goal", ws->goal);
+	out_json_string(j, "template", ws->template_id);
+	if (ws->has_template_version)
+		out_json_uint(j, "template_version", ws->template_version);
 	out_json_int(j, "created_at", ws->created_at);
 	out_json_string(j, "created_by", ws->created_by);
 	out_json_int(j, "updated_at", ws->updated_at);
@@ -337,6 +340,8 @@ cli_print_workspace(const Jixiao__Workspace *ws)
 	printf("  fiscal year: %u\n", ws->fiscal_year);
 	printf("  kind:        %s (%s)\n", cli_kind_name(ws->kind), cli_kind_zh(ws->kind));
 	printf("  state:       %s\n", cli_state_name(ws->state));
+	if (ws->template_id != NULL)
+		printf("  template:    %s version %u\n", ws->template_id, ws->template_version);
 	printf("  revision:    %" PRIu64 "\n", ws->revision);
 	printf("  created:     %s by %s\n", cli_time(ws->created_at, t),
 	    ws->created_by != NULL ? ws->created_by : "-");

@@ -75,5 +75,10 @@ int cmd_score(struct cli *cli, int argc, char **argv);
 int cmd_budget(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
+int cmd_template(struct cli *cli, int argc, char **argv);
+
+struct csv;
+/* Reads and parses a CSV file; tells the user and returns an exit code on failure. */
+int import_csv_file(const char *path, struct csv **csv);
 
 #endif

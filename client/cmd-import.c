@@ -37,9 +37,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	    sizeof(import_commands) / sizeof(import_commands[0]), argc, argv);
 }
 
-/* Reads and parses a CSV file; tells the user and returns an exit code on failure. */
-static int
-import_read(const char *path, struct csv **csv)
+int
+import_csv_file(const char *path, struct csv **csv)
 {
 	char why[512], *data = NULL;
 	size_t len = 0, cap = 0;
@@ -113,7 +112,7 @@ import_sheet(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("usage: %s", import_commands[0].usage);
 	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
 		return EX_USAGE;
-	if ((rv = import_read(argv[optind + 1], &csv)) != 0)
+	if ((rv = import_csv_file(argv[optind + 1], &csv)) != 0)
 		return rv;
 	if (sheet_csv_read(csv, &sheet, why, sizeof(why)) != 0) {
 		rv = cli_error(EX_DATAERR, "%s: %s", argv[optind + 1], why);
@@ -287,7 +286,7 @@ import_targets(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1 || year == 0)
 		return cli_usage_error("usage: %s", import_commands[1].usage);
-	if ((rv = import_read(argv[optind], &csv)) != 0)
+	if ((rv = import_csv_file(argv[optind], &csv)) != 0)
 		return rv;
 	if (target_table_read(csv, &table, why, sizeof(why)) != 0) {
 		rv = cli_error(EX_DATAERR, "%s: %s", argv[optind], why);

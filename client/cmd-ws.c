@@ -14,7 +14,7 @@ static int ws_archive(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command ws_commands[] = {
 	{ "create", ws_create,
-	    "jx ws create --subject NAME --year YYYY --kind KIND [--title TEXT]",
+	    "jx ws create --subject NAME --year YYYY --kind KIND [--title TEXT] [--template ID]",
 	    "Creates a workspace: one evaluation of one subject for one fiscal year." },
 	{ "list", ws_list, "jx ws list [--year YYYY] [--subject TEXT] [--all]",
 	    "Lists workspaces (newest first); --all includes archived ones." },
@@ -53,6 +53,7 @@ ws_create(struct cli *cli, int argc, char **argv)
 		{ "year", required_argument, NULL, 'y' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "title", required_argument, NULL, 't' },
+		{ "template", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -63,7 +64,7 @@ ws_create(struct cli *cli, int argc, char **argv)
 	in.subject = NULL;
 	in.kind = JIXIAO__KIND__KIND_UNSPECIFIED;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "s:y:k:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:y:k:t:T:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			in.subject = optarg;
@@ -79,13 +80,31 @@ ws_create(struct cli *cli, int argc, char **argv)
 		case 't':
 			in.title = optarg;
 			break;
+		case 'T': {
+			/* ID or ID@VERSION */
+			char *at = strchr(optarg, '@');
+			uint64_t v;
+			if (at != NULL) {
+				*at = '\0';
+				if (cli_parse_id(at + 1, "the template version", &v) != 0 ||
+				    v > UINT32_MAX)
+					return EX_USAGE;
+				in.has_template_version = 1;
+				in.template_version = (uint32_t)v;
+			}
+			in.template_id = optarg;
+			break;
+		}
 		case 'h':
 			cli_help(&ws_commands[0],
 			    "  --subject NAME  what is evaluated: a project or a department\n"
 			    "  --year YYYY     the fiscal year evaluated\n"
 			    "  --kind KIND     target-declaration (绩效目标申报),\n"
 			    "                  self-evaluation (绩效自评) or key-evaluation (重点绩效评价)\n"
-			    "  --title TEXT    an optional title\n");
+			    "  --title TEXT    an optional title\n"
+			    "  --template ID   start from a template's indicators and grade bands\n"
+			    "                  (A: project key evaluation, B: department self-\n"
+			    "                  evaluation; ID@N for version N; see jx template list)\n");
 			return 0;
 		default:
 			return EX_USAGE;

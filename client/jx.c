@@ -20,6 +20,8 @@ static const struct cli_command jx_commands[] = {
 	{ "score", cmd_score, "jx score WS", "Prints the scoring sheet with its total and grade." },
 	{ "budget", cmd_budget, "jx budget COMMAND", "Budget facts: show, set." },
 	{ "check", cmd_check, "jx check WS", "Reports what does not add up in a workspace." },
+	{ "template", cmd_template, "jx template COMMAND",
+	    "Templates (指标体系): list, show, add." },
 	{ "import", cmd_import, "jx import COMMAND", "Import a scoring sheet or a target table." },
 };
 

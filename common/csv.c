@@ -10,14 +10,14 @@
 #include "text.h"
 
 struct csv_row {
-	size_t first;	/* index of the row's first cell in cells */
+	size_t first; /* index of the row's first cell in cells */
 	size_t ncols;
 	size_t line;
 };
 
 struct csv {
-	char *text;		/* every cell, each NUL-terminated */
-	uint32_t *cells;	/* offset of each cell in text; text stays below 4 GiB */
+	char *text;      /* every cell, each NUL-terminated */
+	uint32_t *cells; /* offset of each cell in text; text stays below 4 GiB */
 	struct csv_row *rows;
 	size_t nrows;
 };
@@ -110,7 +110,8 @@ csv_read_cell(struct csv_parser *ps, size_t rowline, size_t col)
 		if (ps->p < ps->end && *ps->p != ',' && *ps->p != '\r' && *ps->p != '\n')
 			return csv_why(ps->why, ps->whylen, rowline, col, NULL,
 			    "右引号后面还有文字（引号里的引号要写两次）",
-			    "text after the closing quote (a quote inside quotes is written twice)");
+			    "text after the closing quote (a quote inside quotes is written "
+			    "twice)");
 	} else {
 		while (ps->p < ps->end && *ps->p != ',' && *ps->p != '\r' && *ps->p != '\n') {
 			if (csv_putc(ps, *ps->p++) != JX_OK)
@@ -214,17 +215,18 @@ out:
 
 /* Gives the input as NUL-terminated UTF-8 text without a byte-order mark. */
 static int
-csv_decode(const char *data, size_t len, char **out, size_t *outlen, char *why,
-    size_t whylen)
+csv_decode(const char *data, size_t len, char **out, size_t *outlen, char *why, size_t whylen)
 {
 	const char *nul;
 	char *text;
 	size_t skip = 0;
 	int rv;
 
-	if (len >= 2 && (((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe) ||
-	    ((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff))) {
-		snprintf(why, whylen, "文件是 UTF-16 编码，请另存为“CSV UTF-8”或 GB18030 / "
+	if (len >= 2 &&
+	    (((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe) ||
+		((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff))) {
+		snprintf(why, whylen,
+		    "文件是 UTF-16 编码，请另存为“CSV UTF-8”或 GB18030 / "
 		    "the file is UTF-16: save it as \"CSV UTF-8\" or GB18030");
 		return JX_EINVAL;
 	}
@@ -243,7 +245,8 @@ csv_decode(const char *data, size_t len, char **out, size_t *outlen, char *why,
 			return rv;
 		if (!text_utf8_valid(text)) {
 			free(text);
-			snprintf(why, whylen, "转换后的文字不是有效的 UTF-8 / "
+			snprintf(why, whylen,
+			    "转换后的文字不是有效的 UTF-8 / "
 			    "the converted text is not valid UTF-8");
 			return JX_EINVAL;
 		}
@@ -426,8 +429,8 @@ csv_header_eq(const char *cell, const char *name)
 }
 
 int
-csv_why(char *why, size_t whylen, size_t line, size_t col, const char *header,
-    const char *zh, const char *en)
+csv_why(char *why, size_t whylen, size_t line, size_t col, const char *header, const char *zh,
+    const char *en)
 {
 	if (col == 0)
 		snprintf(why, whylen, "第 %zu 行：%s / line %zu: %s", line, zh, line, en);

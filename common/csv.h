@@ -16,10 +16,10 @@
 #include <stdio.h>
 
 /* Caps: larger input is refused with a sentence saying which cap, never truncated. */
-#define CSV_MAX_BYTES ((size_t)32 << 20)	/* the input, before conversion */
+#define CSV_MAX_BYTES ((size_t)32 << 20) /* the input, before conversion */
 #define CSV_MAX_ROWS 100000
 #define CSV_MAX_COLS 256
-#define CSV_MAX_CELL ((size_t)64 << 10)	/* one cell's bytes, after conversion */
+#define CSV_MAX_CELL ((size_t)64 << 10) /* one cell's bytes, after conversion */
 
 /* Room for any sentence this module and its readers put in a why buffer. */
 #define CSV_WHY_MAX 512
@@ -70,7 +70,7 @@ bool csv_header_eq(const char *cell, const char *name);
  * Writes "第 L 行第 C 列「H」：zh / row L, column C (H): en" into why; without the column
  * part when col is 0 and without 「H」 when header is NULL. Returns JX_EINVAL.
  */
-int csv_why(char *why, size_t whylen, size_t line, size_t col, const char *header,
-    const char *zh, const char *en);
+int csv_why(char *why, size_t whylen, size_t line, size_t col, const char *header, const char *zh,
+    const char *en);
 
 #endif

@@ -51,12 +51,12 @@ _Static_assert(sizeof(sheet_csv_headers) / sizeof(sheet_csv_headers[0]) == COL_N
 
 struct sheet_csv_reader {
 	const struct csv *csv;
-	size_t col[COL_N];		/* 1-based column in the file, 0 when absent */
-	char header[COL_N][HEADER_MAX];	/* as written, for messages */
+	size_t col[COL_N];              /* 1-based column in the file, 0 when absent */
+	char header[COL_N][HEADER_MAX]; /* as written, for messages */
 	int nlevels;
 	struct sheet_csv *sheet;
 	size_t cap;
-	ptrdiff_t path[SHEET_CSV_LEVELS];	/* the previous row's indicators, by level */
+	ptrdiff_t path[SHEET_CSV_LEVELS]; /* the previous row's indicators, by level */
 	int pathdepth;
 	char *why;
 	size_t whylen;
@@ -148,7 +148,7 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 		size_t len;
 
 		for (size_t h = 0; h < sizeof(sheet_csv_headers) / sizeof(sheet_csv_headers[0]);
-		    h++) {
+		     h++) {
 			enum sheet_csv_col col = sheet_csv_headers[h].col;
 			int match = 0;
 
@@ -157,9 +157,13 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 			if (!match)
 				continue;
 			len = csv_trim(cell, &t);
-			if (r->col[col] != 0)
-				return csv_why(r->why, r->whylen, line, c + 1, r->header[col],
-				    "这一列重复了", "a second column with this name");
+			if (r->col[col] != 0) {
+				char dup[HEADER_MAX];
+
+				sheet_csv_cut(dup, sizeof(dup), t, len);
+				return csv_why(r->why, r->whylen, line, c + 1, dup, "这一列重复了",
+				    "a second column with this name");
+			}
 			r->col[col] = c + 1;
 			sheet_csv_cut(r->header[col], HEADER_MAX, t, len);
 		}
@@ -181,8 +185,8 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 
 /* Parses a weight or a score: "4.88" or "4.88分", not negative. */
 static int
-sheet_csv_number(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col,
-    const char *cell, bool *has, int64_t *v)
+sheet_csv_number(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col, const char *cell,
+    bool *has, int64_t *v)
 {
 	char q[64], zh[128], en[128];
 	const char *t;
@@ -208,8 +212,8 @@ sheet_csv_number(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col
  * "项目安排(15)"). A bracket holding anything else is part of the name.
  */
 static int
-sheet_csv_name(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col,
-    const char *cell, char **name, bool *has, int64_t *w)
+sheet_csv_name(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col, const char *cell,
+    char **name, bool *has, int64_t *w)
 {
 	const char *t;
 	size_t len = csv_trim(cell, &t), open = 0, olen = 0, close = 0;
@@ -260,8 +264,8 @@ sheet_csv_text(struct sheet_csv_reader *r, size_t row, enum sheet_csv_col col, c
 
 /* Appends a node; the sheet owns name from here on, even on failure. */
 static int
-sheet_csv_add(struct sheet_csv_reader *r, int depth, ptrdiff_t parent, char *name,
-    size_t line, ptrdiff_t *idx)
+sheet_csv_add(struct sheet_csv_reader *r, int depth, ptrdiff_t parent, char *name, size_t line,
+    ptrdiff_t *idx)
 {
 	struct sheet_csv *s = r->sheet;
 	struct sheet_csv_node *n;
@@ -319,7 +323,8 @@ sheet_csv_row(struct sheet_csv_reader *r, size_t row)
 
 		if (csv_blank(cell)) {
 			if (fresh)
-				return sheet_csv_fail(r, line, col, "左边是新的指标，这一格不能空着",
+				return sheet_csv_fail(r, line, col,
+				    "左边是新的指标，这一格不能空着",
 				    "cannot be blank when the indicator to its left is new");
 			if (i >= r->pathdepth)
 				return sheet_csv_fail(r, line, col, "空着，但上面没有可沿用的指标",
@@ -340,8 +345,8 @@ sheet_csv_row(struct sheet_csv_reader *r, size_t row)
 				dec_format_short(n->weight, a);
 				dec_format_short(v, b);
 				snprintf(zh, sizeof(zh), "分值与上面给的不一致（%s 与 %s）", a, b);
-				snprintf(en, sizeof(en), "a weight unlike the one given above (%s, %s)",
-				    a, b);
+				snprintf(en, sizeof(en),
+				    "a weight unlike the one given above (%s, %s)", a, b);
 				return sheet_csv_fail(r, line, col, zh, en);
 			}
 			if (has) {
@@ -351,7 +356,7 @@ sheet_csv_row(struct sheet_csv_reader *r, size_t row)
 			continue;
 		}
 		if ((rv = sheet_csv_add(r, i + 1, i == 0 ? -1 : path[i - 1], name, line,
-		    &path[i])) != JX_OK)
+			 &path[i])) != JX_OK)
 			return rv;
 		fresh = true;
 		if (has) {
@@ -361,7 +366,7 @@ sheet_csv_row(struct sheet_csv_reader *r, size_t row)
 	}
 	n = &r->sheet->nodes[path[d - 1]];
 	if ((rv = sheet_csv_number(r, line, COL_WEIGHT, sheet_csv_cell(r, row, COL_WEIGHT), &has,
-	    &v)) != JX_OK)
+		 &v)) != JX_OK)
 		return rv;
 	if (has) {
 		if (n->weight_stated && n->weight != v)
@@ -371,7 +376,7 @@ sheet_csv_row(struct sheet_csv_reader *r, size_t row)
 		n->weight_stated = true;
 	}
 	if ((rv = sheet_csv_number(r, line, COL_SCORE, sheet_csv_cell(r, row, COL_SCORE),
-	    &n->has_score, &n->score)) != JX_OK)
+		 &n->has_score, &n->score)) != JX_OK)
 		return rv;
 	if ((rv = sheet_csv_text(r, row, COL_CRITERIA, &n->criteria)) != JX_OK ||
 	    (rv = sheet_csv_text(r, row, COL_COMMENT, &n->comment)) != JX_OK ||
@@ -418,15 +423,17 @@ sheet_csv_finish(struct sheet_csv_reader *r)
 
 		if (n->nchildren == 0 && !n->weight_stated) {
 			snprintf(zh, sizeof(zh), "末级指标「%s」需要分值", n->name);
-			snprintf(en, sizeof(en), "「%s」 has no indicators under it and needs a weight",
-			    n->name);
+			snprintf(en, sizeof(en),
+			    "「%s」 has no indicators under it and needs a weight", n->name);
 			return sheet_csv_fail(r, n->line, COL_WEIGHT, zh, en);
 		}
 		if (n->nchildren > 0 && n->has_score) {
-			snprintf(zh, sizeof(zh), "「%s」下面还有指标，得分应当空着（是下级得分之和）",
+			snprintf(zh, sizeof(zh),
+			    "「%s」下面还有指标，得分应当空着（是下级得分之和）", n->name);
+			snprintf(en, sizeof(en),
+			    "「%s」 has indicators under it, so its score must be "
+			    "blank (it is theirs added up)",
 			    n->name);
-			snprintf(en, sizeof(en), "「%s」 has indicators under it, so its score must be "
-			    "blank (it is theirs added up)", n->name);
 			return sheet_csv_fail(r, n->line, COL_SCORE, zh, en);
 		}
 	}
@@ -487,7 +494,8 @@ sheet_csv_read(const struct csv *csv, struct sheet_csv **out, char *why, size_t 
 			break;
 	}
 	if (row == nrows) {
-		snprintf(why, whylen, "找不到表头：需要名为「一级指标」（level1）的一列 / "
+		snprintf(why, whylen,
+		    "找不到表头：需要名为「一级指标」（level1）的一列 / "
 		    "no header row: a column named 一级指标 (level1) is needed");
 		rv = JX_EINVAL;
 		goto out;
@@ -547,8 +555,8 @@ int
 sheet_csv_write(const struct sheet_csv *sheet, FILE *f)
 {
 	/* The optional columns, in the order they are written, and the fields they hold. */
-	static const enum sheet_csv_col optcol[] = { COL_TARGET, COL_ACTUAL, COL_METHOD,
-		COL_PARAMS, COL_CATEGORY };
+	static const enum sheet_csv_col optcol[] = { COL_TARGET, COL_ACTUAL, COL_METHOD, COL_PARAMS,
+		COL_CATEGORY };
 	const char *hdr[COL_N], *cells[COL_N];
 	char *named[SHEET_CSV_LEVELS] = { NULL };
 	char wbuf[DEC_BUFSZ], sbuf[DEC_BUFSZ];
@@ -610,12 +618,13 @@ sheet_csv_write(const struct sheet_csv *sheet, FILE *f)
 		introduced[i] = true;
 		cells[n->depth - 1] = n->name;
 		c = levels;
-		cells[c++] = n->nchildren == 0 || n->weight_stated ?
-		    dec_format_short(n->weight, wbuf) : "";
+		cells[c++] = n->nchildren == 0 || n->weight_stated
+		    ? dec_format_short(n->weight, wbuf)
+		    : "";
 		cells[c++] = n->criteria;
 		cells[c++] = n->comment;
-		cells[c++] = n->nchildren == 0 && n->has_score ? dec_format_short(n->score, sbuf) :
-		    "";
+		cells[c++] = n->nchildren == 0 && n->has_score ? dec_format_short(n->score, sbuf)
+							       : "";
 		for (int k = 0; k < 5; k++)
 			if (useopt[k])
 				cells[c++] = opt[k];

@@ -38,24 +38,24 @@
 #define SHEET_CSV_CODE_MAX 32
 
 struct sheet_csv_node {
-	char code[SHEET_CSV_CODE_MAX];	/* "1", "1.2", "1.2.3": order among siblings */
-	ptrdiff_t parent;	/* index in nodes, -1 for a first-level indicator */
-	int depth;		/* 1 … SHEET_CSV_LEVELS */
-	size_t nchildren;	/* 0 for a leaf */
-	char *name;		/* without a "（15分）" weight */
-	int64_t weight;		/* hundredths of a point */
-	bool weight_stated;	/* the sheet gave it (always, for a leaf) */
-	bool has_score;		/* leaves only */
-	int64_t score;		/* hundredths of a point */
+	char code[SHEET_CSV_CODE_MAX]; /* "1", "1.2", "1.2.3": order among siblings */
+	ptrdiff_t parent;              /* index in nodes, -1 for a first-level indicator */
+	int depth;                     /* 1 … SHEET_CSV_LEVELS */
+	size_t nchildren;              /* 0 for a leaf */
+	char *name;                    /* without a "（15分）" weight */
+	int64_t weight;                /* hundredths of a point */
+	bool weight_stated;            /* the sheet gave it (always, for a leaf) */
+	bool has_score;                /* leaves only */
+	int64_t score;                 /* hundredths of a point */
 	/* The remaining text columns, trimmed; "" when blank, never NULL. */
-	char *criteria;		/* 评分标准 */
-	char *comment;		/* 评价情况 */
-	char *target;		/* 指标值, verbatim */
-	char *actual;		/* 完成值 */
-	char *method;		/* 评分方法 (method.h); "" is manual */
-	char *params;		/* 参数 */
-	char *category;		/* 类别 */
-	size_t line;		/* line of the CSV row that first named it */
+	char *criteria; /* 评分标准 */
+	char *comment;  /* 评价情况 */
+	char *target;   /* 指标值, verbatim */
+	char *actual;   /* 完成值 */
+	char *method;   /* 评分方法 (method.h); "" is manual */
+	char *params;   /* 参数 */
+	char *category; /* 类别 */
+	size_t line;    /* line of the CSV row that first named it */
 };
 
 /* The indicators in depth-first order: each node's descendants follow it. */

@@ -10,22 +10,35 @@
 
 /* Category words, longest matched first when text runs into a category unseparated. */
 static const char *const target_table_categories[] = {
-	"服务对象满意度", "生态环境成本", "可持续影响", "经济效益", "社会效益", "生态效益",
-	"文化效益", "经济成本", "社会成本", "满意度", "产出", "效益", "成本", "数量", "质量",
+	"服务对象满意度",
+	"生态环境成本",
+	"可持续影响",
+	"经济效益",
+	"社会效益",
+	"生态效益",
+	"文化效益",
+	"经济成本",
+	"社会成本",
+	"满意度",
+	"产出",
+	"效益",
+	"成本",
+	"数量",
+	"质量",
 	"时效",
 };
 
-#define WORD_INDICATOR "指标"	/* 6 bytes */
-#define WORD_VALUE "指标值"		/* 9 bytes */
-#define WORD_YEAR "年度"		/* 6 bytes */
-#define CATEGORY_CHARS 12	/* longest category word before 指标, in characters */
+#define WORD_INDICATOR "指标" /* 6 bytes */
+#define WORD_VALUE "指标值"   /* 9 bytes */
+#define WORD_YEAR "年度"      /* 6 bytes */
+#define CATEGORY_CHARS 12     /* longest category word before 指标, in characters */
 
 /* Room for one side of a message. */
 #define MSG_MAX 256
 
 struct target_table_marker {
-	size_t start;	/* where "年度指标值" or "指标值" begins */
-	size_t value;	/* where the target text begins */
+	size_t start; /* where "年度指标值" or "指标值" begins */
+	size_t value; /* where the target text begins */
 };
 
 /* The code point at s[i] (s is valid UTF-8) and its length in *len. */
@@ -201,10 +214,11 @@ target_table_word(const char *s, size_t a, size_t q)
 		rs = at;
 	}
 	for (size_t i = 0; i < sizeof(target_table_categories) / sizeof(target_table_categories[0]);
-	    i++) {
+	     i++) {
 		size_t n = strlen(target_table_categories[i]);
 
-		if (q - rs >= n && n > best && memcmp(s + q - n, target_table_categories[i], n) == 0)
+		if (q - rs >= n && n > best &&
+		    memcmp(s + q - n, target_table_categories[i], n) == 0)
 			best = n;
 	}
 	return best > 0 ? q - best : rs;
@@ -298,8 +312,9 @@ target_table_boundary(const char *s, size_t a, size_t z, size_t *b)
 
 		p = target_table_prev(s, p);
 		c = target_table_cp(s, p, &len);
-		if (target_table_numsep(c) && !(c == '.' && p + 1 < zn &&
-		    target_table_digit(target_table_cp(s, p + 1, &next)) >= 0) &&
+		if (target_table_numsep(c) &&
+		    !(c == '.' && p + 1 < zn &&
+			target_table_digit(target_table_cp(s, p + 1, &next)) >= 0) &&
 		    target_table_number_before(s, a, p + len, b))
 			return true;
 	}
@@ -330,8 +345,9 @@ target_table_head(const char *s, size_t a, size_t e, struct target_table_item *i
 
 	while (p < e && target_table_trimmed(target_table_cp(s, p, &len)))
 		p += len;
-	for (i = p; i < e && digits < 4 && (d = target_table_digit(target_table_cp(s, i, &len))) >= 0;
-	    i += len) {
+	for (i = p;
+	     i < e && digits < 4 && (d = target_table_digit(target_table_cp(s, i, &len))) >= 0;
+	     i += len) {
 		num = num * 10 + d;
 		digits++;
 	}
@@ -344,6 +360,7 @@ target_table_head(const char *s, size_t a, size_t e, struct target_table_item *i
 		num = 0;
 	for (;;) {
 		size_t end = 0;
+		char *nc;
 
 		i = p;
 		while (i < e && target_table_space(target_table_cp(s, i, &len)))
@@ -359,15 +376,11 @@ target_table_head(const char *s, size_t a, size_t e, struct target_table_item *i
 		if (end == 0)
 			break;
 		len = i + strlen(WORD_INDICATOR) - p;
-		{
-			char *nc = realloc(cat, catlen + len + 2);
-
-			if (nc == NULL) {
-				free(cat);
-				return JX_EINTERNAL;
-			}
-			cat = nc;
+		if ((nc = realloc(cat, catlen + len + 2)) == NULL) {
+			free(cat);
+			return JX_EINTERNAL;
 		}
+		cat = nc;
 		if (catlen > 0)
 			cat[catlen++] = '/';
 		memcpy(cat + catlen, s + p, len);
@@ -399,8 +412,8 @@ target_table_excerpt(char *buf, size_t n, const char *s, size_t a, size_t b)
 
 /* The splitter, with its message in two languages. */
 static int
-target_table_split2(const char *cell, struct target_table_item **items, size_t *n,
-    char *zh, char *en)
+target_table_split2(const char *cell, struct target_table_item **items, size_t *n, char *zh,
+    char *en)
 {
 	struct target_table_marker *m = NULL;
 	struct target_table_item *it = NULL;
@@ -440,9 +453,10 @@ target_table_split2(const char *cell, struct target_table_item **items, size_t *
 			}
 			m = nmk;
 		}
-		m[nm].start = i >= strlen(WORD_YEAR) &&
-		    memcmp(cell + i - strlen(WORD_YEAR), WORD_YEAR, strlen(WORD_YEAR)) == 0 ?
-		    i - strlen(WORD_YEAR) : i;
+		m[nm].start = i;
+		if (i >= strlen(WORD_YEAR) &&
+		    memcmp(cell + i - strlen(WORD_YEAR), WORD_YEAR, strlen(WORD_YEAR)) == 0)
+			m[nm].start -= strlen(WORD_YEAR);
 		for (j += clen; j < len; j += clen)
 			if (!target_table_space(target_table_cp(cell, j, &clen)))
 				break;
@@ -457,7 +471,8 @@ target_table_split2(const char *cell, struct target_table_item **items, size_t *
 		if (a == b)
 			goto out;
 		snprintf(zh, MSG_MAX, "找不到“指标值：”，分不出各个指标");
-		snprintf(en, MSG_MAX, "no \"指标值：\" (target value) found, so the indicators "
+		snprintf(en, MSG_MAX,
+		    "no \"指标值：\" (target value) found, so the indicators "
 		    "cannot be told apart");
 		rv = JX_EINVAL;
 		goto out;
@@ -472,8 +487,8 @@ target_table_split2(const char *cell, struct target_table_item **items, size_t *
 		if (!target_table_boundary(cell, a, m[k].start, &b)) {
 			if (k > 0) {
 				snprintf(zh, MSG_MAX, "分不清第 %zu 个指标的指标值在哪里结束", k);
-				snprintf(en, MSG_MAX, "cannot tell where the target of indicator %zu "
-				    "ends", k);
+				snprintf(en, MSG_MAX,
+				    "cannot tell where indicator %zu's target ends", k);
 				rv = JX_EINVAL;
 				goto out;
 			}
@@ -524,8 +539,8 @@ out:
 }
 
 int
-target_table_split(const char *cell, struct target_table_item **items, size_t *n,
-    char *why, size_t whylen)
+target_table_split(const char *cell, struct target_table_item **items, size_t *n, char *why,
+    size_t whylen)
 {
 	char zh[MSG_MAX] = "", en[MSG_MAX] = "";
 	int rv = target_table_split2(cell, items, n, zh, en);
@@ -548,14 +563,7 @@ target_table_items_free(struct target_table_item *items, size_t n)
 	free(items);
 }
 
-enum target_table_col {
-	COL_DEPARTMENT,
-	COL_UNIT,
-	COL_NAME,
-	COL_GOAL,
-	COL_INDICATORS,
-	COL_N
-};
+enum target_table_col { COL_DEPARTMENT, COL_UNIT, COL_NAME, COL_GOAL, COL_INDICATORS, COL_N };
 
 static const char *const target_table_headers[COL_N][3] = {
 	{ "主管部门", "department" },
@@ -575,8 +583,7 @@ target_table_is(const char *cell, enum target_table_col col)
 }
 
 static char *
-target_table_cell(const struct csv *csv, size_t row, const size_t *col,
-    enum target_table_col c)
+target_table_cell(const struct csv *csv, size_t row, const size_t *col, enum target_table_col c)
 {
 	const char *t;
 	size_t len = csv_trim(col[c] == 0 ? "" : csv_cell(csv, row, col[c] - 1), &t);
@@ -585,9 +592,9 @@ target_table_cell(const struct csv *csv, size_t row, const size_t *col,
 }
 
 static int
-target_table_project(const struct csv *csv, size_t row, const size_t *col,
-    char (*header)[64], const struct target_table_project *above,
-    struct target_table_project *p, char *why, size_t whylen)
+target_table_project(const struct csv *csv, size_t row, const size_t *col, char (*header)[64],
+    const struct target_table_project *above, struct target_table_project *p, char *why,
+    size_t whylen)
 {
 	char zh[MSG_MAX], en[MSG_MAX];
 	char **f[] = { &p->department, &p->unit, &p->name, &p->goal };
@@ -608,12 +615,11 @@ target_table_project(const struct csv *csv, size_t row, const size_t *col,
 		if ((*f[c])[0] != '\0')
 			continue;
 		free(*f[c]);
-		if ((*f[c] = strdup(c == COL_DEPARTMENT ? above->department : above->unit)) ==
-		    NULL)
+		if ((*f[c] = strdup(c == COL_DEPARTMENT ? above->department : above->unit)) == NULL)
 			return JX_EINTERNAL;
 	}
-	rv = target_table_split2(csv_cell(csv, row, col[COL_INDICATORS] - 1), &p->items,
-	    &p->nitems, zh, en);
+	rv = target_table_split2(csv_cell(csv, row, col[COL_INDICATORS] - 1), &p->items, &p->nitems,
+	    zh, en);
 	if (rv == JX_EINVAL)
 		return csv_why(why, whylen, p->line, col[COL_INDICATORS], header[COL_INDICATORS],
 		    zh, en);
@@ -631,8 +637,7 @@ target_table_project_free(struct target_table_project *p)
 }
 
 int
-target_table_read(const struct csv *csv, struct target_table **out, char *why,
-    size_t whylen)
+target_table_read(const struct csv *csv, struct target_table **out, char *why, size_t whylen)
 {
 	struct target_table *t = NULL;
 	size_t col[COL_N] = { 0 }, row, nrows = csv_nrows(csv), cap = 0;
@@ -652,7 +657,8 @@ target_table_read(const struct csv *csv, struct target_table **out, char *why,
 			break;
 	}
 	if (row == nrows) {
-		snprintf(why, whylen, "找不到表头：需要「项目名称」和「绩效指标」两列 / no header "
+		snprintf(why, whylen,
+		    "找不到表头：需要「项目名称」和「绩效指标」两列 / no header "
 		    "row: columns 项目名称 (project) and 绩效指标 (indicators) are needed");
 		return JX_EINVAL;
 	}
@@ -699,7 +705,7 @@ target_table_read(const struct csv *csv, struct target_table **out, char *why,
 		p = &t->projects[t->n++];
 		memset(p, 0, sizeof(*p));
 		if ((rv = target_table_project(csv, row, col, header,
-		    t->n > 1 ? &t->projects[t->n - 2] : NULL, p, why, whylen)) != JX_OK)
+			 t->n > 1 ? &t->projects[t->n - 2] : NULL, p, why, whylen)) != JX_OK)
 			goto out;
 	}
 	*out = t;

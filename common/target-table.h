@@ -25,20 +25,20 @@
 #define TARGET_TABLE_CELL_MAX CSV_MAX_CELL
 
 struct target_table_item {
-	int num;		/* the number written before it ("3、"), 0 when none */
-	char *category;		/* "效益指标/社会效益指标", "产出指标"; "" when none */
-	char *name;		/* without the punctuation around it; "" when none given */
-	char *target;		/* verbatim text after 指标值： */
+	int num;        /* the number written before it ("3、"), 0 when none */
+	char *category; /* "效益指标/社会效益指标", "产出指标"; "" when none */
+	char *name;     /* without the punctuation around it; "" when none given */
+	char *target;   /* verbatim text after 指标值： */
 };
 
 struct target_table_project {
-	char *department;	/* 主管部门; "" when blank */
-	char *unit;		/* 预算单位; "" when blank */
-	char *name;		/* 项目名称 */
-	char *goal;		/* 绩效目标; "" when blank */
+	char *department; /* 主管部门; "" when blank */
+	char *unit;       /* 预算单位; "" when blank */
+	char *name;       /* 项目名称 */
+	char *goal;       /* 绩效目标; "" when blank */
 	struct target_table_item *items;
 	size_t nitems;
-	size_t line;		/* line of the project's row in the CSV */
+	size_t line; /* line of the project's row in the CSV */
 };
 
 struct target_table {
@@ -52,8 +52,8 @@ struct target_table {
  * target_table_items_free. On failure *items is NULL, *n 0, and the return is JX_EINVAL
  * with a sentence in why, "中文 / English", or JX_EINTERNAL when out of memory.
  */
-int target_table_split(const char *cell, struct target_table_item **items, size_t *n,
-    char *why, size_t whylen);
+int target_table_split(const char *cell, struct target_table_item **items, size_t *n, char *why,
+    size_t whylen);
 
 void target_table_items_free(struct target_table_item *items, size_t n);
 
@@ -62,8 +62,7 @@ void target_table_items_free(struct target_table_item *items, size_t n);
  * table the caller frees with target_table_free. On failure returns JX_EINVAL with a
  * sentence in why naming the row, column and header, or JX_EINTERNAL.
  */
-int target_table_read(const struct csv *csv, struct target_table **out, char *why,
-    size_t whylen);
+int target_table_read(const struct csv *csv, struct target_table **out, char *why, size_t whylen);
 
 void target_table_free(struct target_table *table);
 

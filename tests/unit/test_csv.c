@@ -150,8 +150,11 @@ static void
 refuses_other_encodings(void **state)
 {
 	/* 0x80 and 0xff are not GB18030 either; the line is named. */
-	parse_fails("a\nb\n\x80\xff\n", 7, "第 3 行", "line 3: the file is neither UTF-8 nor GB18030");
-	parse_fails("\xff\xfe" "a\0,\0", 6, "UTF-16", NULL);
+	parse_fails("a\nb\n\x80\xff\n", 7, "第 3 行",
+	    "line 3: the file is neither UTF-8 nor GB18030");
+	parse_fails("\xff\xfe"
+		    "a\0,\0",
+	    6, "UTF-16", NULL);
 	parse_fails("a,b\nc\0d", 7, "line 2", "NUL");
 }
 
@@ -190,7 +193,8 @@ caps(void **state)
 	csv = parse_ok(big, CSV_MAX_COLS - 1);
 	assert_int_equal(csv_ncols(csv, 0), CSV_MAX_COLS);
 	csv_free(csv);
-	parse_fails(big, CSV_MAX_COLS, "第 1 行第 257 列", "row 1, column 257: more than 256 columns");
+	parse_fails(big, CSV_MAX_COLS, "第 1 行第 257 列",
+	    "row 1, column 257: more than 256 columns");
 
 	/* A cell: 64 KiB pass, one byte more does not, quoted or not. */
 	memcpy(big, "a\n", 2);
@@ -211,8 +215,8 @@ caps(void **state)
 static void
 write_round_trips(void **state)
 {
-	static const char *const cells[] = { "plain", "with,comma", "say \"hi\"", "two\nlines",
-		"", " spaced " };
+	static const char *const cells[] = { "plain", "with,comma", "say \"hi\"", "two\nlines", "",
+		" spaced " };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -222,8 +226,9 @@ write_round_trips(void **state)
 	assert_jx_ok(csv_write_row(f, cells, 6));
 	assert_jx_ok(csv_write_row(f, cells, 1));
 	assert_int_equal(fclose(f), 0);
-	assert_string_equal(buf, "plain,\"with,comma\",\"say \"\"hi\"\"\",\"two\nlines\",, spaced \r\n"
-				 "plain\r\n");
+	assert_string_equal(buf,
+	    "plain,\"with,comma\",\"say \"\"hi\"\"\",\"two\nlines\",, spaced \r\n"
+	    "plain\r\n");
 	csv = parse_ok(buf, len);
 	assert_int_equal(csv_nrows(csv), 2);
 	for (size_t i = 0; i < 6; i++)

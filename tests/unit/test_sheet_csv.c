@@ -223,7 +223,8 @@ seed002_matches_template_a(void **state)
 	assert_string_equal(n->method, "linear");
 	assert_string_equal(n->params, "source=execution;lo=60%;hi=100%;veto=60%");
 	assert_string_equal(n->actual, "84.40%");
-	assert_non_null(strstr(n->criteria, "÷（100%-60%）×17，低于 60%不得分。\n该项指标为否定性指标"));
+	assert_non_null(
+	    strstr(n->criteria, "÷（100%-60%）×17，低于 60%不得分。\n该项指标为否定性指标"));
 	assert_non_null(strstr(n->comment, "预算 1164.43 万元"));
 	assert_non_null(strstr(n->comment, "支出 428.54 元，预算执行率为 84.40%。"));
 	n = find(s, "1.1.1");
@@ -232,11 +233,13 @@ seed002_matches_template_a(void **state)
 	assert_int_equal(n->line, 2);
 	assert_non_null(strstr(n->comment, "的职能相适应。\n但项目立项申请"));
 	assert_string_equal(find(s, "3.1.2")->target, "5 个");
-	assert_string_equal(find(s, "3.1.4")->target, "每日、每周、每月监测关键指标，每月监测全指标");
+	assert_string_equal(find(s, "3.1.4")->target,
+	    "每日、每周、每月监测关键指标，每月监测全指标");
 	assert_string_equal(find(s, "3.2.4")->target, "开发政务系统功能，促进政务工作信息化");
 	assert_string_equal(find(s, "3.1.5")->actual, "");
-	assert_string_equal(find(s, "3.2.5")->comment, "项目自评表中设置的绩效指标基本能覆盖项目年度工作任务"
-						     "的效益实现情况，但三级指标未设置指标名称，指标含义不明确。");
+	assert_string_equal(find(s, "3.2.5")->comment,
+	    "项目自评表中设置的绩效指标基本能覆盖项目年度工作任务"
+	    "的效益实现情况，但三级指标未设置指标名称，指标含义不明确。");
 	assert_int_equal(find(s, "4.1")->parent, 29);
 	assert_int_equal(find(s, "4.1.1")->parent, 30);
 	sheet_csv_free(s);
@@ -247,37 +250,34 @@ static void
 merged_cells_fill_down(void **state)
 {
 	/* Merged cells, as the seed's appendix draws them, under a title. */
-	static const char merged[] =
-		"2023 年度项目支出绩效评价评分表,,,,\n"
-		",,,,\n"
-		"一级指标,二级指标,三级指标,分值,评价得分\n"
-		"项目安排（15分）,立项情况（7分）,立项依据适应性,4,3.5\n"
-		",,前期工作充分性,3,3\n"
-		",,,,\n"
-		",绩效目标(8),绩效目标合理性,4,3\n"
-		",,绩效指标规范性,4 分,2.5分\n"
-		"可持续性（8 分）,项目可持续性（ 3 分 ）,项目可持续性,3,3\n";
+	static const char merged[] = "2023 年度项目支出绩效评价评分表,,,,\n"
+				     ",,,,\n"
+				     "一级指标,二级指标,三级指标,分值,评价得分\n"
+				     "项目安排（15分）,立项情况（7分）,立项依据适应性,4,3.5\n"
+				     ",,前期工作充分性,3,3\n"
+				     ",,,,\n"
+				     ",绩效目标(8),绩效目标合理性,4,3\n"
+				     ",,绩效指标规范性,4 分,2.5分\n"
+				     "可持续性（8 分）,项目可持续性（ 3 分 ）,项目可持续性,3,3\n";
 	/* Every row spelt out. */
-	static const char full[] =
-		"一级指标,二级指标,三级指标,分值,评价得分\n"
-		"项目安排（15分）,立项情况（7分）,立项依据适应性,4,3.5\n"
-		"项目安排（15分）,立项情况,前期工作充分性,3,3\n"
-		"项目安排,绩效目标（8分）,绩效目标合理性,4,3\n"
-		"项目安排,绩效目标,绩效指标规范性,4,2.5\n"
-		"可持续性（8分）,项目可持续性（3分）,项目可持续性,3,3\n";
+	static const char full[] = "一级指标,二级指标,三级指标,分值,评价得分\n"
+				   "项目安排（15分）,立项情况（7分）,立项依据适应性,4,3.5\n"
+				   "项目安排（15分）,立项情况,前期工作充分性,3,3\n"
+				   "项目安排,绩效目标（8分）,绩效目标合理性,4,3\n"
+				   "项目安排,绩效目标,绩效指标规范性,4,2.5\n"
+				   "可持续性（8分）,项目可持续性（3分）,项目可持续性,3,3\n";
 	/* Parents on rows of their own, weights in 分值. */
-	static const char rows[] =
-		"一级指标,二级指标,三级指标,分值,评价得分\n"
-		"项目安排,,,15,\n"
-		",立项情况,,7,\n"
-		",,立项依据适应性,4,3.5\n"
-		",,前期工作充分性,3,3\n"
-		",绩效目标,,8,\n"
-		",,绩效目标合理性,4,3\n"
-		",,绩效指标规范性,4,2.5\n"
-		"可持续性,,,8\n"
-		",项目可持续性,,3\n"
-		",,项目可持续性,3,3\n";
+	static const char rows[] = "一级指标,二级指标,三级指标,分值,评价得分\n"
+				   "项目安排,,,15,\n"
+				   ",立项情况,,7,\n"
+				   ",,立项依据适应性,4,3.5\n"
+				   ",,前期工作充分性,3,3\n"
+				   ",绩效目标,,8,\n"
+				   ",,绩效目标合理性,4,3\n"
+				   ",,绩效指标规范性,4,2.5\n"
+				   "可持续性,,,8\n"
+				   ",项目可持续性,,3\n"
+				   ",,项目可持续性,3,3\n";
 	struct sheet_csv *a = read_text(merged), *b = read_text(full), *c = read_text(rows);
 
 	assert_int_equal(a->n, 10);
@@ -302,13 +302,12 @@ merged_cells_fill_down(void **state)
 static void
 any_depth(void **state)
 {
-	static const char in[] =
-		"一级指标,二级指标,三级指标,四级指标,分值,评价得分\n"
-		"A,B,C,D,1,1\n"
-		",,,E,2,0.5\n"
-		",F,,,3,3\n"
-		",G,H,,4,\n"
-		"I（5分）,,,,5,\n";
+	static const char in[] = "一级指标,二级指标,三级指标,四级指标,分值,评价得分\n"
+				 "A,B,C,D,1,1\n"
+				 ",,,E,2,0.5\n"
+				 ",F,,,3,3\n"
+				 ",G,H,,4,\n"
+				 "I（5分）,,,,5,\n";
 	struct sheet_csv *s = read_text(in);
 	static const struct {
 		const char *code, *name;
@@ -316,10 +315,14 @@ any_depth(void **state)
 		int64_t weight;
 		bool stated;
 	} want[] = {
-		{ "1", "A", 1, 1000, false }, { "1.1", "B", 2, 300, false },
-		{ "1.1.1", "C", 3, 300, false }, { "1.1.1.1", "D", 4, 100, true },
-		{ "1.1.1.2", "E", 4, 200, true }, { "1.2", "F", 2, 300, true },
-		{ "1.3", "G", 2, 400, false }, { "1.3.1", "H", 3, 400, true },
+		{ "1", "A", 1, 1000, false },
+		{ "1.1", "B", 2, 300, false },
+		{ "1.1.1", "C", 3, 300, false },
+		{ "1.1.1.1", "D", 4, 100, true },
+		{ "1.1.1.2", "E", 4, 200, true },
+		{ "1.2", "F", 2, 300, true },
+		{ "1.3", "G", 2, 400, false },
+		{ "1.3.1", "H", 3, 400, true },
 		{ "2", "I", 1, 500, true },
 	};
 
@@ -342,18 +345,16 @@ static void
 same_names(void **state)
 {
 	/* Repeated under the same parent on rows apart: two indicators. */
-	static const char apart[] =
-		"一级指标,二级指标,三级指标,分值\n"
-		"A,P,x,1\n"
-		",Q,y,1\n"
-		",P,z,1\n"
-		"A,R,综合评价,1\n"
-		",S,综合评价,1\n";
+	static const char apart[] = "一级指标,二级指标,三级指标,分值\n"
+				    "A,P,x,1\n"
+				    ",Q,y,1\n"
+				    ",P,z,1\n"
+				    "A,R,综合评价,1\n"
+				    ",S,综合评价,1\n";
 	/* Repeated on the next row: the same indicator; a leaf is always new. */
-	static const char next[] =
-		"一级指标,二级指标,三级指标,分值\n"
-		"A,P,x,1\n"
-		"A,P,x,1\n";
+	static const char next[] = "一级指标,二级指标,三级指标,分值\n"
+				   "A,P,x,1\n"
+				   "A,P,x,1\n";
 	struct sheet_csv *s = read_text(apart);
 
 	assert_int_equal(s->n, 11);
@@ -373,11 +374,11 @@ same_names(void **state)
 static void
 english_headers(void **state)
 {
-	static const char in[] =
-		"Score,Evaluation,Level 1,level2,LEVEL3,Weight,Criteria,Notes,target,Method,"
-		"Parameters,Category,Actual\n"
-		"4.88,\"spent 84.40 %, \"\"late\"\"\",Management (27),Finance,Execution rate,8,"
-		"linear band,ignored,≥ 100%,linear,lo=60%;hi=100%,产出/时效,84.40%\n";
+	static const char
+	    in[] = "Score,Evaluation,Level 1,level2,LEVEL3,Weight,Criteria,Notes,target,Method,"
+		   "Parameters,Category,Actual\n"
+		   "4.88,\"spent 84.40 %, \"\"late\"\"\",Management (27),Finance,Execution rate,8,"
+		   "linear band,ignored,≥ 100%,linear,lo=60%;hi=100%,产出/时效,84.40%\n";
 	struct sheet_csv *s = read_text(in);
 	const struct sheet_csv_node *n = find(s, "1.1.1");
 
@@ -422,8 +423,9 @@ bad_numbers_name_row_and_column(void **state)
 	snprintf(buf, sizeof(buf), "%s,,e,1,x\n", head);
 	read_fails(buf, "第 4 行第 5 列「评价得分」", "row 4, column 5 (评价得分): \"x\"");
 	read_fails("Level1,Weight\nA,much too long a weight to be quoted whole in a message\n",
-	    "row 2, column 2 (Weight): \"much too long a weight to be quoted whole…\" is not a "
-	    "number", NULL);
+	    "row 2, column 2 (Weight): \"much too long a weight to be quoted whol…\" is not a "
+	    "number",
+	    NULL);
 	/* What is accepted. */
 	{
 		struct sheet_csv *s;
@@ -444,16 +446,20 @@ structural_errors(void **state)
 	    "line 1: the header has no 分值 (weight) column");
 	read_fails("一级指标,三级指标,分值\nA,B,1\n", "第 1 行第 2 列「三级指标」",
 	    "the column for the level above it is missing");
-	read_fails("一级指标,分值,Weight\nA,1,1\n", "row 1, column 3 (Weight): a second column", NULL);
+	read_fails("一级指标,分值,Weight\nA,1,1\n", "row 1, column 3 (Weight): a second column",
+	    NULL);
 	read_fails("一级指标,分值\n", "表里没有指标", "no indicators");
 	read_fails("一级指标,二级指标,分值\n,B,1\n", "第 2 行第 1 列「一级指标」：空着",
 	    "row 2, column 1 (一级指标): is blank and there is no indicator above to repeat");
-	read_fails("一级指标,二级指标,分值\n,,1\n", "row 2, column 1 (一级指标): the row names no "
-	    "indicator", NULL);
+	read_fails("一级指标,二级指标,分值\n,,1\n",
+	    "row 2, column 1 (一级指标): the row names no "
+	    "indicator",
+	    NULL);
 	read_fails("一级指标,二级指标,三级指标,分值\nA,X,x,1\nB,,y,1\n",
 	    "row 3, column 2 (二级指标): cannot be blank when the indicator to its left is new",
 	    NULL);
-	read_fails("一级指标,二级指标,分值\nA,B,1\n,C,\n", "第 3 行第 3 列「分值」：末级指标「C」需要分值",
+	read_fails("一级指标,二级指标,分值\nA,B,1\n,C,\n",
+	    "第 3 行第 3 列「分值」：末级指标「C」需要分值",
 	    "row 3, column 3 (分值): 「C」 has no indicators under it and needs a weight");
 	read_fails("一级指标,二级指标,分值,评价得分\nA,,10,9\n,B,10,9\n",
 	    "row 2, column 4 (评价得分): 「A」 has indicators under it, so its score must be blank",
@@ -461,11 +467,14 @@ structural_errors(void **state)
 	read_fails("一级指标,二级指标,分值\nA（15分）,X,4\nA（16分）,Y,4\n",
 	    "row 3, column 1 (一级指标): a weight unlike the one given above (15, 16)", NULL);
 	read_fails("一级指标,二级指标,分值\nA,X（5分）,4\n",
-	    "row 2, column 3 (分值): differs from the weight written in the indicator's name", NULL);
+	    "row 2, column 3 (分值): differs from the weight written in the indicator's name",
+	    NULL);
 	read_fails("一级指标,二级指标,分值\n\"A\nB\",X,4\n",
 	    "row 2, column 1 (一级指标): the indicator name holds a line break", NULL);
-	read_fails("一级指标,分值,评价情况\nA,1,\"bell\a\"\n", "row 2, column 3 (评价情况): holds a "
-	    "control character", NULL);
+	read_fails("一级指标,分值,评价情况\nA,1,\"bell\a\"\n",
+	    "row 2, column 3 (评价情况): holds a "
+	    "control character",
+	    NULL);
 }
 
 static void
@@ -513,9 +522,10 @@ round_trip(void **state)
 {
 	struct sheet_csv *s = read_fixture(), *back;
 
-	back = write_and_read(s, "\xef\xbb\xbf一级指标,二级指标,三级指标,分值,评分标准,评价情况,评价得分,"
-				 "指标值,完成值,评分方法,参数\r\n"
-				 "项目安排（15分）,立项情况（7分）,立项依据适应性,4,");
+	back = write_and_read(s,
+	    "\xef\xbb\xbf一级指标,二级指标,三级指标,分值,评分标准,评价情况,评价得分,"
+	    "指标值,完成值,评分方法,参数\r\n"
+	    "项目安排（15分）,立项情况（7分）,立项依据适应性,4,");
 	assert_same_tree(s, back);
 	sheet_csv_free(s);
 	sheet_csv_free(back);
@@ -531,10 +541,11 @@ round_trip(void **state)
 	assert_false(s->nodes[0].weight_stated);
 	assert_int_equal(s->nodes[0].weight, 600);
 	assert_string_equal(s->nodes[0].criteria, "about A");
-	back = write_and_read(s, "\xef\xbb\xbf一级指标,二级指标,三级指标,四级指标,分值,评分标准,评价情况,"
-				 "评价得分,类别\r\n"
-				 "A,,,,,about A,,,\r\n"
-				 ",B（3分）,C,D,1,,,,产出\r\n");
+	back = write_and_read(s,
+	    "\xef\xbb\xbf一级指标,二级指标,三级指标,四级指标,分值,评分标准,评价情况,"
+	    "评价得分,类别\r\n"
+	    "A,,,,,about A,,,\r\n"
+	    ",B（3分）,C,D,1,,,,产出\r\n");
 	assert_same_tree(s, back);
 	sheet_csv_free(s);
 	sheet_csv_free(back);

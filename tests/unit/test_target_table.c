@@ -71,8 +71,8 @@ read_fails(const char *s, const char *frag1, const char *frag2)
 }
 
 static void
-assert_item(const struct target_table_item *it, int num, const char *category,
-    const char *name, const char *target)
+assert_item(const struct target_table_item *it, int num, const char *category, const char *name,
+    const char *target)
 {
 	assert_int_equal(it->num, num);
 	assert_string_equal(it->category, category);
@@ -109,8 +109,8 @@ split_fails(const char *cell, const char *frag)
 }
 
 /* Indicators per project, counted from "年度指标值" in the seed: 101 in all. */
-static const size_t seed004_counts[20] = { 8, 6, 7, 4, 4, 7, 4, 5, 10, 4, 2, 4, 4, 4, 6, 2, 5, 4,
-	7, 4 };
+static const size_t seed004_counts[20] = { 8, 6, 7, 4, 4, 7, 4, 5, 10, 4, 2, 4, 4, 4, 6, 2, 5, 4, 7,
+	4 };
 
 static void
 seed004_every_project_and_indicator(void **state)
@@ -162,11 +162,14 @@ seed004_every_project_and_indicator(void **state)
 	assert_item(&p->items[2], 3, "产出指标", "系统并发数", "500个");
 	assert_item(&p->items[3], 4, "满意度指标", "用户使用满意度", "95%");
 	p = &t->projects[4];
-	assert_string_equal(p->name, "广州市数字政府运营中心2021年广州市政务信息化项目管理系统（二期）");
+	assert_string_equal(p->name,
+	    "广州市数字政府运营中心2021年广州市政务信息化项目管理系统（二期）");
 	assert_item(&p->items[0], 1, "效益指标", "系统用户数", "系统用户总数不低于600个");
-	assert_item(&p->items[1], 2, "效益指标", "系统响应时间", "系统对用户操作的响应时间不超过 5秒");
+	assert_item(&p->items[1], 2, "效益指标", "系统响应时间",
+	    "系统对用户操作的响应时间不超过 5秒");
 	assert_item(&p->items[2], 3, "产出指标", "年度业务量",
-	    "上报到广东省数据普查系统的信息系统数量不少于 3600个；与省电子政务统一身份认证平台粤政易"
+	    "上报到广东省数据普查系统的信息系统数量不少于 "
+	    "3600个；与省电子政务统一身份认证平台粤政易"
 	    "账号认证对接不少于300个；使用系统申请办理的终验项目数量不少于 400个");
 	assert_item(&p->items[3], 4, "产出指标", "系统并发数", "系统支持30人业务并发处理");
 	/* Numbered from 2. */
@@ -177,7 +180,8 @@ seed004_every_project_and_indicator(void **state)
 	    "一般性操作≤5秒，一般性统计≤20秒，关键业务处理性能≥6Gbps日志存储能力≥40TB");
 	assert_item(&p->items[5], 7, "效益指标", "会话存储能力", "≥6个月");
 	assert_item(&p->items[6], 8, "效益指标",
-	    "设备正常运行率（广州市电子政务外网互联网接入核心层汇聚层网络安全设备升级项目 ）", "≥99%");
+	    "设备正常运行率（广州市电子政务外网互联网接入核心层汇聚层网络安全设备升级项目 ）",
+	    "≥99%");
 	p = &t->projects[7];
 	assert_string_equal(p->unit, "广州市市长专线电话受理中心");
 	assert_item(&p->items[1], 2, "产出指标", "是否满足性能指标 （定性）", "满足");
@@ -197,14 +201,16 @@ seed004_every_project_and_indicator(void **state)
 	/* "。，" after names, "。。" after targets, numbering restarted per category. */
 	p = &t->projects[14];
 	assert_item(&p->items[0], 1, "产出指标", "自助终端新增服务事项", "大于等于15个");
-	assert_item(&p->items[2], 3, "产出指标", "处理历史政策文件数量", "处理广州历史政策稿件2万件");
+	assert_item(&p->items[2], 3, "产出指标", "处理历史政策文件数量",
+	    "处理广州历史政策稿件2万件");
 	assert_item(&p->items[3], 1, "效益指标", "政务服务监管平台年度访问量",
 	    "广州市府门户网站年度访问量不少于 4500万次");
 	assert_item(&p->items[5], 3, "效益指标", "政务服务事项数据应用管理系统应用与推广情况",
 	    "用户数不少于200个");
 	assert_item(&t->projects[16].items[0], 1, "产出指标", "系统并发数",
 	    "面向政府用户≥50或面向公众用户≥200");
-	assert_item(&t->projects[17].items[0], 1, "效益指标", "网上服务接入统一认证平台比例", "100%");
+	assert_item(&t->projects[17].items[0], 1, "效益指标", "网上服务接入统一认证平台比例",
+	    "100%");
 	assert_item(&t->projects[18].items[1], 2, "产出指标", "功能访问量", "5000次以上");
 	p = &t->projects[19];
 	assert_string_equal(p->name, "广州移动政务服务平台建设");
@@ -222,7 +228,8 @@ split_categories_and_punctuation(void **state)
 
 	/* Two levels of category, as DOMAIN.md writes them. */
 	it = split("1、效益指标：社会效益指标：系统用户总数，年度指标值：不低于600个。"
-		   "2、产出指标：数量指标：运营专题的数量，年度指标值：不少于20个。", 2);
+		   "2、产出指标：数量指标：运营专题的数量，年度指标值：不少于20个。",
+	    2);
 	assert_item(&it[0], 1, "效益指标/社会效益指标", "系统用户总数", "不低于600个");
 	assert_item(&it[1], 2, "产出指标/数量指标", "运营专题的数量", "不少于20个");
 	target_table_items_free(it, 2);
@@ -241,7 +248,8 @@ split_categories_and_punctuation(void **state)
 
 	/* Values with ；and ，, decimals next to the numbering. */
 	it = split("1、产出指标：A，年度指标值：x≥1；y≤2，z=3。2、效益指标：B，年度指标值：3.5个。"
-		   "3、效益指标：C，年度指标值：满足", 3);
+		   "3、效益指标：C，年度指标值：满足",
+	    3);
 	assert_item(&it[0], 1, "产出指标", "A", "x≥1；y≤2，z=3");
 	assert_item(&it[1], 2, "效益指标", "B", "3.5个");
 	assert_item(&it[2], 3, "效益指标", "C", "满足");
@@ -265,7 +273,8 @@ split_without_numbers_or_categories(void **state)
 
 	/* No 。between items: the next number or category still starts one. */
 	it = split("1、产出指标：A，年度指标值：≥95%2、产出指标：B，年度指标值：3个"
-		   "满意度指标：C，年度指标值：满意", 3);
+		   "满意度指标：C，年度指标值：满意",
+	    3);
 	assert_item(&it[0], 1, "产出指标", "A", "≥95%");
 	assert_item(&it[1], 2, "产出指标", "B", "3个");
 	assert_item(&it[2], 0, "满意度指标", "C", "满意");
@@ -295,10 +304,10 @@ split_edges(void **state)
 	assert_jx_ok(target_table_split(" 。\n", &it, &n, NULL, 0));
 	assert_int_equal(n, 0);
 
-	split_fails("无", "找不到“指标值：” / no \"指标值：\"");
+	split_fails("无", "找不到“指标值：”，分不出各个指标 / no \"指标值：\"");
 	split_fails("说明：见附件。1、产出指标：A，年度指标值：1个",
 	    "text before the first indicator: \"说明：见附件\"");
-	split_fails("1、产出指标：A，年度指标值：年度指标值：2", "indicator 1 ends");
+	split_fails("1、产出指标：A，年度指标值：年度指标值：2", "where indicator 1's target ends");
 	split_fails("1、产出指标：\xff，年度指标值：1", "not valid UTF-8");
 }
 
@@ -306,13 +315,12 @@ static void
 reader(void **state)
 {
 	struct target_table *t;
-	static const char in[] =
-		"广州市政务服务数据管理局 2022 年项目支出绩效目标表,,,,\n"
-		"Project,Goal,Department,Unit,Notes,Indicators\n"
-		"P1,G1,D,U,x,\"1、产出指标：A，年度指标值：1个。\"\n"
-		",,,,,\n"
-		"P2,,,,,\n"
-		"P3,,E,,,效益指标：B，年度指标值：满足\n";
+	static const char in[] = "广州市政务服务数据管理局 2022 年项目支出绩效目标表,,,,\n"
+				 "Project,Goal,Department,Unit,Notes,Indicators\n"
+				 "P1,G1,D,U,x,\"1、产出指标：A，年度指标值：1个。\"\n"
+				 ",,,,,\n"
+				 "P2,,,,,\n"
+				 "P3,,E,,,效益指标：B，年度指标值：满足\n";
 
 	t = read_data(in, sizeof(in) - 1);
 	assert_int_equal(t->n, 3);
@@ -333,12 +341,13 @@ reader(void **state)
 	target_table_free(t);
 
 	read_fails("项目名称,绩效目标\nP,G\n", "找不到表头", "no header row");
-	read_fails("项目名称,绩效指标\n,A，年度指标值：1\n", "第 2 行第 1 列「项目名称」：项目名称不能空着",
+	read_fails("项目名称,绩效指标\n,A，年度指标值：1\n",
+	    "第 2 行第 1 列「项目名称」：项目名称不能空着",
 	    "row 2, column 1 (项目名称): the project name cannot be blank");
 	read_fails("项目名称,绩效指标\nP,无\n", "第 2 行第 2 列「绩效指标」：找不到",
 	    "row 2, column 2 (绩效指标): no \"指标值：\"");
-	read_fails("项目名称,绩效指标,project\nP,无,Q\n", "row 1, column 3 (project): a second column",
-	    NULL);
+	read_fails("项目名称,绩效指标,project\nP,无,Q\n",
+	    "row 1, column 3 (project): a second column", NULL);
 }
 
 int
