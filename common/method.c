@@ -19,6 +19,7 @@ static const struct {
 	{ METHOD_TIERS, "tiers", "分档" },
 	{ METHOD_QUALITATIVE, "qualitative", "定性" },
 	{ METHOD_DEDUCTION, "deduction", "扣分" },
+	{ METHOD_ADJUSTMENT, "adjustment", "加减分" },
 };
 
 const char *
@@ -172,6 +173,12 @@ method_param(struct method *m, const char *key, char *v, char *why, size_t whyle
 		m->has_verdict = true;
 		return JX_OK;
 	}
+	if (strcmp(key, "points") == 0) {
+		/* Signed: a bonus or a penalty. */
+		if (dec_parse(v, &m->points) != 0 || m->points > 10000 || m->points < -10000)
+			goto bad;
+		return JX_OK;
+	}
 	if (strcmp(key, "lo") == 0)
 		amount = &m->lo;
 	else if (strcmp(key, "hi") == 0)
@@ -218,7 +225,7 @@ method_parse(const char *name, const char *params, struct method *m, char *why, 
 		}
 		if (i == sizeof(method_names) / sizeof(method_names[0])) {
 			snprintf(why, whylen, "'%s' is not a scoring method: use manual, "
-			    "completion, linear, tiers, qualitative or deduction", name);
+			    "completion, linear, tiers, qualitative, deduction or adjustment", name);
 			return JX_EINVAL;
 		}
 		m->kind = method_names[i].kind;
@@ -386,6 +393,9 @@ method_score(const struct method *m, int64_t weight, const char *target, const c
 	case METHOD_DEDUCTION:
 		if (score_deduct(weight, m->deductions, m->ndeductions, score) != 0)
 			goto bad;
+		return JX_OK;
+	case METHOD_ADJUSTMENT:
+		*score = m->points;
 		return JX_OK;
 	}
 bad:

@@ -16,6 +16,9 @@
  *   qualitative verdict=met|partly|not;partly=50%
  *   deduction   deduct=0.5:合同未及时备案|1:信息公开用语不规范
  *                                  full marks minus each deduction, floor 0
+ *   adjustment  points=2.5 or points=-3
+ *                                  加减分: points added to the total outside the 100,
+ *                                  on an indicator without a weight
  * Percentages are hundredths of a percent ("60%" → 6000); plain numbers are hundredths.
  * A veto fires when x (or r) is below it: the leaf scores 0 and the grade is capped.
  */
@@ -39,6 +42,7 @@ enum method_kind {
 	METHOD_TIERS,
 	METHOD_QUALITATIVE,
 	METHOD_DEDUCTION,
+	METHOD_ADJUSTMENT,
 };
 
 enum method_source {
@@ -54,6 +58,7 @@ struct method {
 	int64_t veto;
 	int64_t over, share;            /* completion */
 	int64_t partly;                 /* qualitative, hundredths of a percent */
+	int64_t points;                 /* adjustment, signed hundredths */
 	bool has_verdict;
 	enum score_verdict verdict;
 	struct score_tier tiers[METHOD_TIERS_MAX];

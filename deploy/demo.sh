@@ -54,14 +54,14 @@ node 绩效目标合理性 --parent 1.2 --weight 4 --score 3 --comment "目标�
 node 绩效指标规范性 --parent 1.2 --weight 4 --score 2.5 --comment "三级指标未设置指标名称"
 node 项目管理 --weight 27
 node 财务管理 --parent 2 --weight 15
-node 财务管理情况 --parent 2.1 --weight 7 --score 6
+node 财务管理情况 --parent 2.1 --weight 7 --score 6 --comment "部分支出凭证附件不完整"
 node 支出完成率 --parent 2.1 --weight 8 --method linear \
 	--params "source=execution;lo=60%;hi=100%;veto=60%" \
 	--criteria "支出完成率60%得0分，100%得满分，其间按比例得分；低于60%为否定性指标"
 node 业务管理 --parent 2 --weight 12
 node 项目执行情况 --parent 2.2 --weight 4 --score 4
 node 项目绩效运行监控开展情况 --parent 2.2 --weight 3 --score 1 --comment "未见绩效运行监控材料"
-node 项目过程质量控制情况 --parent 2.2 --weight 5 --score 4.5
+node 项目过程质量控制情况 --parent 2.2 --weight 5 --score 4.5 --comment "验收资料归档不及时"
 node 项目绩效 --weight 50
 node 项目产出 --parent 3 --weight 25
 node 租用网络线路正常运行率 --parent 3.1 --weight 4 --target "100%" --actual "100%" --score 4
@@ -69,7 +69,7 @@ node 运维项目完成数量 --parent 3.1 --weight 4 --target "5个" --actual "
 node 硬件设施维护及时率 --parent 3.1 --weight 4 --target "100%" --score 4
 node 政府媒体监测频率 --parent 3.1 --weight 4 --score 4
 node 设备采购验收合格率 --parent 3.1 --weight 4 --target "100%" --score 4
-node 综合评价 --parent 3.1 --weight 5 --score 4
+node 综合评价 --parent 3.1 --weight 5 --score 4 --comment "三级指标未设置指标名称"
 node 项目效益 --parent 3 --weight 25
 node 提高网络稳定性 --parent 3.2 --weight 4 --score 4 --comment "网络速度可能难以适应政务工作要求"
 node 增强信息安全 --parent 3.2 --weight 4 --score 4 --comment "未见安全边界软件运行情况的佐证材料"

@@ -307,6 +307,13 @@ check_score(struct rpc_call *c, const Jixiao__Node *node, bool leaf)
 		    dec_format_short(node->weight, w));
 		return false;
 	}
+	/* DOMAIN §5: points taken off a manual score are explained (扣分原因). */
+	if (node->score < node->weight && (node->comment == NULL || node->comment[0] == '\0')) {
+		rpc_call_fail(c, JX_EINVAL, "indicator %s scores %s of %s: give the reason for the "
+		    "deduction (扣分原因) as its comment", node->code,
+		    dec_format_short(node->score, s), dec_format_short(node->weight, w));
+		return false;
+	}
 	return true;
 }
 

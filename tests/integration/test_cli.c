@@ -66,9 +66,9 @@ build_sheet(struct jxd *d)
 	    "--score", "3");
 	JX_OK_RUN(d, NULL, "node", "add", "1", "绩效目标", "--parent", "1", "--weight", "8");
 	JX_OK_RUN(d, NULL, "node", "add", "1", "绩效目标合理性", "--parent", "1.2", "--weight", "4",
-	    "--score", "3");
+	    "--score", "3", "--comment", "目标与预算匹配度一般");
 	JX_OK_RUN(d, NULL, "node", "add", "1", "绩效指标规范性", "--parent", "1.2", "--weight", "4",
-	    "--score", "2.5");
+	    "--score", "2.5", "--comment", "三级指标未设置指标名称");
 }
 
 static void
@@ -129,6 +129,11 @@ bad_input_is_refused_and_changes_nothing(void **state)
 	free(err);
 	assert_int_equal(jxd_jx(d, NULL, NULL, "node", "set", "1", "1.1", "--score", "5", NULL),
 	    EX_DATAERR);
+	/* Points taken off need their reason. */
+	assert_int_equal(jxd_jx(d, NULL, &err, "node", "set", "1", "1.1.2", "--score", "2", NULL),
+	    EX_DATAERR);
+	assert_non_null(strstr(err, "扣分原因"));
+	free(err);
 	assert_int_equal(jxd_jx(d, NULL, NULL, "node", "set", "1", "9.9", "--score", "1", NULL),
 	    EX_NOINPUT);
 	assert_int_equal(jxd_jx(d, NULL, NULL, "node", "add", "1", "x", "--code", "1.1", NULL),

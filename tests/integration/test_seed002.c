@@ -70,8 +70,10 @@ enter_seed002(struct jxd *d)
 		size_t n = 6;
 		if (r->parent != NULL)
 			args[n++] = "--parent", args[n++] = r->parent;
-		if (r->score != NULL)
+		if (r->score != NULL) {
 			args[n++] = "--score", args[n++] = r->score;
+			args[n++] = "--comment", args[n++] = "评价情况见报告";
+		}
 		if (strcmp(r->name, "支出完成率") == 0) {
 			args[n++] = "--method";
 			args[n++] = "linear";

@@ -96,10 +96,10 @@ own_template_versions_and_bands(void **state)
 	free(out);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "甲", "--year",
 	    "2023", "--kind", "self-evaluation", "--template", "MOF", NULL), 0);
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "40", NULL),
-	    0);
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "2", "--score", "25", NULL),
-	    0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "40",
+	    "--comment", "部分产出未完成", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "2", "--score", "25",
+	    "--comment", "效益未充分体现", NULL), 0);
 	/* 65 is 中 under the Ministry's four bands (低 under Guangzhou's five). */
 	assert_int_equal(jxd_jx(&d, &out, NULL, "score", "1", "--json", NULL), 0);
 	assert_has(out, "\"total\": 65,");
@@ -118,8 +118,8 @@ own_template_versions_and_bands(void **state)
 	    "2023", "--kind", "self-evaluation", "--template", "MOF", NULL), 0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "2", "1", "--score", "60", NULL),
 	    0);
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "2", "2", "--score", "5", NULL),
-	    0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "2", "2", "--score", "5",
+	    "--comment", "效益不明显", NULL), 0);
 	assert_int_equal(jxd_jx(&d, &out, NULL, "score", "2", "--json", NULL), 0);
 	assert_has(out, "\"grade\": \"低\",");
 	assert_has(out, "\"template_version\": 2");

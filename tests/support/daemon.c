@@ -22,6 +22,45 @@
 
 extern char **environ;
 
+/*
+ * Daemons still running when the test process exits (a failed assertion jumps past
+ * jxd_cleanup): killed at exit, so no stray daemon outlives its test or holds ctest's
+ * pipes open.
+ */
+#define JXD_MAX 16
+static pid_t jxd_running[JXD_MAX];
+
+static void
+jxd_kill_all(void)
+{
+	for (int i = 0; i < JXD_MAX; i++)
+		if (jxd_running[i] > 0) {
+			kill(jxd_running[i], SIGKILL);
+			waitpid(jxd_running[i], NULL, 0);
+		}
+}
+
+static void
+jxd_track(pid_t pid, bool add)
+{
+	static bool registered;
+
+	if (!registered) {
+		atexit(jxd_kill_all);
+		registered = true;
+	}
+	for (int i = 0; i < JXD_MAX; i++) {
+		if (add && jxd_running[i] == 0) {
+			jxd_running[i] = pid;
+			return;
+		}
+		if (!add && jxd_running[i] == pid) {
+			jxd_running[i] = 0;
+			return;
+		}
+	}
+}
+
 static const char *
 jxd_env(const char *name)
 {
@@ -80,6 +119,7 @@ static void
 jxd_spawn(struct jxd *d)
 {
 	posix_spawn_file_actions_t fa;
+	char log[400];
 	int pipefd[2];
 	const char *argv[12];
 	int n = 0;
@@ -99,13 +139,17 @@ jxd_spawn(struct jxd *d)
 		argv[n++] = d->tcp_url[0] != '\0' ? d->tcp_url : "tcp://127.0.0.1:0";
 	}
 	argv[n] = NULL;
+	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND,
+	    0600);
 	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
 	posix_spawn_file_actions_addclose(&fa, pipefd[1]);
 	if (posix_spawn(&d->pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0)
 		fail_msg("cannot start %s: %s", argv[0], strerror(errno));
 	posix_spawn_file_actions_destroy(&fa);
+	jxd_track(d->pid, true);
 	close(pipefd[1]);
 	d->out_fd = pipefd[0];
 	jxd_wait_ready(d);
@@ -150,6 +194,7 @@ jxd_stop(struct jxd *d)
 		struct timespec ts = { 0, 10000000 };
 		nanosleep(&ts, NULL);
 	}
+	jxd_track(d->pid, false);
 	if (r == 0) {
 		kill(d->pid, SIGKILL);
 		waitpid(d->pid, &status, 0);
@@ -175,6 +220,7 @@ jxd_cleanup(struct jxd *d)
 	if (d->pid != 0) {
 		kill(d->pid, SIGKILL);
 		waitpid(d->pid, NULL, 0);
+		jxd_track(d->pid, false);
 		d->pid = 0;
 	}
 	if (d->out_fd >= 0)

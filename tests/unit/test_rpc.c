@@ -194,6 +194,7 @@ stale_update_is_aborted_with_the_current_node(void **state)
 	in.base_revision = a->revision;
 	in.has_score = 1;
 	in.score = 488;
+	in.comment = "支出完成率84.40%，按区间计分";
 	assert_jx_ok(call(f, &jixiao__tree__descriptor, TREE_UPDATE, NULL, &in.base,
 	    (ProtobufCMessage **)&out, NULL));
 	assert_int_equal(out->node->score, 488);

@@ -175,6 +175,27 @@ bad_methods_are_refused_with_reasons(void **state)
 	assert_int_equal(m.source, METHOD_SOURCE_EXECUTION);
 }
 
+/* 加减分: seed 001's +2.5 for praised final-accounts disclosure, outside the 100. */
+static void
+adjustments_add_outside_the_weights(void **state)
+{
+	struct sheet_node nodes[] = {
+		{ .code = "1", .parent = R, .has_weight = 1, .weight = 5000, .has_score = 1,
+		    .score = 4970 },
+		{ .code = "2", .parent = R, .has_weight = 1, .weight = 4500, .has_score = 1,
+		    .score = 4215 },
+		{ .code = "3", .parent = R, .method = "加减分", .params = "points=2.5" },
+		{ .code = "4", .parent = R, .method = "adjustment", .params = "points=-3" },
+	};
+	struct sheet s = { .nodes = nodes, .n = 4 };
+
+	assert_jx_ok(sheet_compute(&s));
+	assert_int_equal(nodes[2].total, 250);
+	assert_int_equal(nodes[3].total, -300);
+	assert_int_equal(s.weight, 9500);
+	assert_int_equal(s.total, 4970 + 4215 + 250 - 300);
+}
+
 int
 main(void)
 {
@@ -185,6 +206,7 @@ main(void)
 		cmocka_unit_test(seed000_overshoot_scores_half),
 		cmocka_unit_test(other_methods),
 		cmocka_unit_test(bad_methods_are_refused_with_reasons),
+		cmocka_unit_test(adjustments_add_outside_the_weights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
