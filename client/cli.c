@@ -144,6 +144,11 @@ cli_call(struct cli *cli, const ProtobufCServiceDescriptor *service, const char 
 	cli_error(0, "%s", message);
 	if (cli->json)
 		cli_json_error(rv, message, *output);
+	/* Only a conflict's reply (the current state) is the caller's to show and free. */
+	if (rv != JX_EABORTED && *output != NULL) {
+		protobuf_c_message_free_unpacked(*output, NULL);
+		*output = NULL;
+	}
 	return cli_exit_code(rv);
 }
 

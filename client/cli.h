@@ -33,7 +33,9 @@ void cli_help(const struct cli_command *cmd, const char *details);
 
 /*
  * Calls a method and, when it fails, tells the user in one sentence (and as JSON
- * with --json). Returns a sysexits code: 0 on success. *output as client_call.
+ * with --json). Returns a sysexits code: 0 on success. *output as client_call, but
+ * on failure it is NULL unless the failure is a conflict (EX_TEMPFAIL), whose reply
+ * holds the current state for the caller to show and free.
  */
 int cli_call(struct cli *cli, const ProtobufCServiceDescriptor *service, const char *method,
     const ProtobufCMessage *input, ProtobufCMessage **output);
