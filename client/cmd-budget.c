@@ -8,6 +8,7 @@
 
 #include "budget.h"
 #include "cli.h"
+#include "csv.h"
 #include "decimal.h"
 #include "err.h"
 
@@ -15,6 +16,7 @@
 
 static int budget_show(struct cli *cli, int argc, char **argv);
 static int budget_set(struct cli *cli, int argc, char **argv);
+static int budget_lines(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command budget_commands[] = {
 	{ "show", budget_show, "jx budget show WS",
@@ -25,6 +27,10 @@ static const struct cli_command budget_commands[] = {
 	    "[--spent 万元] [--rev N]",
 	    "Changes the budget facts. Fields not given keep their value; --adjust adds an\n"
 	    "adjustment (调增 +, 调减 -), --clear-adjustments removes them all first." },
+	{ "lines", budget_lines, "jx budget lines WS FILE.csv [--rev N]",
+	    "Replaces the itemised expenditure (支出明细) with the rows of a CSV file: columns\n"
+	    "金额 (amount, yuan) and optionally 日期 (date), 收款单位 (payee), 用途 (purpose).\n"
+	    "Tells when the lines do not add up to the recorded expenditure." },
 };
 
 int
@@ -290,5 +296,149 @@ budget_set(struct cli *cli, int argc, char **argv)
 		jixiao__budget_reply__free_unpacked(out, NULL);
 	if (got != NULL)
 		jixiao__budget_reply__free_unpacked(got, NULL);
+	return rv;
+}
+
+/* Column names of an itemised-expenditure CSV, Chinese and English. */
+static const char *const lines_columns[4][4] = {
+	{ "金额", "amount", "金额（元）", NULL },
+	{ "日期", "date", "支付日期", NULL },
+	{ "收款单位", "payee", "供应商", NULL },
+	{ "用途", "purpose", "项目名称", "摘要" },
+};
+
+static int
+lines_column(const struct csv *csv, size_t which)
+{
+	for (size_t col = 0; col < csv_ncols(csv, 0); col++)
+		for (size_t k = 0; k < 4 && lines_columns[which][k] != NULL; k++)
+			if (csv_header_eq(csv_cell(csv, 0, col), lines_columns[which][k]))
+				return (int)col;
+	return -1;
+}
+
+/* Reads the lines; on failure tells the user (row and column) and returns an exit code. */
+static int
+lines_read(const char *path, const struct csv *csv, Jixiao__ExpenseLine *lines,
+    Jixiao__ExpenseLine **ptrs, size_t *n)
+{
+	int col[4];
+	char why[512];
+
+	for (size_t i = 0; i < 4; i++)
+		col[i] = lines_column(csv, i);
+	if (col[0] < 0)
+		return cli_error(EX_DATAERR, "%s: the first row must name the columns, with 金额 "
+		    "(amount) among them", path);
+	*n = 0;
+	for (size_t r = 1; r < csv_nrows(csv); r++) {
+		Jixiao__ExpenseLine *l = &lines[*n];
+		const char *amount = csv_cell(csv, r, (size_t)col[0]), *start;
+		char buf[DEC_BUFSZ];
+		size_t len = csv_trim(amount, &start);
+
+		if (len == 0)
+			continue;
+		jixiao__expense_line__init(l);
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, start, len);
+		buf[len] = '\0';
+		if (dec_parse(buf, &l->amount) != 0) {
+			csv_why(why, sizeof(why), csv_line(csv, r), (size_t)col[0] + 1, "金额",
+			    "不是以元为单位、最多两位小数的金额", "not an amount in yuan with at most two "
+			    "decimals");
+			return cli_error(EX_DATAERR, "%s: %s", path, why);
+		}
+		if (col[1] >= 0 && !csv_blank(csv_cell(csv, r, (size_t)col[1])))
+			l->date = (char *)csv_cell(csv, r, (size_t)col[1]);
+		if (col[2] >= 0 && !csv_blank(csv_cell(csv, r, (size_t)col[2])))
+			l->payee = (char *)csv_cell(csv, r, (size_t)col[2]);
+		if (col[3] >= 0 && !csv_blank(csv_cell(csv, r, (size_t)col[3])))
+			l->purpose = (char *)csv_cell(csv, r, (size_t)col[3]);
+		ptrs[*n] = l;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+budget_lines(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rev", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__SetBudgetRequest in = JIXIAO__SET_BUDGET_REQUEST__INIT;
+	Jixiao__Budget b = JIXIAO__BUDGET__INIT, *cur;
+	Jixiao__BudgetReply *got = NULL, *out = NULL;
+	Jixiao__ExpenseLine *lines = NULL, **ptrs = NULL;
+	struct csv *csv = NULL;
+	uint64_t rev = 0;
+	bool has_rev = false;
+	size_t n = 0;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&budget_commands[2], NULL);
+			return 0;
+		}
+		if (c != 'r' || cli_parse_id(optarg, "the revision", &rev) != 0)
+			return EX_USAGE;
+		has_rev = true;
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("usage: %s", budget_commands[2].usage);
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
+		return EX_USAGE;
+	if ((rv = import_csv_file(argv[optind + 1], &csv)) != 0)
+		return rv;
+	if ((lines = calloc(csv_nrows(csv) + 1, sizeof(*lines))) == NULL ||
+	    (ptrs = calloc(csv_nrows(csv) + 1, sizeof(*ptrs))) == NULL) {
+		rv = cli_error(EX_OSERR, "out of memory");
+		goto out;
+	}
+	if ((rv = lines_read(argv[optind + 1], csv, lines, ptrs, &n)) != 0 ||
+	    (rv = budget_fetch(cli, in.workspace, &got)) != 0)
+		goto out;
+	/* The other facts stay as they are; only the lines are replaced. */
+	cur = got->budget;
+	b = *cur;
+	b.has_final = b.has_rate = b.has_lines_total = 0;
+	b.lines = ptrs;
+	b.n_lines = n;
+	in.base_revision = has_rev ? rev : cur->revision;
+	in.budget = &b;
+	if ((rv = cli_call(cli, &jixiao__budgets__descriptor, "Set", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		goto out;
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+		cli_json_budget(j, NULL, out->budget);
+		out_json_free(j);
+	} else {
+		char total[DEC_BUFSZ], spent[DEC_BUFSZ];
+		printf("Recorded %zu expenditure lines, total %s yuan (%s 万元).\n", n,
+		    dec_format(out->budget->lines_total, total), wan(out->budget->lines_total,
+		    spent));
+		int64_t a = 0, b2 = 0;
+		/* Reports round to 0.01 万元: compare at that precision. */
+		if (out->budget->has_spent &&
+		    (budget_fen_to_wan(out->budget->spent, &a) != 0 ||
+		    budget_fen_to_wan(out->budget->lines_total, &b2) != 0 || a != b2))
+			printf("Note: the recorded expenditure (支出) is %s 万元; the lines do not "
+			       "add up to it.\n", wan(out->budget->spent, spent));
+	}
+out:
+	if (out != NULL)
+		jixiao__budget_reply__free_unpacked(out, NULL);
+	if (got != NULL)
+		jixiao__budget_reply__free_unpacked(got, NULL);
+	free(lines);
+	free(ptrs);
+	csv_free(csv);
 	return rv;
 }

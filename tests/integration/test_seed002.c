@@ -220,6 +220,54 @@ seed004_targets_imported_whole(void **state)
 	jxd_cleanup(&d);
 }
 
+/* Seed 002's 22 payments as 支出明细, and seed 003's execution rates, through jx. */
+static void
+itemised_expenditure_and_seed003_rates(void **state)
+{
+	static const struct {
+		const char *initial, *adjust, *spent, *rate;
+	} seed003[] = {
+		{ "16928.47", NULL, "16730.50", "\"rate_percent\": 98.83," },
+		{ "245.70", "245.70", "456.40", "\"rate_percent\": 92.88," },
+		{ "358", NULL, "329.67", "\"rate_percent\": 92.09," },
+	};
+	struct jxd d;
+	char path[512], *out;
+
+	jxd_start(&d, false);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "数字政府运维",
+	    "--year", "2023", "--kind", "key-evaluation", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "budget", "set", "1", "--initial", "1164.43",
+	    "--adjust", "-30.01", "--adjust", "-626.68", "--spent", "428.54", NULL), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "budget", "lines", "1",
+	    fixture("seed002-payments.csv", path, sizeof(path)), NULL), 0);
+	assert_has(out, "22 expenditure lines, total 4285434.40 yuan (428.54 万元)");
+	assert_null(strstr(out, "do not add up"));
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "budget", "show", "1", "--json", NULL), 0);
+	assert_has(out, "\"lines_total\": 428543440,");
+	assert_has(out, "\"rate_percent\": 84.4,");
+	free(out);
+
+	for (size_t i = 0; i < sizeof(seed003) / sizeof(seed003[0]); i++) {
+		char ws[8];
+		const char *args[16] = { "budget", "set", ws, "--initial", seed003[i].initial,
+			"--spent", seed003[i].spent, "--json" };
+		size_t n = 8;
+		snprintf(ws, sizeof(ws), "%zu", i + 2);
+		assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "白云区项目",
+		    "--year", "2023", "--kind", "self-evaluation", NULL), 0);
+		if (seed003[i].adjust != NULL)
+			args[n++] = "--adjust", args[n++] = seed003[i].adjust;
+		args[n] = NULL;
+		assert_int_equal(jxd_jxv(&d, &out, NULL, args), 0);
+		assert_has(out, seed003[i].rate);
+		free(out);
+	}
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
@@ -227,6 +275,7 @@ main(void)
 		cmocka_unit_test(seed002_scores_87_38_good),
 		cmocka_unit_test(seed002_sheet_imported_from_csv),
 		cmocka_unit_test(seed004_targets_imported_whole),
+		cmocka_unit_test(itemised_expenditure_and_seed003_rates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
