@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -75,6 +76,37 @@ cli_help(const struct cli_command *cmd, const char *details)
 	if (details != NULL)
 		printf("\n%s", details);
 	printf("\nGlobal options: --server URL, --user NAME, --json (see jx --help).\n");
+}
+
+int
+cli_plain_args(const struct cli_command *cmd, int argc, char **argv, int nargs)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return EX_USAGE;
+		cli_help(cmd, NULL);
+		return 0;
+	}
+	if (argc - optind != nargs)
+		return cli_usage_error("usage: %s", cmd->usage);
+	return -1;
+}
+
+int
+cli_ws_arg(const struct cli_command *cmd, int argc, char **argv, uint64_t *ws)
+{
+	int rv = cli_plain_args(cmd, argc, argv, 1);
+
+	if (rv >= 0)
+		return rv;
+	return cli_parse_id(argv[optind], "the workspace", ws) == 0 ? -1 : EX_USAGE;
 }
 
 int

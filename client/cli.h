@@ -28,6 +28,13 @@ struct cli_command {
 /* Runs the subcommand of a group ("jx ws create ..."): argv[0] is the group name. */
 int cli_dispatch(struct cli *cli, const char *group, const struct cli_command *cmds, size_t n,
     int argc, char **argv);
+/*
+ * Parses a command that takes only --help and nargs arguments (then at argv[optind]).
+ * Returns -1 to go on, else the exit code to return (0 after printing the help).
+ */
+int cli_plain_args(const struct cli_command *cmd, int argc, char **argv, int nargs);
+/* The same for a command whose one argument is a workspace id, parsed into *ws. */
+int cli_ws_arg(const struct cli_command *cmd, int argc, char **argv, uint64_t *ws);
 /* Prints a command's help to stdout. */
 void cli_help(const struct cli_command *cmd, const char *details);
 

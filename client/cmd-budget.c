@@ -134,26 +134,12 @@ budget_fetch(struct cli *cli, uint64_t ws, Jixiao__BudgetReply **out)
 static int
 budget_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	Jixiao__BudgetReply *out;
 	uint64_t ws;
-	int c, rv;
+	int rv;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(&budget_commands[0], NULL);
-			return 0;
-		}
-		return EX_USAGE;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("usage: %s", budget_commands[0].usage);
-	if (cli_parse_id(argv[optind], "the workspace", &ws) != 0)
-		return EX_USAGE;
+	if ((rv = cli_ws_arg(&budget_commands[0], argc, argv, &ws)) >= 0)
+		return rv;
 	if ((rv = budget_fetch(cli, ws, &out)) != 0)
 		return rv;
 	if (cli->json) {

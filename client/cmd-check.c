@@ -79,28 +79,14 @@ check_tree(const Jixiao__TreeReply *t, struct check_warning **w, size_t *nw)
 int
 cmd_check(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	Jixiao__GetTreeRequest in = JIXIAO__GET_TREE_REQUEST__INIT;
 	Jixiao__TreeReply *out;
 	struct check_warning *w = NULL;
 	size_t nw = 0;
-	int c, rv;
+	int rv;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(&check_command, NULL);
-			return 0;
-		}
-		return EX_USAGE;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("usage: %s", check_command.usage);
-	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
-		return EX_USAGE;
+	if ((rv = cli_ws_arg(&check_command, argc, argv, &in.workspace)) >= 0)
+		return rv;
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "GetTree", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
 		return rv;

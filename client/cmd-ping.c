@@ -7,28 +7,6 @@
 
 #include "cli.h"
 
-static int
-cmd_no_args(const struct cli_command *cmd, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(cmd, NULL);
-			return 0;
-		}
-		return EX_USAGE;
-	}
-	if (optind < argc)
-		return cli_usage_error("%s takes no arguments", cmd->usage);
-	return -1;
-}
-
 int
 cmd_ping(struct cli *cli, int argc, char **argv)
 {
@@ -40,7 +18,7 @@ cmd_ping(struct cli *cli, int argc, char **argv)
 	long long us;
 	int rv;
 
-	if ((rv = cmd_no_args(&cmd, argc, argv)) >= 0)
+	if ((rv = cli_plain_args(&cmd, argc, argv, 0)) >= 0)
 		return rv;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rv = cli_call(cli, &jixiao__system__descriptor, "Ping", &in.base,
@@ -72,7 +50,7 @@ cmd_version(struct cli *cli, int argc, char **argv)
 	Jixiao__VersionReply *out;
 	int rv;
 
-	if ((rv = cmd_no_args(&cmd, argc, argv)) >= 0)
+	if ((rv = cli_plain_args(&cmd, argc, argv, 0)) >= 0)
 		return rv;
 	if ((rv = cli_call(cli, &jixiao__system__descriptor, "Version", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)

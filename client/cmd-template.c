@@ -109,10 +109,8 @@ template_list(struct cli *cli, int argc, char **argv)
 	Jixiao__ListTemplatesReply *out;
 	int rv;
 
-	if ((rv = template_help_only(&template_commands[0], argc, argv, NULL, NULL, NULL)) >= 0)
+	if ((rv = cli_plain_args(&template_commands[0], argc, argv, 0)) >= 0)
 		return rv;
-	if (optind < argc)
-		return cli_usage_error("jx template list takes no arguments");
 	if ((rv = cli_call(cli, &jixiao__templates__descriptor, "List", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
 		return rv;

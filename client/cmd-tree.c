@@ -108,26 +108,12 @@ tree_print(const Jixiao__TreeReply *t, bool sheet)
 static int
 tree_run(struct cli *cli, const struct cli_command *cmd, bool sheet, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	Jixiao__GetTreeRequest in = JIXIAO__GET_TREE_REQUEST__INIT;
 	Jixiao__TreeReply *out;
-	int c, rv;
+	int rv;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(cmd, NULL);
-			return 0;
-		}
-		return EX_USAGE;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("usage: %s", cmd->usage);
-	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
-		return EX_USAGE;
+	if ((rv = cli_ws_arg(cmd, argc, argv, &in.workspace)) >= 0)
+		return rv;
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "GetTree", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
 		return rv;

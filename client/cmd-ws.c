@@ -200,29 +200,6 @@ ws_list(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* Parses "jx ws VERB WS" with only --help; returns -1 to go on, else an exit code. */
-static int
-ws_one_arg(const struct cli_command *cmd, int argc, char **argv, uint64_t *id)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(cmd, NULL);
-			return 0;
-		}
-		return EX_USAGE;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("usage: %s", cmd->usage);
-	return cli_parse_id(argv[optind], "the workspace", id) == 0 ? -1 : EX_USAGE;
-}
-
 static int
 ws_show(struct cli *cli, int argc, char **argv)
 {
@@ -230,7 +207,7 @@ ws_show(struct cli *cli, int argc, char **argv)
 	Jixiao__WorkspaceReply *out;
 	int rv;
 
-	if ((rv = ws_one_arg(&ws_commands[2], argc, argv, &in.workspace)) >= 0)
+	if ((rv = cli_ws_arg(&ws_commands[2], argc, argv, &in.workspace)) >= 0)
 		return rv;
 	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "Get", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
@@ -247,7 +224,7 @@ ws_archive(struct cli *cli, int argc, char **argv)
 	Jixiao__WorkspaceReply *out;
 	int rv;
 
-	if ((rv = ws_one_arg(&ws_commands[3], argc, argv, &in.workspace)) >= 0)
+	if ((rv = cli_ws_arg(&ws_commands[3], argc, argv, &in.workspace)) >= 0)
 		return rv;
 	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "Archive", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "daemon.h"
+#include "jxtest.h"
 
 struct row {
 	const char *name, *parent, *weight, *score;
@@ -146,11 +147,10 @@ seed002_scores_87_38_good(void **state)
 static const char *
 fixture(const char *name, char *buf, size_t len)
 {
-	const char *src = getenv("JX_SOURCE_DIR");
+	char rel[256];
 
-	assert_non_null(src);
-	snprintf(buf, len, "%s/tests/data/%s", src, name);
-	return buf;
+	snprintf(rel, sizeof(rel), "tests/data/%s", name);
+	return jxtest_source_path(rel, buf, len);
 }
 
 /* The same sheet as evaluators keep it, imported whole from CSV through jx. */

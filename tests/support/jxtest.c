@@ -4,7 +4,41 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
+
+const char *
+jxtest_source_path(const char *rel, char *buf, size_t len)
+{
+	const char *dir = getenv("JX_SOURCE_DIR");
+
+	if (dir == NULL || dir[0] == '\0')
+		fail_msg("JX_SOURCE_DIR is not set: run the tests through ctest");
+	snprintf(buf, len, "%s/%s", dir, rel);
+	return buf;
+}
+
+char *
+jxtest_slurp(const char *rel, size_t *len)
+{
+	char path[4096], *buf;
+	FILE *f;
+	long n;
+
+	jxtest_source_path(rel, path, sizeof(path));
+	if ((f = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_true((n = ftell(f)) >= 0);
+	rewind(f);
+	assert_non_null(buf = malloc((size_t)n + 1));
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
 
 void
 jxtest_ok(int rv, const char *expr, const char *file, int line)

@@ -9,6 +9,13 @@
 /* Asserts rv is the given error, printing both names when it is not. */
 #define assert_jx_err(expr, want) jxtest_err((expr), (want), #expr, __FILE__, __LINE__)
 
+#include <stddef.h>
+
+/* Reads the file at rel under $JX_SOURCE_DIR into a new NUL-terminated buffer. */
+char *jxtest_slurp(const char *rel, size_t *len);
+/* The path of rel under $JX_SOURCE_DIR, in buf. */
+const char *jxtest_source_path(const char *rel, char *buf, size_t len);
+
 void jxtest_ok(int rv, const char *expr, const char *file, int line);
 void jxtest_err(int rv, int want, const char *expr, const char *file, int line);
 

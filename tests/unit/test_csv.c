@@ -12,29 +12,6 @@
 #include "err.h"
 #include "jxtest.h"
 
-/* Reads a file under $JX_SOURCE_DIR into a new buffer. */
-static char *
-slurp(const char *rel, size_t *len)
-{
-	const char *dir = getenv("JX_SOURCE_DIR");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	assert_non_null(dir);
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	assert_non_null(f = fopen(path, "rb"));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	assert_true((n = ftell(f)) >= 0);
-	rewind(f);
-	assert_non_null(buf = malloc((size_t)n + 1));
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static struct csv *
 parse_ok(const char *s, size_t len)
@@ -132,7 +109,7 @@ static void
 gb18030(void **state)
 {
 	size_t len;
-	char *data = slurp("tests/data/gb18030-sheet.csv", &len);
+	char *data = jxtest_slurp("tests/data/gb18030-sheet.csv", &len);
 	struct csv *csv = parse_ok(data, len);
 
 	assert_int_equal(csv_nrows(csv), 6);

@@ -14,29 +14,6 @@
 #include "jxtest.h"
 #include "sheet-csv.h"
 
-/* Reads a file under $JX_SOURCE_DIR into a new buffer. */
-static char *
-slurp(const char *rel, size_t *len)
-{
-	const char *dir = getenv("JX_SOURCE_DIR");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	assert_non_null(dir);
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	assert_non_null(f = fopen(path, "rb"));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	assert_true((n = ftell(f)) >= 0);
-	rewind(f);
-	assert_non_null(buf = malloc((size_t)n + 1));
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static struct sheet_csv *
 read_data(const char *data, size_t len)
@@ -82,7 +59,7 @@ static struct sheet_csv *
 read_fixture(void)
 {
 	size_t len;
-	char *data = slurp("tests/data/seed002-sheet.csv", &len);
+	char *data = jxtest_slurp("tests/data/seed002-sheet.csv", &len);
 	struct sheet_csv *sheet = read_data(data, len);
 
 	free(data);
@@ -556,7 +533,7 @@ static void
 gb18030(void **state)
 {
 	size_t len, left, outleft;
-	char *data = slurp("tests/data/seed002-sheet.csv", &len), *in = data + 3, *gb, *o;
+	char *data = jxtest_slurp("tests/data/seed002-sheet.csv", &len), *in = data + 3, *gb, *o;
 	iconv_t cd = iconv_open("GB18030", "UTF-8");
 	struct sheet_csv *want = read_fixture(), *got;
 
@@ -574,7 +551,7 @@ gb18030(void **state)
 	free(gb);
 	free(data);
 
-	data = slurp("tests/data/gb18030-sheet.csv", &len);
+	data = jxtest_slurp("tests/data/gb18030-sheet.csv", &len);
 	got = read_data(data, len);
 	assert_int_equal(got->n, 7);
 	assert_string_equal(got->nodes[0].name, "项目安排");

@@ -13,29 +13,6 @@
 #include "jxtest.h"
 #include "target-table.h"
 
-/* Reads a file under $JX_SOURCE_DIR into a new buffer. */
-static char *
-slurp(const char *rel, size_t *len)
-{
-	const char *dir = getenv("JX_SOURCE_DIR");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	assert_non_null(dir);
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	assert_non_null(f = fopen(path, "rb"));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	assert_true((n = ftell(f)) >= 0);
-	rewind(f);
-	assert_non_null(buf = malloc((size_t)n + 1));
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static struct target_table *
 read_data(const char *data, size_t len)
@@ -116,7 +93,7 @@ static void
 seed004_every_project_and_indicator(void **state)
 {
 	size_t len, total = 0, out = 0, ben = 0, sat = 0;
-	char *data = slurp("tests/data/seed004-targets.csv", &len);
+	char *data = jxtest_slurp("tests/data/seed004-targets.csv", &len);
 	struct target_table *t = read_data(data, len);
 	const struct target_table_project *p;
 
