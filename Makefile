@@ -29,5 +29,12 @@ check-asan: deps
 demo: build
 	BUILD=$(BUILD) deploy/demo.sh
 
+# The benchmark of issue 4 (BENCHMARKS.md); PEERS=1 adds Redis, PostgreSQL and etcd
+# (installed by tests/bench/peers.sh when missing, as root). BENCH_ARGS go to jx-bench.
+bench: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJX_WERROR=ON
+	cmake --build $(BUILD) --target jx-bench jixiaod -j$(JOBS)
+	$(BUILD)/tests/bench/jx-bench $(if $(PEERS),--peers,--no-peers) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) .jixiao-demo

@@ -354,6 +354,7 @@ cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *n)
 		out_json_bool(j, "vetoed", 1);
 	if (n->note != NULL)
 		out_json_string(j, "note", n->note);
+	out_json_uint(j, "lineage", n->lineage != 0 ? n->lineage : n->id);
 	out_json_uint(j, "revision", n->revision);
 	out_json_string(j, "updated_by", n->updated_by);
 	out_json_int(j, "updated_at", n->updated_at);

@@ -85,6 +85,11 @@ int cmd_budget(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_template(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_log(struct cli *cli, int argc, char **argv);
+int cmd_diff(struct cli *cli, int argc, char **argv);
+int cmd_blame(struct cli *cli, int argc, char **argv);
+int cmd_trend(struct cli *cli, int argc, char **argv);
 
 struct csv;
 /* Reads and parses a CSV file; tells the user and returns an exit code on failure. */

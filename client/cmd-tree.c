@@ -11,10 +11,10 @@
 
 #define TREE_INDENT_MAX 16
 
-static const struct cli_command tree_command = { "tree", cmd_tree, "jx tree WS",
+static const struct cli_command tree_command = { "tree", cmd_tree, "jx tree WS [--at REV]",
 	"Prints the indicator tree of a workspace: code, name, weight, score and comment,\n"
 	"with each parent's score the sum of its children's (integer hundredths)." };
-static const struct cli_command score_command = { "score", cmd_score, "jx score WS",
+static const struct cli_command score_command = { "score", cmd_score, "jx score WS [--at REV]",
 	"Prints the scoring sheet (评分表): every indicator's weight, score and comment,\n"
 	"scores computed by their methods (marked *), the budget execution rate, the total\n"
 	"and the grade (等级), capped at 中 when a veto (否定性指标) fired." };
@@ -108,12 +108,29 @@ tree_print(const Jixiao__TreeReply *t, bool sheet)
 static int
 tree_run(struct cli *cli, const struct cli_command *cmd, bool sheet, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	Jixiao__GetTreeRequest in = JIXIAO__GET_TREE_REQUEST__INIT;
 	Jixiao__TreeReply *out;
-	int rv;
+	int c, rv;
 
-	if ((rv = cli_ws_arg(cmd, argc, argv, &in.workspace)) >= 0)
-		return rv;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(cmd, "  --at REV  as it was at revision REV (see jx log)\n");
+			return 0;
+		}
+		if (c != 'a' || cli_parse_id(optarg, "the revision", &in.at) != 0)
+			return EX_USAGE;
+		in.has_at = 1;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", cmd->usage);
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
+		return EX_USAGE;
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "GetTree", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
 		return rv;

@@ -11,6 +11,7 @@ static int ws_create(struct cli *cli, int argc, char **argv);
 static int ws_list(struct cli *cli, int argc, char **argv);
 static int ws_show(struct cli *cli, int argc, char **argv);
 static int ws_archive(struct cli *cli, int argc, char **argv);
+static int ws_carry(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command ws_commands[] = {
 	{ "create", ws_create,
@@ -21,6 +22,10 @@ static const struct cli_command ws_commands[] = {
 	{ "show", ws_show, "jx ws show WS", "Shows one workspace." },
 	{ "archive", ws_archive, "jx ws archive WS",
 	    "Archives a workspace: it stays readable but can no longer change." },
+	{ "carry", ws_carry, "jx ws carry WS --to YEAR",
+	    "Creates the next year's workspace of the same subject: indicators, weights,\n"
+	    "targets, criteria and methods carried (each keeps its lineage); actual values,\n"
+	    "scores, comments and budget facts start empty." },
 };
 
 int
@@ -230,6 +235,39 @@ ws_archive(struct cli *cli, int argc, char **argv)
 	    (ProtobufCMessage **)&out)) != 0)
 		return rv;
 	ws_print(cli, out->workspace, "Archived");
+	jixiao__workspace_reply__free_unpacked(out, NULL);
+	return 0;
+}
+
+static int
+ws_carry(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__CarryRequest in = JIXIAO__CARRY_REQUEST__INIT;
+	Jixiao__WorkspaceReply *out;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&ws_commands[4], "  --to YEAR  the fiscal year of the new workspace\n");
+			return 0;
+		}
+		if (c != 't' || cli_parse_year(optarg, &in.to_year) != 0)
+			return EX_USAGE;
+	}
+	if (argc - optind != 1 || in.to_year == 0)
+		return cli_usage_error("usage: %s", ws_commands[4].usage);
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
+		return EX_USAGE;
+	if ((rv = cli_call(cli, &jixiao__history__descriptor, "Carry", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	ws_print(cli, out->workspace, "Carried forward into");
 	jixiao__workspace_reply__free_unpacked(out, NULL);
 	return 0;
 }

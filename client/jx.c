@@ -19,10 +19,16 @@ static const struct cli_command jx_commands[] = {
 	{ "tree", cmd_tree, "jx tree WS", "Prints a workspace's indicator tree and scores." },
 	{ "score", cmd_score, "jx score WS", "Prints the scoring sheet with its total and grade." },
 	{ "budget", cmd_budget, "jx budget COMMAND", "Budget facts: show, set." },
+	{ "log", cmd_log, "jx log WS", "Every revision of a workspace: who, when, what." },
+	{ "diff", cmd_diff, "jx diff WS REV1 REV2", "What changed between two revisions." },
+	{ "blame", cmd_blame, "jx blame WS", "Who set each indicator's current score." },
+	{ "trend", cmd_trend, "jx trend SUBJECT", "A subject's evaluations year by year." },
 	{ "check", cmd_check, "jx check WS", "Reports what does not add up in a workspace." },
 	{ "template", cmd_template, "jx template COMMAND",
 	    "Templates (指标体系): list, show, add." },
 	{ "import", cmd_import, "jx import COMMAND", "Import a scoring sheet or a target table." },
+	{ "export", cmd_export, "jx export WS --format F -o FILE",
+	    "Writes the scoring sheet or a report: xlsx, csv, md, html." },
 };
 
 static void

@@ -5,7 +5,8 @@ set -eu
 
 # Add packages here, separated by spaces.
 PACKAGES="build-essential cmake pkg-config clang libprotobuf-c-dev protobuf-c-compiler
-libnng-dev liblmdb-dev lmdb-utils libsodium-dev libcmocka-dev"
+libnng-dev liblmdb-dev lmdb-utils libsodium-dev libcmocka-dev libxlsxwriter-dev unzip
+libreoffice-calc-nogui"
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -18,6 +18,7 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_tree,
 	&svc_budgets,
 	&svc_templates,
+	&svc_history,
 };
 
 struct rpc {

@@ -14,7 +14,7 @@
 #include "err.h"
 #include "log.h"
 
-#define STORE_SCHEMA "1"
+#define STORE_SCHEMA "2"
 
 struct store {
 	MDB_env *env;
@@ -27,7 +27,7 @@ struct store {
 };
 
 static const char *const store_db_names[STORE_NDBS] = {
-	"meta", "workspaces", "nodes", "history", "codes", "children", "budgets", "templates", "requests",
+	"meta", "workspaces", "nodes", "history", "codes", "children", "budgets", "templates", "states", "subjects", "requests",
 };
 
 int

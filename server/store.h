@@ -25,6 +25,10 @@ enum store_db {
 	STORE_CHILDREN,   /* ws id (8) + parent id (8) + child id (8) -> nothing */
 	STORE_BUDGETS,    /* ws id (8) -> Budget */
 	STORE_TEMPLATES,  /* template id + NUL + version (8) -> Template */
+	STORE_STATES,     /* ws (8) + entity (8) + revision (8) -> its state from then on:
+			   * entity 0 the Workspace, a node id its Node (empty: removed),
+			   * HISTORY_BUDGET the Budget */
+	STORE_SUBJECTS,   /* subject + NUL + year (4) + kind (4) + ws id (8) -> nothing */
 	STORE_REQUESTS,   /* request id (16) -> time (8) + packed Reply of a mutating call */
 	STORE_NDBS
 };

@@ -19,7 +19,7 @@
 #define DOC_MAX 256
 
 /* Fills the computed fields; a budget that cannot be computed gets none. */
-static void
+void
 svc_budgets_derive(Jixiao__Budget *b)
 {
 	int64_t *adj = NULL, *amounts = NULL;

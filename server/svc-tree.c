@@ -18,6 +18,7 @@
 #include "store.h"
 #include "svc.h"
 #include "templates.h"
+#include "history.h"
 #include "text.h"
 #include "workspace.h"
 
@@ -411,7 +412,7 @@ node_next_code(struct rpc_call *c, uint64_t ws, const Jixiao__Node *parent, char
  */
 static int
 tree_add(struct rpc_call *c, Jixiao__Workspace *ws, const Jixiao__AddNodeRequest *in,
-    Jixiao__Node *node, char *code)
+    uint64_t lineage, Jixiao__Node *node, char *code)
 {
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
 	Jixiao__Node *parent = NULL;
@@ -483,6 +484,8 @@ tree_add(struct rpc_call *c, Jixiao__Workspace *ws, const Jixiao__AddNodeRequest
 	node->updated_at = rpc_call_now(c);
 	node->has_position = 1;
 	node->position = ws->revision + 1;
+	node->has_lineage = 1;
+	node->lineage = lineage != 0 ? lineage : id;
 	if (!check_score(c, node, true))
 		goto out;
 	if (node_put(c, ws->id, node) != 0 || code_put(c, ws->id, code, id) != 0 ||
@@ -510,7 +513,7 @@ svc_tree_add_node(Jixiao__Tree_Service *service, const Jixiao__AddNodeRequest *i
 	char code[CODE_MAX + 1];
 
 	if (workspace_load_editable(data, in->workspace, &ws) == 0 &&
-	    tree_add(data, ws, in, &node, code) == 0) {
+	    tree_add(data, ws, in, 0, &node, code) == 0) {
 		out.node = &node;
 		out.has_workspace_revision = 1;
 		out.workspace_revision = ws->revision;
@@ -524,7 +527,7 @@ svc_tree_add_node(Jixiao__Tree_Service *service, const Jixiao__AddNodeRequest *i
 
 int
 svc_tree_add_all(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__AddNodeRequest *const *nodes,
-    size_t n)
+    size_t n, const uint64_t *lineages)
 {
 	if (n > IMPORT_MAX) {
 		rpc_call_fail(c, JX_EINVAL, "an import holds at most %d indicators", IMPORT_MAX);
@@ -536,7 +539,8 @@ svc_tree_add_all(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__AddNodeReque
 		char code[CODE_MAX + 1];
 		int rv;
 
-		if ((rv = tree_add(c, ws, nodes[i], &node, code)) != 0)
+		if ((rv = tree_add(c, ws, nodes[i], lineages != NULL ? lineages[i] : 0, &node,
+		    code)) != 0)
 			return rv;
 	}
 	return JX_OK;
@@ -563,7 +567,7 @@ svc_tree_import(Jixiao__Tree_Service *service, const Jixiao__ImportTreeRequest *
 		    "import into a new workspace", ws->id);
 		goto out;
 	}
-	if (svc_tree_add_all(c, ws, in->nodes, in->n_nodes) != 0)
+	if (svc_tree_add_all(c, ws, in->nodes, in->n_nodes, NULL) != 0)
 		goto out;
 	out.has_added = 1;
 	out.added = (uint32_t)in->n_nodes;
@@ -962,82 +966,142 @@ tree_score(struct tree_walk *w, const Jixiao__Budget *budget, const Jixiao__Temp
 	return JX_OK;
 }
 
-static void
-svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *in,
-    Jixiao__TreeReply_Closure closure, void *data)
+/* Reads ws's current indicators into w->sorted (unsorted yet). */
+static int
+tree_load_current(struct rpc_call *c, uint64_t ws, struct tree_walk *w, size_t *cap)
 {
-	Jixiao__TreeReply out = JIXIAO__TREE_REPLY__INIT;
-	struct tree_walk w = { 0 };
-	struct rpc_call *c = data;
-	struct sheet_node *sn = NULL;
-	Jixiao__Workspace *ws = NULL;
-	Jixiao__Budget *budget = NULL;
-	Jixiao__Template *tmpl = NULL;
 	Jixiao__Node **grown;
-	MDB_cursor *cur = NULL;
+	MDB_cursor *cur;
 	uint8_t prefix[8];
 	MDB_val k, v;
-	size_t cap = 0;
-	int rc;
+	int rc, rv = JX_OK;
 
-	if (workspace_load(c, in->workspace, &ws) != 0 ||
-	    svc_budgets_load(c, in->workspace, &budget) != 0 ||
-	    (ws->template_id != NULL && templates_load(c, ws->template_id,
-	    ws->template_version, &tmpl) != 0))
-		goto out;
-	out.workspace = ws;
-	out.budget = budget;
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, &cur) != 0)
-		goto fail;
-	store_key_u64(prefix, ws->id);
+	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, &cur)) != 0)
+		return rv;
+	store_key_u64(prefix, ws);
 	k.mv_size = sizeof(prefix);
 	k.mv_data = prefix;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (w.n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = realloc(w.sorted, cap * sizeof(*grown))) == NULL)
-				goto fail;
-			w.sorted = grown;
+		if (w->n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			if ((grown = realloc(w->sorted, *cap * sizeof(*grown))) == NULL) {
+				rv = JX_EINTERNAL;
+				break;
+			}
+			w->sorted = grown;
 		}
-		if ((w.sorted[w.n] = jixiao__node__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
-			goto fail;
-		w.n++;
+		if ((w->sorted[w->n] = jixiao__node__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
+			rv = JX_EINTERNAL;
+			break;
+		}
+		w->n++;
 	}
-	qsort(w.sorted, w.n, sizeof(*w.sorted), node_cmp);
-	if (w.n > 0 && ((w.order = calloc(w.n, sizeof(*w.order))) == NULL ||
-	    (w.parent = calloc(w.n, sizeof(*w.parent))) == NULL ||
-	    (sn = calloc(w.n, sizeof(*sn))) == NULL))
+	mdb_cursor_close(cur);
+	return rv;
+}
+
+int
+svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_sheet *r)
+{
+	struct tree_walk *w;
+	size_t cap = 0;
+	int rv;
+
+	memset(r, 0, sizeof(*r));
+	jixiao__tree_reply__init(&r->reply);
+	if ((w = r->walk = calloc(1, sizeof(*w))) == NULL) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		return JX_EINTERNAL;
+	}
+	if ((rv = workspace_load(c, wsid, &r->ws)) != 0)
+		return rv;
+	if (at != 0 && at < r->ws->revision) {
+		/* The past, from the state index: the workspace, its budget and its nodes then. */
+		Jixiao__Workspace *then = NULL;
+		rv = history_state_at(c, wsid, HISTORY_WORKSPACE, at, &jixiao__workspace__descriptor,
+		    (ProtobufCMessage **)&then);
+		if (rv != 0) {
+			rpc_call_fail(c, rv, "workspace %" PRIu64 " has no revision %" PRIu64, wsid,
+			    at);
+			return rv;
+		}
+		jixiao__workspace__free_unpacked(r->ws, NULL);
+		r->ws = then;
+		r->ws->revision = at;
+		rv = history_state_at(c, wsid, HISTORY_BUDGET, at, &jixiao__budget__descriptor,
+		    (ProtobufCMessage **)&r->budget);
+		if (rv == 0)
+			svc_budgets_derive(r->budget);
+		else if (rv != JX_ENOTFOUND)
+			goto fail;
+		rv = history_nodes_at(c, wsid, at, &w->sorted, &w->n, &cap);
+	} else {
+		if ((rv = svc_budgets_load(c, wsid, &r->budget)) != 0)
+			return rv;
+		rv = tree_load_current(c, wsid, w, &cap);
+	}
+	if (rv != 0)
 		goto fail;
-	tree_visit(&w, 0, SHEET_ROOT, 1);
-	if (tree_score(&w, budget, tmpl, sn, &out) != 0)
+	if (r->ws->template_id != NULL && templates_load(c, r->ws->template_id,
+	    r->ws->template_version, &r->tmpl) != 0)
+		return rpc_call_code(c);
+	r->reply.workspace = r->ws;
+	r->reply.budget = r->budget;
+	qsort(w->sorted, w->n, sizeof(*w->sorted), node_cmp);
+	if (w->n > 0 && ((w->order = calloc(w->n, sizeof(*w->order))) == NULL ||
+	    (w->parent = calloc(w->n, sizeof(*w->parent))) == NULL ||
+	    (r->sheet = calloc(w->n, sizeof(*r->sheet))) == NULL))
 		goto fail;
-	out.nodes = w.order;
-	out.n_nodes = w.norder;
-	goto out;
+	tree_visit(w, 0, SHEET_ROOT, 1);
+	if (tree_score(w, r->budget, r->tmpl, r->sheet, &r->reply) != 0)
+		goto fail;
+	r->reply.nodes = w->order;
+	r->reply.n_nodes = w->norder;
+	return JX_OK;
 fail:
 	rpc_call_fail(c, JX_EINTERNAL, "the indicator tree of workspace %" PRIu64
-	    " cannot be read", in->workspace);
-	out.workspace = NULL;
-out:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
-	closure(out.workspace != NULL ? &out : NULL, data);
-	for (size_t i = 0; i < w.n; i++) {
-		w.sorted[i]->note = NULL;
-		jixiao__node__free_unpacked(w.sorted[i], NULL);
+	    " cannot be read", wsid);
+	return JX_EINTERNAL;
+}
+
+void
+svc_tree_sheet_free(struct svc_tree_sheet *r)
+{
+	struct tree_walk *w = r->walk;
+
+	if (w != NULL) {
+		for (size_t i = 0; i < w->n; i++) {
+			w->sorted[i]->note = NULL;
+			jixiao__node__free_unpacked(w->sorted[i], NULL);
+		}
+		free(w->sorted);
+		free(w->order);
+		free(w->parent);
+		free(w);
 	}
-	free(w.sorted);
-	free(w.order);
-	free(w.parent);
-	free(sn);
-	if (budget != NULL)
-		jixiao__budget__free_unpacked(budget, NULL);
-	if (tmpl != NULL)
-		jixiao__template__free_unpacked(tmpl, NULL);
-	if (ws != NULL)
-		jixiao__workspace__free_unpacked(ws, NULL);
+	free(r->sheet);
+	if (r->budget != NULL)
+		jixiao__budget__free_unpacked(r->budget, NULL);
+	if (r->tmpl != NULL)
+		jixiao__template__free_unpacked(r->tmpl, NULL);
+	if (r->ws != NULL)
+		jixiao__workspace__free_unpacked(r->ws, NULL);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *in,
+    Jixiao__TreeReply_Closure closure, void *data)
+{
+	struct svc_tree_sheet r;
+
+	if (svc_tree_sheet(data, in->workspace, in->has_at ? in->at : 0, &r) == 0)
+		closure(&r.reply, data);
+	else
+		closure(NULL, data);
+	svc_tree_sheet_free(&r);
 }
 
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);

@@ -80,7 +80,8 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 		ws.has_template_version = 1;
 		ws.template_version = tmpl->version;
 	}
-	if (workspace_next_seq(c, "seq.workspace", &id) != 0)
+	if (workspace_check_unique(c, in->subject, in->fiscal_year, in->kind) != 0 ||
+	    workspace_next_seq(c, "seq.workspace", &id) != 0)
 		goto out;
 	ws.id = id;
 	ws.subject = in->subject;
@@ -96,9 +97,9 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	ws.created_by = (char *)rpc_call_user(c);
 	change.what = "workspace.create";
 	change.workspace_after = &ws;
-	if (workspace_record(c, &ws, &change) != 0 ||
-	    (tmpl != NULL && svc_tree_add_all(c, &ws, tmpl->nodes, tmpl->n_nodes) != 0) ||
-	    svc_tree_add_all(c, &ws, in->nodes, in->n_nodes) != 0)
+	if (workspace_index_subject(c, &ws) != 0 || workspace_record(c, &ws, &change) != 0 ||
+	    (tmpl != NULL && svc_tree_add_all(c, &ws, tmpl->nodes, tmpl->n_nodes, NULL) != 0) ||
+	    svc_tree_add_all(c, &ws, in->nodes, in->n_nodes, NULL) != 0)
 		goto out;
 	out.workspace = &ws;
 out:

@@ -12,6 +12,7 @@ extern const struct rpc_service svc_workspaces;
 extern const struct rpc_service svc_tree;
 extern const struct rpc_service svc_budgets;
 extern const struct rpc_service svc_templates;
+extern const struct rpc_service svc_history;
 
 /*
  * Loads workspace ws's budget facts with the computed fields filled; *budget is NULL
@@ -22,7 +23,27 @@ extern const struct rpc_service svc_templates;
  * revision; stops at the first refusal (the call fails, the transaction is dropped).
  */
 int svc_tree_add_all(struct rpc_call *c, Jixiao__Workspace *ws,
-    Jixiao__AddNodeRequest *const *nodes, size_t n);
+    Jixiao__AddNodeRequest *const *nodes, size_t n, const uint64_t *lineages);
+
+/* A workspace's scoring sheet as of a revision, computed: what GetTree answers. */
+struct svc_tree_sheet {
+	Jixiao__TreeReply reply;  /* borrows everything below */
+	Jixiao__Workspace *ws;
+	Jixiao__Budget *budget;
+	Jixiao__Template *tmpl;
+	struct sheet_node *sheet;
+	struct tree_walk *walk;
+};
+
+/*
+ * Loads and scores workspace ws as of revision at (0: now) into r. Fails the call on
+ * error. Always release r with svc_tree_sheet_free, also after a failure.
+ */
+int svc_tree_sheet(struct rpc_call *c, uint64_t ws, uint64_t at, struct svc_tree_sheet *r);
+void svc_tree_sheet_free(struct svc_tree_sheet *r);
+
+/* Fills a budget's computed fields (final, rate, lines total). */
+void svc_budgets_derive(Jixiao__Budget *b);
 
 int svc_budgets_load(struct rpc_call *c, uint64_t ws, Jixiao__Budget **budget);
 

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "err.h"
+#include "history.h"
 #include "log.h"
 #include "store.h"
 
@@ -127,7 +128,7 @@ workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *chan
 	if ((rv = workspace_set_head(ws, rec, len)) != 0)
 		goto out;
 	if ((rv = store_put_msg(rpc_call_txn(c), rpc_call_store(c), STORE_WORKSPACES, key, 8,
-	    &ws->base)) != 0)
+	    &ws->base)) != 0 || (rv = history_index(c, change)) != 0)
 		goto out;
 	rv = rpc_call_publish(c, ws->id, rec, len);
 out:
@@ -140,4 +141,102 @@ out:
 	if (rv != 0)
 		rpc_call_fail(c, rv, "the change could not be saved");
 	return rv;
+}
+
+static size_t
+workspace_subject_key(uint8_t *key, const char *subject, uint32_t year, uint32_t kind,
+    uint64_t ws, int parts)
+{
+	size_t n = strnlen(subject, 256);
+
+	memcpy(key, subject, n);
+	key[n++] = '\0';
+	if (parts >= 1) {
+		for (int i = 3; i >= 0; i--)
+			key[n++] = (uint8_t)(year >> (8 * i));
+	}
+	if (parts >= 2) {
+		for (int i = 3; i >= 0; i--)
+			key[n++] = (uint8_t)(kind >> (8 * i));
+	}
+	if (parts >= 3) {
+		store_key_u64(key + n, ws);
+		n += 8;
+	}
+	return n;
+}
+
+int
+workspace_index_subject(struct rpc_call *c, const Jixiao__Workspace *ws)
+{
+	uint8_t key[WORKSPACE_SUBJECT_KEY_MAX];
+	size_t n = workspace_subject_key(key, ws->subject, ws->fiscal_year, ws->kind, ws->id, 3);
+
+	return store_put(rpc_call_txn(c), rpc_call_store(c), STORE_SUBJECTS, key, n, "", 0);
+}
+
+int
+workspace_each_of_subject(struct rpc_call *c, const char *subject, uint32_t year,
+    uint32_t kind, int (*fn)(void *arg, uint64_t ws, uint32_t year, uint32_t kind), void *arg)
+{
+	uint8_t prefix[WORKSPACE_SUBJECT_KEY_MAX];
+	size_t plen = workspace_subject_key(prefix, subject, year, kind, 0,
+	    year == 0 ? 0 : kind == 0 ? 1 : 2);
+	size_t slen = strnlen(subject, 256) + 1;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, rv = 0;
+
+	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_SUBJECTS, &cur) != 0)
+		return JX_EINTERNAL;
+	k.mv_size = plen;
+	k.mv_data = prefix;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && k.mv_size == slen + 16 && memcmp(k.mv_data, prefix, plen) == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *p = (const uint8_t *)k.mv_data + slen;
+		uint32_t y = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		uint32_t kd = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+
+		if ((rv = fn(arg, store_key_get_u64(p + 8), y, kd)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rv;
+}
+
+struct workspace_unique {
+	struct rpc_call *c;
+	uint64_t found;
+};
+
+static int
+workspace_unique_one(void *arg, uint64_t id, uint32_t year, uint32_t kind)
+{
+	struct workspace_unique *u = arg;
+	Jixiao__Workspace *ws;
+	uint8_t key[8];
+	int active;
+
+	store_key_u64(key, id);
+	if (store_get_msg(rpc_call_txn(u->c), rpc_call_store(u->c), STORE_WORKSPACES, key,
+	    sizeof(key), &jixiao__workspace__descriptor, (ProtobufCMessage **)&ws) != 0)
+		return 0;
+	active = ws->state == JIXIAO__WORKSPACE_STATE__ACTIVE;
+	jixiao__workspace__free_unpacked(ws, NULL);
+	if (active)
+		u->found = id;
+	return active;
+}
+
+int
+workspace_check_unique(struct rpc_call *c, const char *subject, uint32_t year, uint32_t kind)
+{
+	struct workspace_unique u = { c, 0 };
+
+	if (workspace_each_of_subject(c, subject, year, kind, workspace_unique_one, &u) == 0)
+		return JX_OK;
+	rpc_call_fail(c, JX_EEXIST, "workspace %llu already evaluates %s for %u with this kind; "
+	    "archive it first, or work in it", (unsigned long long)u.found, subject, year);
+	return JX_EEXIST;
 }

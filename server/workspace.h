@@ -37,3 +37,24 @@ int workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *
 int workspace_set_str(char **field, const char *v);
 
 #endif
+
+/* ---- the subject index: a subject's workspaces by fiscal year and kind */
+#define WORKSPACE_SUBJECT_KEY_MAX (256 + 1 + 4 + 4 + 8)
+
+/* Indexes ws under its subject, year and kind. */
+int workspace_index_subject(struct rpc_call *c, const Jixiao__Workspace *ws);
+
+/*
+ * Calls fn for every workspace id indexed under subject (and year/kind when not 0),
+ * by year then kind then id. Stops early when fn returns non-zero, and returns that.
+ */
+int workspace_each_of_subject(struct rpc_call *c, const char *subject, uint32_t year,
+    uint32_t kind, int (*fn)(void *arg, uint64_t ws, uint32_t year, uint32_t kind),
+    void *arg);
+
+/*
+ * Refuses (ALREADY_EXISTS) a second active workspace for the same subject, year and
+ * kind: a subject has one evaluation of each kind a year.
+ */
+int workspace_check_unique(struct rpc_call *c, const char *subject, uint32_t year,
+    uint32_t kind);

@@ -250,12 +250,13 @@ itemised_expenditure_and_seed003_rates(void **state)
 	free(out);
 
 	for (size_t i = 0; i < sizeof(seed003) / sizeof(seed003[0]); i++) {
-		char ws[8];
+		char ws[8], subject[32];
 		const char *args[16] = { "budget", "set", ws, "--initial", seed003[i].initial,
 			"--spent", seed003[i].spent, "--json" };
 		size_t n = 8;
 		snprintf(ws, sizeof(ws), "%zu", i + 2);
-		assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "白云区项目",
+		snprintf(subject, sizeof(subject), "白云区项目%zu", i + 1);
+		assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", subject,
 		    "--year", "2023", "--kind", "self-evaluation", NULL), 0);
 		if (seed003[i].adjust != NULL)
 			args[n++] = "--adjust", args[n++] = seed003[i].adjust;

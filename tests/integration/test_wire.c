@@ -4,6 +4,7 @@
  * oversized frames, undecodable envelopes. Afterwards the daemon still answers
  * Ping and nothing has changed.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -66,8 +68,13 @@ raw_connect(const struct jxd *d)
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
+	struct timeval tv = { 5, 0 };
+
 	sa.sin_port = htons((uint16_t)tcp_port(d));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* A daemon that stops answering fails the test instead of hanging it. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	return fd;
 }
@@ -148,24 +155,35 @@ frames_that_lie_about_their_length(void **state)
 	assert_daemon_intact(d);
 }
 
+/*
+ * A frame that really is larger than the daemon accepts, sent whole over raw TCP (an
+ * nng REQ socket left with such a send pending can hang in nng_close on 1.5.2, so the
+ * client side is done by hand): the daemon drops the connection and carries on.
+ */
 static void
 oversized_frame_is_dropped(void **state)
 {
 	struct jxd *d = *state;
-	size_t big = ENVELOPE_MAX + 4096;
-	uint8_t *buf = calloc(1, big);
-	nng_socket s;
-	void *reply;
-	size_t len;
+	size_t big = ENVELOPE_MAX + 4096, sent = 0;
+	uint8_t hdr[8], *buf = calloc(1, big), reply[64];
+	ssize_t n;
+	int fd;
 
-	assert_int_equal(nng_req0_open(&s), 0);
-	nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 1000);
-	nng_socket_set_ms(s, NNG_OPT_REQ_RESENDTIME, 60000);
-	assert_int_equal(nng_dial(s, d->url, NULL, 0), 0);
-	assert_int_equal(nng_send(s, buf, big, 0), 0);
-	/* The daemon refuses to read it: no reply, only the client's time-out. */
-	assert_int_equal(nng_recv(s, &reply, &len, NNG_FLAG_ALLOC), NNG_ETIMEDOUT);
-	nng_close(s);
+	assert_non_null(buf);
+	fd = raw_connect(d);
+	raw_send(fd, sp_req_header, sizeof(sp_req_header));
+	for (int i = 0; i < 8; i++)
+		hdr[i] = (uint8_t)((uint64_t)big >> (8 * (7 - i)));
+	raw_send(fd, hdr, sizeof(hdr));
+	buf[0] = 0x80; /* a REQ request id, then zeros */
+	while (sent < big && (n = send(fd, buf + sent, big - sent, MSG_NOSIGNAL)) > 0)
+		sent += (size_t)n;
+	/* No reply ever comes: the peer's header, then the end of the connection. */
+	while ((n = recv(fd, reply, sizeof(reply), 0)) > 0)
+		assert_true(n <= 8);
+	/* Closed by the daemon, not merely silent until our time-out. */
+	assert_true(n == 0 || errno == ECONNRESET);
+	close(fd);
 	free(buf);
 	assert_daemon_intact(d);
 }

@@ -1,0 +1,298 @@
+/* jx export WS --format xlsx|csv|md|html -o FILE: a workspace as a file to hand on. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "err.h"
+#include "export.h"
+
+enum export_format { EXPORT_CSV, EXPORT_MD, EXPORT_HTML, EXPORT_XLSX };
+
+static const struct {
+	const char *name, *what;
+} export_formats[] = {
+	[EXPORT_CSV] = { "csv", "scoring sheet" },
+	[EXPORT_MD] = { "md", "report" },
+	[EXPORT_HTML] = { "html", "report" },
+	[EXPORT_XLSX] = { "xlsx", "scoring sheet" },
+};
+#define EXPORT_NFORMATS (sizeof(export_formats) / sizeof(export_formats[0]))
+
+static const struct cli_command export_command = { "export", cmd_export,
+	"jx export WS --format xlsx|csv|md|html -o FILE",
+	"Writes a workspace to a file: its scoring sheet (评分表) as an Excel workbook or as\n"
+	"the CSV that 'jx import sheet' reads back, or a report (Markdown, or a standalone\n"
+	"HTML page with charts) with the budget facts, the analysis per indicator, the total\n"
+	"and the grade." };
+
+static const char *const export_details =
+    "  -f, --format F    xlsx, csv, md or html (default: from FILE's extension)\n"
+    "  -o, --output FILE the file to write, replaced whole or left as it was;\n"
+    "                    '-' for standard output (default; xlsx only into a pipe)\n"
+    "\n"
+    "csv is UTF-8 with a byte-order mark, as Excel opens Chinese text; computed scores\n"
+    "are written as the sheet's scores, and their methods and parameters with them.\n";
+
+static int
+export_parse_format(const char *s, enum export_format *fmt)
+{
+	for (size_t i = 0; i < EXPORT_NFORMATS; i++) {
+		if (strcmp(s, export_formats[i].name) == 0 ||
+		    (i == EXPORT_MD && strcmp(s, "markdown") == 0)) {
+			*fmt = (enum export_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The format a file name implies: "report.html" → html. */
+static int
+export_format_of(const char *path, enum export_format *fmt)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return -1;
+	if (strcmp(dot, ".htm") == 0 || strcmp(dot, ".markdown") == 0)
+		return export_parse_format(dot[1] == 'h' ? "html" : "md", fmt);
+	return export_parse_format(dot + 1, fmt);
+}
+
+static int
+export_write(const struct export_sheet *s, enum export_format fmt, FILE *f, char *why,
+    size_t whylen)
+{
+	switch (fmt) {
+	case EXPORT_CSV:
+		return export_csv(s, f, why, whylen);
+	case EXPORT_MD:
+		return export_md(s, f, why, whylen);
+	case EXPORT_HTML:
+		return export_html(s, f, why, whylen);
+	case EXPORT_XLSX:
+		break;
+	}
+	return JX_EINVAL;
+}
+
+/* Copies the file at path to standard output. */
+static int
+export_copy_out(const char *path)
+{
+	char buf[65536];
+	FILE *in = fopen(path, "rb");
+	size_t n;
+	int rv = 0;
+
+	if (in == NULL)
+		return cli_error(EX_IOERR, "cannot read back %s: %s", path, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (fwrite(buf, 1, n, stdout) != n) {
+			rv = cli_error(EX_IOERR, "cannot write to standard output");
+			break;
+		}
+	}
+	if (rv == 0 && ferror(in))
+		rv = cli_error(EX_IOERR, "cannot read back %s", path);
+	fclose(in);
+	if (rv == 0 && fflush(stdout) != 0)
+		rv = cli_error(EX_IOERR, "cannot write to standard output: %s", strerror(errno));
+	return rv;
+}
+
+/*
+ * A new temporary file beside path (or in $TMPDIR for standard output), so that the
+ * file is replaced only once it is whole: its name goes into tmp, its descriptor is
+ * returned, -1 after telling the user.
+ */
+static int
+export_temp(const char *path, char *tmp, size_t len)
+{
+	const char *dir = getenv("TMPDIR"), *slash;
+	mode_t mask;
+	int fd, n;
+
+	if (path == NULL)
+		n = snprintf(tmp, len, "%s/jx-export.XXXXXX",
+		    dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+	else if ((slash = strrchr(path, '/')) != NULL)
+		n = snprintf(tmp, len, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		n = snprintf(tmp, len, ".%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= len) {
+		cli_error(0, "the file name %s is too long", path != NULL ? path : "");
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		cli_error(0, "cannot create a file beside %s: %s", path != NULL ? path : tmp,
+		    strerror(errno));
+		return -1;
+	}
+	/* mkstemp makes it 0600; a report is as readable as any new file of the user's. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		cli_error(0, "cannot set the mode of %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	return fd;
+}
+
+/* Writes the export to path ("-": standard output). Returns an exit code. */
+static int
+export_to(const struct export_sheet *s, enum export_format fmt, const char *path, off_t *size)
+{
+	char tmp[PATH_MAX], why[EXPORT_WHY_MAX] = "";
+	bool out = strcmp(path, "-") == 0;
+	struct stat st;
+	FILE *f = NULL;
+	int fd, rv = 0, err;
+
+	if (out && fmt != EXPORT_XLSX) {
+		if ((err = export_write(s, fmt, stdout, why, sizeof(why))) != JX_OK)
+			return cli_error(err == JX_EINVAL ? EX_DATAERR : EX_IOERR, "%s",
+			    why[0] != '\0' ? why : "out of memory");
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return cli_error(EX_IOERR, "cannot write to standard output");
+		return 0;
+	}
+	if ((fd = export_temp(out ? NULL : path, tmp, sizeof(tmp))) < 0)
+		return EX_CANTCREAT;
+	if (fmt == EXPORT_XLSX) {
+		close(fd);
+		err = export_xlsx(s, tmp, why, sizeof(why));
+	} else if ((f = fdopen(fd, "wb")) == NULL) {
+		close(fd);
+		rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	} else {
+		err = export_write(s, fmt, f, why, sizeof(why));
+		if (err == JX_OK && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)) {
+			rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
+			fclose(f);
+			goto out;
+		}
+		if (fclose(f) != 0 && err == JX_OK) {
+			rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+	}
+	if (err != JX_OK) {
+		rv = cli_error(err == JX_EINVAL ? EX_DATAERR : EX_IOERR, "%s",
+		    why[0] != '\0' ? why : "out of memory");
+		goto out;
+	}
+	if (stat(tmp, &st) == 0)
+		*size = st.st_size;
+	if (out)
+		rv = export_copy_out(tmp);
+	else if (rename(tmp, path) != 0)
+		rv = cli_error(EX_CANTCREAT, "cannot write %s: %s", path, strerror(errno));
+	else
+		return 0;
+out:
+	unlink(tmp);
+	return rv;
+}
+
+int
+cmd_export(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__GetTreeRequest in = JIXIAO__GET_TREE_REQUEST__INIT;
+	Jixiao__TreeReply *tree = NULL;
+	struct export_sheet sheet = { 0 };
+	enum export_format fmt = EXPORT_CSV;
+	const char *path = "-";
+	bool has_fmt = false;
+	char why[EXPORT_WHY_MAX] = "", total[DEC_BUFSZ];
+	off_t size = 0;
+	int c, rv, err;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (export_parse_format(optarg, &fmt) != 0)
+				return cli_usage_error("the format must be xlsx, csv, md or html, "
+						       "not '%s'",
+				    optarg);
+			has_fmt = true;
+			break;
+		case 'o':
+			path = optarg;
+			break;
+		case 'h':
+			cli_help(&export_command, export_details);
+			return 0;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", export_command.usage);
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
+		return EX_USAGE;
+	if (!has_fmt && strcmp(path, "-") == 0)
+		return cli_usage_error("say which format with --format xlsx|csv|md|html");
+	if (!has_fmt && export_format_of(path, &fmt) != 0)
+		return cli_usage_error("cannot tell the format from the name %s: say which with "
+				       "--format xlsx|csv|md|html",
+		    path);
+	if (path[0] == '\0')
+		return cli_usage_error("the output file name is empty");
+	if (fmt == EXPORT_XLSX && strcmp(path, "-") == 0 && isatty(STDOUT_FILENO))
+		return cli_usage_error("an xlsx workbook does not belong on a terminal: "
+				       "name a file with -o FILE, or pipe it");
+
+	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "GetTree", &in.base,
+		 (ProtobufCMessage **)&tree)) != 0)
+		return rv;
+	if ((err = export_sheet_init(&sheet, tree, why, sizeof(why))) != JX_OK) {
+		rv = err == JX_EINTERNAL ? cli_error(EX_OSERR, "out of memory")
+					 : cli_error(EX_PROTOCOL, "%s", why);
+		goto out;
+	}
+	if ((rv = export_to(&sheet, fmt, path, &size)) != 0 || strcmp(path, "-") == 0)
+		goto out;
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+
+		out_json_object(j, NULL);
+		out_json_uint(j, "workspace", in.workspace);
+		out_json_string(j, "format", export_formats[fmt].name);
+		out_json_string(j, "file", path);
+		out_json_int(j, "bytes", (int64_t)size);
+		out_json_uint(j, "indicators", tree->n_nodes);
+		out_json_hundredths(j, "total", tree->total);
+		out_json_string(j, "grade", tree->grade);
+		out_json_free(j);
+	} else {
+		printf("Wrote the %s of workspace %" PRIu64 " (%zu indicators, total %s → %s) to "
+		       "%s (%s, %lld bytes).\n",
+		    export_formats[fmt].what, in.workspace, tree->n_nodes,
+		    dec_format(tree->total, total), export_grade(tree), path,
+		    export_formats[fmt].name, (long long)size);
+	}
+out:
+	export_sheet_free(&sheet);
+	jixiao__tree_reply__free_unpacked(tree, NULL);
+	return rv;
+}

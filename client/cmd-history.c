@@ -1,0 +1,447 @@
+/* jx log, diff, blame, trend: a workspace's revisions and a subject's years. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "budget.h"
+#include "cli.h"
+#include "decimal.h"
+
+#define DESCRIBE_MAX 2048
+
+static const struct cli_command log_command = { "log", cmd_log,
+	"jx log WS [--from REV] [--limit N]",
+	"Every revision of a workspace, oldest first: who, when, what changed (old → new)." };
+static const struct cli_command diff_command = { "diff", cmd_diff, "jx diff WS REV1 REV2",
+	"What changed between two revisions, indicator by indicator." };
+static const struct cli_command blame_command = { "blame", cmd_blame, "jx blame WS",
+	"For each indicator, who set its current score, and when." };
+static const struct cli_command trend_command = { "trend", cmd_trend,
+	"jx trend SUBJECT [--kind KIND] [--indicator LINEAGE]",
+	"A subject's evaluations year by year: total, grade, level-1 scores, budget, spending\n"
+	"and execution rate; --indicator follows one indicator (its lineage, see jx tree\n"
+	"--json) through the years: target, actual and score." };
+
+/* A bounded sentence being built: "field: old → new; field: old → new". */
+struct say {
+	char *buf;
+	size_t len, used;
+};
+
+static void say(struct say *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+say(struct say *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (s->used + 1 >= s->len)
+		return;
+	if (s->used > 0)
+		s->used += (size_t)snprintf(s->buf + s->used, s->len - s->used, "; ");
+	if (s->used + 1 >= s->len) {
+		s->used = s->len - 1;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->used = s->used + (size_t)n < s->len ? s->used + (size_t)n : s->len - 1;
+}
+
+static void
+say_text(struct say *s, const char *label, const char *a, const char *b)
+{
+	a = a != NULL ? a : "";
+	b = b != NULL ? b : "";
+	if (strcmp(a, b) != 0)
+		say(s, "%s: %s → %s", label, a[0] != '\0' ? a : "-", b[0] != '\0' ? b : "-");
+}
+
+static void
+say_points(struct say *s, const char *label, bool ha, int64_t a, bool hb, int64_t b)
+{
+	char x[DEC_BUFSZ], y[DEC_BUFSZ];
+
+	if (ha != hb || (hb && a != b))
+		say(s, "%s: %s → %s", label, ha ? dec_format_short(a, x) : "-",
+		    hb ? dec_format_short(b, y) : "-");
+}
+
+/* Writes "field: old → new" for every field that differs between a and b. */
+static void
+describe(const Jixiao__Node *a, const Jixiao__Node *b, char *buf, size_t len)
+{
+	struct say s = { buf, len, 0 };
+
+	buf[0] = '\0';
+	say_text(&s, "code", a->code, b->code);
+	say_text(&s, "name", a->name, b->name);
+	say_points(&s, "weight", a->has_weight, a->weight, b->has_weight, b->weight);
+	say_points(&s, "score", a->has_score, a->score, b->has_score, b->score);
+	say_text(&s, "comment", a->comment, b->comment);
+	say_text(&s, "target", a->target, b->target);
+	say_text(&s, "actual", a->actual, b->actual);
+	say_text(&s, "category", a->category, b->category);
+	say_text(&s, "criteria", a->criteria, b->criteria);
+	say_text(&s, "method", a->method, b->method);
+	say_text(&s, "params", a->params, b->params);
+	if (a->parent_id != b->parent_id)
+		say(&s, "moved");
+}
+
+int
+cmd_log(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__LogRequest in = JIXIAO__LOG_REQUEST__INIT;
+	Jixiao__LogReply *out;
+	struct out_json *j = NULL;
+	uint64_t v;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&log_command, "  --from REV  start at this revision\n"
+					       "  --limit N   at most N revisions (1000 at most)\n");
+			return 0;
+		}
+		if ((c != 'f' && c != 'l') || cli_parse_id(optarg, "the number", &v) != 0)
+			return EX_USAGE;
+		if (c == 'f')
+			in.has_from = 1, in.from = v;
+		else
+			in.has_limit = 1, in.limit = v > 1000 ? 1000 : (uint32_t)v;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", log_command.usage);
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
+		return EX_USAGE;
+	if ((rv = cli_call(cli, &jixiao__history__descriptor, "Log", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	if (cli->json) {
+		j = out_json_new(stdout);
+		out_json_object(j, NULL);
+		out_json_uint(j, "workspace", in.workspace);
+		out_json_uint(j, "head_revision", out->head_revision);
+		out_json_array(j, "changes");
+	}
+	for (size_t i = 0; i < out->n_changes; i++) {
+		const Jixiao__Change *ch = out->changes[i];
+		const Jixiao__Node *n = ch->after != NULL ? ch->after : ch->before;
+		char what[DESCRIBE_MAX] = "", t[32];
+
+		if (ch->before != NULL && ch->after != NULL)
+			describe(ch->before, ch->after, what, sizeof(what));
+		if (j != NULL) {
+			out_json_object(j, NULL);
+			out_json_uint(j, "revision", ch->revision);
+			out_json_int(j, "time", ch->time);
+			out_json_string(j, "user", ch->user);
+			out_json_string(j, "what", ch->what);
+			out_json_string(j, "code", n != NULL ? n->code : NULL);
+			out_json_string(j, "changes", what[0] != '\0' ? what : NULL);
+			if (ch->before != NULL)
+				cli_json_node(j, "before", ch->before);
+			if (ch->after != NULL)
+				cli_json_node(j, "after", ch->after);
+			out_json_end(j);
+			continue;
+		}
+		printf("%6" PRIu64 "  %s  %-10s %-17s %s%s%s%s\n", ch->revision, cli_time(ch->time, t),
+		    ch->user != NULL ? ch->user : "-", ch->what, n != NULL ? n->code : "",
+		    n != NULL && n->name != NULL ? " " : "", n != NULL && n->name != NULL ? n->name : "",
+		    "");
+		if (what[0] != '\0')
+			printf("        %s\n", what);
+	}
+	out_json_free(j);
+	jixiao__log_reply__free_unpacked(out, NULL);
+	return 0;
+}
+
+static int
+history_tree(struct cli *cli, uint64_t ws, uint64_t at, Jixiao__TreeReply **out)
+{
+	Jixiao__GetTreeRequest in = JIXIAO__GET_TREE_REQUEST__INIT;
+
+	in.workspace = ws;
+	in.has_at = 1;
+	in.at = at;
+	return cli_call(cli, &jixiao__tree__descriptor, "GetTree", &in.base,
+	    (ProtobufCMessage **)out);
+}
+
+static const Jixiao__Node *
+history_find(const Jixiao__TreeReply *t, uint64_t id)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i]->id == id)
+			return t->nodes[i];
+	return NULL;
+}
+
+int
+cmd_diff(struct cli *cli, int argc, char **argv)
+{
+	Jixiao__TreeReply *a = NULL, *b = NULL;
+	struct out_json *j = NULL;
+	uint64_t ws, r1, r2;
+	char x[DEC_BUFSZ], y[DEC_BUFSZ], what[DESCRIBE_MAX];
+	int rv, changes = 0;
+
+	if ((rv = cli_plain_args(&diff_command, argc, argv, 3)) >= 0)
+		return rv;
+	if (cli_parse_id(argv[optind], "the workspace", &ws) != 0 ||
+	    cli_parse_id(argv[optind + 1], "the first revision", &r1) != 0 ||
+	    cli_parse_id(argv[optind + 2], "the second revision", &r2) != 0)
+		return EX_USAGE;
+	if ((rv = history_tree(cli, ws, r1, &a)) != 0 || (rv = history_tree(cli, ws, r2, &b)) != 0)
+		goto out;
+	if (cli->json) {
+		j = out_json_new(stdout);
+		out_json_object(j, NULL);
+		out_json_uint(j, "workspace", ws);
+		out_json_uint(j, "from", r1);
+		out_json_uint(j, "to", r2);
+		out_json_hundredths(j, "total_from", a->total);
+		out_json_hundredths(j, "total_to", b->total);
+		out_json_array(j, "changes");
+	}
+	for (size_t i = 0; i < a->n_nodes + b->n_nodes; i++) {
+		const Jixiao__Node *old = i < a->n_nodes ? a->nodes[i] : NULL;
+		const Jixiao__Node *new = i < a->n_nodes ? history_find(b, old->id) : b->nodes[i -
+		    a->n_nodes];
+		const char *kind;
+
+		if (old == NULL && history_find(a, new->id) != NULL)
+			continue;
+		what[0] = '\0';
+		if (old != NULL && new != NULL)
+			describe(old, new, what, sizeof(what));
+		if (old != NULL && new != NULL && what[0] == '\0')
+			continue;
+		kind = old == NULL ? "added" : new == NULL ? "removed" : "changed";
+		changes++;
+		if (j != NULL) {
+			out_json_object(j, NULL);
+			out_json_string(j, "change", kind);
+			out_json_string(j, "code", (new != NULL ? new : old)->code);
+			out_json_string(j, "name", (new != NULL ? new : old)->name);
+			out_json_string(j, "fields", what[0] != '\0' ? what : NULL);
+			out_json_end(j);
+		} else {
+			printf("%-8s %-8s %s%s%s\n", kind, (new != NULL ? new : old)->code,
+			    (new != NULL ? new : old)->name, what[0] != '\0' ? ": " : "", what);
+		}
+	}
+	if (j == NULL)
+		printf("%s%d change%s from revision %" PRIu64 " to %" PRIu64 "; total %s → %s\n",
+		    changes > 0 ? "\n" : "", changes, changes == 1 ? "" : "s", r1, r2,
+		    dec_format(a->total, x), dec_format(b->total, y));
+out:
+	out_json_free(j);
+	if (a != NULL)
+		jixiao__tree_reply__free_unpacked(a, NULL);
+	if (b != NULL)
+		jixiao__tree_reply__free_unpacked(b, NULL);
+	return rv;
+}
+
+int
+cmd_blame(struct cli *cli, int argc, char **argv)
+{
+	Jixiao__BlameRequest in = JIXIAO__BLAME_REQUEST__INIT;
+	Jixiao__BlameReply *out;
+	int rv;
+
+	if ((rv = cli_ws_arg(&blame_command, argc, argv, &in.workspace)) >= 0)
+		return rv;
+	if ((rv = cli_call(cli, &jixiao__history__descriptor, "Blame", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+		out_json_object(j, NULL);
+		out_json_array(j, "lines");
+		for (size_t i = 0; i < out->n_lines; i++) {
+			const Jixiao__BlameLine *l = out->lines[i];
+			out_json_object(j, NULL);
+			out_json_string(j, "code", l->code);
+			out_json_string(j, "name", l->name);
+			if (l->has_score)
+				out_json_hundredths(j, "score", l->score);
+			else
+				out_json_null(j, "score");
+			out_json_uint(j, "revision", l->revision);
+			out_json_string(j, "user", l->user);
+			out_json_int(j, "time", l->time);
+			out_json_end(j);
+		}
+		out_json_free(j);
+	} else {
+		static const char *const head[] = { "code", "indicator", "score", "rev", "by",
+			"when" };
+		struct out_table *t = out_table_new(6, head);
+		char score[DEC_BUFSZ], rev[24], when[32];
+
+		out_table_align(t, 2, OUT_RIGHT);
+		out_table_align(t, 3, OUT_RIGHT);
+		out_table_max_width(t, 1, 30);
+		for (size_t i = 0; i < out->n_lines; i++) {
+			const Jixiao__BlameLine *l = out->lines[i];
+			const char *row[6] = { l->code, l->name,
+				l->has_score ? dec_format(l->score, score) : "-", rev, l->user,
+				l->has_time ? cli_time(l->time, when) : "-" };
+			snprintf(rev, sizeof(rev), "%" PRIu64, l->revision);
+			out_table_row(t, row);
+		}
+		out_table_print(t, stdout);
+		out_table_free(t);
+	}
+	jixiao__blame_reply__free_unpacked(out, NULL);
+	return 0;
+}
+
+/* "项目安排 12.00 · 项目管理 20.38 · …" */
+static void
+trend_level1(const Jixiao__TrendYear *y, char *buf, size_t len)
+{
+	char x[DEC_BUFSZ];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < y->n_level1 && used + 1 < len; i++) {
+		int n = snprintf(buf + used, len - used, "%s%s %s", i ? " · " : "",
+		    y->level1[i]->name != NULL ? y->level1[i]->name : y->level1[i]->code,
+		    dec_format(y->level1[i]->total, x));
+		if (n < 0)
+			break;
+		used += (size_t)n < len - used ? (size_t)n : len - used - 1;
+	}
+}
+
+int
+cmd_trend(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ "indicator", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__TrendRequest in = JIXIAO__TREND_REQUEST__INIT;
+	Jixiao__TrendReply *out;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&trend_command, "  --kind KIND        only one kind of evaluation\n"
+						 "  --indicator ID     follow one indicator (lineage)\n");
+			return 0;
+		}
+		if (c == 'k' && cli_parse_kind(optarg, &in.kind) == 0)
+			in.has_kind = 1;
+		else if (c == 'i' && cli_parse_id(optarg, "the indicator", &in.lineage) == 0)
+			in.has_lineage = 1;
+		else
+			return EX_USAGE;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", trend_command.usage);
+	in.subject = argv[optind];
+	if ((rv = cli_call(cli, &jixiao__history__descriptor, "Trend", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+		out_json_object(j, NULL);
+		out_json_string(j, "subject", in.subject);
+		out_json_array(j, "years");
+		for (size_t i = 0; i < out->n_years; i++) {
+			const Jixiao__TrendYear *y = out->years[i];
+			out_json_object(j, NULL);
+			out_json_uint(j, "fiscal_year", y->workspace->fiscal_year);
+			out_json_uint(j, "workspace", y->workspace->id);
+			out_json_string(j, "kind", cli_kind_name(y->workspace->kind));
+			out_json_hundredths(j, "total", y->total);
+			out_json_string(j, "grade", y->grade);
+			out_json_bool(j, "vetoed", y->vetoed);
+			out_json_array(j, "level1");
+			for (size_t k = 0; k < y->n_level1; k++) {
+				out_json_object(j, NULL);
+				out_json_string(j, "name", y->level1[k]->name);
+				out_json_hundredths(j, "weight", y->level1[k]->weight);
+				out_json_hundredths(j, "total", y->level1[k]->total);
+				out_json_end(j);
+			}
+			out_json_end(j);
+			if (y->budget != NULL)
+				cli_json_budget(j, "budget", y->budget);
+			if (y->indicator != NULL)
+				cli_json_node(j, "indicator", y->indicator);
+			out_json_end(j);
+		}
+		out_json_free(j);
+	} else {
+		static const char *const head[] = { "year", "kind", "total", "grade", "budget 万元",
+			"spent 万元", "rate", "level-1 / indicator" };
+		struct out_table *t = out_table_new(8, head);
+		char year[12], total[DEC_BUFSZ], fb[DEC_BUFSZ], sp[DEC_BUFSZ], rate[DEC_BUFSZ + 1];
+		char l1[1024], is[DEC_BUFSZ];
+		int64_t h;
+
+		for (int k = 2; k <= 6; k++)
+			if (k != 3)
+				out_table_align(t, (size_t)k, OUT_RIGHT);
+		for (size_t i = 0; i < out->n_years; i++) {
+			const Jixiao__TrendYear *y = out->years[i];
+			const Jixiao__Budget *b = y->budget;
+			const Jixiao__Node *ind = y->indicator;
+			const char *row[8] = { year, cli_kind_zh(y->workspace->kind), total,
+				y->grade != NULL ? y->grade : "(incomplete)", "-", "-", "-", l1 };
+
+			snprintf(year, sizeof(year), "%u", y->workspace->fiscal_year);
+			dec_format(y->total, total);
+			if (b != NULL && b->has_final && budget_fen_to_wan(b->final, &h) == 0)
+				row[4] = dec_format(h, fb);
+			if (b != NULL && b->has_spent && budget_fen_to_wan(b->spent, &h) == 0)
+				row[5] = dec_format(h, sp);
+			if (b != NULL && b->has_rate) {
+				dec_format(b->rate, rate);
+				strncat(rate, "%", sizeof(rate) - strlen(rate) - 1);
+				row[6] = rate;
+			}
+			if (in.has_lineage && ind != NULL)
+				snprintf(l1, sizeof(l1), "%s %s: target %s, actual %s, score %s",
+				    ind->code, ind->name != NULL ? ind->name : "",
+				    ind->target != NULL ? ind->target : "-",
+				    ind->actual != NULL ? ind->actual : "-",
+				    ind->unscored == 0 ? dec_format(ind->total, is) : "-");
+			else if (in.has_lineage)
+				snprintf(l1, sizeof(l1), "(the indicator is not in this year)");
+			else
+				trend_level1(y, l1, sizeof(l1));
+			out_table_row(t, row);
+		}
+		out_table_print(t, stdout);
+		out_table_free(t);
+	}
+	jixiao__trend_reply__free_unpacked(out, NULL);
+	return 0;
+}

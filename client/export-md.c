@@ -1,0 +1,239 @@
+/* jx export --format md: the scoring sheet as a Markdown report. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "export.h"
+
+/*
+ * Writes text so that Markdown shows it as written: ASCII punctuation that could start
+ * markup is escaped with a backslash, and in a table cell a line break becomes <br>.
+ * Other control characters are dropped.
+ */
+static void
+export_md_text(FILE *f, const char *s, bool cell)
+{
+	if (s == NULL)
+		return;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n') {
+			fputs(cell ? "<br>" : "  \n", f);
+		} else if (c < 0x20 || c == 0x7f) {
+			if (c == '\t')
+				fputc(' ', f);
+		} else {
+			if (strchr("\\`*_[]<>|&#~!", c) != NULL)
+				fputc('\\', f);
+			fputc(c, f);
+		}
+	}
+}
+
+static void
+export_md_header(const Jixiao__TreeReply *t, FILE *f)
+{
+	const Jixiao__Workspace *ws = t->workspace;
+	char buf[256];
+
+	fputs("# ", f);
+	export_md_text(f, ws->title != NULL && ws->title[0] != '\0' ? ws->title : ws->subject,
+	    false);
+	fputs("\n\n", f);
+	export_md_text(f, export_sheet_title(ws, buf, sizeof(buf)), false);
+	fputs("\n\n| 项目 | 内容 |\n| --- | --- |\n| 单位名称 | ", f);
+	export_md_text(f, export_unit(ws)[0] != '\0' ? export_unit(ws) : "—", true);
+	if (ws->department != NULL && ws->department[0] != '\0' &&
+	    strcmp(ws->department, export_unit(ws)) != 0) {
+		fputs(" |\n| 主管部门 | ", f);
+		export_md_text(f, ws->department, true);
+	}
+	fputs(" |\n| 项目名称 | ", f);
+	export_md_text(f, ws->subject, true);
+	fprintf(f, " |\n| 评价年度 | %u |\n| 评价类型 | %s |\n", ws->fiscal_year,
+	    cli_kind_zh(ws->kind));
+	if (ws->template_id != NULL) {
+		fputs("| 指标体系 | ", f);
+		export_md_text(f, ws->template_id, true);
+		if (ws->has_template_version)
+			fprintf(f, "（第 %u 版）", ws->template_version);
+		fputs(" |\n", f);
+	}
+	if (ws->goal != NULL && ws->goal[0] != '\0') {
+		fputs("| 绩效目标 | ", f);
+		export_md_text(f, ws->goal, true);
+		fputs(" |\n", f);
+	}
+}
+
+static void
+export_md_budget(const Jixiao__Budget *b, FILE *f)
+{
+	char x[DEC_BUFSZ], y[DEC_BUFSZ];
+
+	fputs("\n## 预算及执行情况\n\n", f);
+	if (b == NULL || (!b->has_initial && !b->has_spent && b->n_adjustments == 0)) {
+		fputs("尚未录入预算数据。\n", f);
+		return;
+	}
+	fputs("| 项目 | 金额（万元） | 说明 |\n| --- | ---: | --- |\n", f);
+	if (b->has_initial)
+		fprintf(f, "| 年初预算 | %s | |\n", export_wan(b->initial, x));
+	if (b->has_carry_over && b->carry_over != 0)
+		fprintf(f, "| 上年结转 | %s | |\n", export_wan(b->carry_over, x));
+	for (size_t i = 0; i < b->n_adjustments; i++) {
+		const Jixiao__BudgetAdjustment *a = b->adjustments[i];
+
+		fprintf(f, "| %s | %s | ", a->amount < 0 ? "预算调减" : "预算调增",
+		    export_wan(a->amount, x));
+		export_md_text(f, a->document, true);
+		fputs(" |\n", f);
+	}
+	if (b->has_final)
+		fprintf(f, "| 全年预算 | %s | 年初预算 + 上年结转 + 调整 |\n",
+		    export_wan(b->final, x));
+	if (b->has_spent)
+		fprintf(f, "| 支出 | %s | |\n", export_wan(b->spent, x));
+	if (b->has_rate)
+		fprintf(f, "| 预算执行率 | %s%% | 支出 ÷ 全年预算 |\n", dec_format(b->rate, x));
+	if (b->n_lines > 0 && b->has_lines_total)
+		fprintf(f, "| 支出明细 | %s | %zu 笔，合计 %s 元 |\n",
+		    export_wan(b->lines_total, x), b->n_lines, dec_format(b->lines_total, y));
+}
+
+/* The subtotals of every indicator with indicators under it. */
+static void
+export_md_summary(const struct export_sheet *s, FILE *f)
+{
+	char w[DEC_BUFSZ], v[DEC_BUFSZ], r[DEC_BUFSZ];
+
+	fputs("\n## 指标得分汇总\n\n| 编号 | 指标 | 分值 | 评价得分 | 得分率 |\n"
+	      "| --- | --- | ---: | ---: | ---: |\n",
+	    f);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct export_node *e = &s->nodes[i];
+		int64_t weight = 0, score = 0;
+		bool hw, hs;
+
+		if (e->nchildren == 0 && e->depth > 1)
+			continue;
+		hw = export_weight(e->node, &weight);
+		hs = export_score(e->node, &score);
+		fputs("| ", f);
+		export_md_text(f, e->node->code, true);
+		fputs(" | ", f);
+		export_md_text(f, export_name(e->node), true);
+		fprintf(f, " | %s | %s | %s |\n", hw ? dec_format_short(weight, w) : "—",
+		    hs ? dec_format(score, v) : "—",
+		    hw && hs ? export_rate_text(score, weight, r) : "—");
+	}
+}
+
+static void
+export_md_cells(FILE *f, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		fputs(" |", f);
+}
+
+/* The 评分表: one row per leaf, each parent named on its first leaf's row. */
+static bool
+export_md_table(const struct export_sheet *s, FILE *f)
+{
+	unsigned levels = export_levels(s);
+	char buf[64], w[DEC_BUFSZ], v[DEC_BUFSZ], r[DEC_BUFSZ];
+	bool named[EXPORT_LEVELS_MAX + 1] = { false }, any_computed = false;
+	size_t shown[EXPORT_LEVELS_MAX] = { 0 };
+
+	fputs("\n## 评分表\n\n|", f);
+	for (unsigned l = 1; l <= levels; l++)
+		fprintf(f, " %s |", export_level_header(l, buf, sizeof(buf)));
+	fputs(" 分值 | 评价得分 | 评价情况 |\n|", f);
+	for (unsigned l = 1; l <= levels; l++)
+		fputs(" --- |", f);
+	fputs(" ---: | ---: | --- |\n", f);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct export_node *e = &s->nodes[i];
+		const Jixiao__Node *n = e->node;
+		int64_t weight, score;
+
+		shown[e->depth - 1] = i;
+		named[e->depth - 1] = false;
+		if (e->nchildren > 0)
+			continue;
+		fputs("|", f);
+		for (unsigned l = 1; l < e->depth; l++) {
+			const Jixiao__Node *p = s->nodes[shown[l - 1]].node;
+
+			fputs(" ", f);
+			if (!named[l - 1]) {
+				export_md_text(f, export_name(p), true);
+				if (export_weight(p, &weight))
+					fprintf(f, "（%s分）", dec_format_short(weight, w));
+				named[l - 1] = true;
+			}
+			fputs(" |", f);
+		}
+		fputs(" ", f);
+		export_md_text(f, export_name(n), true);
+		fputs(" |", f);
+		export_md_cells(f, levels - e->depth);
+		fprintf(f, " %s |", export_weight(n, &weight) ? dec_format_short(weight, w) : "—");
+		if (export_score(n, &score))
+			fprintf(f, " %s%s |", dec_format(score, v), n->computed ? "\\*" : "");
+		else
+			fputs(" — |", f);
+		any_computed |= n->computed && n->unscored == 0;
+		fputs(" ", f);
+		export_md_text(f, n->comment, true);
+		if (n->note != NULL && n->note[0] != '\0') {
+			fputs(n->comment != NULL && n->comment[0] != '\0' ? "<br>" : "", f);
+			fputs("（未评分：", f);
+			export_md_text(f, n->note, true);
+			fputs("）", f);
+		}
+		fputs(" |\n", f);
+		/* The level-1 indicator's subtotal after its last leaf. */
+		if (e->depth > 1 && s->nodes[shown[0]].end == i + 1) {
+			const Jixiao__Node *top = s->nodes[shown[0]].node;
+			bool hw = export_weight(top, &weight), hs = export_score(top, &score);
+
+			fputs("| **", f);
+			export_md_text(f, export_name(top), true);
+			fputs(" 小计** |", f);
+			export_md_cells(f, levels - 1);
+			fprintf(f, " **%s** | **%s** | 得分率 %s |\n",
+			    hw ? dec_format_short(weight, w) : "—", hs ? dec_format(score, v) : "—",
+			    hw && hs ? export_rate_text(score, weight, r) : "—");
+		}
+	}
+	fputs("| **合计** |", f);
+	export_md_cells(f, levels - 1);
+	fprintf(f, " **%s** | **%s** | 得分率 %s |\n", dec_format_short(s->tree->weight, w),
+	    dec_format(s->tree->total, v), export_rate_text(s->tree->total, s->tree->weight, r));
+	return any_computed;
+}
+
+int
+export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
+{
+	const Jixiao__TreeReply *t = s->tree;
+	char v[DEC_BUFSZ];
+
+	export_md_header(t, f);
+	export_md_budget(t->budget, f);
+	if (s->n == 0) {
+		fputs("\n## 评分表\n\n尚无指标。\n", f);
+		return JX_OK;
+	}
+	export_md_summary(s, f);
+	if (export_md_table(s, f))
+		fputs("\n\\* 由指标的评分方法计算。\n", f);
+	if (t->unscored > 0)
+		fprintf(f, "\n尚有 %u 个指标未评分。\n", t->unscored);
+	fprintf(f, "\n## 评价结论\n\n评价得分为 **%s** 分，评价等级为“%s”。%s\n",
+	    dec_format(t->total, v), export_grade(t), t->vetoed ? EXPORT_VETO_NOTE : "");
+	return JX_OK;
+}

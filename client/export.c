@@ -1,0 +1,207 @@
+#include "export.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+#include "cli.h"
+#include "err.h"
+
+int
+export_sheet_init(struct export_sheet *s, const Jixiao__TreeReply *t, char *why, size_t whylen)
+{
+	size_t path[EXPORT_LEVELS_MAX] = { 0 };
+
+	memset(s, 0, sizeof(*s));
+	s->tree = t;
+	if (t->workspace == NULL) {
+		snprintf(why, whylen, "the server's reply holds no workspace");
+		return JX_EINVAL;
+	}
+	if (t->n_nodes == 0)
+		return JX_OK;
+	if ((s->nodes = calloc(t->n_nodes, sizeof(*s->nodes))) == NULL)
+		return JX_EINTERNAL;
+	s->n = t->n_nodes;
+	for (size_t i = 0; i < s->n; i++) {
+		const Jixiao__Node *n = t->nodes[i];
+		struct export_node *e = &s->nodes[i];
+		unsigned prev = i == 0 ? 0 : s->nodes[i - 1].depth;
+
+		if (!n->has_depth || n->depth < 1 || n->depth > prev + 1) {
+			snprintf(why, whylen,
+			    "the server's tree is not in depth-first order "
+			    "(indicator %s)",
+			    n->code);
+			return JX_EINVAL;
+		}
+		if (n->depth > EXPORT_LEVELS_MAX) {
+			snprintf(why, whylen,
+			    "indicator %s is %u levels deep; an export takes at "
+			    "most %d",
+			    n->code, n->depth, EXPORT_LEVELS_MAX);
+			return JX_EINVAL;
+		}
+		e->node = n;
+		e->depth = n->depth;
+		e->parent = n->depth == 1 ? EXPORT_ROOT : path[n->depth - 2];
+		if (e->parent != EXPORT_ROOT && s->nodes[e->parent].node->id != n->parent_id) {
+			snprintf(why, whylen,
+			    "the server's tree names the wrong parent for "
+			    "indicator %s",
+			    n->code);
+			return JX_EINVAL;
+		}
+		if (e->parent != EXPORT_ROOT)
+			s->nodes[e->parent].nchildren++;
+		path[n->depth - 1] = i;
+		if (n->depth > s->depth)
+			s->depth = n->depth;
+	}
+	/* From the end: a subtree ends where its last child's does; leaves count upwards. */
+	for (size_t i = s->n; i-- > 0;) {
+		struct export_node *e = &s->nodes[i];
+
+		if (e->nchildren == 0) {
+			e->end = i + 1;
+			e->nleaves = 1;
+		}
+		if (e->parent != EXPORT_ROOT) {
+			struct export_node *p = &s->nodes[e->parent];
+
+			if (p->end < e->end)
+				p->end = e->end;
+			p->nleaves += e->nleaves;
+		}
+	}
+	return JX_OK;
+}
+
+void
+export_sheet_free(struct export_sheet *s)
+{
+	free(s->nodes);
+	memset(s, 0, sizeof(*s));
+}
+
+unsigned
+export_levels(const struct export_sheet *s)
+{
+	return s->depth < 3 ? 3 : s->depth;
+}
+
+const char *
+export_name(const Jixiao__Node *n)
+{
+	return n->name != NULL && n->name[0] != '\0' ? n->name : "（未命名指标）";
+}
+
+const char *
+export_unit(const Jixiao__Workspace *ws)
+{
+	if (ws->unit != NULL && ws->unit[0] != '\0')
+		return ws->unit;
+	if (ws->department != NULL && ws->department[0] != '\0')
+		return ws->department;
+	return "";
+}
+
+const char *
+export_sheet_title(const Jixiao__Workspace *ws, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u 年度%s评分表", ws->fiscal_year, cli_kind_zh(ws->kind));
+	return buf;
+}
+
+const char *
+export_zh_number(unsigned v, char *buf, size_t len)
+{
+	static const char *const digit[] = { "零", "一", "二", "三", "四", "五", "六", "七", "八",
+		"九" };
+
+	if (v == 0 || v >= 100)
+		snprintf(buf, len, "%u", v);
+	else if (v < 10)
+		snprintf(buf, len, "%s", digit[v]);
+	else
+		snprintf(buf, len, "%s十%s", v >= 20 ? digit[v / 10] : "",
+		    v % 10 != 0 ? digit[v % 10] : "");
+	return buf;
+}
+
+const char *
+export_level_header(unsigned level, char *buf, size_t len)
+{
+	char zh[32];
+
+	snprintf(buf, len, "%s级指标", export_zh_number(level, zh, sizeof(zh)));
+	return buf;
+}
+
+bool
+export_score(const Jixiao__Node *n, int64_t *v)
+{
+	if (n->unscored != 0 && n->total == 0)
+		return false;
+	*v = n->total;
+	return true;
+}
+
+bool
+export_weight(const Jixiao__Node *n, int64_t *v)
+{
+	if (!n->has_weight)
+		return false;
+	*v = n->weight;
+	return true;
+}
+
+bool
+export_rate(int64_t score, int64_t weight, int64_t *tenths)
+{
+	int64_t num, q, r;
+
+	if (weight <= 0 || score > DEC_MAX || score < -DEC_MAX)
+		return false;
+	num = score * 1000;
+	q = num / weight;
+	r = num % weight;
+	/* Half away from zero: compare twice the remainder with the divisor. */
+	if (r < 0 ? -r * 2 >= weight : r * 2 >= weight)
+		q += r < 0 ? -1 : 1;
+	*tenths = q;
+	return true;
+}
+
+const char *
+export_rate_text(int64_t score, int64_t weight, char buf[DEC_BUFSZ])
+{
+	int64_t t;
+
+	if (!export_rate(score, weight, &t)) {
+		snprintf(buf, DEC_BUFSZ, "—");
+		return buf;
+	}
+	snprintf(buf, DEC_BUFSZ, "%s%" PRId64 ".%" PRId64 "%%", t < 0 ? "-" : "",
+	    (t < 0 ? -t : t) / 10, (t < 0 ? -t : t) % 10);
+	return buf;
+}
+
+const char *
+export_wan(int64_t fen, char buf[DEC_BUFSZ])
+{
+	int64_t h;
+
+	if (budget_fen_to_wan(fen, &h) != 0) {
+		snprintf(buf, DEC_BUFSZ, "?");
+		return buf;
+	}
+	return dec_format(h, buf);
+}
+
+const char *
+export_grade(const Jixiao__TreeReply *t)
+{
+	return t->grade != NULL && t->grade[0] != '\0' ? t->grade : "—";
+}

@@ -1,0 +1,165 @@
+#include "history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "store.h"
+
+static void
+history_key(uint8_t key[24], uint64_t ws, uint64_t entity, uint64_t rev)
+{
+	store_key_pair(key, ws, entity);
+	store_key_u64(key + 16, rev);
+}
+
+static int
+history_put(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t rev,
+    const ProtobufCMessage *msg)
+{
+	uint8_t key[24];
+
+	history_key(key, ws, entity, rev);
+	if (msg == NULL)
+		return store_put(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, key, sizeof(key),
+		    "", 0);
+	return store_put_msg(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, key, sizeof(key),
+	    msg);
+}
+
+int
+history_index(struct rpc_call *c, const Jixiao__Change *ch)
+{
+	int rv = JX_OK;
+
+	if (ch->workspace_after != NULL)
+		rv = history_put(c, ch->workspace, HISTORY_WORKSPACE, ch->revision,
+		    &ch->workspace_after->base);
+	if (rv == 0 && ch->after != NULL)
+		rv = history_put(c, ch->workspace, ch->after->id, ch->revision, &ch->after->base);
+	else if (rv == 0 && ch->before != NULL)
+		rv = history_put(c, ch->workspace, ch->before->id, ch->revision, NULL);
+	if (rv == 0 && ch->budget_after != NULL)
+		rv = history_put(c, ch->workspace, HISTORY_BUDGET, ch->revision,
+		    &ch->budget_after->base);
+	return rv;
+}
+
+/*
+ * Positions cur on entity's newest state at or before at. Returns 0 with k/v set, or
+ * JX_ENOTFOUND.
+ */
+static int
+history_seek(MDB_cursor *cur, uint64_t ws, uint64_t entity, uint64_t at, MDB_val *k, MDB_val *v)
+{
+	uint8_t key[24];
+	int rc;
+
+	/* The first key after (ws, entity, at), then one step back. */
+	history_key(key, ws, entity, at == UINT64_MAX ? at : at + 1);
+	k->mv_size = sizeof(key);
+	k->mv_data = key;
+	rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+	rc = mdb_cursor_get(cur, k, v, rc == 0 ? MDB_PREV : MDB_LAST);
+	if (rc != 0 || k->mv_size != 24 || store_key_get_u64(k->mv_data) != ws ||
+	    store_key_get_u64((uint8_t *)k->mv_data + 8) != entity)
+		return JX_ENOTFOUND;
+	return JX_OK;
+}
+
+int
+history_state_at(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
+    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rv;
+
+	*msg = NULL;
+	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur)) != 0)
+		return rv;
+	rv = history_seek(cur, ws, entity, at, &k, &v);
+	if (rv == 0 && v.mv_size == 0)
+		rv = JX_ENOTFOUND;
+	if (rv == 0 && (*msg = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data)) == NULL)
+		rv = JX_EINTERNAL;
+	mdb_cursor_close(cur);
+	return rv;
+}
+
+int
+history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***nodes,
+    size_t *n, size_t *cap)
+{
+	uint8_t key[24];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint64_t entity = 1;
+	int rc, rv = JX_OK;
+
+	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur)) != 0)
+		return rv;
+	/* Jump from entity to entity: one seek each, whatever the number of revisions. */
+	for (;;) {
+		history_key(key, ws, entity, 0);
+		k.mv_size = sizeof(key);
+		k.mv_data = key;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (rc != 0 || k.mv_size != 24 || store_key_get_u64(k.mv_data) != ws)
+			break;
+		entity = store_key_get_u64((uint8_t *)k.mv_data + 8);
+		if (entity == HISTORY_BUDGET)
+			break;
+		if (history_seek(cur, ws, entity, at, &k, &v) == 0 && v.mv_size > 0) {
+			Jixiao__Node *node;
+			if (*n == *cap) {
+				Jixiao__Node **grown;
+				*cap = *cap ? *cap * 2 : 64;
+				if ((grown = realloc(*nodes, *cap * sizeof(*grown))) == NULL) {
+					rv = JX_EINTERNAL;
+					break;
+				}
+				*nodes = grown;
+			}
+			if ((node = jixiao__node__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
+				rv = JX_EINTERNAL;
+				break;
+			}
+			(*nodes)[(*n)++] = node;
+		}
+		entity++;
+	}
+	mdb_cursor_close(cur);
+	return rv;
+}
+
+uint64_t
+history_since(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
+    int (*same)(const Jixiao__Node *older, const Jixiao__Node *now), const Jixiao__Node *now)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint64_t since = 0;
+	int rc;
+
+	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur) != 0)
+		return 0;
+	for (rc = history_seek(cur, ws, entity, at, &k, &v); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		Jixiao__Node *older;
+		int keep;
+
+		if (k.mv_size != 24 || store_key_get_u64(k.mv_data) != ws ||
+		    store_key_get_u64((uint8_t *)k.mv_data + 8) != entity || v.mv_size == 0)
+			break;
+		if ((older = jixiao__node__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
+			break;
+		keep = same(older, now);
+		jixiao__node__free_unpacked(older, NULL);
+		if (!keep)
+			break;
+		since = store_key_get_u64((uint8_t *)k.mv_data + 16);
+	}
+	mdb_cursor_close(cur);
+	return since;
+}

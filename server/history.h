@@ -1,0 +1,43 @@
+/*
+ * A workspace's past: the state index that makes any revision readable in time
+ * proportional to the number of indicators (not to the number of revisions), and the
+ * change log. Every recorded change indexes the states it creates (workspace_record).
+ */
+#ifndef JX_HISTORY_H
+#define JX_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/jixiao.pb-c.h"
+#include "rpc.h"
+
+#define HISTORY_WORKSPACE 0
+#define HISTORY_BUDGET UINT64_MAX
+
+/* Indexes the states change creates at its revision. Returns 0 or an error. */
+int history_index(struct rpc_call *c, const Jixiao__Change *change);
+
+/*
+ * Decodes entity's state as of revision at into *msg (desc's type; caller frees).
+ * JX_ENOTFOUND when it did not exist then (or had been removed).
+ */
+int history_state_at(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
+    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg);
+
+/*
+ * Every indicator of ws as of revision at, appended to *nodes (malloc'd array grown as
+ * needed, *n and *cap updated; caller frees the nodes and the array).
+ */
+int history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***nodes,
+    size_t *n, size_t *cap);
+
+/*
+ * The revision that last changed entity's state such that keep() no longer holds,
+ * walking back from at: for blame. Calls keep(old, now) for each older state; returns
+ * the revision of the oldest state in the unbroken run that keep accepts.
+ */
+uint64_t history_since(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
+    int (*same)(const Jixiao__Node *older, const Jixiao__Node *now), const Jixiao__Node *now);
+
+#endif

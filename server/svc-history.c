@@ -1,0 +1,322 @@
+/*
+ * The History service: a workspace's change log and who set each score (blame), and
+ * across fiscal years: carrying a workspace forward and a subject's trend.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "history.h"
+#include "proto/jixiao.pb-c.h"
+#include "rpc.h"
+#include "store.h"
+#include "svc.h"
+#include "workspace.h"
+
+#define LOG_MAX 1000
+#define TREND_MAX 50
+
+static void
+svc_history_log(Jixiao__History_Service *service, const Jixiao__LogRequest *in,
+    Jixiao__LogReply_Closure closure, void *data)
+{
+	Jixiao__LogReply out = JIXIAO__LOG_REPLY__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	uint32_t limit = in->has_limit && in->limit > 0 && in->limit < LOG_MAX ? in->limit
+									     : LOG_MAX;
+	uint64_t from = in->has_from && in->from > 0 ? in->from : 1;
+	MDB_cursor *cur = NULL;
+	uint8_t key[16];
+	MDB_val k, v;
+	int rc;
+
+	if (workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if ((out.changes = calloc(limit, sizeof(*out.changes))) == NULL ||
+	    store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, &cur) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the history cannot be read");
+		goto out;
+	}
+	store_key_pair(key, ws->id, from);
+	k.mv_size = sizeof(key);
+	k.mv_data = key;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && out.n_changes < limit && k.mv_size == 16 &&
+	     store_key_get_u64(k.mv_data) == ws->id;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Jixiao__Change *ch = jixiao__change__unpack(NULL, v.mv_size, v.mv_data);
+		if (ch == NULL) {
+			rpc_call_fail(c, JX_EINTERNAL, "a history record is damaged");
+			break;
+		}
+		out.changes[out.n_changes++] = ch;
+	}
+	out.has_head_revision = 1;
+	out.head_revision = ws->revision;
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	closure(&out, data);
+	for (size_t i = 0; i < out.n_changes; i++)
+		jixiao__change__free_unpacked(out.changes[i], NULL);
+	free(out.changes);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+/* Same score (or both unscored): the blame run goes on. */
+static int
+svc_history_same_score(const Jixiao__Node *older, const Jixiao__Node *now)
+{
+	return older->has_score == now->has_score && (!now->has_score ||
+	    older->score == now->score);
+}
+
+static void
+svc_history_blame(Jixiao__History_Service *service, const Jixiao__BlameRequest *in,
+    Jixiao__BlameReply_Closure closure, void *data)
+{
+	Jixiao__BlameReply out = JIXIAO__BLAME_REPLY__INIT;
+	struct svc_tree_sheet r;
+	struct rpc_call *c = data;
+	Jixiao__BlameLine *lines = NULL;
+	Jixiao__Node *then = NULL;
+
+	if (svc_tree_sheet(c, in->workspace, 0, &r) != 0)
+		goto out;
+	if (r.reply.n_nodes > 0 &&
+	    ((lines = calloc(r.reply.n_nodes, sizeof(*lines))) == NULL ||
+	    (out.lines = calloc(r.reply.n_nodes, sizeof(*out.lines))) == NULL)) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < r.reply.n_nodes; i++) {
+		const Jixiao__Node *n = r.reply.nodes[i];
+		Jixiao__BlameLine *l = &lines[i];
+		uint64_t since;
+
+		jixiao__blame_line__init(l);
+		l->node = n->id;
+		l->code = n->code;
+		l->name = n->name;
+		l->has_score = n->has_score;
+		l->score = n->score;
+		/* The oldest state in the run with today's score is the edit that set it. */
+		since = history_since(c, r.ws->id, n->id, r.ws->revision, svc_history_same_score, n);
+		if (since != 0 && history_state_at(c, r.ws->id, n->id, since,
+		    &jixiao__node__descriptor, (ProtobufCMessage **)&then) == 0) {
+			l->has_revision = 1;
+			l->revision = since;
+			l->user = then->updated_by != NULL ? strdup(then->updated_by) : NULL;
+			l->has_time = then->has_updated_at;
+			l->time = then->updated_at;
+			jixiao__node__free_unpacked(then, NULL);
+			then = NULL;
+		}
+		out.lines[out.n_lines++] = l;
+	}
+out:
+	closure(&out, data);
+	for (size_t i = 0; i < out.n_lines; i++)
+		free(out.lines[i]->user);
+	free(out.lines);
+	free(lines);
+	svc_tree_sheet_free(&r);
+}
+
+/* ---- Carry */
+
+static void
+svc_history_carry(Jixiao__History_Service *service, const Jixiao__CarryRequest *in,
+    Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Workspace ws = JIXIAO__WORKSPACE__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__AddNodeRequest *reqs = NULL, **ptrs = NULL;
+	Jixiao__NodeRef *refs = NULL;
+	uint64_t *lineages = NULL, id;
+	struct svc_tree_sheet r;
+	struct rpc_call *c = data;
+	size_t n;
+
+	if (svc_tree_sheet(c, in->workspace, 0, &r) != 0)
+		goto out;
+	if (in->to_year <= r.ws->fiscal_year || in->to_year > 2200) {
+		rpc_call_fail(c, JX_EINVAL, "carry forward to a later fiscal year than %u",
+		    r.ws->fiscal_year);
+		goto out;
+	}
+	n = r.reply.n_nodes;
+	if (n > 0 && ((reqs = calloc(n, sizeof(*reqs))) == NULL ||
+	    (ptrs = calloc(n, sizeof(*ptrs))) == NULL ||
+	    (refs = calloc(n, sizeof(*refs))) == NULL ||
+	    (lineages = calloc(n, sizeof(*lineages))) == NULL)) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		goto out;
+	}
+	/* The tree, weights, targets, criteria and methods; not actuals, scores, comments. */
+	for (size_t i = 0; i < n; i++) {
+		const Jixiao__Node *s = r.reply.nodes[i];
+		Jixiao__AddNodeRequest *q = &reqs[i];
+
+		jixiao__add_node_request__init(q);
+		q->code = s->code;
+		q->name = s->name;
+		q->has_weight = s->has_weight;
+		q->weight = s->weight;
+		q->category = s->category;
+		q->criteria = s->criteria;
+		q->target = s->target;
+		q->method = s->method;
+		q->params = s->params;
+		for (size_t k = 0; k < i && s->parent_id != 0; k++) {
+			if (r.reply.nodes[k]->id == s->parent_id) {
+				jixiao__node_ref__init(&refs[i]);
+				refs[i].code = r.reply.nodes[k]->code;
+				q->parent = &refs[i];
+			}
+		}
+		lineages[i] = s->lineage != 0 ? s->lineage : s->id;
+		ptrs[i] = q;
+	}
+	if (workspace_check_unique(c, r.ws->subject, in->to_year, r.ws->kind) != 0 ||
+	    workspace_next_seq(c, "seq.workspace", &id) != 0)
+		goto out;
+	ws.id = id;
+	ws.subject = r.ws->subject;
+	ws.fiscal_year = in->to_year;
+	ws.kind = r.ws->kind;
+	ws.state = JIXIAO__WORKSPACE_STATE__ACTIVE;
+	ws.title = r.ws->title;
+	ws.department = r.ws->department;
+	ws.unit = r.ws->unit;
+	ws.goal = r.ws->goal;
+	ws.template_id = r.ws->template_id;
+	ws.has_template_version = r.ws->has_template_version;
+	ws.template_version = r.ws->template_version;
+	ws.has_created_at = 1;
+	ws.created_at = rpc_call_now(c);
+	ws.created_by = (char *)rpc_call_user(c);
+	change.what = "workspace.carry";
+	change.workspace_after = &ws;
+	if (workspace_index_subject(c, &ws) != 0 || workspace_record(c, &ws, &change) != 0 ||
+	    svc_tree_add_all(c, &ws, ptrs, n, lineages) != 0)
+		goto out;
+	out.workspace = &ws;
+out:
+	closure(&out, data);
+	free(ws.head.data);
+	free(reqs);
+	free(ptrs);
+	free(refs);
+	free(lineages);
+	svc_tree_sheet_free(&r);
+}
+
+/* ---- Trend */
+
+struct svc_history_trend {
+	struct rpc_call *c;
+	const Jixiao__TrendRequest *in;
+	uint64_t ids[TREND_MAX];
+	uint32_t years[TREND_MAX], kinds[TREND_MAX];
+	size_t n;
+};
+
+/* Keeps the newest workspace of each (year, kind): the index lists them by id. */
+static int
+svc_history_trend_one(void *arg, uint64_t ws, uint32_t year, uint32_t kind)
+{
+	struct svc_history_trend *t = arg;
+
+	if (t->in->has_kind && t->in->kind != 0 && kind != t->in->kind)
+		return 0;
+	if (t->n > 0 && t->years[t->n - 1] == year && t->kinds[t->n - 1] == kind) {
+		t->ids[t->n - 1] = ws;
+		return 0;
+	}
+	if (t->n == TREND_MAX)
+		return 1;
+	t->ids[t->n] = ws;
+	t->years[t->n] = year;
+	t->kinds[t->n++] = kind;
+	return 0;
+}
+
+static void
+svc_history_trend(Jixiao__History_Service *service, const Jixiao__TrendRequest *in,
+    Jixiao__TrendReply_Closure closure, void *data)
+{
+	Jixiao__TrendReply out = JIXIAO__TREND_REPLY__INIT;
+	struct svc_history_trend t = { .c = data, .in = in };
+	struct svc_tree_sheet sheets[TREND_MAX];
+	Jixiao__TrendYear years[TREND_MAX], *yp[TREND_MAX];
+	Jixiao__Node **level1[TREND_MAX] = { 0 };
+	struct rpc_call *c = data;
+	size_t loaded = 0;
+
+	if (in->subject[0] == '\0') {
+		rpc_call_fail(c, JX_EINVAL, "name the subject");
+		goto out;
+	}
+	workspace_each_of_subject(c, in->subject, 0, 0, svc_history_trend_one, &t);
+	if (t.n == 0) {
+		rpc_call_fail(c, JX_ENOTFOUND, "no workspace evaluates %.256s", in->subject);
+		goto out;
+	}
+	for (size_t i = 0; i < t.n; i++, loaded++) {
+		struct svc_tree_sheet *s = &sheets[i];
+		Jixiao__TrendYear *y = &years[i];
+		size_t nl = 0;
+
+		if (svc_tree_sheet(c, t.ids[i], 0, s) != 0) {
+			loaded++;
+			goto out;
+		}
+		jixiao__trend_year__init(y);
+		y->workspace = s->ws;
+		y->total = s->reply.total;
+		/* A year with indicators still unscored has no grade yet. */
+		y->grade = s->reply.unscored == 0 ? s->reply.grade : NULL;
+		y->has_vetoed = 1;
+		y->vetoed = s->reply.vetoed;
+		y->budget = s->budget;
+		if ((level1[i] = calloc(s->reply.n_nodes + 1, sizeof(**level1))) == NULL) {
+			loaded++;
+			rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+			goto out;
+		}
+		for (size_t k = 0; k < s->reply.n_nodes; k++) {
+			Jixiao__Node *nd = s->reply.nodes[k];
+			if (nd->depth == 1)
+				level1[i][nl++] = nd;
+			if (in->has_lineage && in->lineage != 0 &&
+			    (nd->lineage == in->lineage || nd->id == in->lineage))
+				y->indicator = nd;
+		}
+		y->level1 = level1[i];
+		y->n_level1 = nl;
+		yp[i] = y;
+	}
+	out.years = yp;
+	out.n_years = t.n;
+out:
+	closure(&out, data);
+	for (size_t i = 0; i < loaded; i++) {
+		free(level1[i]);
+		svc_tree_sheet_free(&sheets[i]);
+	}
+}
+
+static Jixiao__History_Service svc_history_service = JIXIAO__HISTORY__INIT(svc_history_);
+
+static const char *const svc_history_writes[] = { "Carry", NULL };
+
+const struct rpc_service svc_history = {
+	.service = &svc_history_service.base,
+	.writes = svc_history_writes,
+};
