@@ -1017,6 +1017,11 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 	}
 	if ((rv = workspace_load(c, wsid, &r->ws)) != 0)
 		return rv;
+	if (at > r->ws->revision) {
+		rpc_call_fail(c, JX_ENOTFOUND, "workspace %" PRIu64 " has no revision %" PRIu64
+		    " yet; its newest is %" PRIu64, wsid, at, r->ws->revision);
+		return JX_ENOTFOUND;
+	}
 	if (at != 0 && at < r->ws->revision) {
 		/* The past, from the state index: the workspace, its budget and its nodes then. */
 		Jixiao__Workspace *then = NULL;

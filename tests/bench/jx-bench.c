@@ -47,9 +47,9 @@
 #define BENCH_MAX_CLIENTS 1024
 #define BENCH_MAX_PEERS 64
 #define BENCH_MAX_ROWS 64
-#define BENCH_WAIT_MS 20000        /* for the readiness line, and for a stop */
-#define BENCH_GROUP 100            /* leaves under each level-1 indicator */
-#define BENCH_MAX_INDICATORS 4900  /* one Tree.Import holds at most 5000 nodes */
+#define BENCH_WAIT_MS 20000       /* for the readiness line, and for a stop */
+#define BENCH_GROUP 100           /* leaves under each level-1 indicator */
+#define BENCH_MAX_INDICATORS 4900 /* one Tree.Import holds at most 5000 nodes */
 #define BENCH_LOG_MAX ((size_t)1 << 20)
 #define BENCH_FSYNC_MS 1000
 
@@ -85,7 +85,7 @@ struct bench_opts {
 	size_t nclients;
 	unsigned indicators;
 	bool kinds[BENCH_NKINDS];
-	unsigned mix_reads;        /* percent of reads in the mixed load */
+	unsigned mix_reads; /* percent of reads in the mixed load */
 	bool tcp, json, keep;
 	enum bench_peers_mode peers;
 };
@@ -104,7 +104,7 @@ struct bench_daemon {
 /* One scored leaf of the big workspace; owned by one worker during a row. */
 struct bench_leaf {
 	uint64_t id;
-	uint64_t revision;       /* the node's revision as the last reply gave it */
+	uint64_t revision; /* the node's revision as the last reply gave it */
 	int64_t weight;
 	int64_t score;
 	unsigned long long edits;
@@ -142,8 +142,8 @@ struct bench {
 	uint64_t end_ns;
 	pthread_mutex_t mtx;
 	pthread_cond_t cv;
-	unsigned connected;     /* workers past client_open */
-	bool go;                /* end_ns is set */
+	unsigned connected; /* workers past client_open */
+	bool go;            /* end_ns is set */
 
 	struct bench_row rows[BENCH_MAX_ROWS];
 	size_t nrows;
@@ -168,7 +168,7 @@ struct bench_worker {
 	struct bench_leaf **mine;
 	size_t nmine, next;
 	uint64_t rng;
-	uint64_t *lat;            /* nanoseconds per completed call */
+	uint64_t *lat; /* nanoseconds per completed call */
 	size_t nlat, caplat;
 	unsigned long long reads, edits, errors, conflicts;
 	int open_err;
@@ -321,7 +321,8 @@ bench_parse_args(int argc, char **argv, struct bench_opts *o)
 				goto bad;
 			o->nclients = (size_t)n;
 			for (int j = 0; j < n; j++)
-				if (bench_parse_uint(items[j], 1, BENCH_MAX_CLIENTS, &o->clients[j]))
+				if (bench_parse_uint(items[j], 1, BENCH_MAX_CLIENTS,
+					&o->clients[j]))
 					goto bad;
 		} else if (strcmp(a, "--workloads") == 0) {
 			if ((n = bench_split(v, items, BENCH_MAX_LEVELS * 2)) < 0)
@@ -421,8 +422,8 @@ bench_daemon_start(struct bench_daemon *d)
 	argv[n] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, d->log,
-	    O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, d->log, O_WRONLY | O_CREAT | O_TRUNC,
+	    0600);
 	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
 	posix_spawn_file_actions_addclose(&fa, pipefd[1]);
 	rv = posix_spawn(&d->pid, d->path, &fa, NULL, (char *const *)argv, environ);
@@ -458,8 +459,7 @@ bench_daemon_stats(const struct bench_daemon *d, unsigned long long *commits,
 	if ((buf = malloc(BENCH_LOG_MAX + 1)) == NULL)
 		return false;
 	if ((fd = open(d->log, O_RDONLY)) >= 0) {
-		while (used < BENCH_LOG_MAX &&
-		    (n = read(fd, buf + used, BENCH_LOG_MAX - used)) > 0)
+		while (used < BENCH_LOG_MAX && (n = read(fd, buf + used, BENCH_LOG_MAX - used)) > 0)
 			used += (size_t)n;
 		close(fd);
 	}
@@ -548,8 +548,7 @@ bench_get_tree(struct bench_worker *w, uint64_t ws, char *msg, size_t msglen)
 	int rv;
 
 	in.workspace = ws;
-	rv = client_call(w->cl, &jixiao__tree__descriptor, "GetTree", &in.base, &out, msg,
-	    msglen);
+	rv = client_call(w->cl, &jixiao__tree__descriptor, "GetTree", &in.base, &out, msg, msglen);
 	if (out != NULL)
 		protobuf_c_message_free_unpacked(out, NULL);
 	w->reads++;
@@ -669,8 +668,7 @@ bench_worker_main(void *arg)
 			break;
 		if (rv != JX_OK && rv != JX_EABORTED) {
 			if (w->errors++ == 0)
-				snprintf(w->why, sizeof(w->why), "%s: %.200s", jx_errname(rv),
-				    msg);
+				snprintf(w->why, sizeof(w->why), "%s: %.200s", jx_errname(rv), msg);
 			continue;
 		}
 		if (bench_record(w, t1 - t0) != 0)
@@ -1014,7 +1012,7 @@ bench_setup(struct bench *b)
 	    (rv = bench_import(cl, b->ws_big, groups, per, weights, &b->nodes_big)) == 0 &&
 	    (rv = bench_create_ws(cl, "基准测试：常规评分表", &b->ws_small)) == 0 &&
 	    (rv = bench_import(cl, b->ws_small, SMALL_GROUPS, small_per, small_w,
-	    &b->nodes_small)) == 0)
+		 &b->nodes_small)) == 0)
 		rv = bench_load_leaves(b, cl);
 	client_close(cl);
 	free(weights);
@@ -1197,8 +1195,8 @@ bench_peers(struct bench *b)
 	}
 	snprintf(secs, sizeof(secs), "%u", b->o->seconds);
 	for (size_t i = 0; i < b->o->nclients; i++)
-		off += (size_t)snprintf(clients + off, sizeof(clients) - off, "%s%u",
-		    i ? "," : "", b->o->clients[i]);
+		off += (size_t)snprintf(clients + off, sizeof(clients) - off, "%s%u", i ? "," : "",
+		    b->o->clients[i]);
 	argv[n++] = b->o->peers_script;
 	argv[n++] = "--seconds";
 	argv[n++] = secs;
@@ -1321,13 +1319,13 @@ bench_print_table(const struct bench *b)
 	double v;
 
 	printf("jx-bench: jixiaod at %s, %u s per row, one connection and one call in flight "
-	       "per client thread\n", b->o->tcp ? "tcp://127.0.0.1" : "ipc://", b->o->seconds);
+	       "per client thread\n",
+	    b->o->tcp ? "tcp://127.0.0.1" : "ipc://", b->o->seconds);
 	printf("machine: %ld CPUs, %s; fdatasync floor %.0f/s (%.0f µs each, 4 KiB in %s)\n",
 	    b->ncpu, b->cpu, b->fsync_per_s, b->fsync_us, b->tmpdir);
 	printf("load average before: %s, after: %s\n\n", b->load_before, b->load_after);
-	printf("%-10s  %-44s %6s %8s %8s %8s %6s %7s %6s %7s %7s\n", "workload", "what",
-	    "flight", "ops/s", "p50 µs", "p99 µs", "errors", "commits", "batch", "srv µs",
-	    "cli µs");
+	printf("%-10s  %-44s %6s %8s %8s %8s %6s %7s %6s %7s %7s\n", "workload", "what", "flight",
+	    "ops/s", "p50 µs", "p99 µs", "errors", "commits", "batch", "srv µs", "cli µs");
 	for (size_t i = 0; i < b->nrows; i++) {
 		char commits[24] = "-", batch[24] = "-", srv[24] = "-", cli[24] = "-";
 
@@ -1335,15 +1333,16 @@ bench_print_table(const struct bench *b)
 		bench_what(b, r->kind, what, sizeof(what));
 		if (r->have_commits && r->commits > 0) {
 			snprintf(commits, sizeof(commits), "%llu", r->commits);
-			snprintf(batch, sizeof(batch), "%.1f", (double)r->writes / (double)r->commits);
+			snprintf(batch, sizeof(batch), "%.1f",
+			    (double)r->writes / (double)r->commits);
 		}
 		if (r->ops > 0 && r->server_cpu_s >= 0)
 			snprintf(srv, sizeof(srv), "%.0f", r->server_cpu_s * 1e6 / (double)r->ops);
 		if (r->ops > 0 && r->client_cpu_s >= 0)
 			snprintf(cli, sizeof(cli), "%.0f", r->client_cpu_s * 1e6 / (double)r->ops);
 		printf("%-10s  %-44s %6u %8.0f %8.0f %8.0f %6llu %7s %6s %7s %7s\n",
-		    bench_kind_names[r->kind], what, r->clients, r->ops_per_s, r->p50_us,
-		    r->p99_us, r->errors + r->conflicts, commits, batch, srv, cli);
+		    bench_kind_names[r->kind], what, r->clients, r->ops_per_s, r->p50_us, r->p99_us,
+		    r->errors + r->conflicts, commits, batch, srv, cli);
 		if (r->first_error[0] != '\0')
 			printf("            first error: %s\n", r->first_error);
 	}
@@ -1353,11 +1352,12 @@ bench_print_table(const struct bench *b)
 	       "jixiaod and in jx-bench,\nwhich share the machine's CPUs.\n");
 	if (b->verified)
 		printf("\nafter the run: %zu of %zu edited indicators hold the revision and score "
-		       "of their last reply%s\n", b->verified_leaves - b->verify_mismatch,
-		    b->verified_leaves, b->verify_mismatch ? " (SOME EDITS WERE LOST)" : "");
+		       "of their last reply%s\n",
+		    b->verified_leaves - b->verify_mismatch, b->verified_leaves,
+		    b->verify_mismatch ? " (SOME EDITS WERE LOST)" : "");
 
 	if (b->npeers > 0 || b->nnotes > 0) {
-		printf("\n%-10s  %-52s %9s %10s %9s %9s %12s\n", "peer", "what", "in flight",
+		printf("\n%-12s  %-46s %6s %8s %8s %8s %11s\n", "peer", "what", "flight",
 		    "writes/s", "p50 µs", "p99 µs", "jixiao/peer");
 		for (size_t i = 0; i < b->npeers; i++) {
 			const struct bench_peer *p = &b->peers[i];
@@ -1365,7 +1365,7 @@ bench_print_table(const struct bench *b)
 
 			if ((r = bench_find(b, BENCH_EDIT, p->clients)) != NULL && p->ops_per_s > 0)
 				snprintf(ratio, sizeof(ratio), "%.2f", r->ops_per_s / p->ops_per_s);
-			printf("%-10s  %-52s %9u %10.0f %9.0f %9.0f %12s\n", p->name, p->what,
+			printf("%-12s  %-46s %6u %8.0f %8.0f %8.0f %11s\n", p->name, p->what,
 			    p->clients, p->ops_per_s, p->p50_us, p->p99_us, ratio);
 		}
 		for (size_t i = 0; i < b->nnotes; i++)
@@ -1379,8 +1379,8 @@ bench_print_table(const struct bench *b)
 		    r->ops_per_s >= TARGET_EDITS_PER_S ? "met" : "MISSED");
 	if ((r = bench_find(b, BENCH_EDIT, 1)) != NULL)
 		printf("  edit p50 at 1 in flight         <= %.0f µs: %.0f µs  %s\n",
-		    TARGET_EDIT_P50_US, r->p50_us, r->p50_us <= TARGET_EDIT_P50_US ? "met"
-		    : "MISSED");
+		    TARGET_EDIT_P50_US, r->p50_us,
+		    r->p50_us <= TARGET_EDIT_P50_US ? "met" : "MISSED");
 	for (int k = BENCH_PING; k <= BENCH_TREE; k++) {
 		if ((v = bench_best_read(b, (enum bench_kind)k, &at)) <= 0)
 			continue;
@@ -1390,7 +1390,7 @@ bench_print_table(const struct bench *b)
 	for (size_t i = 0; i < b->npeers; i++) {
 		const struct bench_peer *p = &b->peers[i];
 		if ((r = bench_find(b, BENCH_EDIT, p->clients)) != NULL)
-			printf("  ahead of %-8s at %3u in flight: %.0f vs %.0f  %s\n", p->name,
+			printf("  ahead of %-12s at %3u in flight: %.0f vs %.0f  %s\n", p->name,
 			    p->clients, r->ops_per_s, p->ops_per_s,
 			    r->ops_per_s > p->ops_per_s ? "yes" : "NO");
 	}
@@ -1536,8 +1536,10 @@ main(int argc, char **argv)
 	}
 	if (bench_daemon_stop(&b.d) != 0)
 		goto out;
-	fprintf(stderr, "jx-bench: %zu indicators (%zu scored) and a %zu-indicator sheet "
-	    "created\n", b.nodes_big, b.nleaves, b.nodes_small);
+	fprintf(stderr,
+	    "jx-bench: %zu indicators (%zu scored) and a %zu-indicator sheet "
+	    "created\n",
+	    b.nodes_big, b.nleaves, b.nodes_small);
 	bench_fsync_probe(&b);
 	if (bench_rows(&b) != 0) {
 		bench_daemon_stop(&b.d);

@@ -17,7 +17,7 @@ set -euo pipefail
 seconds=5
 clients=1,16,128
 install=yes
-only=redis,postgres,postgres-update,etcd
+only=redis,postgres,postgres-upd,etcd
 
 usage() {
 	sed -n '2,17s/^# \{0,1\}//p' "$0"
@@ -112,7 +112,7 @@ install_missing() {
 	if wanted redis && ! { command -v redis-server && command -v redis-benchmark; } >/dev/null; then
 		missing+=(redis-server redis-tools)
 	fi
-	if { wanted postgres || wanted postgres-update; } && [ -z "$(pg_find_bin)" ]; then
+	if { wanted postgres || wanted postgres-upd; } && [ -z "$(pg_find_bin)" ]; then
 		missing+=(postgresql postgresql-contrib)
 	fi
 	if wanted etcd && ! command -v etcd >/dev/null; then
@@ -225,14 +225,14 @@ run_postgres() {
 	printf '%s\n' '\set aid random(1, 100000 * :scale)' \
 	    'UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;' \
 	    >"$tmp/update.sql"
-	for name in postgres postgres-update; do
+	for name in postgres postgres-upd; do
 		wanted "$name" || continue
 		if [ "$name" = postgres ]; then
 			script=(-N)
-			what="pgbench -N simple-update: BEGIN, UPDATE, SELECT, INSERT, END = 5 round trips, 1 commit"
+			what="pgbench -N: 5 statements (round trips), 1 commit"
 		else
 			script=(-f "$tmp/update.sql")
-			what="pgbench, one UPDATE per transaction: 1 round trip, 1 commit"
+			what="pgbench, one UPDATE: 1 round trip, 1 commit"
 		fi
 		for c in "${levels[@]}"; do
 			j=$((c < 2 ? 1 : 2))
@@ -296,7 +296,7 @@ run_etcd() {
 		ok=$(wc -l <"$tmp/etcd-lat")
 		rate=$(awk -v n="$ok" -v d=$((t1 - t0)) 'BEGIN { printf "%.1f", n * 1e9 / d }')
 		lat=$(percentiles 1000000 <"$tmp/etcd-lat")
-		echo "peer etcd $c $rate $lat put 64 B via the v3 JSON gateway (curl --parallel, keep-alive)"
+		echo "peer etcd $c $rate $lat put 64 B, v3 JSON gateway (curl --parallel)"
 		log "etcd at $c: $rate writes/s ($ok of $n puts answered 200)"
 	done
 	kill "$etcd_pid"; wait "$etcd_pid" 2>/dev/null || true
@@ -305,5 +305,5 @@ run_etcd() {
 
 if [ "$install" = yes ]; then install_missing; fi
 if wanted redis; then run_redis; fi
-if wanted postgres || wanted postgres-update; then run_postgres; fi
+if wanted postgres || wanted postgres-upd; then run_postgres; fi
 if wanted etcd; then run_etcd; fi
