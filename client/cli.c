@@ -300,6 +300,8 @@ cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace 
 	out_json_object(j, key);
 	out_json_uint(j, "id", ws->id);
 	out_json_string(j, "subject", ws->subject);
+	if (ws->has_subject_id)
+		out_json_uint(j, "subject_id", ws->subject_id);
 	out_json_uint(j, "fiscal_year", ws->fiscal_year);
 	out_json_string(j, "kind", cli_kind_name(ws->kind));
 	out_json_string(j, "state", cli_state_name(ws->state));

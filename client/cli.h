@@ -90,6 +90,11 @@ int cmd_log(struct cli *cli, int argc, char **argv);
 int cmd_diff(struct cli *cli, int argc, char **argv);
 int cmd_blame(struct cli *cli, int argc, char **argv);
 int cmd_trend(struct cli *cli, int argc, char **argv);
+int cmd_unit(struct cli *cli, int argc, char **argv);
+int cmd_project(struct cli *cli, int argc, char **argv);
+
+/* The id of a registered unit or project named ref (its name, or its id). */
+int cli_find_subject(struct cli *cli, const char *ref, uint64_t *id);
 
 struct csv;
 /* Reads and parses a CSV file; tells the user and returns an exit code on failure. */

@@ -59,6 +59,8 @@ ws_create(struct cli *cli, int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },
 		{ "title", required_argument, NULL, 't' },
 		{ "template", required_argument, NULL, 'T' },
+		{ "project", required_argument, NULL, 'P' },
+		{ "unit", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,6 +72,12 @@ ws_create(struct cli *cli, int argc, char **argv)
 	in.kind = JIXIAO__KIND__KIND_UNSPECIFIED;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "s:y:k:t:T:h", opts, NULL)) != -1) {
+		if ((c == 'P' || c == 'U') && cli_find_subject(cli, optarg, &in.subject_id) != 0)
+			return EX_NOINPUT;
+		if (c == 'P' || c == 'U') {
+			in.has_subject_id = 1;
+			continue;
+		}
 		switch (c) {
 		case 's':
 			in.subject = optarg;
@@ -107,6 +115,8 @@ ws_create(struct cli *cli, int argc, char **argv)
 			    "  --kind KIND     target-declaration (绩效目标申报),\n"
 			    "                  self-evaluation (绩效自评) or key-evaluation (重点绩效评价)\n"
 			    "  --title TEXT    an optional title\n"
+			    "  --project NAME  a registered project (jx project list): the subject\n"
+			    "  --unit NAME     a registered unit, for a department-overall evaluation\n"
 			    "  --template ID   start from a template's indicators and grade bands\n"
 			    "                  (A: project key evaluation, B: department self-\n"
 			    "                  evaluation; ID@N for version N; see jx template list)\n");
@@ -117,9 +127,11 @@ ws_create(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (in.subject == NULL && in.has_subject_id)
+		in.subject = "";
 	if (in.subject == NULL || in.fiscal_year == 0 || in.kind == 0)
-		return cli_usage_error("--subject, --year and --kind are required (see jx ws "
-				       "create --help)");
+		return cli_usage_error("--subject (or --project/--unit), --year and --kind are "
+				       "required (see jx ws create --help)");
 	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "Create", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
 		return rv;

@@ -14,6 +14,8 @@
 static const struct cli_command jx_commands[] = {
 	{ "ping", cmd_ping, "jx ping", "Checks that the server answers, and how fast." },
 	{ "version", cmd_version, "jx version", "Shows the versions of jx and of the server." },
+	{ "unit", cmd_unit, "jx unit COMMAND", "Departments and budget units: add, list." },
+	{ "project", cmd_project, "jx project COMMAND", "Projects of budget units: add, list." },
 	{ "ws", cmd_ws, "jx ws COMMAND", "Workspaces: create, list, show, archive." },
 	{ "node", cmd_node, "jx node COMMAND", "Indicators: add, set, mv, rm." },
 	{ "tree", cmd_tree, "jx tree WS", "Prints a workspace's indicator tree and scores." },

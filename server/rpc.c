@@ -19,6 +19,7 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_budgets,
 	&svc_templates,
 	&svc_history,
+	&svc_subjects,
 };
 
 struct rpc {

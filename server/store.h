@@ -29,6 +29,7 @@ enum store_db {
 			   * entity 0 the Workspace, a node id its Node (empty: removed),
 			   * HISTORY_BUDGET the Budget */
 	STORE_SUBJECTS,   /* subject + NUL + year (4) + kind (4) + ws id (8) -> nothing */
+	STORE_UNITS,      /* 'i' + id (8) -> Subject; 'n' + name -> id (8) */
 	STORE_REQUESTS,   /* request id (16) -> time (8) + packed Reply of a mutating call */
 	STORE_NDBS
 };

@@ -188,6 +188,8 @@ svc_history_carry(Jixiao__History_Service *service, const Jixiao__CarryRequest *
 		goto out;
 	ws.id = id;
 	ws.subject = r.ws->subject;
+	ws.has_subject_id = r.ws->has_subject_id;
+	ws.subject_id = r.ws->subject_id;
 	ws.fiscal_year = in->to_year;
 	ws.kind = r.ws->kind;
 	ws.state = JIXIAO__WORKSPACE_STATE__ACTIVE;

@@ -42,10 +42,18 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	Jixiao__Workspace ws = JIXIAO__WORKSPACE__INIT;
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
 	Jixiao__Template *tmpl = NULL;
+	Jixiao__Subject *subj = NULL;
 	struct rpc_call *c = data;
+	const char *subject = in->subject;
 	uint64_t id;
 
-	if (in->subject[0] == '\0' || strlen(in->subject) > SUBJECT_MAX) {
+	/* A registered subject names the workspace's subject. */
+	if (in->has_subject_id && in->subject_id != 0) {
+		if (svc_subjects_load(c, in->subject_id, &subj) != 0)
+			goto out;
+		subject = subj->name;
+	}
+	if (subject[0] == '\0' || strlen(subject) > SUBJECT_MAX) {
 		rpc_call_fail(c, JX_EINVAL, "the subject must be 1 to %d bytes long", SUBJECT_MAX);
 		goto out;
 	}
@@ -59,7 +67,7 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 		    "self-evaluation or key-evaluation");
 		goto out;
 	}
-	if (!svc_workspaces_text(c, "subject", in->subject, SUBJECT_MAX, false) ||
+	if (!svc_workspaces_text(c, "subject", subject, SUBJECT_MAX, false) ||
 	    !svc_workspaces_text(c, "title", in->title, TITLE_MAX, false) ||
 	    !svc_workspaces_text(c, "department", in->department, SUBJECT_MAX, false) ||
 	    !svc_workspaces_text(c, "unit", in->unit, SUBJECT_MAX, false) ||
@@ -80,11 +88,13 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 		ws.has_template_version = 1;
 		ws.template_version = tmpl->version;
 	}
-	if (workspace_check_unique(c, in->subject, in->fiscal_year, in->kind) != 0 ||
+	if (workspace_check_unique(c, subject, in->fiscal_year, in->kind) != 0 ||
 	    workspace_next_seq(c, "seq.workspace", &id) != 0)
 		goto out;
 	ws.id = id;
-	ws.subject = in->subject;
+	ws.subject = (char *)subject;
+	ws.has_subject_id = subj != NULL;
+	ws.subject_id = subj != NULL ? subj->id : 0;
 	ws.fiscal_year = in->fiscal_year;
 	ws.kind = in->kind;
 	ws.state = JIXIAO__WORKSPACE_STATE__ACTIVE;
@@ -107,6 +117,8 @@ out:
 	free(ws.head.data);
 	if (tmpl != NULL)
 		jixiao__template__free_unpacked(tmpl, NULL);
+	if (subj != NULL)
+		jixiao__subject__free_unpacked(subj, NULL);
 }
 
 static bool

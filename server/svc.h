@@ -13,6 +13,10 @@ extern const struct rpc_service svc_tree;
 extern const struct rpc_service svc_budgets;
 extern const struct rpc_service svc_templates;
 extern const struct rpc_service svc_history;
+extern const struct rpc_service svc_subjects;
+
+/* Loads a registered subject (caller frees); fails the call when there is none. */
+int svc_subjects_load(struct rpc_call *c, uint64_t id, Jixiao__Subject **s);
 
 /*
  * Loads workspace ws's budget facts with the computed fields filled; *budget is NULL

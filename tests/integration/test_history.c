@@ -197,8 +197,25 @@ trend_of_the_bureau(void **state)
 	char *out;
 
 	jxd_start(&d, false);
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", subject, "--year",
-	    "2021", "--kind", "self-evaluation", NULL), 0);
+	/* The bureau as a registered unit under its government, with one of its projects. */
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "unit", "add", "广州市人民政府", "--department",
+	    NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "unit", "add", subject, "--parent",
+	    "广州市人民政府", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "project", "add", "12345政府服务热线", "--unit",
+	    subject, NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "project", "add", "孤儿项目", NULL), EX_USAGE);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "unit", "add", subject, NULL), EX_CANTCREAT);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "unit", "list", NULL), 0);
+	assert_has(out, "主管部门 1 广州市人民政府\n  预算单位 2 广州市政务服务数据管理局");
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "project", "list", "--json", NULL), 0);
+	assert_has(out, "\"recurrent\": true");
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "ws", "create", "--unit", subject, "--year",
+	    "2021", "--kind", "self-evaluation", "--json", NULL), 0);
+	assert_has(out, "\"subject_id\": 2,");
+	free(out);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "履职效能", "--weight", "50",
 	    "--score", "50", NULL), 0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "管理效能", "--weight", "45",
