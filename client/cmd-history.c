@@ -97,6 +97,37 @@ describe(const Jixiao__Node *a, const Jixiao__Node *b, char *buf, size_t len)
 		say(&s, "moved");
 }
 
+void
+cli_print_change(const Jixiao__Change *ch, struct out_json *j)
+{
+	const Jixiao__Node *n = ch->after != NULL ? ch->after : ch->before;
+	char what[DESCRIBE_MAX] = "", t[32];
+
+	if (ch->before != NULL && ch->after != NULL)
+		describe(ch->before, ch->after, what, sizeof(what));
+	if (j != NULL) {
+		out_json_object(j, NULL);
+		out_json_uint(j, "workspace", ch->workspace);
+		out_json_uint(j, "revision", ch->revision);
+		out_json_int(j, "time", ch->time);
+		out_json_string(j, "user", ch->user);
+		out_json_string(j, "what", ch->what);
+		out_json_string(j, "code", n != NULL ? n->code : NULL);
+		out_json_string(j, "changes", what[0] != '\0' ? what : NULL);
+		if (ch->before != NULL)
+			cli_json_node(j, "before", ch->before);
+		if (ch->after != NULL)
+			cli_json_node(j, "after", ch->after);
+		out_json_end(j);
+		return;
+	}
+	printf("%6" PRIu64 "  %s  %-10s %-17s %s%s%s\n", ch->revision, cli_time(ch->time, t),
+	    ch->user != NULL ? ch->user : "-", ch->what, n != NULL ? n->code : "",
+	    n != NULL && n->name != NULL ? " " : "", n != NULL && n->name != NULL ? n->name : "");
+	if (what[0] != '\0')
+		printf("        %s\n", what);
+}
+
 int
 cmd_log(struct cli *cli, int argc, char **argv)
 {
@@ -140,35 +171,8 @@ cmd_log(struct cli *cli, int argc, char **argv)
 		out_json_uint(j, "head_revision", out->head_revision);
 		out_json_array(j, "changes");
 	}
-	for (size_t i = 0; i < out->n_changes; i++) {
-		const Jixiao__Change *ch = out->changes[i];
-		const Jixiao__Node *n = ch->after != NULL ? ch->after : ch->before;
-		char what[DESCRIBE_MAX] = "", t[32];
-
-		if (ch->before != NULL && ch->after != NULL)
-			describe(ch->before, ch->after, what, sizeof(what));
-		if (j != NULL) {
-			out_json_object(j, NULL);
-			out_json_uint(j, "revision", ch->revision);
-			out_json_int(j, "time", ch->time);
-			out_json_string(j, "user", ch->user);
-			out_json_string(j, "what", ch->what);
-			out_json_string(j, "code", n != NULL ? n->code : NULL);
-			out_json_string(j, "changes", what[0] != '\0' ? what : NULL);
-			if (ch->before != NULL)
-				cli_json_node(j, "before", ch->before);
-			if (ch->after != NULL)
-				cli_json_node(j, "after", ch->after);
-			out_json_end(j);
-			continue;
-		}
-		printf("%6" PRIu64 "  %s  %-10s %-17s %s%s%s%s\n", ch->revision, cli_time(ch->time, t),
-		    ch->user != NULL ? ch->user : "-", ch->what, n != NULL ? n->code : "",
-		    n != NULL && n->name != NULL ? " " : "", n != NULL && n->name != NULL ? n->name : "",
-		    "");
-		if (what[0] != '\0')
-			printf("        %s\n", what);
-	}
+	for (size_t i = 0; i < out->n_changes; i++)
+		cli_print_change(out->changes[i], j);
 	out_json_free(j);
 	jixiao__log_reply__free_unpacked(out, NULL);
 	return 0;

@@ -23,6 +23,7 @@ static const struct cli_command jx_commands[] = {
 	{ "budget", cmd_budget, "jx budget COMMAND", "Budget facts: show, set." },
 	{ "log", cmd_log, "jx log WS", "Every revision of a workspace: who, when, what." },
 	{ "diff", cmd_diff, "jx diff WS REV1 REV2", "What changed between two revisions." },
+	{ "watch", cmd_watch, "jx watch WS", "Prints a workspace's changes live." },
 	{ "blame", cmd_blame, "jx blame WS", "Who set each indicator's current score." },
 	{ "trend", cmd_trend, "jx trend SUBJECT", "A subject's evaluations year by year." },
 	{ "check", cmd_check, "jx check WS", "Reports what does not add up in a workspace." },

@@ -13,6 +13,7 @@
 
 struct feed {
 	nng_socket sock;
+	char url[512];
 };
 
 int
@@ -35,8 +36,15 @@ feed_open(const char *url, struct feed **fp, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot publish the feed on %s: %s", url, nng_strerror(rv));
 		return JX_EINVAL;
 	}
+	snprintf(f->url, sizeof(f->url), "%s", url);
 	*fp = f;
 	return JX_OK;
+}
+
+const char *
+feed_url(const struct feed *f)
+{
+	return f != NULL ? f->url : NULL;
 }
 
 void

@@ -15,6 +15,8 @@ struct feed;
 int feed_open(const char *url, struct feed **fp, char *why, size_t whylen);
 /* Publishes one change of workspace ws. Never blocks; f may be NULL (no feed). */
 void feed_publish(struct feed *f, uint64_t ws, const void *change, size_t len);
+/* The URL subscribers dial; NULL when f is NULL. */
+const char *feed_url(const struct feed *f);
 /* Accepts NULL. */
 void feed_close(struct feed *f);
 

@@ -378,6 +378,12 @@ rpc_call_now(struct rpc_call *c)
 	return c->now;
 }
 
+const char *
+rpc_call_feed_url(struct rpc_call *c)
+{
+	return feed_url(c->rpc->feed);
+}
+
 void
 rpc_call_fail(struct rpc_call *c, int code, const char *fmt, ...)
 {

@@ -51,6 +51,8 @@ MDB_txn *rpc_call_txn(struct rpc_call *c);
 struct store *rpc_call_store(struct rpc_call *c);
 const char *rpc_call_user(struct rpc_call *c);
 int64_t rpc_call_now(struct rpc_call *c);
+/* Where the change feed is published, or NULL. */
+const char *rpc_call_feed_url(struct rpc_call *c);
 /* Marks the call failed with code and a plain sentence; the first failure wins. */
 void rpc_call_fail(struct rpc_call *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -18,22 +18,24 @@
 #define LOG_MAX 1000
 #define TREND_MAX 50
 
+/* Answers with up to limit change records of wsid from revision from on. */
 static void
-svc_history_log(Jixiao__History_Service *service, const Jixiao__LogRequest *in,
-    Jixiao__LogReply_Closure closure, void *data)
+svc_history_changes(struct rpc_call *c, uint64_t wsid, uint64_t from, uint32_t limit,
+    Jixiao__LogReply_Closure closure)
 {
 	Jixiao__LogReply out = JIXIAO__LOG_REPLY__INIT;
 	Jixiao__Workspace *ws = NULL;
-	struct rpc_call *c = data;
-	uint32_t limit = in->has_limit && in->limit > 0 && in->limit < LOG_MAX ? in->limit
-									     : LOG_MAX;
-	uint64_t from = in->has_from && in->from > 0 ? in->from : 1;
+	void *data = c;
 	MDB_cursor *cur = NULL;
 	uint8_t key[16];
 	MDB_val k, v;
 	int rc;
 
-	if (workspace_load(c, in->workspace, &ws) != 0)
+	if (limit == 0 || limit > LOG_MAX)
+		limit = LOG_MAX;
+	if (from == 0)
+		from = 1;
+	if (workspace_load(c, wsid, &ws) != 0)
 		goto out;
 	if ((out.changes = calloc(limit, sizeof(*out.changes))) == NULL ||
 	    store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, &cur) != 0) {
@@ -65,6 +67,27 @@ out:
 	free(out.changes);
 	if (ws != NULL)
 		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static void
+svc_history_log(Jixiao__History_Service *service, const Jixiao__LogRequest *in,
+    Jixiao__LogReply_Closure closure, void *data)
+{
+	svc_history_changes(data, in->workspace, in->has_from ? in->from : 1,
+	    in->has_limit ? in->limit : LOG_MAX, closure);
+}
+
+static void
+svc_history_changes_since(Jixiao__History_Service *service,
+    const Jixiao__ChangesSinceRequest *in, Jixiao__LogReply_Closure closure, void *data)
+{
+	if (in->after == UINT64_MAX) {
+		rpc_call_fail(data, JX_EINVAL, "there is no revision after %" PRIu64, in->after);
+		closure(NULL, data);
+		return;
+	}
+	svc_history_changes(data, in->workspace, in->after + 1, in->has_limit ? in->limit : LOG_MAX,
+	    closure);
 }
 
 /* Same score (or both unscored): the blame run goes on. */

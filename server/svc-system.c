@@ -32,6 +32,7 @@ svc_system_version(Jixiao__System_Service *service, const Jixiao__VersionRequest
 	out.nng = (char *)nng_version();
 	out.sodium = (char *)sodium_version_string();
 	out.protobuf_c = (char *)protobuf_c_version();
+	out.feed = (char *)rpc_call_feed_url(data);
 	closure(&out, data);
 }
 

@@ -21,7 +21,7 @@ only=redis,postgres,postgres-upd,etcd
 
 usage() {
 	sed -n '2,17s/^# \{0,1\}//p' "$0"
-	echo "options: --seconds N  --clients LIST  --only LIST  --no-install  -h|--help"
+	echo "options: --seconds N  --clients LIST  --only redis,postgres,postgres-upd,etcd  --no-install  -h|--help"
 }
 
 while [ $# -gt 0 ]; do
@@ -169,7 +169,7 @@ run_redis() {
 		skip redis "redis-server did not start"
 		return
 	fi
-	log "redis $(redis-server --version | awk '{print $3}') on 127.0.0.1:$redis_port, appendfsync always"
+	log "redis $(redis-server --version | awk '{sub("v=", "", $3); print $3}') on 127.0.0.1:$redis_port, appendfsync always"
 	local c n t0 t1 line rps p50 p99
 	for c in "${levels[@]}"; do
 		# redis-benchmark counts requests, not time: a short probe sizes the run.

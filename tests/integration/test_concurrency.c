@@ -207,12 +207,68 @@ feed_publishes_every_committed_change(void **state)
 	jxd_cleanup(&d);
 }
 
+/* How many change records of revision rev out holds (top-level keys are indented 2). */
+static int
+count_revision(const char *out, unsigned rev)
+{
+	char want[32];
+	int n = 0;
+
+	snprintf(want, sizeof(want), "\n  \"revision\": %u,", rev);
+	for (const char *p = out; (p = strstr(p, want)) != NULL; p += strlen(want))
+		n++;
+	return n;
+}
+
+/* jx watch: live changes while a watcher runs, paused and resumed, each shown once. */
+static void
+watch_shows_every_revision_once(void **state)
+{
+	struct jxd d;
+	char cmd[1024], out[65536];
+	size_t len = 0, n;
+	FILE *p;
+
+	jxd_start(&d, false);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "观察", "--year",
+	    "2023", "--kind", "self-evaluation", NULL), 0);
+	/* Live: from revision 2 on, five changes, the watcher stopped half way through. */
+	snprintf(cmd, sizeof(cmd), "'%s' --server '%s' watch 1 --from 2 --count 5 --json",
+	    getenv("JX"), d.url);
+	assert_non_null(p = popen(cmd, "r"));
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "产出", "--weight", "20", NULL),
+	    0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "效益", "--weight", "20", NULL),
+	    0);
+	/* [2]: a pattern that does not match the shell running pkill itself */
+	system("pkill -STOP -f 'watch 1 --from [2]'");
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "20", NULL),
+	    0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "2", "--score", "20", NULL),
+	    0);
+	system("pkill -CONT -f 'watch 1 --from [2]'");
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "rm", "1", "2", NULL), 0);
+	while ((n = fread(out + len, 1, sizeof(out) - 1 - len, p)) > 0)
+		len += n;
+	out[len] = '\0';
+	assert_int_equal(pclose(p), 0);
+	for (unsigned rev = 2; rev <= 6; rev++)
+		if (count_revision(out, rev) != 1)
+			fail_msg("revision %u shown %d times:\n%s", rev,
+			    count_revision(out, rev), out);
+	assert_int_equal(count_revision(out, 1), 0);
+	assert_int_equal(count_revision(out, 7), 0);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(concurrent_edits_are_never_lost),
 		cmocka_unit_test(feed_publishes_every_committed_change),
+		cmocka_unit_test(watch_shows_every_revision_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,218 @@
+/*
+ * jx watch WS: a workspace's changes as they are committed. The feed (nng PUB) may
+ * drop messages and connections break, so every gap in the revisions is filled from
+ * the history (History.ChangesSince) before going on: each revision is shown once.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+
+#include "cli.h"
+
+#define WATCH_POLL_MS 1000
+/* How often the history is asked anyway, in case the feed silently lost the last one. */
+#define WATCH_CHECK_MS 5000
+
+static const struct cli_command watch_command = { "watch", cmd_watch,
+	"jx watch WS [--from REV] [--count N] [--feed URL]",
+	"Prints a workspace's changes live, as they are committed. --from REV first shows the\n"
+	"history from that revision; --count N stops after N changes. Gaps in the live feed\n"
+	"are filled from the history, so every revision is shown exactly once." };
+
+struct watch {
+	struct cli *cli;
+	uint64_t ws, last;   /* the newest revision shown */
+	uint64_t count, shown;
+	struct out_json *j;
+};
+
+static void
+watch_show(struct watch *w, const Jixiao__Change *ch)
+{
+	if (ch->revision <= w->last || (w->count != 0 && w->shown >= w->count))
+		return;
+	if (w->j != NULL) {
+		cli_print_change(ch, w->j);
+		out_json_free(w->j);
+		w->j = out_json_new(stdout);
+	} else {
+		cli_print_change(ch, NULL);
+	}
+	fflush(stdout);
+	w->last = ch->revision;
+	w->shown++;
+}
+
+/* Shows every change after w->last from the history. Returns a sysexits code. */
+static int
+watch_catch_up(struct watch *w)
+{
+	for (;;) {
+		Jixiao__ChangesSinceRequest in = JIXIAO__CHANGES_SINCE_REQUEST__INIT;
+		Jixiao__LogReply *out;
+		size_t n;
+		int rv;
+
+		in.workspace = w->ws;
+		in.after = w->last;
+		if ((rv = cli_call(w->cli, &jixiao__history__descriptor, "ChangesSince", &in.base,
+		    (ProtobufCMessage **)&out)) != 0)
+			return rv;
+		n = out->n_changes;
+		for (size_t i = 0; i < n; i++)
+			watch_show(w, out->changes[i]);
+		jixiao__log_reply__free_unpacked(out, NULL);
+		if (n == 0 || (w->count != 0 && w->shown >= w->count))
+			return 0;
+	}
+}
+
+static long long
+watch_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The feed's address: --feed, or what the server says. */
+static int
+watch_feed_url(struct cli *cli, const char *given, char *url, size_t len)
+{
+	Jixiao__VersionRequest in = JIXIAO__VERSION_REQUEST__INIT;
+	Jixiao__VersionReply *out;
+	int rv;
+
+	if (given != NULL) {
+		snprintf(url, len, "%s", given);
+		return 0;
+	}
+	if ((rv = cli_call(cli, &jixiao__system__descriptor, "Version", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	rv = out->feed != NULL && out->feed[0] != '\0' ? 0 : EX_UNAVAILABLE;
+	if (rv == 0)
+		snprintf(url, len, "%s", out->feed);
+	else
+		cli_error(0, "jixiaod publishes no change feed; start it with --feed URL");
+	jixiao__version_reply__free_unpacked(out, NULL);
+	return rv;
+}
+
+static int
+watch_head(struct cli *cli, uint64_t ws, uint64_t *head)
+{
+	Jixiao__GetWorkspaceRequest in = JIXIAO__GET_WORKSPACE_REQUEST__INIT;
+	Jixiao__WorkspaceReply *out;
+	int rv;
+
+	in.workspace = ws;
+	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "Get", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		return rv;
+	*head = out->workspace->revision;
+	jixiao__workspace_reply__free_unpacked(out, NULL);
+	return 0;
+}
+
+int
+cmd_watch(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "feed", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct watch w = { .cli = cli };
+	const char *feed = NULL;
+	char url[512];
+	uint64_t from = 0;
+	uint8_t topic[8];
+	nng_socket sub;
+	long long checked;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&watch_command, "  --from REV  show the history from REV first\n"
+						 "  --count N   stop after N changes\n"
+						 "  --feed URL  the feed's address (default: the server's)\n");
+			return 0;
+		}
+		if (c == 'u')
+			feed = optarg;
+		else if (c == 'f' && cli_parse_id(optarg, "the revision", &from) == 0)
+			continue;
+		else if (c == 'c' && cli_parse_id(optarg, "the count", &w.count) == 0)
+			continue;
+		else
+			return EX_USAGE;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("usage: %s", watch_command.usage);
+	if (cli_parse_id(argv[optind], "the workspace", &w.ws) != 0)
+		return EX_USAGE;
+	if ((rv = watch_feed_url(cli, feed, url, sizeof(url))) != 0)
+		return rv;
+	/* Subscribe before reading the head, so nothing committed in between is missed. */
+	if (nng_sub0_open(&sub) != 0)
+		return cli_error(EX_OSERR, "cannot open a socket");
+	for (int i = 7; i >= 0; i--)
+		topic[7 - i] = (uint8_t)(w.ws >> (8 * i));
+	nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, topic, sizeof(topic));
+	nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, WATCH_POLL_MS);
+	nng_socket_set_size(sub, NNG_OPT_RECVMAXSZ, (size_t)64 << 20);
+	if ((rv = nng_dial(sub, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
+		nng_close(sub);
+		return cli_error(EX_UNAVAILABLE, "cannot subscribe to %s: %s", url, nng_strerror(rv));
+	}
+	if (from > 0) {
+		w.last = from - 1;
+	} else if ((rv = watch_head(cli, w.ws, &w.last)) != 0) {
+		nng_close(sub);
+		return rv;
+	}
+	if (cli->json)
+		w.j = out_json_new(stdout);
+	rv = watch_catch_up(&w);
+	checked = watch_ms();
+	while (rv == 0 && (w.count == 0 || w.shown < w.count)) {
+		nng_msg *msg;
+		int r = nng_recvmsg(sub, &msg, 0);
+
+		if (r == 0) {
+			Jixiao__Change *ch = NULL;
+			if (nng_msg_len(msg) > 8)
+				ch = jixiao__change__unpack(NULL, nng_msg_len(msg) - 8,
+				    (uint8_t *)nng_msg_body(msg) + 8);
+			nng_msg_free(msg);
+			if (ch == NULL)
+				continue;
+			/* A gap: fetch what the feed lost before showing this one. */
+			if (ch->revision > w.last + 1)
+				rv = watch_catch_up(&w);
+			watch_show(&w, ch);
+			jixiao__change__free_unpacked(ch, NULL);
+		} else if (r != NNG_ETIMEDOUT) {
+			rv = cli_error(EX_UNAVAILABLE, "the change feed failed: %s", nng_strerror(r));
+		}
+		if (rv == 0 && watch_ms() - checked >= WATCH_CHECK_MS) {
+			rv = watch_catch_up(&w);
+			checked = watch_ms();
+		}
+	}
+	nng_close(sub);
+	out_json_free(w.j);
+	return rv;
+}
