@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
@@ -76,6 +77,8 @@ client_call(struct client *cl, const ProtobufCServiceDescriptor *service, const 
 	const ProtobufCMethodDescriptor *m;
 	uint8_t id[ENVELOPE_REQUEST_ID_LEN], *buf = NULL;
 	char *text = NULL;
+	struct timespec now;
+	uint64_t ms;
 	size_t len;
 	void *reply = NULL;
 	int rv, code;
@@ -87,7 +90,15 @@ client_call(struct client *cl, const ProtobufCServiceDescriptor *service, const 
 		snprintf(message, msglen, "the client has no method %s.%s", service->name, method);
 		return JX_EINTERNAL;
 	}
-	randombytes_buf(id, sizeof(id));
+	/*
+	 * Milliseconds first, then randomness: ids from one client sort by time, so the
+	 * server appends them to its idempotency table and prunes the old end.
+	 */
+	clock_gettime(CLOCK_REALTIME, &now);
+	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	for (int i = 0; i < 8; i++)
+		id[i] = (uint8_t)(ms >> (8 * (7 - i)));
+	randombytes_buf(id + 8, sizeof(id) - 8);
 	if ((rv = envelope_request_pack(service, (unsigned)(m - service->methods), id, cl->user,
 	    input, &buf, &len)) != 0) {
 		snprintf(message, msglen, "the request is too large to send");

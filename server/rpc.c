@@ -207,6 +207,38 @@ rpc_read(struct rpc_call *c)
 	rpc_call_free(c);
 }
 
+/*
+ * How long a mutating call's reply is kept for a resent request: far longer than
+ * any client waits (30 s) or nng REQ resends (60 s).
+ */
+#define RPC_REMEMBER_SECONDS 600
+/* Old records removed per write: enough to keep up, bounded per call. */
+#define RPC_PRUNE_PER_CALL 4
+
+/*
+ * Forgets replies older than RPC_REMEMBER_SECONDS from the front of the table.
+ * Request ids start with the client's clock, so the front holds the oldest.
+ */
+static void
+rpc_prune(struct rpc_call *c, MDB_txn *txn)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, n;
+
+	if (store_cursor(txn, c->rpc->store, STORE_REQUESTS, &cur) != 0)
+		return;
+	for (n = 0, rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 &&
+	     n < RPC_PRUNE_PER_CALL; n++, rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (v.mv_size < 8 ||
+		    (int64_t)store_key_get_u64(v.mv_data) > c->now - RPC_REMEMBER_SECONDS)
+			break;
+		if (mdb_cursor_del(cur, 0) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+}
+
 /* Remembers a mutating call's reply under its request id, in txn. */
 static void
 rpc_remember(struct rpc_call *c, MDB_txn *txn)
@@ -270,6 +302,7 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 		rpc_call_drop_changes(c);
 	}
 	rpc_remember(c, txn);
+	rpc_prune(c, txn);
 }
 
 static void

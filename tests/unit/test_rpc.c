@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <pthread.h>
 #include <cmocka.h>
 
@@ -253,6 +254,28 @@ resent_request_is_applied_once(void **state)
 	jixiao__node_reply__free_unpacked(again, NULL);
 }
 
+/* Replies older than the resend window are forgotten as new writes come in. */
+static void
+old_request_records_are_pruned(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t old_id[ENVELOPE_REQUEST_ID_LEN] = { 0 }, rec[9] = { 0 };
+	MDB_txn *txn;
+	MDB_val v;
+
+	/* A record from an hour ago, at the front of the table. */
+	store_key_u64(rec, (uint64_t)time(NULL) - 3600);
+	assert_jx_ok(store_write_begin(f->store, &txn));
+	assert_jx_ok(store_put(txn, f->store, STORE_REQUESTS, old_id, sizeof(old_id), rec,
+	    sizeof(rec)));
+	assert_jx_ok(store_write_commit(f->store, txn));
+	make_workspace(f);
+	assert_jx_ok(store_read_begin(f->store, &txn));
+	assert_jx_err(store_get(txn, f->store, STORE_REQUESTS, old_id, sizeof(old_id), &v),
+	    JX_ENOTFOUND);
+	store_read_end(f->store, txn);
+}
+
 static void
 refused_edit_leaves_no_trace(void **state)
 {
@@ -350,6 +373,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(resent_request_is_applied_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_edit_leaves_no_trace, setup, teardown),
+		cmocka_unit_test_setup_teardown(old_request_records_are_pruned, setup, teardown),
 		cmocka_unit_test_setup_teardown(nonsense_requests_get_clear_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
