@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build check check-fast check-asan demo bench clean
+.PHONY: all deps build check check-fast check-asan demo bench bench-history clean
 
 all: build
 
@@ -35,6 +35,12 @@ bench: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJX_WERROR=ON
 	cmake --build $(BUILD) --target jx-bench jixiaod -j$(JOBS)
 	$(BUILD)/tests/bench/jx-bench $(if $(PEERS),--peers,--no-peers) $(BENCH_ARGS)
+
+# The cost of age (issue 6): past revisions and trends of an old, busy workspace.
+bench-history: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJX_WERROR=ON
+	cmake --build $(BUILD) --target history-bench jixiaod -j$(JOBS)
+	$(BUILD)/tests/bench/history-bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) .jixiao-demo

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-daemon.h"
 #include "client.h"
 #include "err.h"
 #include "proto/jixiao.pb-c.h"
@@ -47,10 +48,8 @@
 #define BENCH_MAX_CLIENTS 1024
 #define BENCH_MAX_PEERS 64
 #define BENCH_MAX_ROWS 64
-#define BENCH_WAIT_MS 20000       /* for the readiness line, and for a stop */
 #define BENCH_GROUP 100           /* leaves under each level-1 indicator */
 #define BENCH_MAX_INDICATORS 4900 /* one Tree.Import holds at most 5000 nodes */
-#define BENCH_LOG_MAX ((size_t)1 << 20)
 #define BENCH_FSYNC_MS 1000
 
 /* The targets. */
@@ -88,17 +87,6 @@ struct bench_opts {
 	unsigned mix_reads; /* percent of reads in the mixed load */
 	bool tcp, json, keep;
 	enum bench_peers_mode peers;
-};
-
-struct bench_daemon {
-	const char *path;
-	bool tcp;
-	pid_t pid;
-	int out_fd;
-	char dir[256];
-	char data[300];
-	char log[300];
-	char url[320];
 };
 
 /* One scored leaf of the big workspace; owned by one worker during a row. */
@@ -176,7 +164,6 @@ struct bench_worker {
 	pthread_t thread;
 };
 
-static volatile sig_atomic_t bench_stop;
 static volatile pid_t bench_peers_pid;
 
 static void
@@ -185,24 +172,6 @@ bench_on_signal(int sig)
 	bench_stop = 1;
 	if (bench_peers_pid > 0)
 		kill(bench_peers_pid, SIGTERM);
-}
-
-static uint64_t
-bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void
-bench_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
 }
 
 static void
@@ -350,162 +319,6 @@ bad:
 		return -1;
 	}
 	return 0;
-}
-
-/* ---- the daemon */
-
-/* Reads the daemon's stdout until the readiness line; fills d->url for tcp. */
-static int
-bench_daemon_wait(struct bench_daemon *d)
-{
-	char buf[2048];
-	size_t used = 0;
-	uint64_t deadline = bench_now_ns() + (uint64_t)BENCH_WAIT_MS * 1000000u;
-
-	for (;;) {
-		struct pollfd p = { .fd = d->out_fd, .events = POLLIN };
-		uint64_t now = bench_now_ns();
-		char *line, *tcp;
-		ssize_t n;
-
-		if (now >= deadline || bench_stop)
-			return -1;
-		if (poll(&p, 1, (int)((deadline - now) / 1000000u) + 1) <= 0)
-			continue;
-		if ((n = read(d->out_fd, buf + used, sizeof(buf) - 1 - used)) <= 0)
-			return -1;
-		used += (size_t)n;
-		buf[used] = '\0';
-		if ((line = strstr(buf, "jixiaod: ready on ")) != NULL && strchr(line, '\n')) {
-			if (d->tcp && (tcp = strstr(line, "tcp://")) != NULL)
-				snprintf(d->url, sizeof(d->url), "%.*s", (int)strcspn(tcp, " \n"),
-				    tcp);
-			return 0;
-		}
-		if (used == sizeof(buf) - 1)
-			used = 0;
-	}
-}
-
-static void
-bench_print_log(const struct bench_daemon *d)
-{
-	char buf[4096];
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(d->log, O_RDONLY)) < 0)
-		return;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, (size_t)n, stderr);
-	close(fd);
-}
-
-/* Starts jixiaod -v on d->data; a restart keeps the address. */
-static int
-bench_daemon_start(struct bench_daemon *d)
-{
-	posix_spawn_file_actions_t fa;
-	const char *argv[10];
-	int pipefd[2], n = 0, rv;
-
-	if (pipe(pipefd) != 0) {
-		fprintf(stderr, "jx-bench: pipe: %s\n", strerror(errno));
-		return -1;
-	}
-	argv[n++] = d->path;
-	argv[n++] = "--data";
-	argv[n++] = d->data;
-	argv[n++] = "--listen";
-	argv[n++] = d->url[0] != '\0' ? d->url : "tcp://127.0.0.1:0";
-	argv[n++] = "-v";
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, d->log, O_WRONLY | O_CREAT | O_TRUNC,
-	    0600);
-	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-	posix_spawn_file_actions_addclose(&fa, pipefd[1]);
-	rv = posix_spawn(&d->pid, d->path, &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	if (rv != 0) {
-		close(pipefd[0]);
-		d->pid = 0;
-		fprintf(stderr, "jx-bench: cannot start %s: %s\n", d->path, strerror(rv));
-		return -1;
-	}
-	d->out_fd = pipefd[0];
-	if (bench_daemon_wait(d) != 0) {
-		fprintf(stderr, "jx-bench: %s did not become ready; its log:\n", d->path);
-		bench_print_log(d);
-		return -1;
-	}
-	return 0;
-}
-
-/* Finds the writer's last "writer stopped after N transactions for M writes". */
-static bool
-bench_daemon_stats(const struct bench_daemon *d, unsigned long long *commits,
-    unsigned long long *writes)
-{
-	static const char key[] = "writer stopped after ";
-	char *buf, *p, *found = NULL, *end;
-	size_t used = 0;
-	ssize_t n;
-	int fd;
-	bool ok = false;
-
-	if ((buf = malloc(BENCH_LOG_MAX + 1)) == NULL)
-		return false;
-	if ((fd = open(d->log, O_RDONLY)) >= 0) {
-		while (used < BENCH_LOG_MAX && (n = read(fd, buf + used, BENCH_LOG_MAX - used)) > 0)
-			used += (size_t)n;
-		close(fd);
-	}
-	buf[used] = '\0';
-	for (p = buf; (p = strstr(p, key)) != NULL; p += sizeof(key) - 1)
-		found = p;
-	if (found != NULL) {
-		p = found + sizeof(key) - 1;
-		errno = 0;
-		*commits = strtoull(p, &end, 10);
-		if (errno == 0 && end != p && strncmp(end, " transactions for ", 18) == 0) {
-			p = end + 18;
-			*writes = strtoull(p, &end, 10);
-			ok = errno == 0 && end != p;
-		}
-	}
-	free(buf);
-	return ok;
-}
-
-/* SIGTERM and a clean exit within 20 s, else SIGKILL. Returns 0 on a clean exit. */
-static int
-bench_daemon_stop(struct bench_daemon *d)
-{
-	uint64_t deadline = bench_now_ns() + (uint64_t)BENCH_WAIT_MS * 1000000u;
-	int status = 0, rv = 0;
-	pid_t r;
-
-	if (d->pid <= 0)
-		return 0;
-	kill(d->pid, SIGTERM);
-	while ((r = waitpid(d->pid, &status, WNOHANG)) == 0 && bench_now_ns() < deadline)
-		bench_sleep_ms(10);
-	if (r == 0) {
-		fprintf(stderr, "jx-bench: jixiaod did not stop within 20 s; killing it\n");
-		kill(d->pid, SIGKILL);
-		waitpid(d->pid, &status, 0);
-		rv = -1;
-	} else if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "jx-bench: jixiaod stopped badly (status %d)\n", status);
-		rv = -1;
-	}
-	d->pid = 0;
-	close(d->out_fd);
-	d->out_fd = -1;
-	return rv;
 }
 
 static int
