@@ -1054,7 +1054,8 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 		return rpc_call_code(c);
 	r->reply.workspace = r->ws;
 	r->reply.budget = r->budget;
-	qsort(w->sorted, w->n, sizeof(*w->sorted), node_cmp);
+	if (w->n > 1)
+		qsort(w->sorted, w->n, sizeof(*w->sorted), node_cmp);
 	if (w->n > 0 && ((w->order = calloc(w->n, sizeof(*w->order))) == NULL ||
 	    (w->parent = calloc(w->n, sizeof(*w->parent))) == NULL ||
 	    (r->sheet = calloc(w->n, sizeof(*r->sheet))) == NULL))
