@@ -171,8 +171,12 @@ cli_call(struct cli *cli, const ProtobufCServiceDescriptor *service, const char 
 		return cli_exit_code(rv);
 	}
 	rv = client_call(cli->client, service, method, input, output, message, sizeof(message));
-	if (rv == JX_OK)
+	if (rv == JX_OK) {
+		/* A success can carry a warning: someone's claim, an override. */
+		if (message[0] != '\0')
+			cli_error(0, "note: %s", message);
 		return 0;
+	}
 	cli_error(0, "%s", message);
 	if (cli->json)
 		cli_json_error(rv, message, *output);
@@ -356,6 +360,10 @@ cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *n)
 		out_json_bool(j, "vetoed", 1);
 	if (n->note != NULL)
 		out_json_string(j, "note", n->note);
+	if (n->claimed_by != NULL) {
+		out_json_string(j, "claimed_by", n->claimed_by);
+		out_json_int(j, "claimed_until", n->claimed_until);
+	}
 	out_json_uint(j, "lineage", n->lineage != 0 ? n->lineage : n->id);
 	out_json_uint(j, "revision", n->revision);
 	out_json_string(j, "updated_by", n->updated_by);

@@ -112,6 +112,7 @@ cli_print_change(const Jixiao__Change *ch, struct out_json *j)
 		out_json_int(j, "time", ch->time);
 		out_json_string(j, "user", ch->user);
 		out_json_string(j, "what", ch->what);
+		out_json_bool(j, "forced", ch->forced);
 		out_json_string(j, "code", n != NULL ? n->code : NULL);
 		out_json_string(j, "changes", what[0] != '\0' ? what : NULL);
 		if (ch->before != NULL)
@@ -121,9 +122,10 @@ cli_print_change(const Jixiao__Change *ch, struct out_json *j)
 		out_json_end(j);
 		return;
 	}
-	printf("%6" PRIu64 "  %s  %-10s %-17s %s%s%s\n", ch->revision, cli_time(ch->time, t),
+	printf("%6" PRIu64 "  %s  %-10s %-17s %s%s%s%s\n", ch->revision, cli_time(ch->time, t),
 	    ch->user != NULL ? ch->user : "-", ch->what, n != NULL ? n->code : "",
-	    n != NULL && n->name != NULL ? " " : "", n != NULL && n->name != NULL ? n->name : "");
+	    n != NULL && n->name != NULL ? " " : "", n != NULL && n->name != NULL ? n->name : "",
+	    ch->forced ? "  (forced over a newer revision)" : "");
 	if (what[0] != '\0')
 		printf("        %s\n", what);
 }

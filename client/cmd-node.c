@@ -12,6 +12,7 @@ static int node_add(struct cli *cli, int argc, char **argv);
 static int node_set(struct cli *cli, int argc, char **argv);
 static int node_mv(struct cli *cli, int argc, char **argv);
 static int node_rm(struct cli *cli, int argc, char **argv);
+static int node_claim(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command node_commands[] = {
 	{ "add", node_add, "jx node add WS NAME [--parent CODE] [--code CODE] [FIELDS...]",
@@ -22,6 +23,9 @@ static const struct cli_command node_commands[] = {
 	    "Moves an indicator (and what is under it) under another, or to the top level." },
 	{ "rm", node_rm, "jx node rm WS CODE [--recursive] [--rev N]",
 	    "Removes an indicator; --recursive also removes what is under it." },
+	{ "claim", node_claim, "jx node claim WS CODE [--minutes N | --release]",
+	    "Tells the team you are working on an indicator (default 30 minutes). Others see\n"
+	    "it in jx tree and are warned when they edit it; nobody is locked out." },
 };
 
 static const char node_fields_help[] =
@@ -40,12 +44,15 @@ static const char node_fields_help[] =
     "  --params TEXT     the method's parameters, e.g. source=execution;lo=60%;hi=100%;veto=60%\n"
     "  --stated POINTS   a subtotal a report states for this indicator (checked by jx check)\n"
     "  --clear-stated    remove the stated subtotal\n"
-    "  --rev N           the revision your edit is based on (default: the current one)\n";
+    "  --rev N           the revision your edit is based on (default: the current one)\n"
+    "  --force           set: apply even if someone changed the indicator since --rev;\n"
+    "                    the override is recorded in the history\n";
 
 enum {
 	OPT_NAME = 256, OPT_WEIGHT, OPT_SCORE, OPT_CLEAR_SCORE, OPT_COMMENT, OPT_CATEGORY,
 	OPT_CRITERIA, OPT_TARGET, OPT_ACTUAL, OPT_METHOD, OPT_PARAMS, OPT_STATED,
-	OPT_CLEAR_STATED, OPT_CODE, OPT_REV, OPT_PARENT, OPT_TOP, OPT_RECURSIVE, OPT_HELP
+	OPT_CLEAR_STATED, OPT_CODE, OPT_REV, OPT_PARENT, OPT_TOP, OPT_RECURSIVE, OPT_FORCE,
+	OPT_HELP
 };
 
 static const struct option node_opts[] = {
@@ -67,6 +74,7 @@ static const struct option node_opts[] = {
 	{ "parent", required_argument, NULL, OPT_PARENT },
 	{ "top", no_argument, NULL, OPT_TOP },
 	{ "recursive", no_argument, NULL, OPT_RECURSIVE },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -77,7 +85,7 @@ struct node_args {
 	const char *method, *params;
 	int64_t weight, score, stated;
 	uint64_t rev;
-	bool has_weight, has_score, clear_score, has_rev, top, recursive, has_stated;
+	bool has_weight, has_score, clear_score, has_rev, top, recursive, has_stated, force;
 	bool clear_stated;
 	int nfields;
 };
@@ -103,7 +111,8 @@ node_parse(const struct cli_command *cmd, const char *allowed, int argc, char **
 		    (c == OPT_REV && strchr(allowed, 'r') == NULL) ||
 		    (c == OPT_PARENT && strchr(allowed, 'p') == NULL) ||
 		    (c == OPT_TOP && strchr(allowed, 't') == NULL) ||
-		    (c == OPT_RECURSIVE && strchr(allowed, 'R') == NULL))
+		    (c == OPT_RECURSIVE && strchr(allowed, 'R') == NULL) ||
+		    (c == OPT_FORCE && strchr(allowed, 'f') == NULL))
 			return cli_usage_error("%s does not take --%s (see --help)", cmd->usage,
 			    node_opts[c - OPT_NAME].name);
 		if (c >= OPT_NAME && c <= OPT_CODE)
@@ -127,6 +136,7 @@ node_parse(const struct cli_command *cmd, const char *allowed, int argc, char **
 		case OPT_PARENT: a->parent = optarg; break;
 		case OPT_TOP: a->top = true; break;
 		case OPT_RECURSIVE: a->recursive = true; break;
+		case OPT_FORCE: a->force = true; break;
 		case OPT_CLEAR_SCORE: a->clear_score = true; break;
 		case OPT_WEIGHT:
 			if (cli_parse_points(optarg, "the weight", &a->weight) != 0)
@@ -270,7 +280,7 @@ node_set(struct cli *cli, int argc, char **argv)
 	const char *code;
 	int rv;
 
-	if ((rv = node_parse(&node_commands[1], "Fr", argc, argv, &a)) >= 0)
+	if ((rv = node_parse(&node_commands[1], "Frf", argc, argv, &a)) >= 0)
 		return rv;
 	if ((rv = node_positionals(&node_commands[1], argc, argv, &in.workspace, &code)) >= 0)
 		return rv;
@@ -301,6 +311,10 @@ node_set(struct cli *cli, int argc, char **argv)
 	in.stated = a.stated;
 	in.has_clear_stated = a.clear_stated;
 	in.clear_stated = a.clear_stated;
+	in.has_force = a.force;
+	in.force = a.force;
+	if (a.force && !a.has_rev)
+		return cli_usage_error("--force needs the --rev your edit was based on");
 	rv = cli_call(cli, &jixiao__tree__descriptor, "UpdateNode", &in.base,
 	    (ProtobufCMessage **)&out);
 	return node_report(cli, rv, out, "Updated");
@@ -360,6 +374,49 @@ node_rm(struct cli *cli, int argc, char **argv)
 	rv = cli_call(cli, &jixiao__tree__descriptor, "RemoveNode", &in.base,
 	    (ProtobufCMessage **)&out);
 	return node_report(cli, rv, out, "Removed");
+}
+
+static int
+node_claim(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "minutes", required_argument, NULL, 'm' },
+		{ "release", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__ClaimRequest in = JIXIAO__CLAIM_REQUEST__INIT;
+	Jixiao__NodeRef ref = JIXIAO__NODE_REF__INIT;
+	Jixiao__NodeReply *out;
+	uint64_t minutes;
+	const char *code;
+	int c, rv;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&node_commands[4], "  --minutes N  how long (default 30, at most 1440)\n"
+						    "  --release    give the claim up\n");
+			return 0;
+		} else if (c == 'm' && cli_parse_id(optarg, "the minutes", &minutes) == 0 &&
+		    minutes <= 1440) {
+			in.has_minutes = 1;
+			in.minutes = (uint32_t)minutes;
+		} else if (c == 'r') {
+			in.has_minutes = 1;
+			in.minutes = 0;
+		} else {
+			return EX_USAGE;
+		}
+	}
+	if ((rv = node_positionals(&node_commands[4], argc, argv, &in.workspace, &code)) >= 0)
+		return rv;
+	ref.code = (char *)code;
+	in.node = &ref;
+	rv = cli_call(cli, &jixiao__tree__descriptor, "Claim", &in.base,
+	    (ProtobufCMessage **)&out);
+	return node_report(cli, rv, out, in.has_minutes && in.minutes == 0 ? "Released" :
+	    "Claimed");
 }
 
 int

@@ -69,8 +69,9 @@ tree_print(const Jixiao__TreeReply *t, bool sheet)
 
 		if (indent > TREE_INDENT_MAX)
 			indent = TREE_INDENT_MAX;
-		snprintf(name, sizeof(name), "%*s%s", (int)indent * 2, "",
-		    n->name != NULL ? n->name : "");
+		snprintf(name, sizeof(name), "%*s%s%s%s%s", (int)indent * 2, "",
+		    n->name != NULL ? n->name : "", n->claimed_by != NULL ? " [" : "",
+		    n->claimed_by != NULL ? n->claimed_by : "", n->claimed_by != NULL ? "]" : "");
 		/* A parent shows the sum of its children; a leaf its own score, or '-'. */
 		if (n->unscored == 0 || n->total != 0)
 			dec_format(n->total, score);

@@ -430,6 +430,18 @@ rpc_call_fail(struct rpc_call *c, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+rpc_call_note(struct rpc_call *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->code != JX_OK)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+}
+
 int
 rpc_call_code(struct rpc_call *c)
 {

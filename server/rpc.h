@@ -57,6 +57,9 @@ const char *rpc_call_feed_url(struct rpc_call *c);
 void rpc_call_fail(struct rpc_call *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int rpc_call_code(struct rpc_call *c);
+/* A note for the user on a call that succeeds (a warning); ignored once it failed. */
+void rpc_call_note(struct rpc_call *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Queues a packed Change for the feed, published once the write is durable. */
 int rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len);
 

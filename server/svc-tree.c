@@ -227,6 +227,114 @@ node_depth(struct rpc_call *c, uint64_t ws, const Jixiao__Node *node, unsigned *
 	return JX_OK;
 }
 
+/* ---- claims */
+
+#define CLAIM_DEFAULT_MINUTES 30
+#define CLAIM_MAX_MINUTES (24 * 60)
+
+/* The live claim on a node, or NULL (caller frees). */
+static Jixiao__Claim *
+claim_get(struct rpc_call *c, uint64_t ws, uint64_t id)
+{
+	Jixiao__Claim *cl = NULL;
+	uint8_t key[16];
+
+	node_key(key, ws, id);
+	if (store_get_msg(rpc_call_txn(c), rpc_call_store(c), STORE_CLAIMS, key, sizeof(key),
+	    &jixiao__claim__descriptor, (ProtobufCMessage **)&cl) != 0)
+		return NULL;
+	if (cl->until <= rpc_call_now(c)) {
+		jixiao__claim__free_unpacked(cl, NULL);
+		return NULL;
+	}
+	return cl;
+}
+
+/* Warns an editor of a node someone else has claimed; the edit goes ahead. */
+static void
+claim_warn(struct rpc_call *c, uint64_t ws, const Jixiao__Node *node)
+{
+	Jixiao__Claim *cl = claim_get(c, ws, node->id);
+
+	if (cl != NULL && strcmp(cl->user, rpc_call_user(c)) != 0)
+		rpc_call_note(c, "indicator %s is claimed by %s for %" PRId64 " more minutes; "
+		    "tell them about your change", node->code, cl->user,
+		    (cl->until - rpc_call_now(c) + 59) / 60);
+	if (cl != NULL)
+		jixiao__claim__free_unpacked(cl, NULL);
+}
+
+/* Fills claimed_by/claimed_until on the nodes of ws that have a live claim. */
+static void
+claim_fill(struct rpc_call *c, uint64_t ws, Jixiao__Node **nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		Jixiao__Claim *cl = claim_get(c, ws, nodes[i]->id);
+		if (cl == NULL)
+			continue;
+		free(nodes[i]->claimed_by);
+		nodes[i]->claimed_by = strdup(cl->user);
+		nodes[i]->has_claimed_until = 1;
+		nodes[i]->claimed_until = cl->until;
+		jixiao__claim__free_unpacked(cl, NULL);
+	}
+}
+
+static void
+svc_tree_claim(Jixiao__Tree_Service *service, const Jixiao__ClaimRequest *in,
+    Jixiao__NodeReply_Closure closure, void *data)
+{
+	Jixiao__NodeReply out = JIXIAO__NODE_REPLY__INIT;
+	Jixiao__Claim cl = JIXIAO__CLAIM__INIT, *other = NULL;
+	Jixiao__Workspace *ws = NULL;
+	Jixiao__Node *node = NULL;
+	struct rpc_call *c = data;
+	uint32_t minutes = in->has_minutes ? in->minutes : CLAIM_DEFAULT_MINUTES;
+	uint8_t key[16];
+	int rv;
+
+	if (minutes > CLAIM_MAX_MINUTES) {
+		rpc_call_fail(c, JX_EINVAL, "a claim lasts at most %d minutes", CLAIM_MAX_MINUTES);
+		goto out;
+	}
+	if (workspace_load_editable(c, in->workspace, &ws) != 0 ||
+	    node_resolve(c, ws->id, in->node, &node) != 0)
+		goto out;
+	other = claim_get(c, ws->id, node->id);
+	if (other != NULL && strcmp(other->user, rpc_call_user(c)) != 0 && minutes > 0)
+		rpc_call_note(c, "indicator %s was claimed by %s; it is yours now, tell them",
+		    node->code, other->user);
+	node_key(key, ws->id, node->id);
+	if (minutes == 0) {
+		rv = store_del(rpc_call_txn(c), rpc_call_store(c), STORE_CLAIMS, key, sizeof(key));
+		rv = rv == JX_ENOTFOUND ? JX_OK : rv;
+	} else {
+		cl.user = (char *)rpc_call_user(c);
+		cl.until = rpc_call_now(c) + (int64_t)minutes * 60;
+		rv = store_put_msg(rpc_call_txn(c), rpc_call_store(c), STORE_CLAIMS, key,
+		    sizeof(key), &cl.base);
+		free(node->claimed_by);
+		node->claimed_by = strdup(cl.user);
+		node->has_claimed_until = 1;
+		node->claimed_until = cl.until;
+	}
+	if (rv != 0) {
+		rpc_call_fail(c, rv, "the claim could not be saved");
+		goto out;
+	}
+	out.node = node;
+	out.has_workspace_revision = 1;
+	out.workspace_revision = ws->revision;
+out:
+	closure(&out, data);
+	if (other != NULL)
+		jixiao__claim__free_unpacked(other, NULL);
+	if (node != NULL)
+		jixiao__node__free_unpacked(node, NULL);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
 /* ---- validation */
 
 static bool
@@ -661,10 +769,18 @@ svc_tree_update_node(Jixiao__Tree_Service *service, const Jixiao__UpdateNodeRequ
 		goto out;
 	if (node_resolve(c, ws->id, in->node, &node) != 0)
 		goto out;
-	if (!check_revision(c, node, in->base_revision)) {
+	/* --force: an explicit override of a newer revision, recorded as such. */
+	if (in->force && node->revision != in->base_revision) {
+		change.has_forced = 1;
+		change.forced = 1;
+		rpc_call_note(c, "overrode indicator %s's revision %" PRIu64 " by %s; the "
+		    "override is recorded in the history", node->code, node->revision,
+		    node->updated_by != NULL ? node->updated_by : "someone");
+	} else if (!check_revision(c, node, in->base_revision)) {
 		out.node = node;
 		goto out;
 	}
+	claim_warn(c, ws->id, node);
 	if (in->name == NULL && !in->has_weight && in->category == NULL &&
 	    in->criteria == NULL && in->target == NULL && in->actual == NULL &&
 	    !in->has_score && in->comment == NULL && !in->clear_score && in->code == NULL &&
@@ -1046,6 +1162,8 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 		if ((rv = svc_budgets_load(c, wsid, &r->budget)) != 0)
 			return rv;
 		rv = tree_load_current(c, wsid, w, &cap);
+		if (rv == 0)
+			claim_fill(c, wsid, w->sorted, w->n);
 	}
 	if (rv != 0)
 		goto fail;
@@ -1113,7 +1231,7 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);
 
 static const char *const svc_tree_writes[] = {
-	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", "Import", NULL,
+	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", "Import", "Claim", NULL,
 };
 
 const struct rpc_service svc_tree = {

@@ -256,6 +256,41 @@ every_command_has_help_and_plain_errors(void **state)
 	free(out);
 }
 
+static void
+claims_warn_and_force_is_recorded(void **state)
+{
+	struct jxd *d = *state;
+	char *out, *err;
+
+	build_sheet(d);
+	/* li claims 1.1.1; wang's edit goes through, with a warning. */
+	JX_OK_RUN(d, NULL, "--user", "li", "node", "claim", "1", "1.1.1");
+	JX_OK_RUN(d, &out, "tree", "1", "--json");
+	assert_json_has(out, "claimed_by", "\"li\"");
+	free(out);
+	assert_int_equal(jxd_jx(d, NULL, &err, "--user", "wang", "node", "set", "1", "1.1.1",
+	    "--comment", "补充说明", NULL), 0);
+	assert_non_null(strstr(err, "claimed by li"));
+	free(err);
+	JX_OK_RUN(d, NULL, "--user", "li", "node", "claim", "1", "1.1.1", "--release");
+	JX_OK_RUN(d, &out, "tree", "1", "--json");
+	assert_null(strstr(out, "claimed_by"));
+	free(out);
+
+	/* A stale edit is refused, unless forced; the override is in the history. */
+	assert_int_equal(jxd_jx(d, NULL, NULL, "node", "set", "1", "1.1.1", "--score", "4",
+	    "--rev", "4", NULL), EX_TEMPFAIL);
+	assert_int_equal(jxd_jx(d, NULL, NULL, "node", "set", "1", "1.1.1", "--score", "4",
+	    "--force", NULL), EX_USAGE);
+	assert_int_equal(jxd_jx(d, NULL, &err, "node", "set", "1", "1.1.1", "--score", "4",
+	    "--rev", "4", "--force", NULL), 0);
+	assert_non_null(strstr(err, "overrode"));
+	free(err);
+	JX_OK_RUN(d, &out, "log", "1");
+	assert_non_null(strstr(out, "(forced over a newer revision)"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -270,6 +305,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(restart_keeps_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_command_has_help_and_plain_errors, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(claims_warn_and_force_is_recorded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
