@@ -70,15 +70,41 @@ client_close(struct client *cl)
 	free(cl);
 }
 
+void
+client_new_request_id(uint8_t id[ENVELOPE_REQUEST_ID_LEN])
+{
+	struct timespec now;
+	uint64_t ms;
+
+	/*
+	 * Milliseconds first, then randomness: ids from one client sort by time, so the
+	 * server appends them to its idempotency table and prunes the old end.
+	 */
+	clock_gettime(CLOCK_REALTIME, &now);
+	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	for (int i = 0; i < 8; i++)
+		id[i] = (uint8_t)(ms >> (8 * (7 - i)));
+	randombytes_buf(id + 8, ENVELOPE_REQUEST_ID_LEN - 8);
+}
+
 int
 client_call(struct client *cl, const ProtobufCServiceDescriptor *service, const char *method,
     const ProtobufCMessage *input, ProtobufCMessage **output, char *message, size_t msglen)
 {
+	uint8_t id[ENVELOPE_REQUEST_ID_LEN];
+
+	client_new_request_id(id);
+	return client_call_with_id(cl, service, method, id, input, output, message, msglen);
+}
+
+int
+client_call_with_id(struct client *cl, const ProtobufCServiceDescriptor *service,
+    const char *method, const uint8_t id[ENVELOPE_REQUEST_ID_LEN],
+    const ProtobufCMessage *input, ProtobufCMessage **output, char *message, size_t msglen)
+{
 	const ProtobufCMethodDescriptor *m;
-	uint8_t id[ENVELOPE_REQUEST_ID_LEN], *buf = NULL;
+	uint8_t *buf = NULL;
 	char *text = NULL;
-	struct timespec now;
-	uint64_t ms;
 	size_t len;
 	void *reply = NULL;
 	int rv, code;
@@ -90,15 +116,6 @@ client_call(struct client *cl, const ProtobufCServiceDescriptor *service, const 
 		snprintf(message, msglen, "the client has no method %s.%s", service->name, method);
 		return JX_EINTERNAL;
 	}
-	/*
-	 * Milliseconds first, then randomness: ids from one client sort by time, so the
-	 * server appends them to its idempotency table and prunes the old end.
-	 */
-	clock_gettime(CLOCK_REALTIME, &now);
-	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-	for (int i = 0; i < 8; i++)
-		id[i] = (uint8_t)(ms >> (8 * (7 - i)));
-	randombytes_buf(id + 8, sizeof(id) - 8);
 	if ((rv = envelope_request_pack(service, (unsigned)(m - service->methods), id, cl->user,
 	    input, &buf, &len)) != 0) {
 		snprintf(message, msglen, "the request is too large to send");

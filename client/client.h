@@ -6,8 +6,11 @@
 #define JX_CLIENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <protobuf-c/protobuf-c.h>
+
+#include "envelope.h"
 
 /* Largest reply a client accepts. */
 #define CLIENT_MAX_REPLY ((size_t)64 << 20)
@@ -36,5 +39,21 @@ void client_close(struct client *cl);
 int client_call(struct client *cl, const ProtobufCServiceDescriptor *service,
     const char *method, const ProtobufCMessage *input, ProtobufCMessage **output,
     char *message, size_t msglen);
+
+/*
+ * A fresh request id: the time in milliseconds (8 bytes, big-endian), then 8 random
+ * bytes, so ids from one client sort by time and the server prunes the old end first.
+ */
+void client_new_request_id(uint8_t id[ENVELOPE_REQUEST_ID_LEN]);
+
+/*
+ * client_call with the request id chosen by the caller: sending the same id again
+ * (on this or another client) resends the request, which the server answers with
+ * the first reply instead of applying it twice.
+ */
+int client_call_with_id(struct client *cl, const ProtobufCServiceDescriptor *service,
+    const char *method, const uint8_t id[ENVELOPE_REQUEST_ID_LEN],
+    const ProtobufCMessage *input, ProtobufCMessage **output, char *message,
+    size_t msglen);
 
 #endif

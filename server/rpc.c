@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "envelope.h"
 #include "err.h"
 #include "log.h"
@@ -212,6 +214,7 @@ rpc_read(struct rpc_call *c)
  * any client waits (30 s) or nng REQ resends (60 s).
  */
 #define RPC_REMEMBER_SECONDS 600
+#define RPC_DIGEST_LEN 32
 /* Old records removed per write: enough to keep up, bounded per call. */
 #define RPC_PRUNE_PER_CALL 4
 
@@ -240,35 +243,72 @@ rpc_prune(struct rpc_call *c, MDB_txn *txn)
 }
 
 /* Remembers a mutating call's reply under its request id, in txn. */
+/*
+ * What a request asks, as a BLAKE2b digest of its user, service, method and payload: a
+ * resent request must be the same request, not merely carry the same id.
+ */
+static void
+rpc_request_digest(const struct rpc_call *c, uint8_t out[RPC_DIGEST_LEN])
+{
+	crypto_generichash_state st;
+	uint8_t method[4];
+	const char *user = c->req->user != NULL ? c->req->user : "";
+
+	for (int i = 0; i < 4; i++)
+		method[i] = (uint8_t)(c->req->method >> (8 * (3 - i)));
+	crypto_generichash_init(&st, NULL, 0, RPC_DIGEST_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)user, strlen(user) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)c->req->service,
+	    strlen(c->req->service) + 1);
+	crypto_generichash_update(&st, method, sizeof(method));
+	if (c->req->has_payload)
+		crypto_generichash_update(&st, c->req->payload.data, c->req->payload.len);
+	crypto_generichash_final(&st, out, RPC_DIGEST_LEN);
+}
+
+/* Remembers a mutating call's reply under its request id: time, digest, reply. */
 static void
 rpc_remember(struct rpc_call *c, MDB_txn *txn)
 {
 	uint8_t *rec;
-	size_t len = 8 + c->reply_len;
+	size_t len = 8 + RPC_DIGEST_LEN + c->reply_len;
 
 	if (!c->req->has_request_id || c->reply == NULL || (rec = malloc(len)) == NULL)
 		return;
 	store_key_u64(rec, (uint64_t)c->now);
-	memcpy(rec + 8, c->reply, c->reply_len);
+	rpc_request_digest(c, rec + 8);
+	memcpy(rec + 8 + RPC_DIGEST_LEN, c->reply, c->reply_len);
 	store_put(txn, c->rpc->store, STORE_REQUESTS, c->req->request_id.data,
 	    c->req->request_id.len, rec, len);
 	free(rec);
 }
 
-/* A resent request: answer with the first reply, apply nothing. */
+/*
+ * A resent request: answer with the first reply, apply nothing. An id reused for a
+ * different request (another user, method or payload) is refused, applying nothing.
+ */
 static bool
 rpc_replay(struct rpc_call *c, MDB_txn *txn)
 {
+	uint8_t digest[RPC_DIGEST_LEN];
+	const size_t head = 8 + RPC_DIGEST_LEN;
 	MDB_val v;
 
 	if (!c->req->has_request_id ||
 	    store_get(txn, c->rpc->store, STORE_REQUESTS, c->req->request_id.data,
-	    c->req->request_id.len, &v) != 0 || v.mv_size < 8)
+	    c->req->request_id.len, &v) != 0 || v.mv_size < head)
 		return false;
-	if ((c->reply = malloc(v.mv_size - 8)) == NULL)
+	rpc_request_digest(c, digest);
+	if (sodium_memcmp(digest, (uint8_t *)v.mv_data + 8, RPC_DIGEST_LEN) != 0) {
+		rpc_call_fail(c, JX_EINVAL, "this request id was already used for another "
+		    "request; nothing was changed");
+		rpc_closure(NULL, c);
+		return true;
+	}
+	if ((c->reply = malloc(v.mv_size - head)) == NULL)
 		return false;
-	memcpy(c->reply, (uint8_t *)v.mv_data + 8, v.mv_size - 8);
-	c->reply_len = v.mv_size - 8;
+	memcpy(c->reply, (uint8_t *)v.mv_data + head, v.mv_size - head);
+	c->reply_len = v.mv_size - head;
 	c->answered = true;
 	log_debug("replayed a resent request");
 	return true;

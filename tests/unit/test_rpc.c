@@ -254,6 +254,37 @@ resent_request_is_applied_once(void **state)
 	jixiao__node_reply__free_unpacked(again, NULL);
 }
 
+/* A request id reused for another request is refused, and nothing is applied. */
+static void
+reused_id_for_another_request_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	Jixiao__AddNodeRequest in = JIXIAO__ADD_NODE_REQUEST__INIT;
+	Jixiao__NodeReply *out;
+	Jixiao__TreeReply *tree;
+	uint64_t ws = make_workspace(f);
+	uint8_t id[ENVELOPE_REQUEST_ID_LEN];
+	char *msg;
+
+	memset(id, 0x77, sizeof(id));
+	in.workspace = ws;
+	in.name = "甲";
+	assert_jx_ok(call(f, &jixiao__tree__descriptor, TREE_ADD, id, &in.base,
+	    (ProtobufCMessage **)&out, NULL));
+	jixiao__node_reply__free_unpacked(out, NULL);
+	in.name = "乙";
+	assert_jx_err(call(f, &jixiao__tree__descriptor, TREE_ADD, id, &in.base,
+	    (ProtobufCMessage **)&out, &msg), JX_EINVAL);
+	assert_non_null(strstr(msg, "already used"));
+	free(msg);
+	if (out != NULL)
+		jixiao__node_reply__free_unpacked(out, NULL);
+	tree = get_tree(f, ws);
+	assert_int_equal(tree->n_nodes, 1);
+	assert_string_equal(tree->nodes[0]->name, "甲");
+	jixiao__tree_reply__free_unpacked(tree, NULL);
+}
+
 /* Replies older than the resend window are forgotten as new writes come in. */
 static void
 old_request_records_are_pruned(void **state)
@@ -374,6 +405,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(resent_request_is_applied_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_edit_leaves_no_trace, setup, teardown),
 		cmocka_unit_test_setup_teardown(old_request_records_are_pruned, setup, teardown),
+		cmocka_unit_test_setup_teardown(reused_id_for_another_request_is_refused, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(nonsense_requests_get_clear_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
