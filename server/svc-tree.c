@@ -487,6 +487,32 @@ node_stamp(struct rpc_call *c, const Jixiao__Workspace *ws, Jixiao__Node *node)
 	workspace_set_str(&node->updated_by, rpc_call_user(c));
 }
 
+/*
+ * Saves node as changed by this call, records the change from before (what, e.g.
+ * "node.update") and fills the reply. Fails the call and returns the error on failure.
+ */
+static int
+node_save(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Node *before, Jixiao__Node *node,
+    const char *what, Jixiao__Change *change, Jixiao__NodeReply *out)
+{
+	int rv;
+
+	node_stamp(c, ws, node);
+	if ((rv = node_put(c, ws->id, node)) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the indicator could not be saved");
+		return rv;
+	}
+	change->what = (char *)what;
+	change->before = before;
+	change->after = node;
+	if ((rv = workspace_record(c, ws, change)) != 0)
+		return rv;
+	out->node = node;
+	out->has_workspace_revision = 1;
+	out->workspace_revision = ws->revision;
+	return JX_OK;
+}
+
 static int
 set_opt_str(char **field, const char *v)
 {
@@ -792,19 +818,7 @@ svc_tree_update_node(Jixiao__Tree_Service *service, const Jixiao__UpdateNodeRequ
 		goto out;
 	if (node_apply_update(c, ws->id, node, in) != 0)
 		goto out;
-	node_stamp(c, ws, node);
-	if (node_put(c, ws->id, node) != 0) {
-		rpc_call_fail(c, JX_EINTERNAL, "the indicator could not be saved");
-		goto out;
-	}
-	change.what = "node.update";
-	change.before = before;
-	change.after = node;
-	if (workspace_record(c, ws, &change) != 0)
-		goto out;
-	out.node = node;
-	out.has_workspace_revision = 1;
-	out.workspace_revision = ws->revision;
+	node_save(c, ws, before, node, "node.update", &change, &out);
 out:
 	closure(&out, data);
 	if (before != NULL)
@@ -870,19 +884,7 @@ svc_tree_move_node(Jixiao__Tree_Service *service, const Jixiao__MoveNodeRequest 
 	node->parent_id = parent != NULL ? parent->id : 0;
 	node->has_position = 1;
 	node->position = ws->revision + 1;
-	node_stamp(c, ws, node);
-	if (node_put(c, ws->id, node) != 0) {
-		rpc_call_fail(c, JX_EINTERNAL, "the indicator could not be moved");
-		goto out;
-	}
-	change.what = "node.move";
-	change.before = before;
-	change.after = node;
-	if (workspace_record(c, ws, &change) != 0)
-		goto out;
-	out.node = node;
-	out.has_workspace_revision = 1;
-	out.workspace_revision = ws->revision;
+	node_save(c, ws, before, node, "node.move", &change, &out);
 out:
 	closure(&out, data);
 	if (parent != NULL)
