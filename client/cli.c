@@ -364,11 +364,48 @@ cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *n)
 		out_json_string(j, "claimed_by", n->claimed_by);
 		out_json_int(j, "claimed_until", n->claimed_until);
 	}
+	if (n->n_marks > 0) {
+		int64_t lo, hi;
+		cli_marks_spread(n, &lo, &hi);
+		out_json_array(j, "marks");
+		for (size_t i = 0; i < n->n_marks; i++) {
+			out_json_object(j, NULL);
+			out_json_string(j, "user", n->marks[i]->user);
+			out_json_hundredths(j, "score", n->marks[i]->score);
+			out_json_string(j, "comment", n->marks[i]->comment);
+			out_json_end(j);
+		}
+		out_json_end(j);
+		out_json_hundredths(j, "spread", hi - lo);
+		out_json_bool(j, "disagreement", cli_marks_disagree(n));
+	}
 	out_json_uint(j, "lineage", n->lineage != 0 ? n->lineage : n->id);
 	out_json_uint(j, "revision", n->revision);
 	out_json_string(j, "updated_by", n->updated_by);
 	out_json_int(j, "updated_at", n->updated_at);
 	out_json_end(j);
+}
+
+void
+cli_marks_spread(const Jixiao__Node *n, int64_t *lo, int64_t *hi)
+{
+	*lo = *hi = n->n_marks > 0 ? n->marks[0]->score : 0;
+	for (size_t i = 1; i < n->n_marks; i++) {
+		if (n->marks[i]->score < *lo)
+			*lo = n->marks[i]->score;
+		if (n->marks[i]->score > *hi)
+			*hi = n->marks[i]->score;
+	}
+}
+
+bool
+cli_marks_disagree(const Jixiao__Node *n)
+{
+	int64_t lo, hi;
+
+	cli_marks_spread(n, &lo, &hi);
+	/* Evaluators more than a fifth of the weight apart should talk it over. */
+	return n->n_marks > 1 && n->has_weight && (hi - lo) * 5 > n->weight;
 }
 
 void

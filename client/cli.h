@@ -70,6 +70,10 @@ const char *cli_time(int64_t t, char buf[32]);
 void cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace *ws);
 void cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *node);
 void cli_json_budget(struct out_json *j, const char *key, const Jixiao__Budget *b);
+/* The lowest and highest of a node's evaluator marks. */
+void cli_marks_spread(const Jixiao__Node *n, int64_t *lo, int64_t *hi);
+/* True when the marks spread over more than a fifth of the weight. */
+bool cli_marks_disagree(const Jixiao__Node *n);
 /* Prints the workspace, or the budget facts, in a few human lines. */
 void cli_print_workspace(const Jixiao__Workspace *ws);
 void cli_print_budget(const Jixiao__Budget *b);

@@ -13,6 +13,7 @@ static int node_set(struct cli *cli, int argc, char **argv);
 static int node_mv(struct cli *cli, int argc, char **argv);
 static int node_rm(struct cli *cli, int argc, char **argv);
 static int node_claim(struct cli *cli, int argc, char **argv);
+static int node_mark(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command node_commands[] = {
 	{ "add", node_add, "jx node add WS NAME [--parent CODE] [--code CODE] [FIELDS...]",
@@ -26,6 +27,10 @@ static const struct cli_command node_commands[] = {
 	{ "claim", node_claim, "jx node claim WS CODE [--minutes N | --release]",
 	    "Tells the team you are working on an indicator (default 30 minutes). Others see\n"
 	    "it in jx tree and are warned when they edit it; nobody is locked out." },
+	{ "mark", node_mark, "jx node mark WS CODE SCORE [--comment TEXT] | --clear",
+	    "Independent scoring (独立打分): records your own score for an indicator beside the\n"
+	    "other evaluators'; its score is their mean. jx score shows the spread and flags\n"
+	    "disagreement. Marks never conflict with each other." },
 };
 
 static const char node_fields_help[] =
@@ -417,6 +422,53 @@ node_claim(struct cli *cli, int argc, char **argv)
 	    (ProtobufCMessage **)&out);
 	return node_report(cli, rv, out, in.has_minutes && in.minutes == 0 ? "Released" :
 	    "Claimed");
+}
+
+static int
+node_mark(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "comment", required_argument, NULL, 'c' },
+		{ "clear", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__MarkRequest in = JIXIAO__MARK_REQUEST__INIT;
+	Jixiao__NodeRef ref = JIXIAO__NODE_REF__INIT;
+	Jixiao__NodeReply *out;
+	const char *code;
+	int c, rv, nargs;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&node_commands[5], "  --comment TEXT  why points were taken off\n"
+						    "  --clear         withdraw your mark\n");
+			return 0;
+		} else if (c == 'c') {
+			in.comment = optarg;
+		} else if (c == 'x') {
+			in.has_clear = 1;
+			in.clear = 1;
+		} else {
+			return EX_USAGE;
+		}
+	}
+	nargs = in.clear ? 2 : 3;
+	if (argc - optind != nargs)
+		return cli_usage_error("usage: %s", node_commands[5].usage);
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
+		return EX_USAGE;
+	code = argv[optind + 1];
+	if (!in.clear) {
+		if (cli_parse_points(argv[optind + 2], "the score", &in.score) != 0)
+			return EX_USAGE;
+		in.has_score = 1;
+	}
+	ref.code = (char *)code;
+	in.node = &ref;
+	rv = cli_call(cli, &jixiao__tree__descriptor, "Mark", &in.base, (ProtobufCMessage **)&out);
+	return node_report(cli, rv, out, in.clear ? "Withdrew your mark on" : "Marked");
 }
 
 int

@@ -44,7 +44,7 @@ static void
 tree_print(const Jixiao__TreeReply *t, bool sheet)
 {
 	static const char *const head[] = { "code", "indicator", "weight", "score", "comment" };
-	char name[1024], weight[DEC_BUFSZ], score[DEC_BUFSZ + 1], total[DEC_BUFSZ];
+	char name[1024], weight[DEC_BUFSZ], score[DEC_BUFSZ + 1], total[DEC_BUFSZ], marks[160];
 	bool any_computed = false;
 	const Jixiao__Workspace *ws = t->workspace;
 	struct out_table *tab;
@@ -87,6 +87,15 @@ tree_print(const Jixiao__TreeReply *t, bool sheet)
 		row[3] = score;
 		/* A leaf its method could not score says why instead of a comment. */
 		row[4] = n->note != NULL ? n->note : n->comment;
+		if (n->n_marks > 0) {
+			int64_t lo, hi;
+			char a[DEC_BUFSZ], b[DEC_BUFSZ];
+			cli_marks_spread(n, &lo, &hi);
+			snprintf(marks, sizeof(marks), "%zu marks %s–%s%s", n->n_marks,
+			    dec_format_short(lo, a), dec_format_short(hi, b),
+			    cli_marks_disagree(n) ? " ⚠ evaluators disagree" : "");
+			row[4] = marks;
+		}
 		out_table_row(tab, row);
 		if (n->depth == 1)
 			unscored += n->unscored;

@@ -519,6 +519,108 @@ set_opt_str(char **field, const char *v)
 	return v == NULL ? JX_OK : workspace_set_str(field, v);
 }
 
+/* ---- independent scoring */
+
+#define MARKS_MAX 64
+
+/* The mean of the marks, rounded half up to the hundredth. */
+static int64_t
+marks_mean(Jixiao__Mark *const *marks, size_t n)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += marks[i]->score;
+	return (sum * 2 + (int64_t)n) / (2 * (int64_t)n);
+}
+
+static void
+svc_tree_mark(Jixiao__Tree_Service *service, const Jixiao__MarkRequest *in,
+    Jixiao__NodeReply_Closure closure, void *data)
+{
+	Jixiao__NodeReply out = JIXIAO__NODE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Mark mine = JIXIAO__MARK__INIT, **marks = NULL, **saved = NULL;
+	Jixiao__Node *node = NULL, *before = NULL;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	const char *user = rpc_call_user(c);
+	char s[DEC_BUFSZ], w[DEC_BUFSZ], why[256];
+	size_t n = 0, nsaved = 0;
+	bool swapped = false;
+	struct method m;
+
+	if (workspace_load_editable(c, in->workspace, &ws) != 0 ||
+	    node_resolve(c, ws->id, in->node, &node) != 0)
+		goto out;
+	if (has_children(c, ws->id, node->id) || !node->has_weight ||
+	    method_parse(node->method, node->params, &m, why, sizeof(why)) != 0 ||
+	    m.kind != METHOD_MANUAL) {
+		rpc_call_fail(c, JX_EPRECOND, "indicator %s is not scored by evaluators: it needs "
+		    "a weight, no sub-indicators and the manual method", node->code);
+		goto out;
+	}
+	if (!in->clear) {
+		if (!in->has_score || in->score < 0 || in->score > node->weight) {
+			rpc_call_fail(c, JX_EINVAL, "a mark is a score from 0 to %s",
+			    dec_format_short(node->weight, w));
+			goto out;
+		}
+		if (!check_text(c, "comment", in->comment, TEXT_MAX, true))
+			goto out;
+		if (in->score < node->weight && (in->comment == NULL || in->comment[0] == '\0')) {
+			rpc_call_fail(c, JX_EINVAL, "your mark %s of %s for %s needs the reason for "
+			    "the deduction (扣分原因)", dec_format_short(in->score, s),
+			    dec_format_short(node->weight, w), node->code);
+			goto out;
+		}
+	}
+	if (node_get(c, ws->id, node->id, &before) != 0)
+		goto out;
+	if ((marks = calloc(node->n_marks + 1, sizeof(*marks))) == NULL) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		goto out;
+	}
+	/* The others' marks stay; the caller's is replaced (or removed). */
+	for (size_t i = 0; i < node->n_marks; i++)
+		if (strcmp(node->marks[i]->user, user) != 0)
+			marks[n++] = node->marks[i];
+	if (!in->clear) {
+		mine.user = (char *)user;
+		mine.score = in->score;
+		mine.comment = in->comment;
+		mine.has_time = 1;
+		mine.time = rpc_call_now(c);
+		marks[n++] = &mine;
+	}
+	if (n > MARKS_MAX) {
+		rpc_call_fail(c, JX_ENOSPC, "at most %d evaluators mark one indicator", MARKS_MAX);
+		goto out;
+	}
+	saved = node->marks;
+	nsaved = node->n_marks;
+	swapped = true;
+	node->marks = marks;
+	node->n_marks = n;
+	node->has_score = n > 0;
+	node->score = n > 0 ? marks_mean(marks, n) : 0;
+	node_save(c, ws, before, node, "node.mark", &change, &out);
+out:
+	closure(&out, data);
+	if (swapped) {
+		/* The node frees its own marks, not the array borrowed for the reply. */
+		node->marks = saved;
+		node->n_marks = nsaved;
+	}
+	free(marks);
+	if (before != NULL)
+		jixiao__node__free_unpacked(before, NULL);
+	if (node != NULL)
+		jixiao__node__free_unpacked(node, NULL);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
 /* ---- AddNode */
 
 /* parent.code + ".k" for the first k not taken. */
@@ -758,6 +860,11 @@ node_apply_update(struct rpc_call *c, uint64_t ws, Jixiao__Node *node,
 	if (rv != 0) {
 		rpc_call_fail(c, rv, "the indicator could not be saved");
 		return rv;
+	}
+	if ((in->has_score || in->clear_score) && node->n_marks > 0) {
+		rpc_call_fail(c, JX_EPRECOND, "indicator %s is scored by its evaluators' marks; "
+		    "change yours with jx node mark", node->code);
+		return JX_EPRECOND;
 	}
 	if (in->has_weight) {
 		node->has_weight = 1;
@@ -1233,7 +1340,7 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);
 
 static const char *const svc_tree_writes[] = {
-	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", "Import", "Claim", NULL,
+	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", "Import", "Claim", "Mark", NULL,
 };
 
 const struct rpc_service svc_tree = {

@@ -291,6 +291,47 @@ claims_warn_and_force_is_recorded(void **state)
 	free(out);
 }
 
+/* Independent scoring: three evaluators' marks, their mean, the spread, a refusal. */
+static void
+evaluators_mark_independently(void **state)
+{
+	struct jxd *d = *state;
+	char *out, *err;
+
+	build_sheet(d);
+	JX_OK_RUN(d, NULL, "--user", "li", "node", "mark", "1", "1.1.2", "3");
+	JX_OK_RUN(d, NULL, "--user", "wang", "node", "mark", "1", "1.1.2", "2", "--comment",
+	    "可研报告缺失");
+	JX_OK_RUN(d, NULL, "--user", "zhao", "node", "mark", "1", "1.1.2", "1.5", "--comment",
+	    "前期论证不充分");
+	/* (3 + 2 + 1.5) / 3 = 2.1666… → 2.17, half up; spread 1.5 of 3 points: disagreement. */
+	JX_OK_RUN(d, &out, "tree", "1", "--json");
+	assert_json_has(out, "score", "2.17");
+	assert_json_has(out, "spread", "1.5");
+	assert_json_has(out, "disagreement", "true");
+	free(out);
+	JX_OK_RUN(d, &out, "score", "1");
+	assert_non_null(strstr(out, "3 marks 1.5–3 ⚠ evaluators disagree"));
+	free(out);
+	/* li changes his own mark; zhao withdraws; a mark below full needs its reason. */
+	JX_OK_RUN(d, NULL, "--user", "li", "node", "mark", "1", "1.1.2", "2.5", "--comment", "略有欠缺");
+	JX_OK_RUN(d, NULL, "--user", "zhao", "node", "mark", "1", "1.1.2", "--clear");
+	JX_OK_RUN(d, &out, "tree", "1", "--json");
+	assert_json_has(out, "score", "2.25");
+	free(out);
+	assert_int_equal(jxd_jx(d, NULL, &err, "--user", "qian", "node", "mark", "1", "1.1.2", "1",
+	    NULL), EX_DATAERR);
+	assert_non_null(strstr(err, "扣分原因"));
+	free(err);
+	/* The marked score is the evaluators' to change, not anyone's to overwrite. */
+	assert_int_equal(jxd_jx(d, NULL, &err, "node", "set", "1", "1.1.2", "--score", "3", NULL),
+	    EX_DATAERR);
+	assert_non_null(strstr(err, "jx node mark"));
+	free(err);
+	assert_int_equal(jxd_jx(d, NULL, NULL, "node", "mark", "1", "1.1", "3", NULL),
+	    EX_DATAERR);
+}
+
 int
 main(void)
 {
@@ -306,6 +347,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(every_command_has_help_and_plain_errors, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(claims_warn_and_force_is_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(evaluators_mark_independently, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
