@@ -314,6 +314,7 @@ cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace 
 	out_json_string(j, "department", ws->department);
 	out_json_string(j, "unit", ws->unit);
 	out_json_string(j, "goal", ws->goal);
+	out_json_string(j, "lead", ws->lead);
 	out_json_string(j, "template", ws->template_id);
 	if (ws->has_template_version)
 		out_json_uint(j, "template_version", ws->template_version);

@@ -60,6 +60,7 @@ ws_create(struct cli *cli, int argc, char **argv)
 		{ "title", required_argument, NULL, 't' },
 		{ "template", required_argument, NULL, 'T' },
 		{ "project", required_argument, NULL, 'P' },
+		{ "lead", required_argument, NULL, 'L' },
 		{ "unit", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -72,6 +73,10 @@ ws_create(struct cli *cli, int argc, char **argv)
 	in.kind = JIXIAO__KIND__KIND_UNSPECIFIED;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "s:y:k:t:T:h", opts, NULL)) != -1) {
+		if (c == 'L') {
+			in.lead = optarg;
+			continue;
+		}
 		if ((c == 'P' || c == 'U') && cli_find_subject(cli, optarg, &in.subject_id) != 0)
 			return EX_NOINPUT;
 		if (c == 'P' || c == 'U') {
@@ -115,6 +120,8 @@ ws_create(struct cli *cli, int argc, char **argv)
 			    "  --kind KIND     target-declaration (绩效目标申报),\n"
 			    "                  self-evaluation (绩效自评) or key-evaluation (重点绩效评价)\n"
 			    "  --title TEXT    an optional title\n"
+			    "  --lead USER     the lead evaluator (组长): an indicator's score is the\n"
+			    "                  lead's mark once given, else the evaluators' mean\n"
 			    "  --project NAME  a registered project (jx project list): the subject\n"
 			    "  --unit NAME     a registered unit, for a department-overall evaluation\n"
 			    "  --template ID   start from a template's indicators and grade bands\n"

@@ -220,6 +220,7 @@ svc_history_carry(Jixiao__History_Service *service, const Jixiao__CarryRequest *
 	ws.department = r.ws->department;
 	ws.unit = r.ws->unit;
 	ws.goal = r.ws->goal;
+	ws.lead = r.ws->lead;
 	ws.template_id = r.ws->template_id;
 	ws.has_template_version = r.ws->has_template_version;
 	ws.template_version = r.ws->template_version;

@@ -523,14 +523,20 @@ set_opt_str(char **field, const char *v)
 
 #define MARKS_MAX 64
 
-/* The mean of the marks, rounded half up to the hundredth. */
+/*
+ * The score the marks give: the lead evaluator's when the workspace has one and they
+ * have marked, else the mean, rounded half up to the hundredth.
+ */
 static int64_t
-marks_mean(Jixiao__Mark *const *marks, size_t n)
+marks_score(const Jixiao__Workspace *ws, Jixiao__Mark *const *marks, size_t n)
 {
 	int64_t sum = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (ws->lead != NULL && strcmp(marks[i]->user, ws->lead) == 0)
+			return marks[i]->score;
 		sum += marks[i]->score;
+	}
 	return (sum * 2 + (int64_t)n) / (2 * (int64_t)n);
 }
 
@@ -603,7 +609,7 @@ svc_tree_mark(Jixiao__Tree_Service *service, const Jixiao__MarkRequest *in,
 	node->marks = marks;
 	node->n_marks = n;
 	node->has_score = n > 0;
-	node->score = n > 0 ? marks_mean(marks, n) : 0;
+	node->score = n > 0 ? marks_score(ws, marks, n) : 0;
 	node_save(c, ws, before, node, "node.mark", &change, &out);
 out:
 	closure(&out, data);

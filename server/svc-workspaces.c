@@ -71,7 +71,8 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	    !svc_workspaces_text(c, "title", in->title, TITLE_MAX, false) ||
 	    !svc_workspaces_text(c, "department", in->department, SUBJECT_MAX, false) ||
 	    !svc_workspaces_text(c, "unit", in->unit, SUBJECT_MAX, false) ||
-	    !svc_workspaces_text(c, "goal", in->goal, GOAL_MAX, true))
+	    !svc_workspaces_text(c, "goal", in->goal, GOAL_MAX, true) ||
+	    !svc_workspaces_text(c, "lead evaluator", in->lead, SUBJECT_MAX, false))
 		goto out;
 	if (in->template_id != NULL && in->template_id[0] != '\0') {
 		if (templates_load(c, in->template_id, in->has_template_version ?
@@ -102,6 +103,7 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	ws.department = in->department;
 	ws.unit = in->unit;
 	ws.goal = in->goal;
+	ws.lead = in->lead != NULL && in->lead[0] != '\0' ? in->lead : NULL;
 	ws.has_created_at = 1;
 	ws.created_at = rpc_call_now(c);
 	ws.created_by = (char *)rpc_call_user(c);

@@ -330,6 +330,21 @@ evaluators_mark_independently(void **state)
 	free(err);
 	assert_int_equal(jxd_jx(d, NULL, NULL, "node", "mark", "1", "1.1", "3", NULL),
 	    EX_DATAERR);
+
+	/* With a lead evaluator (组长), the lead's mark is the score once given. */
+	JX_OK_RUN(d, NULL, "ws", "create", "--subject", "组长评分", "--year", "2023", "--kind",
+	    "key-evaluation", "--lead", "li");
+	JX_OK_RUN(d, NULL, "node", "add", "2", "绩效目标合理性", "--weight", "4");
+	JX_OK_RUN(d, NULL, "--user", "wang", "node", "mark", "2", "1", "2", "--comment", "不够清晰");
+	JX_OK_RUN(d, NULL, "--user", "zhao", "node", "mark", "2", "1", "3", "--comment", "基本合理");
+	JX_OK_RUN(d, &out, "tree", "2", "--json");
+	assert_json_has(out, "score", "2.5");
+	free(out);
+	JX_OK_RUN(d, NULL, "--user", "li", "node", "mark", "2", "1", "3.5", "--comment", "定位清晰");
+	JX_OK_RUN(d, &out, "tree", "2", "--json");
+	assert_json_has(out, "score", "3.5");
+	assert_json_has(out, "lead", "\"li\"");
+	free(out);
 }
 
 int
