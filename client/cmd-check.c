@@ -61,7 +61,7 @@ check_tree(const Jixiao__TreeReply *t, struct check_warning **w, size_t *nw)
 			.category = n->category, .method = n->method,
 			.personalised = leaf && check_personalised(n, p == CHECK_ROOT ? NULL :
 			    t->nodes[p]),
-			.evidence = 1 };
+			.evidence = (unsigned)n->n_evidence };
 	}
 	in.nodes = nodes;
 	in.n = t->n_nodes;

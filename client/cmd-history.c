@@ -95,6 +95,12 @@ describe(const Jixiao__Node *a, const Jixiao__Node *b, char *buf, size_t len)
 	say_text(&s, "params", a->params, b->params);
 	if (a->parent_id != b->parent_id)
 		say(&s, "moved");
+	if (a->n_evidence != b->n_evidence)
+		say(&s, "evidence: %zu → %zu files%s%s", a->n_evidence, b->n_evidence,
+		    b->n_evidence > a->n_evidence ? ", +" : "",
+		    b->n_evidence > a->n_evidence ? b->evidence[b->n_evidence - 1]->name : "");
+	if (a->n_marks != b->n_marks)
+		say(&s, "marks: %zu → %zu", a->n_marks, b->n_marks);
 }
 
 void

@@ -26,6 +26,8 @@ static const struct cli_command jx_commands[] = {
 	{ "watch", cmd_watch, "jx watch WS", "Prints a workspace's changes live." },
 	{ "blame", cmd_blame, "jx blame WS", "Who set each indicator's current score." },
 	{ "trend", cmd_trend, "jx trend SUBJECT", "A subject's evaluations year by year." },
+	{ "evidence", cmd_evidence, "jx evidence COMMAND",
+	    "Evidence files (佐证材料): add, ls, get." },
 	{ "check", cmd_check, "jx check WS", "Reports what does not add up in a workspace." },
 	{ "template", cmd_template, "jx template COMMAND",
 	    "Templates (指标体系): list, show, add." },

@@ -29,6 +29,7 @@ usage(FILE *f)
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
 	    "      --max-message BYTES largest request accepted (default 4 MiB)\n"
 	    "      --workers N        requests served at once (default 256)\n"
+	    "      --max-evidence BYTES largest evidence file accepted (default 64 MiB)\n"
 	    "      --log-level LEVEL  error, warn (default), info or debug\n"
 	    "  -v, --verbose          same as --log-level info; twice for debug\n"
 	    "  -h, --help             show this help\n"
@@ -62,6 +63,7 @@ main(int argc, char **argv)
 		{ "map-size", required_argument, NULL, 'm' },
 		{ "max-message", required_argument, NULL, 'M' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "max-evidence", required_argument, NULL, 'E' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -94,16 +96,20 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 		case 'M':
+		case 'E':
 		case 'w':
 			if (parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
 				fprintf(stderr, "jixiaod: %s is not a valid number for --%s\n", optarg,
-				    c == 'm' ? "map-size" : c == 'M' ? "max-message" : "workers");
+				    c == 'm' ? "map-size" : c == 'M' ? "max-message" :
+				    c == 'E' ? "max-evidence" : "workers");
 				return EX_USAGE;
 			}
 			if (c == 'm')
 				cfg.map_size = n;
 			else if (c == 'M')
 				cfg.max_message = n;
+			else if (c == 'E')
+				cfg.max_evidence = n;
 			else
 				cfg.workers = (unsigned)n;
 			break;

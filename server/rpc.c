@@ -22,6 +22,7 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_templates,
 	&svc_history,
 	&svc_subjects,
+	&svc_files,
 };
 
 struct rpc {

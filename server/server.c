@@ -17,6 +17,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "store.h"
+#include "svc.h"
 #include "templates.h"
 #include "writer.h"
 
@@ -181,6 +182,7 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 	}
 	if (cfg->feed != NULL && (rv = feed_open(cfg->feed, &s->feed, why, whylen)) != 0)
 		goto fail;
+	svc_files_set_max(cfg->max_evidence);
 	if ((rv = rpc_new(s->store, s->writer, s->feed, &s->rpc)) != 0) {
 		snprintf(why, whylen, "out of memory");
 		goto fail;

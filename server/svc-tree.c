@@ -519,6 +519,41 @@ set_opt_str(char **field, const char *v)
 	return v == NULL ? JX_OK : workspace_set_str(field, v);
 }
 
+/* ---- for the other services */
+
+int
+svc_tree_resolve(struct rpc_call *c, uint64_t ws, const Jixiao__NodeRef *ref,
+    Jixiao__Node **node)
+{
+	return node_resolve(c, ws, ref, node);
+}
+
+int
+svc_tree_copy(struct rpc_call *c, const Jixiao__Node *node, Jixiao__Node **copy)
+{
+	size_t len = jixiao__node__get_packed_size(node);
+	uint8_t *buf = malloc(len > 0 ? len : 1);
+
+	*copy = NULL;
+	if (buf != NULL) {
+		jixiao__node__pack(node, buf);
+		*copy = jixiao__node__unpack(NULL, len, buf);
+		free(buf);
+	}
+	if (*copy == NULL) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		return JX_EINTERNAL;
+	}
+	return JX_OK;
+}
+
+int
+svc_tree_save(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Node *before,
+    Jixiao__Node *node, const char *what, Jixiao__Change *change, Jixiao__NodeReply *out)
+{
+	return node_save(c, ws, before, node, what, change, out);
+}
+
 /* ---- independent scoring */
 
 #define MARKS_MAX 64

@@ -14,6 +14,22 @@ extern const struct rpc_service svc_budgets;
 extern const struct rpc_service svc_templates;
 extern const struct rpc_service svc_history;
 extern const struct rpc_service svc_subjects;
+extern const struct rpc_service svc_files;
+
+/* Evidence travels in chunks of this size; files are at most the configured maximum. */
+#define SVC_FILES_CHUNK ((uint64_t)1 << 20)
+#define SVC_FILES_DEFAULT_MAX ((uint64_t)64 << 20)
+/* Sets the largest evidence file accepted (jixiaod --max-evidence). */
+void svc_files_set_max(uint64_t bytes);
+
+/* The indicator ref names in ws (caller frees); fails the call when there is none. */
+int svc_tree_resolve(struct rpc_call *c, uint64_t ws, const Jixiao__NodeRef *ref,
+    Jixiao__Node **node);
+/* A deep copy of node (caller frees). */
+int svc_tree_copy(struct rpc_call *c, const Jixiao__Node *node, Jixiao__Node **copy);
+/* Saves node as changed by this call and records the change from before (what). */
+int svc_tree_save(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Node *before,
+    Jixiao__Node *node, const char *what, Jixiao__Change *change, Jixiao__NodeReply *out);
 
 /* Loads a registered subject (caller frees); fails the call when there is none. */
 int svc_subjects_load(struct rpc_call *c, uint64_t id, Jixiao__Subject **s);
