@@ -1,0 +1,152 @@
+#include "digest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define DIGEST_CONTENT_CTX "jixiao-content-v1"
+#define DIGEST_SIGN_CTX "jixiao-sign-v1"
+
+static void
+digest_u64(crypto_generichash_state *st, uint64_t v)
+{
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * (7 - i)));
+	crypto_generichash_update(st, b, sizeof(b));
+}
+
+/* Length, then the protobuf encoding. */
+static int
+digest_message(crypto_generichash_state *st, const ProtobufCMessage *m)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(len > 0 ? len : 1);
+
+	if (buf == NULL)
+		return -1;
+	protobuf_c_message_pack(m, buf);
+	digest_u64(st, len);
+	crypto_generichash_update(st, buf, len);
+	free(buf);
+	return 0;
+}
+
+static int
+digest_by_id(const void *a, const void *b)
+{
+	const Jixiao__Node *x = *(Jixiao__Node *const *)a, *y = *(Jixiao__Node *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The node as stored: a shallow copy without the fields computed on read. */
+static Jixiao__Node
+digest_node_stored(const Jixiao__Node *n)
+{
+	Jixiao__Node s = *n;
+
+	s.has_total = s.has_depth = s.has_unscored = s.has_computed = s.has_vetoed = 0;
+	s.note = NULL;
+	s.claimed_by = NULL;
+	s.has_claimed_until = 0;
+	return s;
+}
+
+int
+digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *head,
+    Jixiao__Node *const *nodes, size_t n, const Jixiao__Budget *budget,
+    uint8_t out[DIGEST_LEN])
+{
+	Jixiao__Workspace h = JIXIAO__WORKSPACE__INIT;
+	crypto_generichash_state st;
+	Jixiao__Node **sorted = NULL;
+	int rv = -1;
+
+	if (n > 0 && (sorted = malloc(n * sizeof(*sorted))) == NULL)
+		return -1;
+	if (n > 0)
+		memcpy(sorted, nodes, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), digest_by_id);
+
+	crypto_generichash_init(&st, NULL, 0, DIGEST_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)DIGEST_CONTENT_CTX,
+	    sizeof(DIGEST_CONTENT_CTX));
+	digest_u64(&st, ws->id);
+	digest_u64(&st, revision);
+	crypto_generichash_update(&st, head, DIGEST_LEN);
+
+	h.id = ws->id;
+	h.subject = ws->subject;
+	h.fiscal_year = ws->fiscal_year;
+	h.kind = ws->kind;
+	h.state = JIXIAO__WORKSPACE_STATE__ACTIVE;
+	h.title = ws->title;
+	h.department = ws->department;
+	h.unit = ws->unit;
+	h.goal = ws->goal;
+	h.template_id = ws->template_id;
+	h.has_template_version = ws->has_template_version;
+	h.template_version = ws->template_version;
+	h.has_subject_id = ws->has_subject_id;
+	h.subject_id = ws->subject_id;
+	h.lead = ws->lead;
+	if (digest_message(&st, &h.base) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		Jixiao__Node s = digest_node_stored(sorted[i]);
+		if (digest_message(&st, &s.base) != 0)
+			goto out;
+	}
+	if (budget != NULL) {
+		Jixiao__Budget b = *budget;
+		b.has_final = b.has_rate = b.has_lines_total = 0;
+		/* No budget facts and an empty budget are the same content. */
+		if (protobuf_c_message_get_packed_size(&b.base) > 0 &&
+		    digest_message(&st, &b.base) != 0)
+			goto out;
+	}
+	crypto_generichash_final(&st, out, DIGEST_LEN);
+	rv = 0;
+out:
+	free(sorted);
+	return rv;
+}
+
+/* ("jixiao-sign-v1", kind, digest), each text with its NUL. */
+static size_t
+digest_statement(uint8_t *buf, size_t cap, const char *kind, const uint8_t digest[DIGEST_LEN])
+{
+	size_t a = sizeof(DIGEST_SIGN_CTX), b = strlen(kind) + 1;
+
+	if (a + b + DIGEST_LEN > cap)
+		return 0;
+	memcpy(buf, DIGEST_SIGN_CTX, a);
+	memcpy(buf + a, kind, b);
+	memcpy(buf + a + b, digest, DIGEST_LEN);
+	return a + b + DIGEST_LEN;
+}
+
+void
+digest_sign(const char *kind, const uint8_t digest[DIGEST_LEN], const uint8_t *sk,
+    uint8_t sig[64])
+{
+	uint8_t m[128];
+	size_t n = digest_statement(m, sizeof(m), kind, digest);
+
+	crypto_sign_detached(sig, NULL, m, n, sk);
+}
+
+int
+digest_verify(const char *kind, const uint8_t digest[DIGEST_LEN], const uint8_t *pk,
+    const uint8_t *sig, size_t siglen)
+{
+	uint8_t m[128];
+	size_t n = digest_statement(m, sizeof(m), kind, digest);
+
+	if (n == 0 || siglen != crypto_sign_BYTES)
+		return -1;
+	return crypto_sign_verify_detached(sig, m, n, pk) == 0 ? 0 : -1;
+}
