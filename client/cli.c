@@ -6,12 +6,17 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "decimal.h"
 #include "envelope.h"
 #include "err.h"
+#include "key.h"
 
 static void
 cli_vsay(const char *fmt, va_list ap)
@@ -75,7 +80,8 @@ cli_help(const struct cli_command *cmd, const char *details)
 	printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
 	if (details != NULL)
 		printf("\n%s", details);
-	printf("\nGlobal options: --server URL, --user NAME, --json (see jx --help).\n");
+	printf("\nGlobal options: --server URL, --key FILE, --reason TEXT, --json (see jx "
+	       "--help).\n");
 }
 
 int
@@ -128,17 +134,81 @@ cli_dispatch(struct cli *cli, const char *group, const struct cli_command *cmds,
 	    group);
 }
 
+int
+cli_config_path(const char *name, char *buf, size_t len)
+{
+	const char *base = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (base != NULL && base[0] != '\0')
+		n = snprintf(buf, len, "%s/jixiao/%s", base, name);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(buf, len, "%s/.config/jixiao/%s", home, name);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int
+cli_config_mkdir(void)
+{
+	char dir[4096], *slash;
+
+	if (cli_config_path("", dir, sizeof(dir)) != 0)
+		return -1;
+	dir[strlen(dir) - 1] = '\0';
+	/* The parent (~/.config) first, then ours, private. */
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*slash = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int
+cli_secret_key(struct cli *cli, uint8_t sk[64])
+{
+	char why[600];
+
+	if (cli->key == NULL)
+		return cli_error(EX_CONFIG, "jx does not know where your key is: set "
+		    "XDG_CONFIG_HOME or HOME, or pass --key FILE");
+	if (access(cli->key, F_OK) != 0)
+		return cli_error(EX_NOPERM, "you have no key at %s: make one with jx keygen, and "
+		    "ask an admin to add its .pub file (jx user add NAME FILE.pub)", cli->key);
+	if (key_load_secret(cli->key, sk, why, sizeof(why)) != 0)
+		return cli_error(EX_NOPERM, "%s", why);
+	return 0;
+}
+
 static int
 cli_connect(struct cli *cli)
 {
-	char why[600];
+	struct client_identity id = { 0 };
+	uint8_t sk[KEY_SECRET_LEN];
+	char why[600], known[4096];
 	int rv;
 
 	if (cli->client != NULL)
 		return JX_OK;
-	rv = client_open(cli->server, cli->user, &cli->client, why, sizeof(why));
+	/* No key yet is fine for ping and version; the server says when one is needed. */
+	if (cli->key != NULL && access(cli->key, F_OK) == 0) {
+		if (cli_secret_key(cli, sk) != 0)
+			return JX_EUNAUTH;
+		id.secret_key = sk;
+	}
+	if (cli_config_path("known_servers", known, sizeof(known)) == 0 && cli_config_mkdir() == 0)
+		id.known_servers = known;
+	rv = client_open(cli->server, &id, &cli->client, why, sizeof(why));
+	sodium_memzero(sk, sizeof(sk));
 	if (rv != 0)
 		cli_error(0, "%s", why);
+	else if (cli->reason != NULL && client_set_reason(cli->client, cli->reason) != 0)
+		rv = JX_EINTERNAL;
 	return rv;
 }
 
@@ -321,6 +391,47 @@ cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace 
 	out_json_int(j, "created_at", ws->created_at);
 	out_json_string(j, "created_by", ws->created_by);
 	out_json_int(j, "updated_at", ws->updated_at);
+	out_json_string(j, "phase", cli_phase_name(ws->phase));
+	out_json_uint(j, "version", ws->has_version && ws->version > 0 ? ws->version : 1);
+	if (ws->phase != JIXIAO__PHASE__PHASE_DRAFT)
+		out_json_uint(j, "submitted_revision", ws->submitted_revision);
+	out_json_uint(j, "signoffs_required",
+	    ws->has_signoffs_required && ws->signoffs_required > 0 ? ws->signoffs_required : 1);
+	out_json_bool(j, "comment_round", ws->has_comment_round && ws->comment_round);
+	out_json_string(j, "reopen_reason", ws->reopen_reason);
+	out_json_array(j, "members");
+	for (size_t i = 0; i < ws->n_members; i++) {
+		out_json_object(j, NULL);
+		out_json_string(j, "user", ws->members[i]->user);
+		out_json_string(j, "role", cli_role_name(ws->members[i]->role));
+		out_json_end(j);
+	}
+	out_json_end(j);
+	out_json_array(j, "signatures");
+	for (size_t i = 0; i < ws->n_signatures; i++) {
+		const Jixiao__Signature *sg = ws->signatures[i];
+		char hex[2 * 64 + 1];
+		out_json_object(j, NULL);
+		out_json_string(j, "kind", sg->kind);
+		out_json_string(j, "user", sg->user);
+		out_json_uint(j, "revision", sg->revision);
+		out_json_uint(j, "version", sg->version);
+		out_json_int(j, "time", sg->time);
+		if (sg->public_key.len == 32) {
+			key_hex(sg->public_key.data, 32, hex);
+			out_json_string(j, "public_key", hex);
+		}
+		if (sg->digest.len == 32) {
+			key_hex(sg->digest.data, 32, hex);
+			out_json_string(j, "digest", hex);
+		}
+		if (sg->signature.len == 64) {
+			key_hex(sg->signature.data, 64, hex);
+			out_json_string(j, "signature", hex);
+		}
+		out_json_end(j);
+	}
+	out_json_end(j);
 	out_json_end(j);
 }
 
@@ -409,6 +520,40 @@ cli_marks_disagree(const Jixiao__Node *n)
 	return n->n_marks > 1 && n->has_weight && (hi - lo) * 5 > n->weight;
 }
 
+const char *
+cli_phase_name(Jixiao__Phase p)
+{
+	switch (p) {
+	case JIXIAO__PHASE__PHASE_SUBMITTED:
+		return "submitted";
+	case JIXIAO__PHASE__PHASE_COMMENT_ROUND:
+		return "comment round";
+	case JIXIAO__PHASE__PHASE_FINAL:
+		return "final";
+	default:
+		return "draft";
+	}
+}
+
+const char *
+cli_role_name(Jixiao__Role r)
+{
+	switch (r) {
+	case JIXIAO__ROLE__ROLE_ADMIN:
+		return "admin";
+	case JIXIAO__ROLE__ROLE_EVALUATOR:
+		return "evaluator";
+	case JIXIAO__ROLE__ROLE_REVIEWER:
+		return "reviewer";
+	case JIXIAO__ROLE__ROLE_UNIT:
+		return "unit";
+	case JIXIAO__ROLE__ROLE_OBSERVER:
+		return "observer";
+	default:
+		return "none";
+	}
+}
+
 void
 cli_print_workspace(const Jixiao__Workspace *ws)
 {
@@ -429,6 +574,31 @@ cli_print_workspace(const Jixiao__Workspace *ws)
 	if (ws->template_id != NULL)
 		printf("  template:    %s version %u\n", ws->template_id, ws->template_version);
 	printf("  revision:    %" PRIu64 "\n", ws->revision);
+	printf("  phase:       %s", cli_phase_name(ws->phase));
+	if (ws->phase != JIXIAO__PHASE__PHASE_DRAFT)
+		printf(" (revision %" PRIu64 ")", ws->submitted_revision);
+	printf(", version %u\n", ws->has_version && ws->version > 0 ? ws->version : 1);
+	for (size_t i = 0; i < ws->n_signatures; i++) {
+		const Jixiao__Signature *sg = ws->signatures[i];
+		char fp[KEY_FINGERPRINT_LEN];
+		if (sg->public_key.len == KEY_PUBLIC_LEN)
+			key_fingerprint(sg->public_key.data, fp);
+		else
+			snprintf(fp, sizeof(fp), "?");
+		printf("  %-12s %s by %s (key %s) on r%" PRIu64 ", version %u, %s\n",
+		    strcmp(sg->kind, "submit") == 0 ? "submitted:" : "signed off:",
+		    strcmp(sg->kind, "submit") == 0 ? "签字提交" : "复核签字", sg->user, fp,
+		    sg->revision, sg->version, cli_time(sg->time, t));
+	}
+	if (ws->reopen_reason != NULL)
+		printf("  reopened:    %s\n", ws->reopen_reason);
+	if (ws->n_members > 0) {
+		printf("  members:    ");
+		for (size_t i = 0; i < ws->n_members; i++)
+			printf(" %s (%s)", ws->members[i]->user,
+			    cli_role_name(ws->members[i]->role));
+		printf("\n");
+	}
 	printf("  created:     %s by %s\n", cli_time(ws->created_at, t),
 	    ws->created_by != NULL ? ws->created_by : "-");
 }

@@ -12,10 +12,18 @@
 
 struct cli {
 	const char *server;     /* resolved URL */
-	const char *user;
+	const char *key;        /* the secret key file (--key, $JX_KEY, config, default) */
+	const char *reason;     /* --reason: why the change, sent with every call */
 	bool json;
 	struct client *client;  /* connected on first use */
 };
+
+/* $XDG_CONFIG_HOME/jixiao/NAME (or ~/.config/jixiao/NAME) into buf; -1 when unknown. */
+int cli_config_path(const char *name, char *buf, size_t len);
+/* Makes $XDG_CONFIG_HOME/jixiao (0700) when missing. Returns 0 or -1. */
+int cli_config_mkdir(void);
+/* Loads the user's secret key (cli->key) into sk. Returns a sysexits code. */
+int cli_secret_key(struct cli *cli, uint8_t sk[64]);
 
 /* A command or subcommand: its name, entry point, usage line and summary. */
 struct cli_command {
@@ -101,6 +109,18 @@ int cmd_project(struct cli *cli, int argc, char **argv);
 void cli_print_change(const Jixiao__Change *ch, struct out_json *j);
 int cmd_watch(struct cli *cli, int argc, char **argv);
 int cmd_evidence(struct cli *cli, int argc, char **argv);
+int cmd_keygen(struct cli *cli, int argc, char **argv);
+int cmd_whoami(struct cli *cli, int argc, char **argv);
+int cmd_user(struct cli *cli, int argc, char **argv);
+int cmd_member(struct cli *cli, int argc, char **argv);
+int cmd_submit(struct cli *cli, int argc, char **argv);
+int cmd_signoff(struct cli *cli, int argc, char **argv);
+int cmd_reopen(struct cli *cli, int argc, char **argv);
+int cmd_comment(struct cli *cli, int argc, char **argv);
+int cmd_workflow(struct cli *cli, int argc, char **argv);
+/* "draft", "submitted", ... */
+const char *cli_phase_name(Jixiao__Phase p);
+const char *cli_role_name(Jixiao__Role r);
 
 /* The id of a registered unit or project named ref (its name, or its id). */
 int cli_find_subject(struct cli *cli, const char *ref, uint64_t *id);

@@ -19,12 +19,31 @@
 
 struct client;
 
+/* Who a client is. */
+struct client_identity {
+	/* The user's Ed25519 secret key (64 bytes, copied), or NULL: anonymous. */
+	const uint8_t *secret_key;
+	/*
+	 * A file of "URL HEXKEY" lines pinning each server's own key: a server seen for the
+	 * first time is added, one presenting another key is refused. NULL: no pinning.
+	 */
+	const char *known_servers;
+};
+
 /*
- * Connects to url (ipc:// or tcp://) as user (NULL: no name). Returns 0, or
- * JX_EUNAVAIL with a plain sentence in why when the server cannot be reached.
+ * Connects to url (ipc:// or tcp://) as id (NULL: anonymous). The login happens on
+ * the first call the server refuses as UNAUTHENTICATED, and again whenever the
+ * connection was replaced. Returns 0, or JX_EUNAVAIL with a plain sentence in why
+ * when the server cannot be reached.
  */
-int client_open(const char *url, const char *user, struct client **cp, char *why,
-    size_t whylen);
+int client_open(const char *url, const struct client_identity *id, struct client **cp,
+    char *why, size_t whylen);
+/* The name the server knows this client by once logged in, else NULL. */
+const char *client_user(const struct client *cl);
+/* Sends reason with every following call (why the change; NULL: none). Copied. */
+int client_set_reason(struct client *cl, const char *reason);
+/* Logs in now. Returns 0 or an error with a sentence in message. */
+int client_login(struct client *cl, char *message, size_t msglen);
 /* Accepts NULL. */
 void client_close(struct client *cl);
 

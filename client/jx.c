@@ -1,6 +1,5 @@
 /* jx: the jixiao command-line client. */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +33,28 @@ static const struct cli_command jx_commands[] = {
 	{ "import", cmd_import, "jx import COMMAND", "Import a scoring sheet or a target table." },
 	{ "export", cmd_export, "jx export WS --format F -o FILE",
 	    "Writes the scoring sheet or a report: xlsx, csv, md, html." },
+	{ "keygen", cmd_keygen, "jx keygen", "Makes your Ed25519 key pair (your identity)." },
+	{ "whoami", cmd_whoami, "jx whoami", "Logs in and tells who the server knows you as." },
+	{ "user", cmd_user, "jx user COMMAND", "Users (admins): add, ls." },
+	{ "member", cmd_member, "jx member COMMAND",
+	    "Workspace members and roles (admins): set, rm, ls." },
+	{ "submit", cmd_submit, "jx submit WS",
+	    "Signs and submits the workspace as it is now (签字提交)." },
+	{ "signoff", cmd_signoff, "jx signoff WS",
+	    "Signs off the submitted revision as a reviewer (复核签字)." },
+	{ "reopen", cmd_reopen, "jx reopen WS --reason TEXT",
+	    "Reopens a final workspace as a new version (reviewers)." },
+	{ "comment", cmd_comment, "jx comment WS TEXT|end",
+	    "The evaluated unit's comments (征求意见), and ending the round." },
+	{ "workflow", cmd_workflow, "jx workflow WS [--signoffs N] [--comment-round on|off]",
+	    "How a workspace becomes final (admins)." },
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: jx [--server URL] [--user NAME] [--json] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: jx [--server URL] [--key FILE] [--reason TEXT] [--json] COMMAND "
+		   "[ARGS...]\n\n"
 		   "jx works on the evaluation workspaces (绩效评价) that jixiaod keeps.\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(jx_commands) / sizeof(jx_commands[0]); i++)
@@ -47,7 +62,10 @@ usage(FILE *f)
 	fprintf(f, "\noptions:\n"
 		   "  -s, --server URL  the server (default: $JX_SERVER, then 'server' in\n"
 		   "                    $XDG_CONFIG_HOME/jixiao/config, then " DEFAULT_SERVER ")\n"
-		   "  -u, --user NAME   who you are (default: $JX_USER, then your login)\n"
+		   "  -k, --key FILE    your secret key (default: $JX_KEY, then 'key' in the\n"
+		   "                    config, then $XDG_CONFIG_HOME/jixiao/id_ed25519)\n"
+		   "  -r, --reason TEXT why you make this change (needed once a workspace is\n"
+		   "                    submitted; recorded in its history)\n"
 		   "  -j, --json        print stable JSON for scripts (anywhere on the line)\n"
 		   "  -h, --help        show this help; 'jx COMMAND --help' for a command\n"
 		   "  -V, --version     show jx's version\n"
@@ -93,23 +111,13 @@ config_get(const char *key)
 	return value;
 }
 
-static const char *
-default_user(void)
-{
-	const char *u = getenv("JX_USER");
-	struct passwd *pw;
 
-	if (u != NULL && u[0] != '\0')
-		return u;
-	if ((u = getenv("USER")) != NULL && u[0] != '\0')
-		return u;
-	pw = getpwuid(getuid());
-	return pw != NULL ? pw->pw_name : "unknown";
-}
-
-/* Takes --json out of argv wherever it stands (before "--"), so every command has it. */
+/*
+ * Takes --json and --reason TEXT out of argv wherever they stand (before "--"), so
+ * every command has them.
+ */
 static int
-take_json(int argc, char **argv, bool *json)
+take_global(int argc, char **argv, struct cli *cli)
 {
 	int out = 1;
 
@@ -120,7 +128,11 @@ take_json(int argc, char **argv, bool *json)
 			break;
 		}
 		if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "-j") == 0)
-			*json = true;
+			cli->json = true;
+		else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
+			cli->reason = argv[++i];
+		else if (strncmp(argv[i], "--reason=", 9) == 0)
+			cli->reason = argv[i] + 9;
 		else
 			argv[out++] = argv[i];
 	}
@@ -133,24 +145,28 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
-		{ "user", required_argument, NULL, 'u' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { 0 };
-	char *config_server = NULL;
+	char *config_server = NULL, *config_key = NULL, default_key[4096];
 	int c, rv = EX_USAGE;
 
-	argc = take_json(argc, argv, &cli.json);
+	argc = take_global(argc, argv, &cli);
 	/* '+': stop at the command, whose options are its own. */
-	while ((c = getopt_long(argc, argv, "+s:u:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:k:r:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			cli.server = optarg;
 			break;
-		case 'u':
-			cli.user = optarg;
+		case 'k':
+			cli.key = optarg;
+			break;
+		case 'r':
+			cli.reason = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -173,8 +189,13 @@ main(int argc, char **argv)
 		cli.server = config_server = config_get("server");
 	if (cli.server == NULL || cli.server[0] == '\0')
 		cli.server = DEFAULT_SERVER;
-	if (cli.user == NULL)
-		cli.user = default_user();
+	if (cli.key == NULL)
+		cli.key = getenv("JX_KEY");
+	if (cli.key == NULL || cli.key[0] == '\0')
+		cli.key = config_key = config_get("key");
+	if ((cli.key == NULL || cli.key[0] == '\0'))
+		cli.key = cli_config_path("id_ed25519", default_key, sizeof(default_key)) == 0 ?
+		    default_key : NULL;
 
 	argc -= optind;
 	argv += optind;
@@ -194,5 +215,6 @@ main(int argc, char **argv)
 out:
 	client_close(cli.client);
 	free(config_server);
+	free(config_key);
 	return rv;
 }

@@ -20,7 +20,7 @@ pack_message(const ProtobufCMessage *msg, uint8_t **buf, size_t *len)
 
 int
 envelope_request_pack(const ProtobufCServiceDescriptor *service, unsigned method,
-    const uint8_t *request_id, const char *user, const ProtobufCMessage *input,
+    const uint8_t *request_id, const char *reason, const ProtobufCMessage *input,
     uint8_t **buf, size_t *len)
 {
 	Jixiao__Request req = JIXIAO__REQUEST__INIT;
@@ -45,7 +45,7 @@ envelope_request_pack(const ProtobufCServiceDescriptor *service, unsigned method
 		req.request_id.data = (uint8_t *)request_id;
 		req.request_id.len = ENVELOPE_REQUEST_ID_LEN;
 	}
-	req.user = (char *)user;
+	req.reason = (char *)reason;
 	rv = pack_message(&req.base, buf, len);
 	free(payload);
 	return rv;
@@ -81,6 +81,10 @@ envelope_request_unpack(const uint8_t *buf, size_t len, Jixiao__Request **reqp,
 	}
 	if (req->user != NULL && strlen(req->user) > ENVELOPE_NAME_MAX) {
 		*why = "the user name is too long";
+		goto bad;
+	}
+	if (req->reason != NULL && strlen(req->reason) > ENVELOPE_REASON_MAX) {
+		*why = "the reason is too long";
 		goto bad;
 	}
 	*reqp = req;

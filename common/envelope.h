@@ -16,14 +16,15 @@
 #define ENVELOPE_REQUEST_ID_LEN 16
 #define ENVELOPE_NAME_MAX 128
 #define ENVELOPE_MESSAGE_MAX 1024
+#define ENVELOPE_REASON_MAX 2048
 
 /*
  * Encodes a request into *buf (malloc'd; the caller frees it). request_id may be
- * NULL (a read) or ENVELOPE_REQUEST_ID_LEN bytes; user may be NULL.
+ * NULL (a read) or ENVELOPE_REQUEST_ID_LEN bytes; reason (why the change) may be NULL.
  * Returns 0, JX_EINVAL (input too large) or JX_EINTERNAL (out of memory).
  */
 int envelope_request_pack(const ProtobufCServiceDescriptor *service, unsigned method,
-    const uint8_t *request_id, const char *user, const ProtobufCMessage *input,
+    const uint8_t *request_id, const char *reason, const ProtobufCMessage *input,
     uint8_t **buf, size_t *len);
 
 /*

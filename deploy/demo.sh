@@ -15,6 +15,16 @@ url="ipc://$demo/jixiaod.sock"
 rm -rf "$demo"
 mkdir -p "$demo"
 
+# Each person's key lives in their own configuration directory, as on their own machine.
+as() { local who=$1; shift; XDG_CONFIG_HOME="$demo/home/$who" "$jx_bin" --server "$url" "$@"; }
+
+echo "== keys: the admin, an evaluator (评价人员) and a reviewer (复核人员) each make their own"
+for who in admin li wang; do
+	mkdir -p "$demo/home/$who"
+	XDG_CONFIG_HOME="$demo/home/$who" "$jx_bin" keygen --name "$who"
+done
+"$jixiaod" init --data "$demo/data" --admin-key "$demo/home/admin/jixiao/id_ed25519.pub"
+
 echo "== starting jixiaod (data in $demo/data)"
 coproc JIXIAOD { exec "$jixiaod" --data "$demo/data" --listen "$url" 2>"$demo/jixiaod.log"; }
 daemon_pid=$JIXIAOD_PID
@@ -32,16 +42,20 @@ if ! read -r -t 20 ready <&"${JIXIAOD[0]}"; then
 fi
 echo "$ready"
 
-jx() { "$jx_bin" --server "$url" --user demo "$@"; }
+jx() { as li "$@"; }
 node() { jx node add "$ws" "$@" >/dev/null; }
 
 echo "== jx ping"
 jx ping
 
-echo "== jx ws create"
-ws=$(jx --json ws create --subject "2023年“数字政府”建设专项资金（运维类）项目" --year 2023 \
+echo "== the admin registers the team and creates the workspace"
+as admin user add li "$demo/home/li/jixiao/id_ed25519.pub"
+as admin user add wang "$demo/home/wang/jixiao/id_ed25519.pub"
+ws=$(as admin --json ws create --subject "2023年“数字政府”建设专项资金（运维类）项目" --year 2023 \
 	--kind key-evaluation --title "番禺区政务服务数据管理局 重点绩效评价" |
 	sed -n 's/^  "id": \([0-9]*\),$/\1/p')
+as admin member set "$ws" li evaluator >/dev/null
+as admin member set "$ws" wang reviewer
 jx ws show "$ws"
 
 echo "== entering the indicator tree and the evaluators' scores"
@@ -93,6 +107,13 @@ jx node set "$ws" 2.2.2 --score 1 --comment "未见绩效运行监控材料，�
 
 echo "== the scoring sheet (评分表)"
 jx score "$ws"
+
+echo "== li signs and submits it (签字提交); wang checks the digest and signs off (复核签字)"
+jx submit "$ws"
+as wang signoff "$ws"
+echo "== a final workspace is read-only: this edit is refused"
+jx node set "$ws" 1.1.1 --score 4 --reason "再次核实" || true
+as wang ws show "$ws"
 
 echo "== stopping jixiaod"
 stop_daemon

@@ -8,8 +8,11 @@
 
 #include <sysexits.h>
 
+#include "auth.h"
+#include "key.h"
 #include "log.h"
 #include "server.h"
+#include "store.h"
 
 #define DEFAULT_DATA "jixiao-data"
 #define DEFAULT_LISTEN "tcp://127.0.0.1:7410"
@@ -19,8 +22,11 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: jixiaod [--data DIR] [--listen URL]... [--feed URL] [options]\n"
+	    "       jixiaod init --data DIR --admin-key FILE.pub [--admin-name NAME]\n"
 	    "\n"
-	    "Serves jixiao evaluation workspaces to jx clients.\n"
+	    "Serves jixiao evaluation workspaces to jx clients. A new store is made with\n"
+	    "jixiaod init: it gets the server's own key and its first admin, whose public key\n"
+	    "comes from jx keygen (the secret key never leaves the admin's machine).\n"
 	    "\n"
 	    "  -d, --data DIR         data directory, created 0700 (default ./" DEFAULT_DATA ")\n"
 	    "  -l, --listen URL       where clients connect: ipc:///path or tcp://host:port;\n"
@@ -53,6 +59,73 @@ parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* jixiaod init: a new store with the server's key and its first admin. */
+static int
+init_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "admin-key", required_argument, NULL, 'k' },
+		{ "admin-name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *data = DEFAULT_DATA, *keyfile = NULL, *name = "admin";
+	uint8_t pk[KEY_PUBLIC_LEN];
+	char why[512], fp[KEY_FINGERPRINT_LEN];
+	struct store *st = NULL;
+	int c, rv;
+
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			data = optarg;
+			break;
+		case 'k':
+			keyfile = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'h':
+			printf("usage: jixiaod init --data DIR --admin-key FILE.pub [--admin-name NAME]\n"
+			       "\n"
+			       "Creates the store in DIR with the server's own key and its first admin\n"
+			       "(named admin unless --admin-name): the public key FILE.pub that\n"
+			       "jx keygen wrote. Refuses a store that has users already.\n");
+			return 0;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (keyfile == NULL || optind < argc) {
+		fprintf(stderr, "usage: jixiaod init --data DIR --admin-key FILE.pub "
+				"[--admin-name NAME]\n");
+		return EX_USAGE;
+	}
+	if (key_init() != 0) {
+		fprintf(stderr, "jixiaod: the crypto library failed to start\n");
+		return EX_SOFTWARE;
+	}
+	if (key_load_public(keyfile, pk, why, sizeof(why)) != 0) {
+		fprintf(stderr, "jixiaod: %s\n", why);
+		return EX_DATAERR;
+	}
+	if (store_open(data, 0, &st, why, sizeof(why)) != 0) {
+		fprintf(stderr, "jixiaod: %s\n", why);
+		return EX_CANTCREAT;
+	}
+	rv = auth_init_store(st, name, pk, why, sizeof(why));
+	store_close(st);
+	if (rv != 0) {
+		fprintf(stderr, "jixiaod: %s\n", why);
+		return EX_DATAERR;
+	}
+	key_fingerprint(pk, fp);
+	printf("jixiaod: store %s created; admin %s has key %s\n", data, name, fp);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -78,6 +151,8 @@ main(int argc, char **argv)
 	size_t n;
 	int c, sig;
 
+	if (argc > 1 && strcmp(argv[1], "init") == 0)
+		return init_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "d:l:f:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':

@@ -9,9 +9,11 @@
 
 #include <sodium.h>
 
+#include "auth.h"
 #include "envelope.h"
 #include "err.h"
 #include "log.h"
+#include "policy.h"
 #include "svc.h"
 
 static const struct rpc_service *const rpc_services[] = {
@@ -23,12 +25,16 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_history,
 	&svc_subjects,
 	&svc_files,
+	&svc_auth,
+	&svc_users,
+	&svc_workflow,
 };
 
 struct rpc {
 	struct store *store;
 	struct writer *writer;
 	struct feed *feed;
+	struct auth *auth;
 };
 
 struct rpc_change {
@@ -45,6 +51,8 @@ struct rpc_call {
 	const struct rpc_service *svc;
 	unsigned method;
 	ProtobufCMessage *input;
+	uint32_t pipe;
+	char user[AUTH_NAME_MAX + 1]; /* empty until the connection logs in */
 	MDB_txn *txn;
 	int64_t now;
 	int code;
@@ -58,7 +66,7 @@ struct rpc_call {
 };
 
 int
-rpc_new(struct store *s, struct writer *w, struct feed *f, struct rpc **rp)
+rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struct rpc **rp)
 {
 	struct rpc *r;
 
@@ -67,6 +75,7 @@ rpc_new(struct store *s, struct writer *w, struct feed *f, struct rpc **rp)
 	r->store = s;
 	r->writer = w;
 	r->feed = f;
+	r->auth = a;
 	*rp = r;
 	return JX_OK;
 }
@@ -172,6 +181,11 @@ rpc_invoke(struct rpc_call *c)
 {
 	ProtobufCService *service = c->svc->service;
 
+	if (policy_check(c, service->descriptor, c->method, rpc_writes(c->svc, c->method),
+	    c->input) != 0) {
+		rpc_closure(NULL, c);
+		return;
+	}
 	service->invoke(service, c->method, c->input, rpc_closure, c);
 	if (!c->answered) {
 		log_error("%s.%s gave no answer", service->descriptor->name,
@@ -253,7 +267,7 @@ rpc_request_digest(const struct rpc_call *c, uint8_t out[RPC_DIGEST_LEN])
 {
 	crypto_generichash_state st;
 	uint8_t method[4];
-	const char *user = c->req->user != NULL ? c->req->user : "";
+	const char *user = c->user;
 
 	for (int i = 0; i < 4; i++)
 		method[i] = (uint8_t)(c->req->method >> (8 * (3 - i)));
@@ -373,7 +387,8 @@ rpc_write_done(struct writer_job *job, int err)
 }
 
 void
-rpc_handle(struct rpc *r, const uint8_t *frame, size_t len, rpc_reply_fn reply, void *arg)
+rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_reply_fn reply,
+    void *arg)
 {
 	const ProtobufCMethodDescriptor *method;
 	const struct rpc_service *svc;
@@ -410,11 +425,24 @@ rpc_handle(struct rpc *r, const uint8_t *frame, size_t len, rpc_reply_fn reply, 
 	c->svc = svc;
 	c->method = req->method;
 	c->input = input;
+	c->pipe = pipe;
+	if (r->auth != NULL)
+		auth_session_user(r->auth, pipe, c->user);
 	c->now = (int64_t)time(NULL);
 	c->changes_tail = &c->changes;
 	c->reply_fn = reply;
 	c->reply_arg = arg;
-	log_debug("%s.%s from %s", req->service, method->name, rpc_call_user(c));
+	log_debug("%s.%s from %s", req->service, method->name,
+	    c->user[0] != '\0' ? c->user : "(not logged in)");
+	/* Before any transaction, so a resend on a new connection is not remembered as refused. */
+	if (c->user[0] == '\0' && !policy_public(svc->service->descriptor)) {
+		rpc_call_fail(c, JX_EUNAUTH, "log in first: this connection has not authenticated "
+		    "(jx does it with your key from jx keygen)");
+		rpc_closure(NULL, c);
+		rpc_deliver(c);
+		rpc_call_free(c);
+		return;
+	}
 	if (!rpc_writes(svc, req->method)) {
 		rpc_read(c);
 		return;
@@ -443,7 +471,25 @@ rpc_call_store(struct rpc_call *c)
 const char *
 rpc_call_user(struct rpc_call *c)
 {
-	return c->req->user != NULL && c->req->user[0] != '\0' ? c->req->user : "anonymous";
+	return c->user;
+}
+
+const char *
+rpc_call_reason(struct rpc_call *c)
+{
+	return c->req->reason != NULL && c->req->reason[0] != '\0' ? c->req->reason : NULL;
+}
+
+struct auth *
+rpc_call_auth(struct rpc_call *c)
+{
+	return c->rpc->auth;
+}
+
+uint32_t
+rpc_call_pipe(struct rpc_call *c)
+{
+	return c->pipe;
 }
 
 int64_t

@@ -33,7 +33,10 @@ typedef void (*rpc_reply_fn)(void *arg, uint8_t *reply, size_t len);
 
 struct rpc;
 
-int rpc_new(struct store *s, struct writer *w, struct feed *f, struct rpc **rp);
+struct auth;
+
+/* a may be NULL only in tests that never log in: then every call is anonymous. */
+int rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struct rpc **rp);
 /* Accepts NULL. */
 void rpc_free(struct rpc *r);
 
@@ -42,14 +45,22 @@ void rpc_free(struct rpc *r);
  * and refusals, from the writer thread for writes. The frame may be freed as soon
  * as rpc_handle returns.
  */
-void rpc_handle(struct rpc *r, const uint8_t *frame, size_t len, rpc_reply_fn reply, void *arg);
+/* pipe names the connection (its login session). */
+void rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len,
+    rpc_reply_fn reply, void *arg);
 
 /* ---- for handlers */
 struct rpc_call;
 
 MDB_txn *rpc_call_txn(struct rpc_call *c);
 struct store *rpc_call_store(struct rpc_call *c);
+/* The logged-in caller's name; empty before login (only public methods get that far). */
 const char *rpc_call_user(struct rpc_call *c);
+/* Why the caller makes this change (the envelope's reason), or NULL. */
+const char *rpc_call_reason(struct rpc_call *c);
+struct auth *rpc_call_auth(struct rpc_call *c);
+/* The connection the call came on. */
+uint32_t rpc_call_pipe(struct rpc_call *c);
 int64_t rpc_call_now(struct rpc_call *c);
 /* Where the change feed is published, or NULL. */
 const char *rpc_call_feed_url(struct rpc_call *c);

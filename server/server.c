@@ -11,6 +11,7 @@
 #include <nng/supplemental/util/platform.h>
 #include <nng/transport/tcp/tcp.h>
 
+#include "auth.h"
 #include "envelope.h"
 #include "err.h"
 #include "feed.h"
@@ -35,6 +36,7 @@ struct server_worker {
 
 struct server {
 	struct store *store;
+	struct auth *auth;
 	struct writer *writer;
 	struct feed *feed;
 	struct rpc *rpc;
@@ -93,7 +95,8 @@ server_worker_cb(void *arg)
 		w->state = WORKER_BUSY;
 		atomic_fetch_add(&s->busy, 1);
 		/* May answer at once (server_worker_reply) or later from the writer. */
-		rpc_handle(s->rpc, nng_msg_body(msg), nng_msg_len(msg), server_worker_reply, w);
+		rpc_handle(s->rpc, nng_pipe_id(nng_msg_get_pipe(msg)), nng_msg_body(msg),
+		    nng_msg_len(msg), server_worker_reply, w);
 		nng_msg_free(msg);
 		break;
 	case WORKER_SEND:
@@ -112,6 +115,15 @@ server_worker_cb(void *arg)
 		log_error("worker woken while busy");
 		break;
 	}
+}
+
+/* A connection closed: its login ends with it. */
+static void
+server_pipe_removed(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct server *s = arg;
+
+	auth_pipe_closed(s->auth, (uint32_t)nng_pipe_id(p));
 }
 
 static int
@@ -174,7 +186,8 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		return JX_EINTERNAL;
 	}
 	if ((rv = store_open(cfg->data_dir, cfg->map_size, &s->store, why, whylen)) != 0 ||
-	    (rv = templates_seed(s->store, why, whylen)) != 0)
+	    (rv = templates_seed(s->store, why, whylen)) != 0 ||
+	    (rv = auth_open(s->store, &s->auth, why, whylen)) != 0)
 		goto fail;
 	if ((rv = writer_start(s->store, &s->writer)) != 0) {
 		snprintf(why, whylen, "cannot start the writer thread");
@@ -183,7 +196,7 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 	if (cfg->feed != NULL && (rv = feed_open(cfg->feed, &s->feed, why, whylen)) != 0)
 		goto fail;
 	svc_files_set_max(cfg->max_evidence);
-	if ((rv = rpc_new(s->store, s->writer, s->feed, &s->rpc)) != 0) {
+	if ((rv = rpc_new(s->store, s->writer, s->feed, s->auth, &s->rpc)) != 0) {
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
@@ -193,6 +206,7 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		goto fail;
 	}
 	s->sock_open = true;
+	nng_pipe_notify(s->sock, NNG_PIPE_EV_REM_POST, server_pipe_removed, s);
 	/* nng accepts messages of any size unless told: cap it before any listener. */
 	nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ,
 	    cfg->max_message != 0 ? cfg->max_message : ENVELOPE_MAX);
@@ -245,6 +259,7 @@ server_close(struct server *s)
 	writer_free(s->writer);
 	feed_close(s->feed);
 	rpc_free(s->rpc);
+	auth_free(s->auth);
 	store_close(s->store);
 	free(s);
 }

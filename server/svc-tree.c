@@ -1333,6 +1333,11 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 		goto fail;
 	r->reply.nodes = w->order;
 	r->reply.n_nodes = w->norder;
+	if (workspace_head_at(c, wsid, r->ws->revision, r->head) == 0) {
+		r->reply.has_head = 1;
+		r->reply.head.data = r->head;
+		r->reply.head.len = sizeof(r->head);
+	}
 	return JX_OK;
 fail:
 	rpc_call_fail(c, JX_EINTERNAL, "the indicator tree of workspace %" PRIu64

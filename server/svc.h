@@ -15,6 +15,9 @@ extern const struct rpc_service svc_templates;
 extern const struct rpc_service svc_history;
 extern const struct rpc_service svc_subjects;
 extern const struct rpc_service svc_files;
+extern const struct rpc_service svc_auth;
+extern const struct rpc_service svc_users;
+extern const struct rpc_service svc_workflow;
 
 /* Evidence travels in chunks of this size; files are at most the configured maximum. */
 #define SVC_FILES_CHUNK ((uint64_t)1 << 20)
@@ -53,6 +56,7 @@ struct svc_tree_sheet {
 	Jixiao__Template *tmpl;
 	struct sheet_node *sheet;
 	struct tree_walk *walk;
+	uint8_t head[32];         /* the chain head at the sheet's revision */
 };
 
 /*

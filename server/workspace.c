@@ -1,5 +1,6 @@
 #include "workspace.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,11 +37,26 @@ workspace_load_editable(struct rpc_call *c, uint64_t id, Jixiao__Workspace **ws)
 	if ((*ws)->state != JIXIAO__WORKSPACE_STATE__ACTIVE) {
 		rpc_call_fail(c, JX_EPRECOND, "workspace %llu is archived and cannot be changed",
 		    (unsigned long long)id);
-		jixiao__workspace__free_unpacked(*ws, NULL);
-		*ws = NULL;
-		return JX_EPRECOND;
+		goto refuse;
+	}
+	if ((*ws)->phase == JIXIAO__PHASE__PHASE_FINAL) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %llu is final (signed off, version %u) and "
+		    "read-only; a reviewer can reopen it with jx reopen %llu --reason TEXT",
+		    (unsigned long long)id, (*ws)->has_version ? (*ws)->version : 1,
+		    (unsigned long long)id);
+		goto refuse;
+	}
+	if ((*ws)->phase != JIXIAO__PHASE__PHASE_DRAFT && rpc_call_reason(c) == NULL) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %llu was submitted at revision %llu: say "
+		    "why you change it with --reason TEXT (the change makes the submission stale)",
+		    (unsigned long long)id, (unsigned long long)(*ws)->submitted_revision);
+		goto refuse;
 	}
 	return JX_OK;
+refuse:
+	jixiao__workspace__free_unpacked(*ws, NULL);
+	*ws = NULL;
+	return JX_EPRECOND;
 }
 
 int
@@ -99,9 +115,32 @@ workspace_set_head(Jixiao__Workspace *ws, const uint8_t *rec, size_t len)
 }
 
 int
+workspace_head_at(struct rpc_call *c, uint64_t ws, uint64_t rev, uint8_t head[WORKSPACE_HASH_LEN])
+{
+	uint8_t key[16];
+	MDB_val v;
+	int rv;
+
+	store_key_pair(key, ws, rev);
+	if ((rv = store_get(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, key, sizeof(key),
+	    &v)) != 0)
+		return rv;
+	crypto_generichash(head, WORKSPACE_HASH_LEN, v.mv_data, v.mv_size, NULL, 0);
+	return JX_OK;
+}
+
+/* True for the records of the workflow itself, which do not change the content. */
+static bool
+workspace_is_workflow(const char *what)
+{
+	return strncmp(what, "workflow.", 9) == 0 || strncmp(what, "member.", 7) == 0;
+}
+
+int
 workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *change)
 {
 	uint8_t key[16], *rec = NULL;
+	bool lent_ws = false;
 	size_t len;
 	int rv;
 
@@ -114,6 +153,21 @@ workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *chan
 	change->user = (char *)rpc_call_user(c);
 	change->has_prev = ws->has_head;
 	change->prev = ws->head;
+	if (change->reason == NULL)
+		change->reason = (char *)rpc_call_reason(c);
+	/*
+	 * A change to the content after a submission makes it stale: the workspace is a
+	 * draft again and needs a new submission (workspace_load_editable asked for a reason).
+	 */
+	if (ws->phase != JIXIAO__PHASE__PHASE_DRAFT && ws->phase != JIXIAO__PHASE__PHASE_FINAL &&
+	    !workspace_is_workflow(change->what)) {
+		ws->has_phase = 1;
+		ws->phase = JIXIAO__PHASE__PHASE_DRAFT;
+		if (change->workspace_after == NULL) {
+			change->workspace_after = ws;
+			lent_ws = true;
+		}
+	}
 
 	len = protobuf_c_message_get_packed_size(&change->base);
 	if ((rec = malloc(len > 0 ? len : 1)) == NULL) {
@@ -134,6 +188,10 @@ workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *chan
 out:
 	/* The change borrowed these; the caller owns the change, not our pointers. */
 	change->user = NULL;
+	if (change->reason == rpc_call_reason(c))
+		change->reason = NULL;
+	if (lent_ws)
+		change->workspace_after = NULL;
 	change->has_prev = 0;
 	change->prev.data = NULL;
 	change->prev.len = 0;

@@ -33,6 +33,10 @@ int workspace_next_seq(struct rpc_call *c, const char *name, uint64_t *v);
  */
 int workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *change);
 
+/* The chain head at revision rev: BLAKE2b-256 of its history record. 0 or JX_ENOTFOUND. */
+int workspace_head_at(struct rpc_call *c, uint64_t ws, uint64_t rev,
+    uint8_t head[WORKSPACE_HASH_LEN]);
+
 /* Replaces a malloc'd string field of an unpacked message with a copy of v. */
 int workspace_set_str(char **field, const char *v);
 

@@ -81,6 +81,43 @@ bench_print_log(const struct bench_daemon *d)
 	close(fd);
 }
 
+/* The store's first start: a key for the benchmark's admin, and jixiaod init. */
+static int
+bench_daemon_init(struct bench_daemon *d)
+{
+	uint8_t pk[KEY_PUBLIC_LEN];
+	char key[400], pub[420], why[600];
+	const char *argv[8];
+	int status;
+	pid_t pid;
+
+	snprintf(key, sizeof(key), "%s/admin.key", d->dir);
+	snprintf(pub, sizeof(pub), "%s.pub", key);
+	if (key_init() != 0)
+		return -1;
+	key_generate(pk, d->sk);
+	if (key_save(key, pk, d->sk, "bench", why, sizeof(why)) != 0) {
+		fprintf(stderr, "jx-bench: %s\n", why);
+		return -1;
+	}
+	argv[0] = d->path;
+	argv[1] = "init";
+	argv[2] = "--data";
+	argv[3] = d->data;
+	argv[4] = "--admin-key";
+	argv[5] = pub;
+	argv[6] = NULL;
+	if (posix_spawn(&pid, d->path, NULL, NULL, (char *const *)argv, environ) != 0 ||
+	    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "jx-bench: jixiaod init failed\n");
+		return -1;
+	}
+	d->id.secret_key = d->sk;
+	d->id.known_servers = NULL;
+	d->initialised = true;
+	return 0;
+}
+
 /* Starts jixiaod -v on d->data; a restart keeps the address. */
 int
 bench_daemon_start(struct bench_daemon *d)
@@ -89,6 +126,8 @@ bench_daemon_start(struct bench_daemon *d)
 	const char *argv[10];
 	int pipefd[2], n = 0, rv;
 
+	if (!d->initialised && bench_daemon_init(d) != 0)
+		return -1;
 	if (pipe(pipefd) != 0) {
 		fprintf(stderr, "jx-bench: pipe: %s\n", strerror(errno));
 		return -1;

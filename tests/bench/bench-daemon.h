@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "client.h"
+#include "key.h"
+
 #define BENCH_WAIT_MS 20000       /* for the readiness line, and for a stop */
 #define BENCH_LOG_MAX ((size_t)1 << 20)
 
@@ -19,6 +22,10 @@ struct bench_daemon {
 	char data[300];
 	char log[300];
 	char url[320];
+	/* The benchmark's admin, made by the first start (jixiaod init). */
+	bool initialised;
+	uint8_t sk[KEY_SECRET_LEN];
+	struct client_identity id;
 };
 
 /* Set by a signal handler: stop waiting and wind down. */

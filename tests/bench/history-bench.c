@@ -33,6 +33,7 @@ struct leaf {
 
 struct editor {
 	const char *url;
+	const struct client_identity *id;
 	uint64_t ws;
 	struct leaf *leaves;
 	size_t nleaves;
@@ -111,7 +112,7 @@ editor_main(void *arg)
 	struct client *cl;
 	char why[256];
 
-	if (client_open(e->url, "bench", &cl, why, sizeof(why)) != 0) {
+	if (client_open(e->url, e->id, &cl, why, sizeof(why)) != 0) {
 		e->failed = 1;
 		return NULL;
 	}
@@ -225,7 +226,7 @@ main(int argc, char **argv)
 	snprintf(d.log, sizeof(d.log), "%s/jixiaod.log", d.dir);
 	snprintf(d.url, sizeof(d.url), "ipc://%s/jixiaod.sock", d.dir);
 	signal(SIGPIPE, SIG_IGN);
-	if (bench_daemon_start(&d) != 0 || client_open(d.url, "bench", &cl, why, sizeof(why)) != 0)
+	if (bench_daemon_start(&d) != 0 || client_open(d.url, &d.id, &cl, why, sizeof(why)) != 0)
 		goto out;
 	if ((ns = calloc(o.samples, sizeof(*ns))) == NULL ||
 	    make_workspace(cl, 2015, o.indicators, &ws, &leaves) != 0)
@@ -236,7 +237,7 @@ main(int argc, char **argv)
 	t0 = bench_now_ns();
 	for (int i = 0; i < THREADS; i++) {
 		size_t per = o.indicators / THREADS;
-		ed[i] = (struct editor){ .url = d.url, .ws = ws, .leaves = leaves + i * per,
+		ed[i] = (struct editor){ .url = d.url, .id = &d.id, .ws = ws, .leaves = leaves + i * per,
 			.nleaves = per, .edits = o.revisions / THREADS, .seed = (unsigned)i + 1 };
 		pthread_create(&ed[i].thread, NULL, editor_main, &ed[i]);
 	}

@@ -460,7 +460,7 @@ bench_worker_main(void *arg)
 	char msg[512];
 	int rv;
 
-	w->open_err = client_open(b->d.url, "bench", &w->cl, w->why, sizeof(w->why));
+	w->open_err = client_open(b->d.url, &b->d.id, &w->cl, w->why, sizeof(w->why));
 	/* Everyone connects first; the clock starts when the last one has. */
 	pthread_mutex_lock(&b->mtx);
 	b->connected++;
@@ -816,7 +816,7 @@ bench_setup(struct bench *b)
 		for (size_t i = 0; i < SMALL_LEAVES; i++)
 			small_w[g * SMALL_LEAVES + i] = small_weights[i];
 	}
-	if ((rv = client_open(b->d.url, "bench", &cl, why, sizeof(why))) != 0) {
+	if ((rv = client_open(b->d.url, &b->d.id, &cl, why, sizeof(why))) != 0) {
 		fprintf(stderr, "jx-bench: %s\n", why);
 		free(weights);
 		return -1;
@@ -843,7 +843,7 @@ bench_verify(struct bench *b)
 	size_t j = 0;
 	int rv;
 
-	if (client_open(b->d.url, "bench", &cl, msg, sizeof(msg)) != 0)
+	if (client_open(b->d.url, &b->d.id, &cl, msg, sizeof(msg)) != 0)
 		return -1;
 	in.workspace = b->ws_big;
 	rv = client_call(cl, &jixiao__tree__descriptor, "GetTree", &in.base,

@@ -28,6 +28,7 @@
 
 struct worker {
 	const char *url;
+	const struct client_identity *id;
 	char code[16];      /* the indicator this worker edits */
 	int accepted, aborted, other;
 	int64_t last_score;
@@ -63,7 +64,7 @@ worker_main(void *arg)
 	struct client *cl;
 	char why[256], msg[1100];
 
-	if (client_open(w->url, w->code, &cl, why, sizeof(why)) != 0)
+	if (client_open(w->url, w->id, &cl, why, sizeof(why)) != 0)
 		return NULL;
 	for (int i = 0; i < EDITS; i++) {
 		Jixiao__UpdateNodeRequest in = JIXIAO__UPDATE_NODE_REQUEST__INIT;
@@ -120,7 +121,7 @@ concurrent_edits_are_never_lost(void **state)
 		assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "个人指标", "--weight",
 		    "10", "--code", code, NULL), 0);
 	}
-	assert_jx_ok(client_open(d.url, "checker", &cl, why, sizeof(why)));
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "checker"), &cl, why, sizeof(why)));
 	for (int i = 0; i < 2 * CLIENTS; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].url = d.url;
@@ -128,8 +129,10 @@ concurrent_edits_are_never_lost(void **state)
 			snprintf(w[i].code, sizeof(w[i].code), "P%d", i);
 		else
 			snprintf(w[i].code, sizeof(w[i].code), "S");
-		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+		w[i].id = jxd_identity(&d, w[i].code);
 	}
+	for (int i = 0; i < 2 * CLIENTS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
 	for (int i = 0; i < 2 * CLIENTS; i++)
 		pthread_join(th[i], NULL);
 
@@ -225,7 +228,7 @@ static void
 watch_shows_every_revision_once(void **state)
 {
 	struct jxd d;
-	char cmd[1024], out[65536];
+	char cmd[1024], out[65536], key[400];
 	size_t len = 0, n;
 	FILE *p;
 
@@ -233,8 +236,8 @@ watch_shows_every_revision_once(void **state)
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "观察", "--year",
 	    "2023", "--kind", "self-evaluation", NULL), 0);
 	/* Live: from revision 2 on, five changes, the watcher stopped half way through. */
-	snprintf(cmd, sizeof(cmd), "'%s' --server '%s' watch 1 --from 2 --count 5 --json",
-	    getenv("JX"), d.url);
+	snprintf(cmd, sizeof(cmd), "'%s' --server '%s' --key '%s' watch 1 --from 2 --count 5 "
+	    "--json", getenv("JX"), d.url, jxd_key_path(&d, "admin", key, sizeof(key)));
 	assert_non_null(p = popen(cmd, "r"));
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "产出", "--weight", "20", NULL),
 	    0);

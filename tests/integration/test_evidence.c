@@ -121,7 +121,7 @@ bad_uploads_are_refused(void **state)
 	    "2023", "--kind", "key-evaluation", NULL), 0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "指标", "--weight", "4", NULL),
 	    0);
-	assert_int_equal(client_open(d.url, "mallory", &cl, why, sizeof(why)), 0);
+	assert_int_equal(client_open(d.url, jxd_identity(&d, "mallory"), &cl, why, sizeof(why)), 0);
 	/* Announced as the hash of other content. */
 	crypto_generichash(hash, sizeof(hash), (const uint8_t *)"真实的内容", 15, NULL, 0);
 	put.hash.data = hash;

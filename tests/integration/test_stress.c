@@ -61,6 +61,7 @@ struct edit {
 struct worker {
 	int index;
 	const char *url;
+	const struct client_identity *id;
 	uint64_t ws;
 	const uint64_t *ids; /* indicator ids by index */
 	uint64_t known[NODES]; /* the newest revision this client saw of each */
@@ -287,11 +288,10 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct client *cl = NULL, *cl2 = NULL;
-	char user[32], why[256];
+	char why[256];
 
-	snprintf(user, sizeof(user), "评价员%02d", w->index);
-	if (client_open(w->url, user, &cl, why, sizeof(why)) != 0 ||
-	    client_open(w->url, user, &cl2, why, sizeof(why)) != 0) {
+	if (client_open(w->url, w->id, &cl, why, sizeof(why)) != 0 ||
+	    client_open(w->url, w->id, &cl2, why, sizeof(why)) != 0) {
 		snprintf(w->error, sizeof(w->error), "%s", why);
 		goto out;
 	}
@@ -589,7 +589,7 @@ stress_edits_are_accounted_for_and_linearizable(void **state)
 	char why[256], code[16];
 
 	jxd_start(&d, false);
-	assert_jx_ok(client_open(d.url, "组长", &cl, why, sizeof(why)));
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "组长"), &cl, why, sizeof(why)));
 	ws = create_workspace(cl, &setup_head);
 	assert_int_equal(setup_head, 1 + NODES);
 	tree = get_tree(cl, ws);
@@ -607,6 +607,12 @@ stress_edits_are_accounted_for_and_linearizable(void **state)
 	jixiao__tree_reply__free_unpacked(tree, NULL);
 
 	assert_non_null(w = calloc(CLIENTS, sizeof(*w)));
+	/* Every evaluator's key is made and registered before any thread starts. */
+	for (int c = 0; c < CLIENTS; c++) {
+		char name[32];
+		snprintf(name, sizeof(name), "评价员%02d", c);
+		w[c].id = jxd_identity(&d, name);
+	}
 	t0 = now_ns();
 	for (int c = 0; c < CLIENTS; c++) {
 		w[c].index = c;

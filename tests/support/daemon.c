@@ -20,6 +20,10 @@
 
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
+#include "key.h"
+
 extern char **environ;
 
 /*
@@ -155,6 +159,129 @@ jxd_spawn(struct jxd *d)
 	jxd_wait_ready(d);
 }
 
+const char *
+jxd_key_path(const struct jxd *d, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/keys/%s.key", d->dir, name);
+	return buf;
+}
+
+/* Makes name's key pair in dir/keys unless it is there. Returns true when it made it. */
+static bool
+jxd_make_key(const struct jxd *d, const char *name)
+{
+	uint8_t pk[KEY_PUBLIC_LEN], sk[KEY_SECRET_LEN];
+	char path[400], why[600];
+
+	jxd_key_path(d, name, path, sizeof(path));
+	if (access(path, F_OK) == 0)
+		return false;
+	assert_int_equal(key_init(), 0);
+	key_generate(pk, sk);
+	if (key_save(path, pk, sk, name, why, sizeof(why)) != 0)
+		fail_msg("%s", why);
+	return true;
+}
+
+/* Runs argv to its end with output to the test's log; returns its exit status. */
+static int
+jxd_run(struct jxd *d, const char *const *argv)
+{
+	posix_spawn_file_actions_t fa;
+	char log[400];
+	int status;
+	pid_t pid;
+
+	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND,
+	    0600);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND,
+	    0600);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0)
+		fail_msg("cannot start %s: %s", argv[0], strerror(errno));
+	posix_spawn_file_actions_destroy(&fa);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+void
+jxd_user(struct jxd *d, const char *name, bool admin)
+{
+	char path[400], pub[420];
+	int rv;
+
+	if (!jxd_make_key(d, name))
+		return;
+	jxd_key_path(d, name, path, sizeof(path));
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	jxd_key_path(d, "admin", path, sizeof(path));
+	rv = jxd_jx(d, NULL, NULL, "--key", path, "user", "add", name, pub,
+	    admin ? "--admin" : NULL, NULL);
+	if (rv != 0)
+		fail_msg("jx user add %s failed with %d", name, rv);
+}
+
+#define JXD_IDENTITIES 128
+
+struct jxd_identity {
+	char name[64];
+	char known[400];
+	uint8_t sk[KEY_SECRET_LEN];
+	struct client_identity id;
+};
+
+const struct client_identity *
+jxd_identity(struct jxd *d, const char *name)
+{
+	static struct jxd_identity ids[JXD_IDENTITIES];
+	char path[400], why[600];
+	int i;
+
+	jxd_user(d, name, true);
+	for (i = 0; i < JXD_IDENTITIES && ids[i].name[0] != '\0'; i++)
+		if (strcmp(ids[i].name, name) == 0 && strncmp(ids[i].known, d->dir,
+		    strlen(d->dir)) == 0)
+			return &ids[i].id;
+	if (i == JXD_IDENTITIES)
+		fail_msg("more than %d test identities", JXD_IDENTITIES);
+	if (key_load_secret(jxd_key_path(d, name, path, sizeof(path)), ids[i].sk, why,
+	    sizeof(why)) != 0)
+		fail_msg("%s", why);
+	snprintf(ids[i].name, sizeof(ids[i].name), "%s", name);
+	snprintf(ids[i].known, sizeof(ids[i].known), "%s/config/known_servers.c", d->dir);
+	ids[i].id.secret_key = ids[i].sk;
+	ids[i].id.known_servers = ids[i].known;
+	return &ids[i].id;
+}
+
+/* A store with the server's key and user admin, as an operator makes it. */
+static void
+jxd_init_store(struct jxd *d)
+{
+	char path[400], pub[420], dir[400];
+	const char *argv[8];
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/keys", d->dir);
+	if (mkdir(dir, 0700) != 0)
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/config", d->dir);
+	if (mkdir(dir, 0700) != 0)
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	jxd_make_key(d, "admin");
+	snprintf(pub, sizeof(pub), "%s.pub", jxd_key_path(d, "admin", path, sizeof(path)));
+	argv[n++] = jxd_env("JIXIAOD");
+	argv[n++] = "init";
+	argv[n++] = "--data";
+	argv[n++] = d->data;
+	argv[n++] = "--admin-key";
+	argv[n++] = pub;
+	argv[n] = NULL;
+	if (jxd_run(d, argv) != 0)
+		fail_msg("jixiaod init failed (see %s/jixiaod.log)", d->dir);
+}
+
 void
 jxd_start(struct jxd *d, bool tcp)
 {
@@ -169,6 +296,7 @@ jxd_start(struct jxd *d, bool tcp)
 	snprintf(d->data, sizeof(d->data), "%s/data", d->dir);
 	snprintf(d->url, sizeof(d->url), "ipc://%s/jixiaod.sock", d->dir);
 	snprintf(d->feed_url, sizeof(d->feed_url), "ipc://%s/feed.sock", d->dir);
+	jxd_init_store(d);
 	jxd_spawn(d);
 }
 
@@ -253,17 +381,40 @@ int
 jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args)
 {
 	posix_spawn_file_actions_t fa;
-	const char *argv[64];
+	const char *argv[64], *user = "admin";
+	char key[400], config[400];
 	int po[2], pe[2], status, n = 0;
+	bool has_key = false;
 	char *o, *e;
 	pid_t pid;
 
+	/* --user NAME picks the test's key for NAME; an explicit --key stands. */
+	for (const char *const *a = args; *a != NULL; a++) {
+		if (strcmp(*a, "--user") == 0 && a[1] != NULL)
+			user = a[1];
+		if (strcmp(*a, "--key") == 0)
+			has_key = true;
+	}
+	if (!has_key)
+		jxd_user(d, user, true);
 	argv[n++] = jxd_env("JX");
 	argv[n++] = "--server";
 	argv[n++] = d->url;
-	for (; *args != NULL && n < 63; args++)
+	if (!has_key) {
+		argv[n++] = "--key";
+		argv[n++] = jxd_key_path(d, user, key, sizeof(key));
+	}
+	for (; *args != NULL && n < 63; args++) {
+		if (strcmp(*args, "--user") == 0 && args[1] != NULL) {
+			args++;
+			continue;
+		}
 		argv[n++] = *args;
+	}
 	argv[n] = NULL;
+	/* jx keeps the servers it has seen in the test's own configuration directory. */
+	snprintf(config, sizeof(config), "%s/config", d->dir);
+	setenv("XDG_CONFIG_HOME", config, 1);
 	if (pipe(po) != 0 || pipe(pe) != 0)
 		fail_msg("pipe: %s", strerror(errno));
 	posix_spawn_file_actions_init(&fa);

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "client.h"
+
 struct jxd {
 	pid_t pid;
 	char dir[256];     /* the test's private directory, removed by jxd_cleanup */
@@ -20,7 +22,12 @@ struct jxd {
 	int out_fd;        /* the daemon's stdout */
 };
 
-/* Makes the directory and starts the daemon; tcp adds a tcp listener on a free port. */
+/*
+ * Makes the directory, a store with an admin (jixiaod init with a key made for the
+ * test: user "admin"), and starts the daemon; tcp adds a tcp listener on a free port.
+ * jx runs as admin unless its arguments say --user NAME: then as NAME, with a key
+ * made and registered (as an admin) on first use. jxd_user registers other users.
+ */
 void jxd_start(struct jxd *d, bool tcp);
 /* Starts the daemon again on the same data directory (after jxd_stop). */
 void jxd_restart(struct jxd *d);
@@ -37,5 +44,15 @@ void jxd_cleanup(struct jxd *d);
 int jxd_jx(struct jxd *d, char **out, char **err, ...);
 /* Same with an argv array. */
 int jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args);
+
+/* Makes name's key (dir/keys/NAME.key) and registers name, an admin or not; once. */
+void jxd_user(struct jxd *d, const char *name, bool admin);
+/* The key file of name (made by jxd_user or --user). */
+const char *jxd_key_path(const struct jxd *d, const char *name, char *buf, size_t len);
+/*
+ * The identity of name for client_open (made and registered as an admin on first
+ * use). Valid until the process exits; safe to share with threads once returned.
+ */
+const struct client_identity *jxd_identity(struct jxd *d, const char *name);
 
 #endif

@@ -28,7 +28,7 @@ request_round_trip(void **state)
 	assert_jx_ok(envelope_request_unpack(buf, len, &req, &why));
 	assert_string_equal(req->service, "jixiao.Tree");
 	assert_int_equal(req->method, 4);
-	assert_string_equal(req->user, "li");
+	assert_string_equal(req->reason, "li");
 	assert_memory_equal(req->request_id.data, id, sizeof(id));
 	m = envelope_method(&jixiao__tree__descriptor, req->method);
 	assert_non_null(m);

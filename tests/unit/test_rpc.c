@@ -14,8 +14,10 @@
 #include <pthread.h>
 #include <cmocka.h>
 
+#include "auth.h"
 #include "envelope.h"
 #include "jxtest.h"
+#include "key.h"
 #include "rpc.h"
 #include "store.h"
 #include "writer.h"
@@ -30,22 +32,62 @@ struct fixture {
 	uint8_t *reply;
 	size_t reply_len;
 	bool replied;
+	struct auth *auth;
+	uint32_t pipe;          /* the connection calls come on */
+	uint8_t sk[KEY_SECRET_LEN];
 };
+
+static int call(struct fixture *f, const ProtobufCServiceDescriptor *svc, unsigned method,
+    const uint8_t *id, const ProtobufCMessage *in, ProtobufCMessage **out, char **message);
+
+/* Logs the fixture's connection in as tester, by challenge and signature. */
+static void
+login(struct fixture *f)
+{
+	Jixiao__ChallengeRequest creq = JIXIAO__CHALLENGE_REQUEST__INIT;
+	Jixiao__LoginRequest lreq = JIXIAO__LOGIN_REQUEST__INIT;
+	Jixiao__ChallengeReply *ch;
+	Jixiao__LoginReply *lr;
+	uint8_t pk[KEY_PUBLIC_LEN], sig[KEY_SIG_LEN];
+
+	assert_jx_ok(call(f, &jixiao__auth__descriptor, 0, NULL, &creq.base,
+	    (ProtobufCMessage **)&ch, NULL));
+	assert_int_equal(key_verify_challenge(ch->server_key.data, ch->nonce.data,
+	    ch->server_signature.data), 0);
+	key_public_of(f->sk, pk);
+	key_sign_login(f->sk, ch->server_key.data, ch->nonce.data, sig);
+	lreq.public_key.data = pk;
+	lreq.public_key.len = sizeof(pk);
+	lreq.signature.data = sig;
+	lreq.signature.len = sizeof(sig);
+	assert_jx_ok(call(f, &jixiao__auth__descriptor, 1, NULL, &lreq.base,
+	    (ProtobufCMessage **)&lr, NULL));
+	assert_string_equal(lr->user, "tester");
+	jixiao__login_reply__free_unpacked(lr, NULL);
+	jixiao__challenge_reply__free_unpacked(ch, NULL);
+}
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char why[256], data[200];
+	uint8_t pk[KEY_PUBLIC_LEN];
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/jxrpc.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(data, sizeof(data), "%s/data", f->dir);
 	assert_jx_ok(store_open(data, 0, &f->store, why, sizeof(why)));
+	assert_int_equal(key_init(), 0);
+	key_generate(pk, f->sk);
+	assert_jx_ok(auth_init_store(f->store, "tester", pk, why, sizeof(why)));
+	assert_jx_ok(auth_open(f->store, &f->auth, why, sizeof(why)));
 	assert_jx_ok(writer_start(f->store, &f->writer));
-	assert_jx_ok(rpc_new(f->store, f->writer, NULL, &f->rpc));
+	assert_jx_ok(rpc_new(f->store, f->writer, NULL, f->auth, &f->rpc));
 	pthread_mutex_init(&f->mtx, NULL);
 	pthread_cond_init(&f->cv, NULL);
+	f->pipe = 1;
+	login(f);
 	*state = f;
 	return 0;
 }
@@ -58,6 +100,7 @@ teardown(void **state)
 
 	writer_free(f->writer);
 	rpc_free(f->rpc);
+	auth_free(f->auth);
 	store_close(f->store);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	assert_int_equal(system(cmd), 0);
@@ -85,7 +128,7 @@ roundtrip_raw(struct fixture *f, const uint8_t *frame, size_t len, size_t *reply
 	uint8_t *reply;
 
 	f->replied = false;
-	rpc_handle(f->rpc, frame, len, on_reply, f);
+	rpc_handle(f->rpc, f->pipe, frame, len, on_reply, f);
 	pthread_mutex_lock(&f->mtx);
 	while (!f->replied)
 		pthread_cond_wait(&f->cv, &f->mtx);
@@ -111,7 +154,7 @@ call(struct fixture *f, const ProtobufCServiceDescriptor *svc, unsigned method,
 		memcpy(fresh, &counter, sizeof(counter));
 		id = fresh;
 	}
-	assert_jx_ok(envelope_request_pack(svc, method, id, "tester", in, &frame, &len));
+	assert_jx_ok(envelope_request_pack(svc, method, id, NULL, in, &frame, &len));
 	reply = roundtrip_raw(f, frame, len, &rlen);
 	free(frame);
 	assert_jx_ok(envelope_reply_unpack(reply, rlen, svc->methods[method].output, &code, &msg,

@@ -1,0 +1,48 @@
+/*
+ * Authorisation: what each RPC needs, checked against the caller's role before its
+ * handler runs, inside the call's transaction (so a role and the change it allows
+ * are read from one snapshot).
+ *
+ * The rule of a method is its row in policy.c's table, or else follows from its shape:
+ * a method with a `workspace` field needs a role there (reads: any role; writes: an
+ * evaluator), one without needs a login (reads) or an admin (writes).
+ *   any role  : read the workspace, its tree, budget, history, evidence
+ *   evaluator : edit indicators, budget, evidence; submit (签字提交)
+ *   reviewer  : sign off (复核签字), reopen a final workspace
+ *   unit      : comment in the unit's comment round (征求意见)
+ *   admin     : users, members, workspaces, templates, subjects; reads and edits anywhere,
+ *               but signs only where it holds the role (a signature is a person's act)
+ */
+#ifndef JX_POLICY_H
+#define JX_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "proto/jixiao.pb-c.h"
+#include "rpc.h"
+
+/*
+ * Checks that the caller may make this call. Returns 0, or fails the call with
+ * UNAUTHENTICATED, PERMISSION_DENIED or NOT_FOUND and returns that.
+ */
+int policy_check(struct rpc_call *c, const ProtobufCServiceDescriptor *svc, unsigned method,
+    bool writes, const ProtobufCMessage *input);
+
+/* True for the services anyone may call before logging in (System, Auth). */
+bool policy_public(const ProtobufCServiceDescriptor *svc);
+
+/* The caller's role in ws (ROLE_UNSPECIFIED when none); admins are ROLE_ADMIN. */
+Jixiao__Role policy_role(struct rpc_call *c, const Jixiao__Workspace *ws);
+/* True when the caller may read ws: an admin or any member. */
+bool policy_may_read(struct rpc_call *c, const Jixiao__Workspace *ws);
+/* True when the caller is an admin. */
+bool policy_is_admin(struct rpc_call *c);
+
+/* "evaluator" for ROLE_EVALUATOR and so on; parse returns ROLE_UNSPECIFIED when unknown. */
+const char *policy_role_name(Jixiao__Role r);
+Jixiao__Role policy_role_parse(const char *s);
+
+#endif

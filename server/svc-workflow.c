@@ -1,0 +1,440 @@
+/*
+ * The Workflow service: draft → submitted → (the unit's comment round) → final, and
+ * final → reopened as the next version's draft. A submission and each sign-off are
+ * Ed25519 signatures over the canonical digest of the workspace at one revision
+ * (common/digest.h); the server recomputes the digest from what it stores and checks
+ * the signature with the signer's registered key before it records anything.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "digest.h"
+#include "err.h"
+#include "proto/jixiao.pb-c.h"
+#include "rpc.h"
+#include "svc.h"
+#include "text.h"
+#include "workspace.h"
+
+#define SIGNATURES_MAX 256
+#define SIGNOFFS_MAX 5
+#define REASON_MAX 2048
+
+/* The digest of workspace id at revision at, as the server stores it. */
+static int
+workflow_digest(struct rpc_call *c, uint64_t id, uint64_t at, uint8_t out[DIGEST_LEN])
+{
+	struct svc_tree_sheet sh;
+	int rv;
+
+	if ((rv = svc_tree_sheet(c, id, at, &sh)) == 0) {
+		if (!sh.reply.has_head || digest_content(sh.ws, at, sh.head,
+		    (Jixiao__Node *const *)sh.reply.nodes, sh.reply.n_nodes, sh.reply.budget,
+		    out) != 0) {
+			rpc_call_fail(c, JX_EINTERNAL, "the digest of revision %" PRIu64 " cannot be "
+			    "computed", at);
+			rv = JX_EINTERNAL;
+		}
+	}
+	svc_tree_sheet_free(&sh);
+	return rv;
+}
+
+static const char *
+workflow_phase_words(const Jixiao__Workspace *ws)
+{
+	switch (ws->phase) {
+	case JIXIAO__PHASE__PHASE_SUBMITTED:
+		return "submitted and awaiting sign-off";
+	case JIXIAO__PHASE__PHASE_COMMENT_ROUND:
+		return "in the unit's comment round";
+	case JIXIAO__PHASE__PHASE_FINAL:
+		return "final";
+	default:
+		return "a draft";
+	}
+}
+
+static uint32_t
+workflow_version(const Jixiao__Workspace *ws)
+{
+	return ws->has_version && ws->version > 0 ? ws->version : 1;
+}
+
+/* The submission of the current version at the submitted revision, or NULL. */
+static const Jixiao__Signature *
+workflow_submission(const Jixiao__Workspace *ws)
+{
+	for (size_t i = ws->n_signatures; i-- > 0;) {
+		const Jixiao__Signature *s = ws->signatures[i];
+		if (strcmp(s->kind, DIGEST_SUBMIT) == 0 && s->revision == ws->submitted_revision &&
+		    s->has_version && s->version == workflow_version(ws))
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * Checks a signature request from the caller for revision rev with the digest the
+ * server computes, and appends the signature to ws (borrowing in's bytes: the caller
+ * pops it with workflow_pop before freeing ws). Fails the call on any mismatch.
+ */
+static int
+workflow_sign(struct rpc_call *c, Jixiao__Workspace *ws, const Jixiao__SignRequest *in,
+    const char *kind, Jixiao__Signature *sig, Jixiao__Signature ***saved)
+{
+	uint8_t digest[DIGEST_LEN];
+	Jixiao__Signature **list;
+	Jixiao__User *u = NULL;
+	int rv;
+
+	if (in->digest.len != DIGEST_LEN || in->signature.len != KEY_SIG_LEN) {
+		rpc_call_fail(c, JX_EINVAL, "a signature is 64 bytes over a 32-byte digest");
+		return JX_EINVAL;
+	}
+	if (ws->n_signatures >= SIGNATURES_MAX) {
+		rpc_call_fail(c, JX_ENOSPC, "workspace %" PRIu64 " has %d signatures already",
+		    ws->id, SIGNATURES_MAX);
+		return JX_ENOSPC;
+	}
+	if ((rv = workflow_digest(c, ws->id, in->revision, digest)) != 0)
+		return rv;
+	if (sodium_memcmp(digest, in->digest.data, DIGEST_LEN) != 0) {
+		rpc_call_fail(c, JX_EINVAL, "the digest signed is not the digest of workspace %"
+		    PRIu64 " at revision %" PRIu64 "; nothing was recorded", ws->id, in->revision);
+		return JX_EINVAL;
+	}
+	if (auth_user_get(rpc_call_txn(c), rpc_call_store(c), rpc_call_user(c), &u) != 0) {
+		rpc_call_fail(c, JX_EUNAUTH, "%s is not a registered user", rpc_call_user(c));
+		return JX_EUNAUTH;
+	}
+	if (u->public_key.len != KEY_PUBLIC_LEN || digest_verify(kind, digest, u->public_key.data,
+	    in->signature.data, in->signature.len) != 0) {
+		jixiao__user__free_unpacked(u, NULL);
+		rpc_call_fail(c, JX_EINVAL, "the signature does not verify with %s's registered "
+		    "key; nothing was recorded", rpc_call_user(c));
+		return JX_EINVAL;
+	}
+	if ((list = calloc(ws->n_signatures + 1, sizeof(*list))) == NULL) {
+		jixiao__user__free_unpacked(u, NULL);
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		return JX_EINTERNAL;
+	}
+	memcpy(list, ws->signatures, ws->n_signatures * sizeof(*list));
+	sig->kind = (char *)kind;
+	sig->user = (char *)rpc_call_user(c);
+	/* The registered key, copied: u is freed below. */
+	sig->public_key.len = KEY_PUBLIC_LEN;
+	sig->public_key.data = malloc(KEY_PUBLIC_LEN);
+	if (sig->public_key.data == NULL) {
+		free(list);
+		jixiao__user__free_unpacked(u, NULL);
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		return JX_EINTERNAL;
+	}
+	memcpy(sig->public_key.data, u->public_key.data, KEY_PUBLIC_LEN);
+	jixiao__user__free_unpacked(u, NULL);
+	sig->revision = in->revision;
+	sig->digest = in->digest;
+	sig->signature = in->signature;
+	sig->has_time = 1;
+	sig->time = rpc_call_now(c);
+	sig->has_version = 1;
+	sig->version = workflow_version(ws);
+	list[ws->n_signatures] = sig;
+	*saved = ws->signatures;
+	ws->signatures = list;
+	ws->n_signatures++;
+	return JX_OK;
+}
+
+/* Undoes workflow_sign's borrowing before ws is freed. */
+static void
+workflow_pop(Jixiao__Workspace *ws, Jixiao__Signature *sig, Jixiao__Signature **saved)
+{
+	free(sig->public_key.data);
+	sig->public_key.data = NULL;
+	if (ws != NULL && ws->signatures != saved) {
+		free(ws->signatures);
+		ws->signatures = saved;
+		ws->n_signatures--;
+	}
+}
+
+static void
+svc_workflow_submit(Jixiao__Workflow_Service *service, const Jixiao__SignRequest *in,
+    Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Signature sig = JIXIAO__SIGNATURE__INIT, **saved = NULL;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	int signed_ = 0;
+
+	if (workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if (ws->state != JIXIAO__WORKSPACE_STATE__ACTIVE || ws->phase != JIXIAO__PHASE__PHASE_DRAFT) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; only a draft is "
+		    "submitted", ws->id, ws->state != JIXIAO__WORKSPACE_STATE__ACTIVE ? "archived" :
+		    workflow_phase_words(ws));
+		goto out;
+	}
+	if (in->revision != ws->revision) {
+		rpc_call_fail(c, JX_EABORTED, "workspace %" PRIu64 " changed since revision %" PRIu64
+		    " (it is at %" PRIu64 " now): read it again, check it, and submit that",
+		    ws->id, in->revision, ws->revision);
+		goto out;
+	}
+	if (workflow_sign(c, ws, in, DIGEST_SUBMIT, &sig, &saved) != 0)
+		goto out;
+	signed_ = 1;
+	ws->has_phase = 1;
+	ws->phase = ws->has_comment_round && ws->comment_round ?
+	    JIXIAO__PHASE__PHASE_COMMENT_ROUND : JIXIAO__PHASE__PHASE_SUBMITTED;
+	ws->has_submitted_revision = 1;
+	ws->submitted_revision = in->revision;
+	change.what = "workflow.submit";
+	change.workspace_after = ws;
+	if (workspace_record(c, ws, &change) == 0)
+		out.workspace = ws;
+out:
+	closure(&out, data);
+	if (signed_)
+		workflow_pop(ws, &sig, saved);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static void
+svc_workflow_sign_off(Jixiao__Workflow_Service *service, const Jixiao__SignRequest *in,
+    Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Signature sig = JIXIAO__SIGNATURE__INIT, **saved = NULL;
+	const Jixiao__Signature *sub;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	uint32_t need, have = 0;
+	int signed_ = 0;
+
+	if (workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if (ws->phase != JIXIAO__PHASE__PHASE_SUBMITTED) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; only a submitted "
+		    "workspace is signed off%s", ws->id, workflow_phase_words(ws),
+		    ws->phase == JIXIAO__PHASE__PHASE_COMMENT_ROUND ? " (end the comment round "
+		    "first: jx comments end)" : "");
+		goto out;
+	}
+	if ((sub = workflow_submission(ws)) == NULL || in->revision != ws->submitted_revision) {
+		rpc_call_fail(c, JX_EPRECOND, "the submission of workspace %" PRIu64 " is of "
+		    "revision %" PRIu64 ", not %" PRIu64 "; sign off what was submitted", ws->id,
+		    ws->submitted_revision, in->revision);
+		goto out;
+	}
+	if (strcmp(sub->user, rpc_call_user(c)) == 0) {
+		rpc_call_fail(c, JX_EPERM, "%s submitted revision %" PRIu64 " and cannot also sign "
+		    "it off: another reviewer must", rpc_call_user(c), in->revision);
+		goto out;
+	}
+	for (size_t i = 0; i < ws->n_signatures; i++) {
+		const Jixiao__Signature *s = ws->signatures[i];
+		if (strcmp(s->kind, DIGEST_SIGNOFF) == 0 && s->revision == in->revision &&
+		    s->version == workflow_version(ws) && strcmp(s->user, rpc_call_user(c)) == 0) {
+			rpc_call_fail(c, JX_EEXIST, "%s has signed off revision %" PRIu64 " already",
+			    rpc_call_user(c), in->revision);
+			goto out;
+		}
+	}
+	if (workflow_sign(c, ws, in, DIGEST_SIGNOFF, &sig, &saved) != 0)
+		goto out;
+	signed_ = 1;
+	need = ws->has_signoffs_required && ws->signoffs_required > 0 ? ws->signoffs_required : 1;
+	for (size_t i = 0; i < ws->n_signatures; i++) {
+		const Jixiao__Signature *s = ws->signatures[i];
+		if (strcmp(s->kind, DIGEST_SIGNOFF) == 0 && s->revision == in->revision &&
+		    s->version == workflow_version(ws))
+			have++;
+	}
+	if (have >= need) {
+		ws->has_phase = 1;
+		ws->phase = JIXIAO__PHASE__PHASE_FINAL;
+	}
+	change.what = "workflow.signoff";
+	change.workspace_after = ws;
+	if (workspace_record(c, ws, &change) == 0) {
+		out.workspace = ws;
+		if (have < need)
+			rpc_call_note(c, "signed off (%u of %u); workspace %" PRIu64 " is final once "
+			    "%u more reviewer%s sign%s", have, need, ws->id, need - have,
+			    need - have == 1 ? "" : "s", need - have == 1 ? "s" : "");
+	}
+out:
+	closure(&out, data);
+	if (signed_)
+		workflow_pop(ws, &sig, saved);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static int
+workflow_text(struct rpc_call *c, const char *what, const char *text)
+{
+	if (text == NULL || text[0] == '\0' || strlen(text) > REASON_MAX ||
+	    !text_utf8_valid(text) || !text_printable(text, true)) {
+		rpc_call_fail(c, JX_EINVAL, "%s is required: UTF-8 text of 1 to %d bytes", what,
+		    REASON_MAX);
+		return JX_EINVAL;
+	}
+	return JX_OK;
+}
+
+static void
+svc_workflow_reopen(Jixiao__Workflow_Service *service, const Jixiao__ReopenRequest *in,
+    Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+
+	if (workflow_text(c, "a reason for reopening", in->reason) != 0 ||
+	    workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if (ws->phase != JIXIAO__PHASE__PHASE_FINAL) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; only a final workspace "
+		    "is reopened", ws->id, workflow_phase_words(ws));
+		goto out;
+	}
+	ws->has_version = 1;
+	ws->version = workflow_version(ws) + 1;
+	ws->has_phase = 1;
+	ws->phase = JIXIAO__PHASE__PHASE_DRAFT;
+	ws->has_submitted_revision = 0;
+	ws->submitted_revision = 0;
+	if (workspace_set_str(&ws->reopen_reason, in->reason) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		goto out;
+	}
+	change.what = "workflow.reopen";
+	change.reason = in->reason;
+	change.workspace_after = ws;
+	if (workspace_record(c, ws, &change) == 0)
+		out.workspace = ws;
+out:
+	closure(&out, data);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static void
+svc_workflow_comment(Jixiao__Workflow_Service *service, const Jixiao__CommentRequest *in,
+    Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+
+	if (workflow_text(c, "a comment", in->text) != 0 ||
+	    workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if (ws->phase != JIXIAO__PHASE__PHASE_COMMENT_ROUND) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; the unit comments in "
+		    "the comment round after a submission", ws->id, workflow_phase_words(ws));
+		goto out;
+	}
+	change.what = "workflow.comment";
+	change.comment = in->text;
+	if (workspace_record(c, ws, &change) == 0)
+		out.workspace = ws;
+out:
+	closure(&out, data);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static void
+svc_workflow_end_comments(Jixiao__Workflow_Service *service,
+    const Jixiao__GetWorkspaceRequest *in, Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+
+	if (workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if (ws->phase != JIXIAO__PHASE__PHASE_COMMENT_ROUND) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s, not in a comment round",
+		    ws->id, workflow_phase_words(ws));
+		goto out;
+	}
+	ws->phase = JIXIAO__PHASE__PHASE_SUBMITTED;
+	change.what = "workflow.comments-end";
+	change.workspace_after = ws;
+	if (workspace_record(c, ws, &change) == 0)
+		out.workspace = ws;
+out:
+	closure(&out, data);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static void
+svc_workflow_settings(Jixiao__Workflow_Service *service,
+    const Jixiao__WorkflowSettingsRequest *in, Jixiao__WorkspaceReply_Closure closure,
+    void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+
+	if (in->has_signoffs_required &&
+	    (in->signoffs_required < 1 || in->signoffs_required > SIGNOFFS_MAX)) {
+		rpc_call_fail(c, JX_EINVAL, "a workspace needs 1 to %d reviewers' sign-offs",
+		    SIGNOFFS_MAX);
+		goto out;
+	}
+	if (workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if (ws->phase != JIXIAO__PHASE__PHASE_DRAFT) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; its workflow is set "
+		    "while it is a draft", ws->id, workflow_phase_words(ws));
+		goto out;
+	}
+	if (in->has_signoffs_required) {
+		ws->has_signoffs_required = 1;
+		ws->signoffs_required = in->signoffs_required;
+	}
+	if (in->has_comment_round) {
+		ws->has_comment_round = 1;
+		ws->comment_round = in->comment_round;
+	}
+	change.what = "workflow.settings";
+	change.workspace_after = ws;
+	if (workspace_record(c, ws, &change) == 0)
+		out.workspace = ws;
+out:
+	closure(&out, data);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+static Jixiao__Workflow_Service svc_workflow_service = JIXIAO__WORKFLOW__INIT(svc_workflow_);
+
+static const char *const svc_workflow_writes[] = {
+	"Submit", "SignOff", "Reopen", "Comment", "EndComments", "Settings", NULL,
+};
+
+const struct rpc_service svc_workflow = {
+	.service = &svc_workflow_service.base,
+	.writes = svc_workflow_writes,
+};
