@@ -298,6 +298,8 @@ evidence_get(struct cli *cli, int argc, char **argv)
 	}
 	crypto_generichash_init(&st, NULL, 0, HASH_LEN);
 	in.hash = found->hash;
+	in.has_workspace = 1;
+	in.workspace = ws;
 	for (off = 0; off < found->size; off += CHUNK) {
 		Jixiao__GetChunkReply *r;
 		in.offset = off;

@@ -38,6 +38,15 @@ blob_key(uint8_t key[HASH_LEN + 8], const uint8_t *hash, uint64_t offset)
 	store_key_u64(key + HASH_LEN, offset);
 }
 
+/* 'l' + ws + hash: the file is evidence in ws, so ws's readers may fetch it. */
+static void
+link_key(uint8_t key[1 + 8 + HASH_LEN], uint64_t ws, const uint8_t *hash)
+{
+	key[0] = 'l';
+	store_key_u64(key + 1, ws);
+	memcpy(key + 9, hash, HASH_LEN);
+}
+
 static void
 svc_files_put_chunk(Jixiao__Files_Service *service, const Jixiao__PutChunkRequest *in,
     Jixiao__PutChunkReply_Closure closure, void *data)
@@ -97,6 +106,7 @@ svc_files_add_evidence(Jixiao__Files_Service *service, const Jixiao__AddEvidence
 	Jixiao__Workspace *ws = NULL;
 	Jixiao__NodeReply nr = JIXIAO__NODE_REPLY__INIT;
 	struct rpc_call *c = data;
+	uint8_t lkey[1 + 8 + HASH_LEN];
 	size_t nsaved = 0;
 	bool swapped = false;
 	int rv;
@@ -154,6 +164,12 @@ svc_files_add_evidence(Jixiao__Files_Service *service, const Jixiao__AddEvidence
 	swapped = true;
 	node->evidence = list;
 	node->n_evidence = nsaved + 1;
+	link_key(lkey, ws->id, in->hash.data);
+	if (store_put(rpc_call_txn(c), rpc_call_store(c), STORE_BLOBS, lkey, sizeof(lkey), "",
+	    0) != 0) {
+		rpc_call_fail(c, JX_ENOSPC, "the link could not be stored");
+		goto out;
+	}
 	if (svc_tree_save(c, ws, before, node, "node.evidence", &change, &nr) == 0) {
 		out.evidence = &ev;
 		out.has_workspace_revision = 1;
@@ -180,12 +196,19 @@ svc_files_get_chunk(Jixiao__Files_Service *service, const Jixiao__GetChunkReques
 {
 	Jixiao__GetChunkReply out = JIXIAO__GET_CHUNK_REPLY__INIT;
 	struct rpc_call *c = data;
-	uint8_t key[HASH_LEN + 8];
+	uint8_t key[HASH_LEN + 8], lkey[1 + 8 + HASH_LEN];
 	MDB_val v;
 
-	if (in->hash.len != HASH_LEN || in->offset % SVC_FILES_CHUNK != 0) {
-		rpc_call_fail(c, JX_EINVAL, "a chunk is named by the file's 32-byte hash and an "
-		    "offset that is a multiple of 1 MiB");
+	if (in->hash.len != HASH_LEN || in->offset % SVC_FILES_CHUNK != 0 || !in->has_workspace) {
+		rpc_call_fail(c, JX_EINVAL, "a chunk is named by the workspace it is evidence in, "
+		    "the file's 32-byte hash and an offset that is a multiple of 1 MiB");
+		goto out;
+	}
+	link_key(lkey, in->workspace, in->hash.data);
+	if (store_get(rpc_call_txn(c), rpc_call_store(c), STORE_BLOBS, lkey, sizeof(lkey),
+	    &v) != 0) {
+		rpc_call_fail(c, JX_ENOTFOUND, "workspace %" PRIu64 " has no such evidence file",
+		    in->workspace);
 		goto out;
 	}
 	blob_key(key, in->hash.data, in->offset);

@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "history.h"
+#include "policy.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
 #include "store.h"
@@ -259,7 +260,20 @@ svc_history_trend_one(void *arg, uint64_t ws, uint32_t year, uint32_t kind)
 {
 	struct svc_history_trend *t = arg;
 
+	Jixiao__Workspace *w;
+	uint8_t key[8];
+	bool readable;
+
 	if (t->in->has_kind && t->in->kind != 0 && kind != t->in->kind)
+		return 0;
+	/* Only the years the caller has a role in. */
+	store_key_u64(key, ws);
+	if (store_get_msg(rpc_call_txn(t->c), rpc_call_store(t->c), STORE_WORKSPACES, key,
+	    sizeof(key), &jixiao__workspace__descriptor, (ProtobufCMessage **)&w) != 0)
+		return 0;
+	readable = policy_may_read(t->c, w);
+	jixiao__workspace__free_unpacked(w, NULL);
+	if (!readable)
 		return 0;
 	if (t->n > 0 && t->years[t->n - 1] == year && t->kinds[t->n - 1] == kind) {
 		t->ids[t->n - 1] = ws;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "policy.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
 #include "store.h"
@@ -157,7 +158,9 @@ svc_workspaces_list(Jixiao__Workspaces_Service *service,
 			rpc_call_fail(c, JX_EINTERNAL, "a workspace record is damaged");
 			goto out;
 		}
-		if (!svc_workspaces_matches(ws, in) || out.n_workspaces == LIST_MAX) {
+		/* Only the workspaces the caller has a role in. */
+		if (!svc_workspaces_matches(ws, in) || out.n_workspaces == LIST_MAX ||
+		    !policy_may_read(c, ws)) {
 			jixiao__workspace__free_unpacked(ws, NULL);
 			continue;
 		}
