@@ -23,6 +23,7 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_history,
 	&svc_subjects,
 	&svc_files,
+	&svc_findings,
 };
 
 struct rpc {

@@ -15,6 +15,7 @@ extern const struct rpc_service svc_templates;
 extern const struct rpc_service svc_history;
 extern const struct rpc_service svc_subjects;
 extern const struct rpc_service svc_files;
+extern const struct rpc_service svc_findings;
 
 /* Evidence travels in chunks of this size; files are at most the configured maximum. */
 #define SVC_FILES_CHUNK ((uint64_t)1 << 20)
