@@ -438,6 +438,8 @@ resent_add_is_applied_once(void **state)
 	assert_jx_err(client_call(cl, &jixiao__findings__descriptor, "Add", &in.base, &out, msg,
 	    sizeof(msg)), JX_EINVAL);
 	assert_has(msg, "a finding is a problem, a recommendation or an experience");
+	if (out != NULL)
+		protobuf_c_message_free_unpacked(out, NULL);
 	client_close(cl);
 	assert_int_equal(jxd_jx(&d, &ls, NULL, "finding", "ls", "1", "--json", NULL), 0);
 	assert_int_equal(json_uint(ls, "revision"), 4);
