@@ -224,6 +224,9 @@ cli_json_error(int code, const char *message, const ProtobufCMessage *current)
 	if (current != NULL && current->descriptor == &jixiao__node_reply__descriptor &&
 	    ((const Jixiao__NodeReply *)current)->node != NULL)
 		cli_json_node(j, "current", ((const Jixiao__NodeReply *)current)->node);
+	if (current != NULL && current->descriptor == &jixiao__finding_reply__descriptor &&
+	    ((const Jixiao__FindingReply *)current)->finding != NULL)
+		cli_json_finding(j, "current", ((const Jixiao__FindingReply *)current)->finding);
 	out_json_free(j);
 }
 

@@ -121,6 +121,11 @@ int cmd_workflow(struct cli *cli, int argc, char **argv);
 /* "draft", "submitted", ... */
 const char *cli_phase_name(Jixiao__Phase p);
 const char *cli_role_name(Jixiao__Role r);
+int cmd_finding(struct cli *cli, int argc, char **argv);
+/* Findings (cmd-finding.c): a kind's name ("problem") and heading ("存在问题"), JSON form. */
+const char *cli_finding_kind_name(Jixiao__FindingKind kind);
+const char *cli_finding_kind_zh(Jixiao__FindingKind kind);
+void cli_json_finding(struct out_json *j, const char *key, const Jixiao__Finding *f);
 
 /* The id of a registered unit or project named ref (its name, or its id). */
 int cli_find_subject(struct cli *cli, const char *ref, uint64_t *id);

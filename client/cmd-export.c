@@ -40,7 +40,13 @@ static const char *const export_details =
     "                    '-' for standard output (default; xlsx only into a pipe)\n"
     "\n"
     "csv is UTF-8 with a byte-order mark, as Excel opens Chinese text; computed scores\n"
-    "are written as the sheet's scores, and their methods and parameters with them.\n";
+    "are written as the sheet's scores, and their methods and parameters with them.\n"
+    "It is the scoring sheet only: findings (jx finding) and the archive inventory are\n"
+    "in the md, html and xlsx exports, not in the csv, so that it re-imports as is.\n"
+    "md and html have sections for 经验做法, 存在问题 and 建议 and the archive inventory\n"
+    "(档案清单: every evidence file with its size and BLAKE2b hash); xlsx has them as\n"
+    "sheets of their own. html charts the subject's totals year by year when it has\n"
+    "earlier years of the same kind of evaluation (jx ws carry).\n";
 
 static int
 export_parse_format(const char *s, enum export_format *fmt)
@@ -207,6 +213,31 @@ out:
 	return rv;
 }
 
+/*
+ * What a report needs besides the tree: the findings (not for csv) and, for html, the
+ * subject's evaluations of the same kind year by year. Returns an exit code.
+ */
+static int
+export_fetch_more(struct cli *cli, enum export_format fmt, const Jixiao__TreeReply *tree,
+    Jixiao__ListFindingsReply **findings, Jixiao__TrendReply **trend)
+{
+	Jixiao__ListFindingsRequest fin = JIXIAO__LIST_FINDINGS_REQUEST__INIT;
+	Jixiao__TrendRequest tin = JIXIAO__TREND_REQUEST__INIT;
+	int rv;
+
+	if (fmt == EXPORT_CSV)
+		return 0;
+	fin.workspace = tree->workspace->id;
+	if ((rv = cli_call(cli, &jixiao__findings__descriptor, "List", &fin.base,
+	    (ProtobufCMessage **)findings)) != 0 || fmt != EXPORT_HTML)
+		return rv;
+	tin.subject = tree->workspace->subject;
+	tin.has_kind = 1;
+	tin.kind = tree->workspace->kind;
+	return cli_call(cli, &jixiao__history__descriptor, "Trend", &tin.base,
+	    (ProtobufCMessage **)trend);
+}
+
 int
 cmd_export(struct cli *cli, int argc, char **argv)
 {
@@ -218,6 +249,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	};
 	Jixiao__GetTreeRequest in = JIXIAO__GET_TREE_REQUEST__INIT;
 	Jixiao__TreeReply *tree = NULL;
+	Jixiao__ListFindingsReply *findings = NULL;
+	Jixiao__TrendReply *trend = NULL;
 	struct export_sheet sheet = { 0 };
 	enum export_format fmt = EXPORT_CSV;
 	const char *path = "-";
@@ -270,6 +303,10 @@ cmd_export(struct cli *cli, int argc, char **argv)
 					 : cli_error(EX_PROTOCOL, "%s", why);
 		goto out;
 	}
+	if ((rv = export_fetch_more(cli, fmt, tree, &findings, &trend)) != 0)
+		goto out;
+	sheet.findings = findings;
+	sheet.trend = trend;
 	if ((rv = export_to(&sheet, fmt, path, &size)) != 0 || strcmp(path, "-") == 0)
 		goto out;
 	if (cli->json) {
@@ -293,6 +330,10 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	}
 out:
 	export_sheet_free(&sheet);
+	if (trend != NULL)
+		jixiao__trend_reply__free_unpacked(trend, NULL);
+	if (findings != NULL)
+		jixiao__list_findings_reply__free_unpacked(findings, NULL);
 	jixiao__tree_reply__free_unpacked(tree, NULL);
 	return rv;
 }

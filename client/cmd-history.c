@@ -103,12 +103,81 @@ describe(const Jixiao__Node *a, const Jixiao__Node *b, char *buf, size_t len)
 		say(&s, "marks: %zu → %zu", a->n_marks, b->n_marks);
 }
 
+/* Writes "field: old → new" for every field of a finding that differs between a and b. */
+static void
+describe_finding(const Jixiao__Finding *a, const Jixiao__Finding *b, char *buf, size_t len)
+{
+	struct say s = { buf, len, 0 };
+
+	buf[0] = '\0';
+	if (a->kind != b->kind)
+		say(&s, "kind: %s → %s", cli_finding_kind_zh(a->kind), cli_finding_kind_zh(b->kind));
+	say_text(&s, "text", a->text, b->text);
+	say_text(&s, "indicator", a->indicator, b->indicator);
+}
+
+/* "#3 存在问题: the first 60 bytes of its text…", cut at a character, one line. */
+static const char *
+history_finding_label(const Jixiao__Finding *f, char *buf, size_t len)
+{
+	const char *t = f->text != NULL ? f->text : "";
+	size_t n = 0, used;
+
+	used = (size_t)snprintf(buf, len, "#%" PRIu64 " %s: ", f->id, cli_finding_kind_zh(f->kind));
+	while (t[n] != '\0' && t[n] != '\n' && n < 60)
+		n++;
+	while (n > 0 && t[n] != '\0' && ((unsigned char)t[n] & 0xc0) == 0x80)
+		n--;
+	if (used < len)
+		snprintf(buf + used, len - used, "%.*s%s", (int)n, t, t[n] != '\0' ? "…" : "");
+	return buf;
+}
+
+/* Prints a change to a finding as cli_print_change does; false when it is not one. */
+static bool
+history_print_finding(const Jixiao__Change *ch, struct out_json *j)
+{
+	const Jixiao__Finding *f = ch->finding_after != NULL ? ch->finding_after
+							      : ch->finding_before;
+	char fwhat[DESCRIBE_MAX] = "", flabel[256], ft[32];
+
+	if (f == NULL)
+		return false;
+	if (ch->finding_before != NULL && ch->finding_after != NULL)
+		describe_finding(ch->finding_before, ch->finding_after, fwhat,
+		    sizeof(fwhat));
+	if (j != NULL) {
+		out_json_object(j, NULL);
+		out_json_uint(j, "workspace", ch->workspace);
+		out_json_uint(j, "revision", ch->revision);
+		out_json_int(j, "time", ch->time);
+		out_json_string(j, "user", ch->user);
+		out_json_string(j, "what", ch->what);
+		out_json_uint(j, "finding", f->id);
+		out_json_string(j, "changes", fwhat[0] != '\0' ? fwhat : NULL);
+		if (ch->finding_before != NULL)
+			cli_json_finding(j, "before", ch->finding_before);
+		if (ch->finding_after != NULL)
+			cli_json_finding(j, "after", ch->finding_after);
+		out_json_end(j);
+		return true;
+	}
+	printf("%6" PRIu64 "  %s  %-10s %-17s %s\n", ch->revision, cli_time(ch->time, ft),
+	    ch->user != NULL ? ch->user : "-", ch->what,
+	    history_finding_label(f, flabel, sizeof(flabel)));
+	if (fwhat[0] != '\0')
+		printf("        %s\n", fwhat);
+	return true;
+}
+
 void
 cli_print_change(const Jixiao__Change *ch, struct out_json *j)
 {
 	const Jixiao__Node *n = ch->after != NULL ? ch->after : ch->before;
 	char what[DESCRIBE_MAX] = "", t[32];
 
+	if (history_print_finding(ch, j))
+		return;
 	if (ch->before != NULL && ch->after != NULL)
 		describe(ch->before, ch->after, what, sizeof(what));
 	if (j != NULL) {
@@ -198,6 +267,76 @@ history_tree(struct cli *cli, uint64_t ws, uint64_t at, Jixiao__TreeReply **out)
 	    (ProtobufCMessage **)out);
 }
 
+static Jixiao__Finding *
+history_find_finding(const Jixiao__ListFindingsReply *l, uint64_t id)
+{
+	for (size_t i = 0; i < l->n_findings; i++)
+		if (l->findings[i]->id == id)
+			return l->findings[i];
+	return NULL;
+}
+
+/*
+ * The findings added, removed and changed between revisions r1 and r2, as jx diff
+ * prints indicators; adds their number to *changes. Returns an exit code.
+ */
+static int
+history_diff_findings(struct cli *cli, uint64_t ws, uint64_t r1, uint64_t r2,
+    struct out_json *j, int *changes)
+{
+	Jixiao__ListFindingsRequest in = JIXIAO__LIST_FINDINGS_REQUEST__INIT;
+	Jixiao__ListFindingsReply *a = NULL, *b = NULL;
+	char what[DESCRIBE_MAX], label[256];
+	int rv;
+
+	in.workspace = ws;
+	in.has_at = 1;
+	in.at = r1;
+	if ((rv = cli_call(cli, &jixiao__findings__descriptor, "List", &in.base,
+	    (ProtobufCMessage **)&a)) != 0)
+		goto out;
+	in.at = r2;
+	if ((rv = cli_call(cli, &jixiao__findings__descriptor, "List", &in.base,
+	    (ProtobufCMessage **)&b)) != 0)
+		goto out;
+	for (size_t i = 0; i < a->n_findings + b->n_findings; i++) {
+		const Jixiao__Finding *old = i < a->n_findings ? a->findings[i] : NULL;
+		const Jixiao__Finding *new = old != NULL ? history_find_finding(b, old->id)
+							 : b->findings[i - a->n_findings];
+		const Jixiao__Finding *f;
+		const char *kind;
+
+		if (old == NULL && history_find_finding(a, new->id) != NULL)
+			continue;
+		what[0] = '\0';
+		if (old != NULL && new != NULL)
+			describe_finding(old, new, what, sizeof(what));
+		if (old != NULL && new != NULL && what[0] == '\0')
+			continue;
+		kind = old == NULL ? "added" : new == NULL ? "removed" : "changed";
+		f = new != NULL ? new : old;
+		(*changes)++;
+		if (j != NULL) {
+			out_json_object(j, NULL);
+			out_json_string(j, "change", kind);
+			out_json_uint(j, "finding", f->id);
+			out_json_string(j, "kind", cli_finding_kind_name(f->kind));
+			out_json_string(j, "text", f->text);
+			out_json_string(j, "fields", what[0] != '\0' ? what : NULL);
+			out_json_end(j);
+		} else {
+			printf("%-8s %s%s%s\n", kind, history_finding_label(f, label, sizeof(label)),
+			    what[0] != '\0' ? "\n         " : "", what);
+		}
+	}
+out:
+	if (a != NULL)
+		jixiao__list_findings_reply__free_unpacked(a, NULL);
+	if (b != NULL)
+		jixiao__list_findings_reply__free_unpacked(b, NULL);
+	return rv;
+}
+
 static const Jixiao__Node *
 history_find(const Jixiao__TreeReply *t, uint64_t id)
 {
@@ -261,6 +400,8 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 			    (new != NULL ? new : old)->name, what[0] != '\0' ? ": " : "", what);
 		}
 	}
+	if ((rv = history_diff_findings(cli, ws, r1, r2, j, &changes)) != 0)
+		goto out;
 	if (j == NULL)
 		printf("%s%d change%s from revision %" PRIu64 " to %" PRIu64 "; total %s → %s\n",
 		    changes > 0 ? "\n" : "", changes, changes == 1 ? "" : "s", r1, r2,

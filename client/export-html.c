@@ -1,9 +1,10 @@
 /*
  * jx export --format html: a standalone report page in the outline of seed 002 —
  * overview, budget and execution, indicator analysis per level-1 indicator, the
- * conclusion and the scoring table as its appendix — with inline CSS and charts as inline SVG, so the
+ * experience, problems and recommendations, the conclusion, and the scoring table and the
+ * archive inventory as appendices — with inline CSS and charts as inline SVG, so the
  * file needs nothing else to show or print. Every sentence is made of the workspace's
- * own facts; findings (problems, recommendations) are not kept yet and not shown.
+ * own facts and findings.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -33,6 +34,7 @@ static const char *const export_html_style =
     "table.facts th{width:9em;text-align:left}\n"
     "tr.subtotal td{background:#f1f5f9;font-weight:bold}\n"
     "tr.total td{background:#dfe7f0;font-weight:bold}\n"
+    "td.hash{font-family:monospace;font-size:11px;word-break:break-all}\n"
     ".conclusion{font-size:17px;font-weight:bold}\n"
     "svg{display:block;margin:8px 0}svg text{font-family:sans-serif;font-size:13px}\n"
     "footer{margin-top:40px;color:#888;font-size:12px;text-align:right}\n"
@@ -118,6 +120,85 @@ export_html_overview(const Jixiao__TreeReply *t, FILE *f)
 	}
 	export_html_fact(f, "绩效目标", ws->goal);
 	fputs("</table>\n", f);
+}
+
+/* The years of the subject a report shows: of the workspace's kind, up to its year. */
+static bool
+export_html_trend_year(const Jixiao__Workspace *ws, const Jixiao__TrendYear *y)
+{
+	return y->workspace != NULL && y->workspace->kind == ws->kind &&
+	    y->workspace->fiscal_year <= ws->fiscal_year;
+}
+
+/* 历年评价情况: the subject's total year by year as columns, when it has two years or more. */
+static void
+export_html_trend(const struct export_sheet *s, FILE *f)
+{
+	const Jixiao__Workspace *ws = s->tree->workspace;
+	const Jixiao__TrendReply *t = s->trend;
+	int64_t top = 10000;
+	size_t n = 0, k = 0;
+	char x[DEC_BUFSZ];
+	int height = 180, col = 90;
+
+	for (size_t i = 0; t != NULL && i < t->n_years; i++) {
+		if (!export_html_trend_year(ws, t->years[i]))
+			continue;
+		n++;
+		if (t->years[i]->total > top)
+			top = t->years[i]->total;
+	}
+	if (n < 2)
+		return;
+	fputs("<h3>历年评价情况</h3>\n", f);
+	fprintf(f,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%zu\" height=\"%d\" "
+	    "viewBox=\"0 0 %zu %d\" role=\"img\" aria-label=\"历年评价得分\">\n"
+	    "<title>历年评价得分</title>\n"
+	    "<line x1=\"0\" y1=\"%d\" x2=\"%zu\" y2=\"%d\" stroke=\"#8a8a8a\"/>\n",
+	    n * (size_t)col + 20, height + 60, n * (size_t)col + 20, height + 60, height + 30,
+	    n * (size_t)col + 20, height + 30);
+	for (size_t i = 0; i < t->n_years; i++) {
+		const Jixiao__TrendYear *y = t->years[i];
+		int64_t total = y->total < 0 ? 0 : y->total, h = total * height / top;
+		int cx = 10 + (int)k * col;
+
+		if (!export_html_trend_year(ws, y))
+			continue;
+		k++;
+		fprintf(f,
+		    "<rect class=\"trend\" x=\"%d\" y=\"%" PRId64 "\" width=\"%d\" "
+		    "height=\"%" PRId64 "\" fill=\"%s\"/>\n"
+		    "<text x=\"%d\" y=\"%" PRId64 "\">%s</text>\n"
+		    "<text x=\"%d\" y=\"%d\">%u 年",
+		    cx + 12, height + 30 - h, col - 34, h,
+		    y->workspace->id == ws->id ? "#2e75b6" : "#9bb7d4", cx + 8,
+		    height + 24 - h, dec_format(y->total, x), cx + 8, height + 50,
+		    y->workspace->fiscal_year);
+		if (!export_html_blank(y->grade)) {
+			fputs(" ", f);
+			export_html_text(f, y->grade, false);
+		}
+		fputs("</text>\n", f);
+	}
+	fputs("</svg>\n<p class=\"text\">", f);
+	k = 0;
+	for (size_t i = 0; i < t->n_years; i++) {
+		const Jixiao__TrendYear *y = t->years[i];
+
+		if (!export_html_trend_year(ws, y))
+			continue;
+		if (export_html_blank(y->grade)) {
+			fprintf(f, "%s%u 年度尚未评完（已得 %s 分）", k++ > 0 ? "，" : "",
+			    y->workspace->fiscal_year, dec_format(y->total, x));
+			continue;
+		}
+		fprintf(f, "%s%u 年度评价得分 %s 分（", k++ > 0 ? "，" : "",
+		    y->workspace->fiscal_year, dec_format(y->total, x));
+		export_html_text(f, y->grade, false);
+		fputs("）", f);
+	}
+	fputs("。</p>\n", f);
 }
 
 /* The execution rate as a bar against 100 %. */
@@ -358,6 +439,70 @@ export_html_analysis(const struct export_sheet *s, FILE *f)
 	}
 }
 
+/* 四、项目实施的经验、存在的问题和改进措施, as seed 002's §五. */
+static void
+export_html_findings(const struct export_sheet *s, FILE *f)
+{
+	char zh[32];
+
+	fputs("<h2>四、项目实施的经验、存在的问题和改进措施</h2>\n", f);
+	for (size_t k = 0; k < EXPORT_FINDING_KINDS; k++) {
+		Jixiao__FindingKind kind = export_finding_order[k];
+		size_t n = 0;
+
+		fprintf(f, "<h3>（%s）%s</h3>\n", export_zh_number((unsigned)k + 1, zh, sizeof(zh)),
+		    export_finding_heading(kind));
+		for (size_t i = 0; s->findings != NULL && i < s->findings->n_findings; i++) {
+			const Jixiao__Finding *x = s->findings->findings[i];
+
+			if (x->kind != kind)
+				continue;
+			fprintf(f, "<p class=\"text finding\">%zu. ", ++n);
+			export_html_text(f, x->text, true);
+			if (!export_html_blank(x->indicator)) {
+				fputs("<span class=\"muted\">（指标 ", f);
+				export_html_text(f, x->indicator, false);
+				fputs("）</span>", f);
+			}
+			fputs("</p>\n", f);
+		}
+		if (n == 0)
+			fputs("<p class=\"muted\">尚未录入。</p>\n", f);
+	}
+}
+
+/* 七、附件：档案清单 — every evidence file under its indicator, with size and hash. */
+static void
+export_html_inventory(const struct export_sheet *s, FILE *f)
+{
+	char hex[EXPORT_HASH_HEX];
+
+	fputs("<h2>七、附件：档案清单</h2>\n", f);
+	if (export_evidence_count(s) == 0) {
+		fputs("<p class=\"muted\">尚无佐证材料。</p>\n", f);
+		return;
+	}
+	fputs("<table class=\"inventory\">\n<thead><tr><th>编号</th><th>指标</th><th>文件</th>"
+	      "<th>大小（字节）</th><th>BLAKE2b-256</th></tr></thead>\n<tbody>\n",
+	    f);
+	for (size_t i = 0; i < s->n; i++) {
+		const Jixiao__Node *n = s->nodes[i].node;
+
+		for (size_t k = 0; k < n->n_evidence; k++) {
+			fputs("<tr><td>", f);
+			export_html_text(f, n->code, false);
+			fputs("</td><td>", f);
+			export_html_text(f, export_name(n), false);
+			fputs("</td><td>", f);
+			export_html_text(f, n->evidence[k]->name, false);
+			fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"hash\">%s"
+				   "</td></tr>\n",
+			    n->evidence[k]->size, export_hash_hex(n->evidence[k], hex));
+		}
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
 static void
 export_html_num(FILE *f, bool has, int64_t v, bool short_form)
 {
@@ -369,7 +514,7 @@ export_html_num(FILE *f, bool has, int64_t v, bool short_form)
 			     : dec_format(v, x));
 }
 
-/* 五、附件：评分表, as seed 002's appendix, parents' cells spanning their leaves' rows. */
+/* 六、附件：评分表, as seed 002's appendix, parents' cells spanning their leaves' rows. */
 static void
 export_html_table(const struct export_sheet *s, FILE *f)
 {
@@ -378,7 +523,7 @@ export_html_table(const struct export_sheet *s, FILE *f)
 	int64_t v = 0;
 	bool has;
 
-	fprintf(f, "<h2>五、附件：%s</h2>\n",
+	fprintf(f, "<h2>六、附件：%s</h2>\n",
 	    export_sheet_title(s->tree->workspace, buf, sizeof(buf)));
 	if (s->n == 0) {
 		fputs("<p class=\"muted\">尚无指标。</p>\n", f);
@@ -483,15 +628,18 @@ export_html(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	fprintf(f, "%s%s</p>\n", export_unit(ws)[0] != '\0' ? " · " : "",
 	    export_sheet_title(ws, buf, sizeof(buf)));
 	export_html_overview(t, f);
+	export_html_trend(s, f);
 	export_html_budget(t->budget, f);
 	export_html_analysis(s, f);
-	fputs("<h2>四、评价结论</h2>\n<p class=\"text conclusion\">", f);
+	export_html_findings(s, f);
+	fputs("<h2>五、评价结论</h2>\n<p class=\"text conclusion\">", f);
 	fprintf(f, "综上所述，本项目评价得分为 %s 分，评价等级为“", dec_format(t->total, buf));
 	export_html_text(f, export_grade(t), false);
 	fprintf(f, "”。%s</p>\n", t->vetoed ? EXPORT_VETO_NOTE : "");
 	if (t->unscored > 0)
 		fprintf(f, "<p class=\"text warn\">尚有 %u 个指标未评分。</p>\n", t->unscored);
 	export_html_table(s, f);
+	export_html_inventory(s, f);
 	fprintf(f,
 	    "<footer>工作区 %" PRIu64 "，修订 %" PRIu64 "；由 jx export 生成</footer>\n"
 	    "</main>\n</body>\n</html>\n",

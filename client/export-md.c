@@ -216,6 +216,64 @@ export_md_table(const struct export_sheet *s, FILE *f)
 	return any_computed;
 }
 
+/* 经验做法、存在问题和建议: a numbered list under each heading, as seed 002's §五. */
+static void
+export_md_findings(const struct export_sheet *s, FILE *f)
+{
+	fputs("\n## 经验做法、存在问题和建议\n", f);
+	for (size_t k = 0; k < EXPORT_FINDING_KINDS; k++) {
+		Jixiao__FindingKind kind = export_finding_order[k];
+		size_t n = 0;
+
+		fprintf(f, "\n### %s\n\n", export_finding_heading(kind));
+		for (size_t i = 0; s->findings != NULL && i < s->findings->n_findings; i++) {
+			const Jixiao__Finding *x = s->findings->findings[i];
+
+			if (x->kind != kind)
+				continue;
+			fprintf(f, "%zu. ", ++n);
+			export_md_text(f, x->text, false);
+			if (x->indicator != NULL && x->indicator[0] != '\0') {
+				fputs("（指标 ", f);
+				export_md_text(f, x->indicator, false);
+				fputs("）", f);
+			}
+			fputs("\n", f);
+		}
+		if (n == 0)
+			fputs("尚未录入。\n", f);
+	}
+}
+
+/* 档案清单: every evidence file under its indicator, with its size and BLAKE2b hash. */
+static void
+export_md_inventory(const struct export_sheet *s, FILE *f)
+{
+	char hex[EXPORT_HASH_HEX];
+
+	fputs("\n## 档案清单\n\n", f);
+	if (export_evidence_count(s) == 0) {
+		fputs("尚无佐证材料。\n", f);
+		return;
+	}
+	fputs("| 编号 | 指标 | 文件 | 大小（字节） | BLAKE2b-256 |\n| --- | --- | --- | ---: | --- |\n",
+	    f);
+	for (size_t i = 0; i < s->n; i++) {
+		const Jixiao__Node *n = s->nodes[i].node;
+
+		for (size_t k = 0; k < n->n_evidence; k++) {
+			fputs("| ", f);
+			export_md_text(f, n->code, true);
+			fputs(" | ", f);
+			export_md_text(f, export_name(n), true);
+			fputs(" | ", f);
+			export_md_text(f, n->evidence[k]->name, true);
+			fprintf(f, " | %" PRIu64 " | `%s` |\n", n->evidence[k]->size,
+			    export_hash_hex(n->evidence[k], hex));
+		}
+	}
+}
+
 int
 export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 {
@@ -226,6 +284,7 @@ export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	export_md_budget(t->budget, f);
 	if (s->n == 0) {
 		fputs("\n## 评分表\n\n尚无指标。\n", f);
+		export_md_findings(s, f);
 		return JX_OK;
 	}
 	export_md_summary(s, f);
@@ -233,7 +292,9 @@ export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 		fputs("\n\\* 由指标的评分方法计算。\n", f);
 	if (t->unscored > 0)
 		fprintf(f, "\n尚有 %u 个指标未评分。\n", t->unscored);
+	export_md_findings(s, f);
 	fprintf(f, "\n## 评价结论\n\n评价得分为 **%s** 分，评价等级为“%s”。%s\n",
 	    dec_format(t->total, v), export_grade(t), t->vetoed ? EXPORT_VETO_NOTE : "");
+	export_md_inventory(s, f);
 	return JX_OK;
 }

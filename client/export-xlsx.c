@@ -2,8 +2,10 @@
  * jx export --format xlsx: the scoring sheet as an Excel workbook, laid out like seed
  * 002's appendix (2023 年度项目支出绩效评价评分表): a title, the header block, one row per
  * leaf with each parent's name merged over its leaves' rows, a subtotal row per level-1
- * indicator, the total and the grade; the budget facts on a second sheet. Numbers are
- * cells of numbers, scores shown with two decimals.
+ * indicator, the total and the grade; the budget facts on a second sheet, then the
+ * findings (经验做法 / 存在问题 / 建议) and the archive inventory (档案清单) on sheets of
+ * their own when there are any. Numbers are cells of numbers, scores shown with two
+ * decimals.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +400,88 @@ export_xlsx_budget(struct export_xlsx *x, const Jixiao__Budget *b)
 	}
 }
 
+/* A sheet with a title over ncols columns and their headers, widths in characters. */
+static lxw_worksheet *
+export_xlsx_list_sheet(struct export_xlsx *x, const char *name, const char *title,
+    const char *const *heads, const double *widths, lxw_col_t ncols)
+{
+	lxw_worksheet *ws;
+
+	if ((ws = workbook_add_worksheet(x->wb, name)) == NULL) {
+		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return NULL;
+	}
+	export_xlsx_fail(x, worksheet_set_row(ws, 0, 28, NULL));
+	export_xlsx_text(x, ws, 0, 0, 0, ncols - 1, title, XS_TITLE);
+	for (lxw_col_t c = 0; c < ncols; c++) {
+		export_xlsx_fail(x, worksheet_set_column(ws, c, c, widths[c], NULL));
+		export_xlsx_text(x, ws, 1, c, 1, c, heads[c], XS_LABEL);
+	}
+	worksheet_freeze_panes(ws, 2, 0);
+	return ws;
+}
+
+/* 问题与建议: one row per finding, in the order of the report. */
+static void
+export_xlsx_findings(struct export_xlsx *x, const struct export_sheet *s)
+{
+	static const char *const heads[] = { "类别", "序号", "内容", "相关指标" };
+	static const double widths[] = { 14, 6, 90, 12 };
+	lxw_worksheet *ws;
+	lxw_row_t r = 2;
+
+	if (export_findings_count(s, 0) == 0 ||
+	    (ws = export_xlsx_list_sheet(x, "问题与建议", "项目实施的经验、存在的问题和改进措施",
+		 heads, widths, 4)) == NULL)
+		return;
+	for (size_t k = 0; k < EXPORT_FINDING_KINDS; k++) {
+		Jixiao__FindingKind kind = export_finding_order[k];
+		int64_t n = 0;
+
+		for (size_t i = 0; i < s->findings->n_findings && x->err == LXW_NO_ERROR; i++) {
+			const Jixiao__Finding *f = s->findings->findings[i];
+
+			if (f->kind != kind)
+				continue;
+			export_xlsx_text(x, ws, r, 0, r, 0, export_finding_heading(kind), XS_NAME);
+			export_xlsx_number(x, ws, r, 1, true, ++n, 1.0, XS_WEIGHT);
+			export_xlsx_text(x, ws, r, 2, r, 2, f->text, XS_TEXT);
+			export_xlsx_text(x, ws, r, 3, r, 3, f->indicator, XS_NAME);
+			r++;
+		}
+	}
+}
+
+/* 档案清单: every evidence file under its indicator, with its size and BLAKE2b hash. */
+static void
+export_xlsx_inventory(struct export_xlsx *x, const struct export_sheet *s)
+{
+	static const char *const heads[] = { "指标编号", "指标名称", "文件", "大小（字节）",
+		"BLAKE2b-256" };
+	static const double widths[] = { 10, 24, 36, 14, 68 };
+	char hex[EXPORT_HASH_HEX];
+	lxw_worksheet *ws;
+	lxw_row_t r = 2;
+
+	if (export_evidence_count(s) == 0 ||
+	    (ws = export_xlsx_list_sheet(x, "档案清单", "档案清单", heads, widths, 5)) == NULL)
+		return;
+	for (size_t i = 0; i < s->n && x->err == LXW_NO_ERROR; i++) {
+		const Jixiao__Node *n = s->nodes[i].node;
+
+		for (size_t k = 0; k < n->n_evidence; k++, r++) {
+			export_xlsx_text(x, ws, r, 0, r, 0, n->code, XS_NAME);
+			export_xlsx_text(x, ws, r, 1, r, 1, export_name(n), XS_TEXT);
+			export_xlsx_text(x, ws, r, 2, r, 2, n->evidence[k]->name, XS_TEXT);
+			/* Sizes stay below 2^53, so the double holds them exactly. */
+			export_xlsx_number(x, ws, r, 3, true, (int64_t)n->evidence[k]->size, 1.0,
+			    XS_WEIGHT);
+			export_xlsx_text(x, ws, r, 4, r, 4, export_hash_hex(n->evidence[k], hex),
+			    XS_VALUE);
+		}
+	}
+}
+
 int
 export_xlsx(const struct export_sheet *s, const char *path, char *why, size_t whylen)
 {
@@ -420,6 +504,10 @@ export_xlsx(const struct export_sheet *s, const char *path, char *why, size_t wh
 		export_xlsx_sheet(&x, s);
 	if (x.err == LXW_NO_ERROR)
 		export_xlsx_budget(&x, s->tree->budget);
+	if (x.err == LXW_NO_ERROR)
+		export_xlsx_findings(&x, s);
+	if (x.err == LXW_NO_ERROR)
+		export_xlsx_inventory(&x, s);
 	/* Closing writes the file and frees the workbook, also after an error. */
 	closed = workbook_close(x.wb);
 	export_xlsx_fail(&x, closed);

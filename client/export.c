@@ -205,3 +205,61 @@ export_grade(const Jixiao__TreeReply *t)
 {
 	return t->grade != NULL && t->grade[0] != '\0' ? t->grade : "—";
 }
+
+const Jixiao__FindingKind export_finding_order[EXPORT_FINDING_KINDS] = {
+	JIXIAO__FINDING_KIND__EXPERIENCE,
+	JIXIAO__FINDING_KIND__PROBLEM,
+	JIXIAO__FINDING_KIND__RECOMMENDATION,
+};
+
+const char *
+export_finding_heading(Jixiao__FindingKind kind)
+{
+	switch (kind) {
+	case JIXIAO__FINDING_KIND__EXPERIENCE:
+		return "主要经验做法";
+	case JIXIAO__FINDING_KIND__PROBLEM:
+		return "存在问题";
+	case JIXIAO__FINDING_KIND__RECOMMENDATION:
+		return "相关建议";
+	default:
+		return "其他";
+	}
+}
+
+size_t
+export_findings_count(const struct export_sheet *s, Jixiao__FindingKind kind)
+{
+	size_t n = 0;
+
+	if (s->findings == NULL)
+		return 0;
+	for (size_t i = 0; i < s->findings->n_findings; i++)
+		if (kind == 0 || s->findings->findings[i]->kind == kind)
+			n++;
+	return n;
+}
+
+size_t
+export_evidence_count(const struct export_sheet *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += s->nodes[i].node->n_evidence;
+	return n;
+}
+
+const char *
+export_hash_hex(const Jixiao__Evidence *e, char buf[EXPORT_HASH_HEX])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t n = e->hash.len < 32 ? e->hash.len : 32;
+
+	for (size_t i = 0; i < n; i++) {
+		buf[2 * i] = digits[e->hash.data[i] >> 4];
+		buf[2 * i + 1] = digits[e->hash.data[i] & 15];
+	}
+	buf[2 * n] = '\0';
+	return buf;
+}

@@ -35,6 +35,9 @@ struct export_sheet {
 	struct export_node *nodes;     /* in the reply's order: depth first */
 	size_t n;
 	unsigned depth; /* the deepest level, 0 for an empty tree */
+	/* Set by the caller after export_sheet_init; borrowed, NULL when not fetched. */
+	const Jixiao__ListFindingsReply *findings; /* 存在问题 / 建议 / 经验做法 */
+	const Jixiao__TrendReply *trend;           /* the subject's years, for the html chart */
 };
 
 /*
@@ -91,6 +94,19 @@ const char *export_rate_text(int64_t score, int64_t weight, char buf[DEC_BUFSZ])
 const char *export_wan(int64_t fen, char buf[DEC_BUFSZ]);
 /* The grade ("良"), or "—" when there is none. */
 const char *export_grade(const Jixiao__TreeReply *t);
+/* Findings in the order seed 002 reports them: experience, problems, recommendations. */
+#define EXPORT_FINDING_KINDS 3
+extern const Jixiao__FindingKind export_finding_order[EXPORT_FINDING_KINDS];
+/* A report's heading for a kind of finding: "主要经验做法", "存在问题", "相关建议". */
+const char *export_finding_heading(Jixiao__FindingKind kind);
+/* The number of findings of kind (all kinds when kind is 0). */
+size_t export_findings_count(const struct export_sheet *s, Jixiao__FindingKind kind);
+/* The number of evidence files in the tree: the archive inventory's rows. */
+size_t export_evidence_count(const struct export_sheet *s);
+/* An evidence file's BLAKE2b hash as hex, into buf (2 × 32 + 1 bytes at least). */
+#define EXPORT_HASH_HEX 65
+const char *export_hash_hex(const Jixiao__Evidence *e, char buf[EXPORT_HASH_HEX]);
+
 /* What a report says when a veto (否定性指标) capped the grade. */
 #define EXPORT_VETO_NOTE "否定性指标未达标，不得评为优、良等次。"
 

@@ -27,6 +27,8 @@ static const struct cli_command jx_commands[] = {
 	{ "trend", cmd_trend, "jx trend SUBJECT", "A subject's evaluations year by year." },
 	{ "evidence", cmd_evidence, "jx evidence COMMAND",
 	    "Evidence files (佐证材料): add, ls, get." },
+	{ "finding", cmd_finding, "jx finding COMMAND",
+	    "Findings (存在问题 / 建议 / 经验做法): add, ls, set, rm." },
 	{ "check", cmd_check, "jx check WS", "Reports what does not add up in a workspace." },
 	{ "template", cmd_template, "jx template COMMAND",
 	    "Templates (指标体系): list, show, add." },

@@ -39,6 +39,12 @@ history_index(struct rpc_call *c, const Jixiao__Change *ch)
 		rv = history_put(c, ch->workspace, ch->after->id, ch->revision, &ch->after->base);
 	else if (rv == 0 && ch->before != NULL)
 		rv = history_put(c, ch->workspace, ch->before->id, ch->revision, NULL);
+	if (rv == 0 && ch->finding_after != NULL)
+		rv = history_put(c, ch->workspace, HISTORY_FINDINGS + ch->finding_after->id,
+		    ch->revision, &ch->finding_after->base);
+	else if (rv == 0 && ch->finding_before != NULL)
+		rv = history_put(c, ch->workspace, HISTORY_FINDINGS + ch->finding_before->id,
+		    ch->revision, NULL);
 	if (rv == 0 && ch->budget_after != NULL)
 		rv = history_put(c, ch->workspace, HISTORY_BUDGET, ch->revision,
 		    &ch->budget_after->base);
@@ -108,7 +114,7 @@ history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***n
 		if (rc != 0 || k.mv_size != 24 || store_key_get_u64(k.mv_data) != ws)
 			break;
 		entity = store_key_get_u64((uint8_t *)k.mv_data + 8);
-		if (entity == HISTORY_BUDGET)
+		if (entity >= HISTORY_FINDINGS)
 			break;
 		if (history_seek(cur, ws, entity, at, &k, &v) == 0 && v.mv_size > 0) {
 			Jixiao__Node *node;
@@ -126,6 +132,53 @@ history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***n
 				break;
 			}
 			(*nodes)[(*n)++] = node;
+		}
+		entity++;
+	}
+	mdb_cursor_close(cur);
+	return rv;
+}
+
+int
+history_findings_at(struct rpc_call *c, uint64_t ws, uint64_t at,
+    Jixiao__Finding ***findings, size_t *n, size_t *cap)
+{
+	uint8_t key[24];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint64_t entity = HISTORY_FINDINGS + 1;
+	int rc, rv;
+
+	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur)) != 0)
+		return rv;
+	/* As history_nodes_at: one seek per finding, whatever the number of revisions. */
+	for (;;) {
+		Jixiao__Finding *f;
+
+		history_key(key, ws, entity, 0);
+		k.mv_size = sizeof(key);
+		k.mv_data = key;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (rc != 0 || k.mv_size != 24 || store_key_get_u64(k.mv_data) != ws)
+			break;
+		entity = store_key_get_u64((uint8_t *)k.mv_data + 8);
+		if (entity == HISTORY_BUDGET)
+			break;
+		if (history_seek(cur, ws, entity, at, &k, &v) == 0 && v.mv_size > 0) {
+			if (*n == *cap) {
+				Jixiao__Finding **grown;
+				*cap = *cap ? *cap * 2 : 32;
+				if ((grown = realloc(*findings, *cap * sizeof(*grown))) == NULL) {
+					rv = JX_EINTERNAL;
+					break;
+				}
+				*findings = grown;
+			}
+			if ((f = jixiao__finding__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
+				rv = JX_EINTERNAL;
+				break;
+			}
+			(*findings)[(*n)++] = f;
 		}
 		entity++;
 	}

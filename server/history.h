@@ -14,6 +14,8 @@
 
 #define HISTORY_WORKSPACE 0
 #define HISTORY_BUDGET UINT64_MAX
+/* Findings are entities from here on; indicators' ids stay below it. */
+#define HISTORY_FINDINGS ((uint64_t)1 << 62)
 
 /* Indexes the states change creates at its revision. Returns 0 or an error. */
 int history_index(struct rpc_call *c, const Jixiao__Change *change);
@@ -31,6 +33,13 @@ int history_state_at(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t 
  */
 int history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***nodes,
     size_t *n, size_t *cap);
+
+/*
+ * Every finding of ws as of revision at, appended to *findings as history_nodes_at
+ * appends nodes (by id; caller frees the findings and the array).
+ */
+int history_findings_at(struct rpc_call *c, uint64_t ws, uint64_t at,
+    Jixiao__Finding ***findings, size_t *n, size_t *cap);
 
 /*
  * The revision that last changed entity's state such that keep() no longer holds,

@@ -28,6 +28,7 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_auth,
 	&svc_users,
 	&svc_workflow,
+	&svc_findings,
 };
 
 struct rpc {

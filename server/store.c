@@ -27,7 +27,7 @@ struct store {
 };
 
 static const char *const store_db_names[STORE_NDBS] = {
-	"meta", "workspaces", "nodes", "history", "codes", "children", "budgets", "templates", "states", "subjects", "units", "claims", "blobs", "users", "requests",
+	"meta", "workspaces", "nodes", "history", "codes", "children", "budgets", "templates", "states", "subjects", "units", "claims", "blobs", "users", "findings", "requests",
 };
 
 int

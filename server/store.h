@@ -27,13 +27,14 @@ enum store_db {
 	STORE_TEMPLATES,  /* template id + NUL + version (8) -> Template */
 	STORE_STATES,     /* ws (8) + entity (8) + revision (8) -> its state from then on:
 			   * entity 0 the Workspace, a node id its Node (empty: removed),
-			   * HISTORY_BUDGET the Budget */
+			   * HISTORY_BUDGET the Budget, HISTORY_FINDINGS + id a Finding */
 	STORE_SUBJECTS,   /* subject + NUL + year (4) + kind (4) + ws id (8) -> nothing */
 	STORE_UNITS,      /* 'i' + id (8) -> Subject; 'n' + name -> id (8) */
 	STORE_CLAIMS,     /* ws (8) + node (8) -> Claim */
 	STORE_BLOBS,      /* hash (32) + offset (8) -> a chunk of an evidence file;
 			   * 'l' + ws (8) + hash (32) -> nothing: the file is linked in ws */
 	STORE_USERS,      /* 'n' + name -> User; 'k' + public key (32) -> name */
+	STORE_FINDINGS,   /* ws (8) + finding id (8) -> Finding */
 	STORE_REQUESTS,   /* request id (16) -> time (8) + packed Reply of a mutating call */
 	STORE_NDBS
 };

@@ -18,6 +18,7 @@ extern const struct rpc_service svc_files;
 extern const struct rpc_service svc_auth;
 extern const struct rpc_service svc_users;
 extern const struct rpc_service svc_workflow;
+extern const struct rpc_service svc_findings;
 
 /* Evidence travels in chunks of this size; files are at most the configured maximum. */
 #define SVC_FILES_CHUNK ((uint64_t)1 << 20)

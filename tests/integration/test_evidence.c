@@ -140,17 +140,25 @@ bad_uploads_are_refused(void **state)
 	assert_int_equal(client_call(cl, &jixiao__files__descriptor, "AddEvidence", &add.base, &out,
 	    msg, sizeof(msg)), JX_EINVAL);
 	assert_has(msg, "does not match its hash");
+	if (out != NULL)
+		protobuf_c_message_free_unpacked(out, NULL);
 	/* A size with chunks missing, and one beyond the limit. */
 	add.size = put.data.len + 2000000;
 	assert_int_equal(client_call(cl, &jixiao__files__descriptor, "AddEvidence", &add.base, &out,
 	    msg, sizeof(msg)), JX_EPRECOND);
+	if (out != NULL)
+		protobuf_c_message_free_unpacked(out, NULL);
 	add.size = (uint64_t)1 << 40;
 	assert_int_equal(client_call(cl, &jixiao__files__descriptor, "AddEvidence", &add.base, &out,
 	    msg, sizeof(msg)), JX_EINVAL);
+	if (out != NULL)
+		protobuf_c_message_free_unpacked(out, NULL);
 	/* A chunk at an odd offset. */
 	put.offset = 7;
 	assert_int_equal(client_call(cl, &jixiao__files__descriptor, "PutChunk", &put.base, &out,
 	    msg, sizeof(msg)), JX_EINVAL);
+	if (out != NULL)
+		protobuf_c_message_free_unpacked(out, NULL);
 	client_close(cl);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "show", "1", NULL), 0);
 	jxd_stop(&d);
