@@ -103,22 +103,23 @@ archive_report_free(struct archive_report *r)
 }
 
 int
-archive_pack(Jixiao__Archive *a, uint8_t **buf, size_t *len)
+archive_pack(const Jixiao__Archive *a, uint8_t **buf, size_t *len)
 {
+	Jixiao__Archive c = *a;
 	size_t n;
 	uint8_t *b;
 
 	*buf = NULL;
 	*len = 0;
-	a->magic = ARCHIVE_MAGIC;
-	a->format = JIXIAO__ARCHIVE_FORMAT__ARCHIVE_FORMAT_V1;
-	a->has_seal = 0;
-	n = protobuf_c_message_get_packed_size(&a->base);
+	c.magic = ARCHIVE_MAGIC;
+	c.format = JIXIAO__ARCHIVE_FORMAT__ARCHIVE_FORMAT_V1;
+	c.has_seal = 0;
+	n = protobuf_c_message_get_packed_size(&c.base);
 	if (n > ARCHIVE_MAX - ARCHIVE_SEAL_FIELD)
 		return JX_ENOSPC;
 	if ((b = malloc(n + ARCHIVE_SEAL_FIELD)) == NULL)
 		return JX_EINTERNAL;
-	protobuf_c_message_pack(&a->base, b);
+	protobuf_c_message_pack(&c.base, b);
 	/* protobuf-c writes fields by number, so the seal (the highest) goes last. */
 	b[n] = ARCHIVE_SEAL_TAG;
 	b[n + 1] = ARCHIVE_SEAL_LEN;
@@ -532,21 +533,40 @@ archive_tree_cmp(const void *x, const void *y)
 struct archive_tree {
 	Jixiao__Node **sorted;    /* by parent, position, id */
 	size_t n;
+	bool *seen;               /* a damaged history can make a cycle of parents */
 	struct sheet_node *sheet; /* depth first, as the server scores */
 	size_t nsheet;
 };
+
+/* First index in t->sorted whose parent is parent. */
+static size_t
+archive_tree_first(const struct archive_tree *t, uint64_t parent)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->sorted[mid]->parent_id < parent)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 static void
 archive_tree_visit(struct archive_tree *t, uint64_t parent, size_t parent_at, unsigned depth)
 {
 	if (depth > ARCHIVE_DEPTH_MAX)
 		return;
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = archive_tree_first(t, parent); i < t->n &&
+	     t->sorted[i]->parent_id == parent; i++) {
 		const Jixiao__Node *n = t->sorted[i];
 		size_t at;
 
-		if (n->parent_id != parent)
+		if (t->seen[i])
 			continue;
+		t->seen[i] = true;
 		at = t->nsheet++;
 		t->sheet[at] = (struct sheet_node){ .code = n->code, .target = n->target,
 			.actual = n->actual, .method = n->method, .params = n->params,
@@ -609,7 +629,8 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 	if (!archive_grades(a, bands, &grades, r))
 		return JX_OK;
 	if (t.n > 0 && ((t.sorted = malloc(t.n * sizeof(*t.sorted))) == NULL ||
-	    (t.sheet = calloc(t.n, sizeof(*t.sheet))) == NULL))
+	    (t.sheet = calloc(t.n, sizeof(*t.sheet))) == NULL ||
+	    (t.seen = calloc(t.n, sizeof(*t.seen))) == NULL))
 		goto out;
 	if (t.n > 0)
 		memcpy(t.sorted, s->nodes, t.n * sizeof(*t.sorted));
@@ -647,6 +668,7 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 out:
 	free(t.sorted);
 	free(t.sheet);
+	free(t.seen);
 	return rv;
 }
 

@@ -57,11 +57,11 @@ int archive_verify(const uint8_t *buf, size_t len, struct archive_report *r);
 void archive_report_free(struct archive_report *r);
 
 /*
- * Packs a with its magic and format set and its seal computed over the bytes before
- * it, into *buf (malloc'd, caller frees) and *len. Returns JX_OK, JX_ENOSPC beyond
- * ARCHIVE_MAX, or JX_EINTERNAL.
+ * Packs a, with the magic and format of this version and the seal computed over the
+ * bytes before it (a itself is not changed), into *buf (malloc'd, caller frees) and
+ * *len. Returns JX_OK, JX_ENOSPC beyond ARCHIVE_MAX, or JX_EINTERNAL.
  */
-int archive_pack(Jixiao__Archive *a, uint8_t **buf, size_t *len);
+int archive_pack(const Jixiao__Archive *a, uint8_t **buf, size_t *len);
 
 /*
  * Adds to a's users every signer of the signatures in ws (name and key, each pair
