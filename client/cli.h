@@ -101,6 +101,7 @@ int cmd_project(struct cli *cli, int argc, char **argv);
 void cli_print_change(const Jixiao__Change *ch, struct out_json *j);
 int cmd_watch(struct cli *cli, int argc, char **argv);
 int cmd_evidence(struct cli *cli, int argc, char **argv);
+int cmd_verify(struct cli *cli, int argc, char **argv);
 
 /* The id of a registered unit or project named ref (its name, or its id). */
 int cli_find_subject(struct cli *cli, const char *ref, uint64_t *id);

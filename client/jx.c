@@ -34,6 +34,8 @@ static const struct cli_command jx_commands[] = {
 	{ "import", cmd_import, "jx import COMMAND", "Import a scoring sheet or a target table." },
 	{ "export", cmd_export, "jx export WS --format F -o FILE",
 	    "Writes the scoring sheet or a report: xlsx, csv, md, html." },
+	{ "verify", cmd_verify, "jx verify FILE|WS",
+	    "Checks an archive offline, or a live workspace: chain, signatures, scores." },
 };
 
 static void

@@ -703,7 +703,8 @@ archive_evidence(struct archive_state *s, struct archive_report *r)
 		archive_note(r, false, "evidence: the inventory lists %zu files, but %zu are "
 		    "linked to the indicators at revision %zu", a->n_inventory, k, s->n);
 	if (r->failed == bad)
-		archive_note(r, true, "evidence: %zu files, as linked at revision %zu", k, s->n);
+		archive_note(r, true, "evidence: %zu file%s, as linked at revision %zu", k,
+		    k == 1 ? "" : "s", s->n);
 }
 
 /* ---- users and the workflow's own consistency */

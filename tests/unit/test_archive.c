@@ -342,7 +342,7 @@ good_archive_verifies(void **state)
 		scores |= strncmp(t, "scores: 87.38 → 良", 20) == 0;
 		submit |= strncmp(t, "signatures: submit by alice at r8", 33) == 0;
 		signoff |= strncmp(t, "signatures: signoff by bob at r8", 32) == 0;
-		files |= strncmp(t, "evidence: 1 files", 17) == 0;
+		files |= strncmp(t, "evidence: 1 file,", 17) == 0;
 	}
 	assert_true(chain && scores && submit && signoff && files);
 	archive_report_free(&r);
