@@ -141,7 +141,8 @@ svc_files_add_evidence(Jixiao__Files_Service *service, const Jixiao__AddEvidence
 		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
 		goto out;
 	}
-	memcpy(list, node->evidence, node->n_evidence * sizeof(*list));
+	if (node->n_evidence > 0)
+		memcpy(list, node->evidence, node->n_evidence * sizeof(*list));
 	ev.hash = in->hash;
 	ev.name = in->name;
 	ev.size = in->size;
