@@ -126,6 +126,7 @@ int cmd_finding(struct cli *cli, int argc, char **argv);
 const char *cli_finding_kind_name(Jixiao__FindingKind kind);
 const char *cli_finding_kind_zh(Jixiao__FindingKind kind);
 void cli_json_finding(struct out_json *j, const char *key, const Jixiao__Finding *f);
+int cmd_verify(struct cli *cli, int argc, char **argv);
 
 /* The id of a registered unit or project named ref (its name, or its id). */
 int cli_find_subject(struct cli *cli, const char *ref, uint64_t *id);

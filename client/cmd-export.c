@@ -1,4 +1,7 @@
-/* jx export WS --format xlsx|csv|md|html -o FILE: a workspace as a file to hand on. */
+/*
+ * jx export WS --format xlsx|csv|md|html -o FILE: a workspace as a file to hand on;
+ * jx export WS --archive FILE: its whole history, for jx verify.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,16 +31,19 @@ static const struct {
 #define EXPORT_NFORMATS (sizeof(export_formats) / sizeof(export_formats[0]))
 
 static const struct cli_command export_command = { "export", cmd_export,
-	"jx export WS --format xlsx|csv|md|html -o FILE",
+	"jx export WS --format xlsx|csv|md|html -o FILE | --archive FILE",
 	"Writes a workspace to a file: its scoring sheet (评分表) as an Excel workbook or as\n"
 	"the CSV that 'jx import sheet' reads back, or a report (Markdown, or a standalone\n"
 	"HTML page with charts) with the budget facts, the analysis per indicator, the total\n"
-	"and the grade." };
+	"and the grade. With --archive, an archive that 'jx verify FILE' checks offline:\n"
+	"every history record as stored, the final state, the signers' keys and the\n"
+	"evidence inventory." };
 
 static const char *const export_details =
     "  -f, --format F    xlsx, csv, md or html (default: from FILE's extension)\n"
     "  -o, --output FILE the file to write, replaced whole or left as it was;\n"
     "                    '-' for standard output (default; xlsx only into a pipe)\n"
+    "  -a, --archive FILE write an archive of the workspace and its history instead\n"
     "\n"
     "csv is UTF-8 with a byte-order mark, as Excel opens Chinese text; computed scores\n"
     "are written as the sheet's scores, and their methods and parameters with them.\n"
@@ -156,6 +162,68 @@ export_temp(const char *path, char *tmp, size_t len)
 	return fd;
 }
 
+/* Writes an archive to path, replacing it only once whole. Returns an exit code. */
+static int
+export_archive_to(const uint8_t *buf, size_t len, const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t done = 0;
+	int fd, rv = 0;
+
+	if ((fd = export_temp(path, tmp, sizeof(tmp))) < 0)
+		return EX_CANTCREAT;
+	while (done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (rv == 0 && fsync(fd) != 0)
+		rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
+	if (close(fd) != 0 && rv == 0)
+		rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
+	if (rv == 0 && rename(tmp, path) != 0)
+		rv = cli_error(EX_CANTCREAT, "cannot write %s: %s", path, strerror(errno));
+	if (rv != 0)
+		unlink(tmp);
+	return rv;
+}
+
+/* jx export WS --archive FILE. */
+static int
+export_archive(struct cli *cli, uint64_t ws, const char *path)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rv;
+
+	if (path[0] == '\0' || strcmp(path, "-") == 0)
+		return cli_usage_error("name the archive file with --archive FILE");
+	if ((rv = export_archive_fetch(cli, ws, true, &buf, &len)) != 0 ||
+	    (rv = export_archive_to(buf, len, path)) != 0)
+		goto out;
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+
+		out_json_object(j, NULL);
+		out_json_uint(j, "workspace", ws);
+		out_json_string(j, "format", "archive");
+		out_json_string(j, "file", path);
+		out_json_uint(j, "bytes", len);
+		out_json_free(j);
+	} else {
+		printf("Wrote the archive of workspace %" PRIu64 " to %s (%zu bytes); check it "
+		       "with jx verify %s.\n", ws, path, len, path);
+	}
+out:
+	free(buf);
+	return rv;
+}
+
 /* Writes the export to path ("-": standard output). Returns an exit code. */
 static int
 export_to(const struct export_sheet *s, enum export_format fmt, const char *path, off_t *size)
@@ -244,6 +312,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "archive", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -253,14 +322,14 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	Jixiao__TrendReply *trend = NULL;
 	struct export_sheet sheet = { 0 };
 	enum export_format fmt = EXPORT_CSV;
-	const char *path = "-";
-	bool has_fmt = false;
+	const char *path = "-", *archive = NULL;
+	bool has_fmt = false, has_out = false;
 	char why[EXPORT_WHY_MAX] = "", total[DEC_BUFSZ];
 	off_t size = 0;
 	int c, rv, err;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:a:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (export_parse_format(optarg, &fmt) != 0)
@@ -271,6 +340,10 @@ cmd_export(struct cli *cli, int argc, char **argv)
 			break;
 		case 'o':
 			path = optarg;
+			has_out = true;
+			break;
+		case 'a':
+			archive = optarg;
 			break;
 		case 'h':
 			cli_help(&export_command, export_details);
@@ -283,6 +356,11 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("usage: %s", export_command.usage);
 	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
 		return EX_USAGE;
+	if (archive != NULL && (has_fmt || has_out))
+		return cli_usage_error("--archive writes its own format: leave out --format and "
+				       "--output");
+	if (archive != NULL)
+		return export_archive(cli, in.workspace, archive);
 	if (!has_fmt && strcmp(path, "-") == 0)
 		return cli_usage_error("say which format with --format xlsx|csv|md|html");
 	if (!has_fmt && export_format_of(path, &fmt) != 0)

@@ -110,4 +110,15 @@ const char *export_hash_hex(const Jixiao__Evidence *e, char buf[EXPORT_HASH_HEX]
 /* What a report says when a veto (否定性指标) capped the grade. */
 #define EXPORT_VETO_NOTE "否定性指标未达标，不得评为优、良等次。"
 
+struct cli;
+/*
+ * An archive of workspace ws (common/archive.h) fetched from the server: the tree with
+ * its total and grade, every history record as stored, the template's grade bands and
+ * the signers' keys, packed and sealed into *buf (malloc'd; caller frees) and *len.
+ * Progress goes to a terminal's stderr when progress is true. Returns a sysexits code,
+ * 0 on success, after telling the user what went wrong.
+ */
+int export_archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf,
+    size_t *len);
+
 #endif

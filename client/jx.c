@@ -50,6 +50,8 @@ static const struct cli_command jx_commands[] = {
 	    "The evaluated unit's comments (征求意见), and ending the round." },
 	{ "workflow", cmd_workflow, "jx workflow WS [--signoffs N] [--comment-round on|off]",
 	    "How a workspace becomes final (admins)." },
+	{ "verify", cmd_verify, "jx verify FILE|WS",
+	    "Checks an archive offline, or a live workspace: chain, signatures, scores." },
 };
 
 static void

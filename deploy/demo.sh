@@ -115,7 +115,13 @@ echo "== a final workspace is read-only: this edit is refused"
 jx node set "$ws" 1.1.1 --score 4 --reason "再次核实" || true
 as wang ws show "$ws"
 
+echo "== the archive: everything needed to check the signed sheet with no server"
+as wang export "$ws" --archive "$demo/评价档案.jxa"
+as wang verify "$ws" >/dev/null && echo "live workspace $ws verifies"
+
 echo "== stopping jixiaod"
 stop_daemon
 trap - EXIT
+echo "== offline, with the server stopped: jx verify checks chain, signatures and scores"
+"$jx_bin" verify "$demo/评价档案.jxa"
 echo "stopped cleanly; the workspace stays in $demo/data"

@@ -18,6 +18,8 @@
 
 #define LOG_MAX 1000
 #define TREND_MAX 50
+/* Record bytes in one Records reply: at least one record, then no more than this. */
+#define RECORDS_BYTES_MAX ((size_t)2 << 20)
 
 /* Answers with up to limit change records of wsid from revision from on. */
 static void
@@ -350,6 +352,55 @@ out:
 		free(level1[i]);
 		svc_tree_sheet_free(&sheets[i]);
 	}
+}
+
+/* ---- Records */
+
+/* The records as stored, for archives: their hashes are over these very bytes. */
+static void
+svc_history_records(Jixiao__History_Service *service, const Jixiao__LogRequest *in,
+    Jixiao__RecordsReply_Closure closure, void *data)
+{
+	Jixiao__RecordsReply out = JIXIAO__RECORDS_REPLY__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	MDB_cursor *cur = NULL;
+	uint32_t limit = in->has_limit && in->limit != 0 && in->limit < LOG_MAX ? in->limit
+										    : LOG_MAX;
+	size_t bytes = 0;
+	uint8_t key[16];
+	MDB_val k, v;
+	int rc;
+
+	if (workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if ((out.records = calloc(limit, sizeof(*out.records))) == NULL ||
+	    store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, &cur) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the history cannot be read");
+		goto out;
+	}
+	store_key_pair(key, ws->id, in->has_from && in->from != 0 ? in->from : 1);
+	k.mv_size = sizeof(key);
+	k.mv_data = key;
+	/* Borrowed from the read transaction, which outlives the reply. */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && out.n_records < limit && k.mv_size == 16 &&
+	     store_key_get_u64(k.mv_data) == ws->id &&
+	     (out.n_records == 0 || bytes + v.mv_size <= RECORDS_BYTES_MAX);
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		out.records[out.n_records].data = v.mv_data;
+		out.records[out.n_records++].len = v.mv_size;
+		bytes += v.mv_size;
+	}
+	out.has_head_revision = 1;
+	out.head_revision = ws->revision;
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	closure(&out, data);
+	free(out.records);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
 }
 
 static Jixiao__History_Service svc_history_service = JIXIAO__HISTORY__INIT(svc_history_);
