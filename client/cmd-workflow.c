@@ -33,17 +33,29 @@ workflow_tree(struct cli *cli, uint64_t ws, uint64_t at, Jixiao__TreeReply **t)
 	    (ProtobufCMessage **)t);
 }
 
-/* The digest of the sheet t as it stands at its revision. */
+/* The digest of the sheet t, with the workspace's findings, as they stand at t's revision. */
 static int
-workflow_digest(const Jixiao__TreeReply *t, uint8_t out[DIGEST_LEN])
+workflow_digest(struct cli *cli, const Jixiao__TreeReply *t, uint8_t out[DIGEST_LEN])
 {
+	Jixiao__ListFindingsRequest in = JIXIAO__LIST_FINDINGS_REQUEST__INIT;
+	Jixiao__ListFindingsReply *f;
+	int rv;
+
 	if (!t->has_head || t->head.len != DIGEST_LEN)
 		return cli_error(EX_PROTOCOL, "the server did not say its history's head; "
 		    "upgrade jixiaod");
+	in.workspace = t->workspace->id;
+	in.has_at = 1;
+	in.at = t->workspace->revision;
+	if ((rv = cli_call(cli, &jixiao__findings__descriptor, "List", &in.base,
+	    (ProtobufCMessage **)&f)) != 0)
+		return rv;
 	if (digest_content(t->workspace, t->workspace->revision, t->head.data,
-	    (Jixiao__Node *const *)t->nodes, t->n_nodes, t->budget, out) != 0)
-		return cli_error(EX_OSERR, "out of memory");
-	return 0;
+	    (Jixiao__Node *const *)t->nodes, t->n_nodes, t->budget,
+	    (Jixiao__Finding *const *)f->findings, f->n_findings, out) != 0)
+		rv = cli_error(EX_OSERR, "out of memory");
+	jixiao__list_findings_reply__free_unpacked(f, NULL);
+	return rv;
 }
 
 /* Signs and sends Submit or SignOff for revision t's; prints the outcome. */
@@ -117,7 +129,7 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 		return rv;
 	if ((rv = workflow_tree(cli, ws, 0, &t)) != 0)
 		return rv;
-	if ((rv = workflow_digest(t, digest)) == 0)
+	if ((rv = workflow_digest(cli, t, digest)) == 0)
 		rv = workflow_sign(cli, t, DIGEST_SUBMIT, digest);
 	jixiao__tree_reply__free_unpacked(t, NULL);
 	return rv;
@@ -155,7 +167,7 @@ cmd_signoff(struct cli *cli, int argc, char **argv)
 			sub = s;
 	}
 	if ((rv = workflow_tree(cli, in.workspace, w->workspace->submitted_revision, &t)) != 0 ||
-	    (rv = workflow_digest(t, digest)) != 0)
+	    (rv = workflow_digest(cli, t, digest)) != 0)
 		goto out;
 	if (sub == NULL || sub->digest.len != DIGEST_LEN ||
 	    sodium_memcmp(sub->digest.data, digest, DIGEST_LEN) != 0) {

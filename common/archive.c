@@ -30,6 +30,16 @@ struct archive_sig {
 	bool checked;   /* its revision was reached by the replay */
 };
 
+/*
+ * The replay's sets of entities (indicators, findings), each kept sorted by id as an
+ * array of pointers borrowed from the decoded records.
+ */
+struct archive_set {
+	void **items;
+	size_t n, cap;
+	uint64_t (*id)(const void *item);
+};
+
 /* What the replay holds while it walks the records. */
 struct archive_state {
 	const Jixiao__Archive *a;
@@ -38,8 +48,8 @@ struct archive_state {
 	size_t n;
 	const Jixiao__Workspace *ws;   /* the header as of the replay's revision */
 	const Jixiao__Budget *budget;
-	Jixiao__Node **nodes;          /* by id ascending, borrowed from the changes */
-	size_t nnodes, capnodes;
+	struct archive_set nodes;      /* Jixiao__Node *, by id */
+	struct archive_set findings;   /* Jixiao__Finding *, by id */
 	struct archive_sig *sigs;
 	size_t nsigs;
 };
@@ -226,15 +236,27 @@ archive_chain(struct archive_state *s, struct archive_report *r)
 
 /* ---- replaying the records */
 
-/* Index of the first node whose id is >= id. */
-static size_t
-archive_node_at(const struct archive_state *s, uint64_t id)
+static uint64_t
+archive_node_id(const void *item)
 {
-	size_t lo = 0, hi = s->nnodes;
+	return ((const Jixiao__Node *)item)->id;
+}
+
+static uint64_t
+archive_finding_id(const void *item)
+{
+	return ((const Jixiao__Finding *)item)->id;
+}
+
+/* Index of the first item whose id is >= id. */
+static size_t
+archive_set_at(const struct archive_set *set, uint64_t id)
+{
+	size_t lo = 0, hi = set->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (s->nodes[mid]->id < id)
+		if (set->id(set->items[mid]) < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -243,36 +265,37 @@ archive_node_at(const struct archive_state *s, uint64_t id)
 }
 
 static int
-archive_node_put(struct archive_state *s, Jixiao__Node *node)
+archive_set_put(struct archive_set *set, void *item)
 {
-	size_t i = archive_node_at(s, node->id);
+	uint64_t id = set->id(item);
+	size_t i = archive_set_at(set, id);
 
-	if (i < s->nnodes && s->nodes[i]->id == node->id) {
-		s->nodes[i] = node;
+	if (i < set->n && set->id(set->items[i]) == id) {
+		set->items[i] = item;
 		return JX_OK;
 	}
-	if (s->nnodes == s->capnodes) {
-		size_t cap = s->capnodes ? s->capnodes * 2 : 64;
-		Jixiao__Node **grown = realloc(s->nodes, cap * sizeof(*grown));
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		void **grown = realloc(set->items, cap * sizeof(*grown));
 		if (grown == NULL)
 			return JX_EINTERNAL;
-		s->nodes = grown;
-		s->capnodes = cap;
+		set->items = grown;
+		set->cap = cap;
 	}
-	memmove(&s->nodes[i + 1], &s->nodes[i], (s->nnodes - i) * sizeof(*s->nodes));
-	s->nodes[i] = node;
-	s->nnodes++;
+	memmove(&set->items[i + 1], &set->items[i], (set->n - i) * sizeof(*set->items));
+	set->items[i] = item;
+	set->n++;
 	return JX_OK;
 }
 
 static void
-archive_node_remove(struct archive_state *s, uint64_t id)
+archive_set_remove(struct archive_set *set, uint64_t id)
 {
-	size_t i = archive_node_at(s, id);
+	size_t i = archive_set_at(set, id);
 
-	if (i < s->nnodes && s->nodes[i]->id == id) {
-		memmove(&s->nodes[i], &s->nodes[i + 1], (s->nnodes - i - 1) * sizeof(*s->nodes));
-		s->nnodes--;
+	if (i < set->n && set->id(set->items[i]) == id) {
+		memmove(&set->items[i], &set->items[i + 1], (set->n - i - 1) * sizeof(*set->items));
+		set->n--;
 	}
 }
 
@@ -340,7 +363,8 @@ archive_sig_check(struct archive_state *s, struct archive_sig *as, struct archiv
 		    "submission nor a sign-off", sig->kind, who, rev);
 		return JX_OK;
 	}
-	if (digest_content(s->ws, rev, s->hashes[rev - 1], s->nodes, s->nnodes, s->budget,
+	if (digest_content(s->ws, rev, s->hashes[rev - 1], (Jixiao__Node *const *)s->nodes.items,
+	    s->nodes.n, s->budget, (Jixiao__Finding *const *)s->findings.items, s->findings.n,
 	    digest) != 0)
 		return JX_EINTERNAL;
 	if (as->recorded_at != 0 && as->recorded_at <= rev)
@@ -387,9 +411,13 @@ archive_apply(struct archive_state *s, size_t i, struct archive_report *r)
 	if (ch->workspace_after != NULL)
 		s->ws = ch->workspace_after;
 	if (ch->after != NULL)
-		rv = archive_node_put(s, ch->after);
+		rv = archive_set_put(&s->nodes, ch->after);
 	else if (ch->before != NULL)
-		archive_node_remove(s, ch->before->id);
+		archive_set_remove(&s->nodes, ch->before->id);
+	if (rv == 0 && ch->finding_after != NULL)
+		rv = archive_set_put(&s->findings, ch->finding_after);
+	else if (rv == 0 && ch->finding_before != NULL)
+		archive_set_remove(&s->findings, ch->finding_before->id);
 	if (ch->budget_after != NULL)
 		s->budget = ch->budget_after;
 	if (s->ws == NULL) {
@@ -623,7 +651,7 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
     struct archive_report *r)
 {
 	const Jixiao__Archive *a = s->a;
-	struct archive_tree t = { .n = s->nnodes };
+	struct archive_tree t = { .n = s->nodes.n };
 	struct score_grade bands[ARCHIVE_GRADES_MAX];
 	struct score_grades grades;
 	struct sheet sh = { 0 };
@@ -637,7 +665,7 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 	    (t.seen = calloc(t.n, sizeof(*t.seen))) == NULL))
 		goto out;
 	if (t.n > 0)
-		memcpy(t.sorted, s->nodes, t.n * sizeof(*t.sorted));
+		memcpy(t.sorted, s->nodes.items, t.n * sizeof(*t.sorted));
 	qsort(t.sorted, t.n, sizeof(*t.sorted), archive_tree_cmp);
 	archive_tree_visit(&t, 0, SHEET_ROOT, 1);
 	sh.nodes = t.sheet;
@@ -685,8 +713,8 @@ archive_evidence(struct archive_state *s, struct archive_report *r)
 	size_t k = 0, bad = r->failed;
 	char x[20];
 
-	for (size_t i = 0; i < s->nnodes; i++) {
-		const Jixiao__Node *n = s->nodes[i];
+	for (size_t i = 0; i < s->nodes.n; i++) {
+		const Jixiao__Node *n = s->nodes.items[i];
 		for (size_t e = 0; e < n->n_evidence; e++, k++) {
 			const Jixiao__Evidence *ev = n->evidence[e];
 			const Jixiao__ArchiveEvidence *got = k < a->n_inventory ? a->inventory[k]
@@ -815,7 +843,8 @@ archive_seal_ok(const uint8_t *buf, size_t len)
 int
 archive_verify(const uint8_t *buf, size_t len, struct archive_report *r)
 {
-	struct archive_state s = { 0 };
+	struct archive_state s = { .nodes.id = archive_node_id,
+		.findings.id = archive_finding_id };
 	Jixiao__Archive *a = NULL;
 	bool sealed;
 	int rv = JX_OK;
@@ -857,7 +886,8 @@ out:
 			jixiao__change__free_unpacked(s.changes[i], NULL);
 	free(s.changes);
 	free(s.hashes);
-	free(s.nodes);
+	free(s.nodes.items);
+	free(s.findings.items);
 	free(s.sigs);
 	if (a != NULL)
 		jixiao__archive__free_unpacked(a, NULL);

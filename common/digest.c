@@ -42,6 +42,30 @@ digest_by_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static int
+digest_finding_by_id(const void *a, const void *b)
+{
+	const Jixiao__Finding *x = *(Jixiao__Finding *const *)a;
+	const Jixiao__Finding *y = *(Jixiao__Finding *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* A sorted copy of an array of n pointers (NULL when n is 0); -1 when out of memory. */
+static int
+digest_sorted(void *const *items, size_t n, int (*cmp)(const void *, const void *),
+    void ***out)
+{
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	if ((*out = malloc(n * sizeof(**out))) == NULL)
+		return -1;
+	memcpy(*out, items, n * sizeof(**out));
+	qsort(*out, n, sizeof(**out), cmp);
+	return 0;
+}
+
 /* The node as stored: a shallow copy without the fields computed on read. */
 static Jixiao__Node
 digest_node_stored(const Jixiao__Node *n)
@@ -58,18 +82,16 @@ digest_node_stored(const Jixiao__Node *n)
 int
 digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *head,
     Jixiao__Node *const *nodes, size_t n, const Jixiao__Budget *budget,
-    uint8_t out[DIGEST_LEN])
+    Jixiao__Finding *const *findings, size_t nfindings, uint8_t out[DIGEST_LEN])
 {
 	Jixiao__Workspace h = JIXIAO__WORKSPACE__INIT;
 	crypto_generichash_state st;
-	Jixiao__Node **sorted = NULL;
+	void **sorted = NULL, **fsorted = NULL;
 	int rv = -1;
 
-	if (n > 0 && (sorted = malloc(n * sizeof(*sorted))) == NULL)
-		return -1;
-	if (n > 0)
-		memcpy(sorted, nodes, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), digest_by_id);
+	if (digest_sorted((void *const *)nodes, n, digest_by_id, &sorted) != 0 ||
+	    digest_sorted((void *const *)findings, nfindings, digest_finding_by_id, &fsorted) != 0)
+		goto out;
 
 	crypto_generichash_init(&st, NULL, 0, DIGEST_LEN);
 	crypto_generichash_update(&st, (const uint8_t *)DIGEST_CONTENT_CTX,
@@ -96,7 +118,7 @@ digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *he
 	if (digest_message(&st, &h.base) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		Jixiao__Node s = digest_node_stored(sorted[i]);
+		Jixiao__Node s = digest_node_stored((const Jixiao__Node *)sorted[i]);
 		if (digest_message(&st, &s.base) != 0)
 			goto out;
 	}
@@ -108,10 +130,14 @@ digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *he
 		    digest_message(&st, &b.base) != 0)
 			goto out;
 	}
+	for (size_t i = 0; i < nfindings; i++)
+		if (digest_message(&st, &((const Jixiao__Finding *)fsorted[i])->base) != 0)
+			goto out;
 	crypto_generichash_final(&st, out, DIGEST_LEN);
 	rv = 0;
 out:
 	free(sorted);
+	free(fsorted);
 	return rv;
 }
 

@@ -14,6 +14,7 @@
  *     total, depth, unscored, computed, vetoed, note, claimed_by, claimed_until cleared)
  *   the budget as stored (final, rate, lines_total cleared), or nothing when it is
  *     absent or empty
+ *   each finding (存在问题/建议/经验做法), by id ascending, as stored
  * each part as u64 big-endian length + its protobuf encoding. protobuf-c writes fields
  * in field-number order and keeps repeated fields in order, so the encoding of the same
  * values is the same bytes on both sides.
@@ -31,12 +32,12 @@
 #define DIGEST_SIGNOFF "signoff"
 
 /*
- * The digest of ws's content at revision with chain head (32 bytes). nodes need not
- * be sorted; budget may be NULL. Returns 0, or -1 when out of memory.
+ * The digest of ws's content at revision with chain head (32 bytes). nodes and
+ * findings need not be sorted; budget may be NULL. Returns 0, or -1 when out of memory.
  */
 int digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *head,
     Jixiao__Node *const *nodes, size_t n, const Jixiao__Budget *budget,
-    uint8_t out[DIGEST_LEN]);
+    Jixiao__Finding *const *findings, size_t nfindings, uint8_t out[DIGEST_LEN]);
 
 /* Signs the statement (kind, digest) with an Ed25519 secret key (64 bytes). */
 void digest_sign(const char *kind, const uint8_t digest[DIGEST_LEN], const uint8_t *sk,

@@ -108,6 +108,11 @@ jx node set "$ws" 2.2.2 --score 1 --comment "未见绩效运行监控材料，�
 echo "== the scoring sheet (评分表)"
 jx score "$ws"
 
+echo "== findings (存在问题 / 建议), part of what is signed"
+jx finding add "$ws" --kind problem "项目预算执行率较低（84.40%），预算编制不够精准" --indicator 2.1.2 >/dev/null
+jx finding add "$ws" --kind recommendation "加强预算编制前期调研，提高预算执行率" >/dev/null
+jx finding ls "$ws"
+
 echo "== li signs and submits it (签字提交); wang checks the digest and signs off (复核签字)"
 jx submit "$ws"
 as wang signoff "$ws"

@@ -388,6 +388,38 @@ finding_load_current(struct rpc_call *c, uint64_t ws, Jixiao__Finding ***all, si
 	return rv;
 }
 
+int
+svc_findings_load(struct rpc_call *c, uint64_t wsid, uint64_t at, Jixiao__Finding ***all,
+    size_t *n)
+{
+	Jixiao__Workspace *ws = NULL;
+	size_t cap = 0;
+	int rv;
+
+	*all = NULL;
+	*n = 0;
+	if ((rv = workspace_load(c, wsid, &ws)) != 0)
+		return rv;
+	rv = at == 0 || at >= ws->revision ? finding_load_current(c, wsid, all, n, &cap)
+					   : history_findings_at(c, wsid, at, all, n, &cap);
+	jixiao__workspace__free_unpacked(ws, NULL);
+	if (rv != 0) {
+		svc_findings_free(*all, *n);
+		*all = NULL;
+		*n = 0;
+		rpc_call_fail(c, JX_EINTERNAL, "the findings cannot be read");
+	}
+	return rv;
+}
+
+void
+svc_findings_free(Jixiao__Finding **all, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		jixiao__finding__free_unpacked(all[i], NULL);
+	free(all);
+}
+
 static void
 svc_findings_list(Jixiao__Findings_Service *service, const Jixiao__ListFindingsRequest *in,
     Jixiao__ListFindingsReply_Closure closure, void *data)

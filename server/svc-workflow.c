@@ -29,18 +29,22 @@ static int
 workflow_digest(struct rpc_call *c, uint64_t id, uint64_t at, uint8_t out[DIGEST_LEN])
 {
 	struct svc_tree_sheet sh;
+	Jixiao__Finding **findings = NULL;
+	size_t nf = 0;
 	int rv;
 
-	if ((rv = svc_tree_sheet(c, id, at, &sh)) == 0) {
+	if ((rv = svc_tree_sheet(c, id, at, &sh)) == 0 &&
+	    (rv = svc_findings_load(c, id, at, &findings, &nf)) == 0) {
 		if (!sh.reply.has_head || digest_content(sh.ws, at, sh.head,
 		    (Jixiao__Node *const *)sh.reply.nodes, sh.reply.n_nodes, sh.reply.budget,
-		    out) != 0) {
+		    (Jixiao__Finding *const *)findings, nf, out) != 0) {
 			rpc_call_fail(c, JX_EINTERNAL, "the digest of revision %" PRIu64 " cannot be "
 			    "computed", at);
 			rv = JX_EINTERNAL;
 		}
 	}
 	svc_tree_sheet_free(&sh);
+	svc_findings_free(findings, nf);
 	return rv;
 }
 

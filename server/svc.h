@@ -35,6 +35,14 @@ int svc_tree_copy(struct rpc_call *c, const Jixiao__Node *node, Jixiao__Node **c
 int svc_tree_save(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Node *before,
     Jixiao__Node *node, const char *what, Jixiao__Change *change, Jixiao__NodeReply *out);
 
+/*
+ * Every finding of ws as of revision at (0: now), unsorted, into a malloc'd array;
+ * release with svc_findings_free. Fails the call on error.
+ */
+int svc_findings_load(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Finding ***all,
+    size_t *n);
+void svc_findings_free(Jixiao__Finding **all, size_t n);
+
 /* Loads a registered subject (caller frees); fails the call when there is none. */
 int svc_subjects_load(struct rpc_call *c, uint64_t id, Jixiao__Subject **s);
 

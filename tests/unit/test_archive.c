@@ -189,7 +189,7 @@ fixture(const struct fixture_opts *o, size_t *len, Jixiao__Signature *signoff)
 	nodes[1].evidence = &evidencep;
 	chain_node(&c, 1, "node.update", false);
 	/* Revision 7, the one before the budget and the submission. */
-	assert_int_equal(digest_content(&c.ws, 7, c.hashes[6], live, 3, NULL, older), 0);
+	assert_int_equal(digest_content(&c.ws, 7, c.hashes[6], live, 3, NULL, NULL, 0, older), 0);
 
 	ch = (Jixiao__Change)JIXIAO__CHANGE__INIT;
 	budget.has_initial = 1, budget.initial = (int64_t)116443 * 10000;
@@ -206,7 +206,7 @@ fixture(const struct fixture_opts *o, size_t *len, Jixiao__Signature *signoff)
 	/* Submitted at revision 8: alice signs its content and head. */
 	submitted = c.ws.revision;
 	assert_int_equal(submitted, 8);
-	assert_int_equal(digest_content(&c.ws, submitted, c.head, live, 3, &budget, digest), 0);
+	assert_int_equal(digest_content(&c.ws, submitted, c.head, live, 3, &budget, NULL, 0, digest), 0);
 	sign(&c, 0, DIGEST_SUBMIT, "alice", alice_sk, alice_pk, submitted, digest);
 	c.ws.n_signatures = 1;
 	c.ws.signatures = c.sigp;
