@@ -475,36 +475,6 @@ archive_workspace_check(struct archive_state *s, struct archive_report *r)
 		    "history rebuilds at revision %zu", s->n);
 }
 
-/* Fills b's derived fields as the server does (final, rate, lines total). */
-static int
-archive_budget_derive(Jixiao__Budget *b)
-{
-	int64_t *adj = calloc(b->n_adjustments + 1, sizeof(*adj));
-	int64_t *amounts = calloc(b->n_lines + 1, sizeof(*amounts));
-
-	if (adj == NULL || amounts == NULL) {
-		free(adj);
-		free(amounts);
-		return JX_EINTERNAL;
-	}
-	b->has_final = b->has_rate = b->has_lines_total = 0;
-	for (size_t i = 0; i < b->n_adjustments; i++)
-		adj[i] = b->adjustments[i]->amount;
-	for (size_t i = 0; i < b->n_lines; i++)
-		amounts[i] = b->lines[i]->amount;
-	if (b->has_initial && budget_final(b->initial, b->carry_over, adj, b->n_adjustments,
-	    &b->final) == 0) {
-		b->has_final = 1;
-		if (b->has_spent && budget_rate(b->spent, b->final, &b->rate) == 0)
-			b->has_rate = 1;
-	}
-	if (b->n_lines > 0 && budget_sum(amounts, b->n_lines, &b->lines_total) == 0)
-		b->has_lines_total = 1;
-	free(adj);
-	free(amounts);
-	return JX_OK;
-}
-
 static bool
 archive_same(const ProtobufCMessage *x, const ProtobufCMessage *y)
 {
@@ -537,7 +507,7 @@ archive_budget_check(struct archive_state *s, Jixiao__Budget *derived,
 		return JX_OK;
 	}
 	*derived = *s->budget;
-	if (archive_budget_derive(derived) != 0)
+	if (budget_derive(derived) != 0)
 		return JX_EINTERNAL;
 	if (got == NULL)
 		archive_note(r, false, "budget: the archive leaves out the budget facts its "

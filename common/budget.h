@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/jixiao.pb-c.h"
+
 #define BUDGET_FEN_PER_YUAN 100
 #define BUDGET_FEN_PER_WAN 1000000
 
@@ -52,5 +54,13 @@ int budget_rate(int64_t spent, int64_t final, int64_t *rate);
  * finance bureau's notices (seed 000: 10 notices summing to 1044.31 % -> 10443).
  */
 int budget_rate_mean(const int64_t *rates, size_t n, int64_t *mean);
+
+/*
+ * The budget facts of the wire (budget-derive.c): fills b's computed fields (final,
+ * rate, lines total) from its stored ones, as the server answers and an archive is
+ * checked; a field that cannot be computed is left out. Returns 0, or JX_EINTERNAL when
+ * out of memory. Unlike the functions above, it allocates (and frees) scratch arrays.
+ */
+int budget_derive(Jixiao__Budget *b);
 
 #endif

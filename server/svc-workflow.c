@@ -299,96 +299,92 @@ workflow_text(struct rpc_call *c, const char *what, const char *text)
 	return JX_OK;
 }
 
+/* Loads workspace id when it is in phase; otherwise fails the call saying what is needed. */
+static int
+workflow_load_in(struct rpc_call *c, uint64_t id, Jixiao__Phase phase, const char *need,
+    Jixiao__Workspace **ws)
+{
+	if (workspace_load(c, id, ws) != 0)
+		return rpc_call_code(c);
+	if ((*ws)->phase != phase) {
+		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; %s", id,
+		    workflow_phase_words(*ws), need);
+		return JX_EPRECOND;
+	}
+	return JX_OK;
+}
+
+/* Records change on ws unless the call failed, answers with ws, and frees it. */
+static void
+workflow_answer(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *change,
+    Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+
+	if (ws != NULL && rpc_call_code(c) == JX_OK && workspace_record(c, ws, change) == 0)
+		out.workspace = ws;
+	closure(&out, data);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
 static void
 svc_workflow_reopen(Jixiao__Workflow_Service *service, const Jixiao__ReopenRequest *in,
     Jixiao__WorkspaceReply_Closure closure, void *data)
 {
-	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
 	Jixiao__Workspace *ws = NULL;
 	struct rpc_call *c = data;
 
-	if (workflow_text(c, "a reason for reopening", in->reason) != 0 ||
-	    workspace_load(c, in->workspace, &ws) != 0)
-		goto out;
-	if (ws->phase != JIXIAO__PHASE__PHASE_FINAL) {
-		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; only a final workspace "
-		    "is reopened", ws->id, workflow_phase_words(ws));
-		goto out;
+	if (workflow_text(c, "a reason for reopening", in->reason) == 0 &&
+	    workflow_load_in(c, in->workspace, JIXIAO__PHASE__PHASE_FINAL,
+	    "only a final workspace is reopened", &ws) == 0) {
+		ws->has_version = 1;
+		ws->version = workflow_version(ws) + 1;
+		ws->phase = JIXIAO__PHASE__PHASE_DRAFT;
+		ws->has_submitted_revision = 0;
+		ws->submitted_revision = 0;
+		if (workspace_set_str(&ws->reopen_reason, in->reason) != 0)
+			rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		change.what = "workflow.reopen";
+		change.reason = in->reason;
+		change.workspace_after = ws;
 	}
-	ws->has_version = 1;
-	ws->version = workflow_version(ws) + 1;
-	ws->has_phase = 1;
-	ws->phase = JIXIAO__PHASE__PHASE_DRAFT;
-	ws->has_submitted_revision = 0;
-	ws->submitted_revision = 0;
-	if (workspace_set_str(&ws->reopen_reason, in->reason) != 0) {
-		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
-		goto out;
-	}
-	change.what = "workflow.reopen";
-	change.reason = in->reason;
-	change.workspace_after = ws;
-	if (workspace_record(c, ws, &change) == 0)
-		out.workspace = ws;
-out:
-	closure(&out, data);
-	if (ws != NULL)
-		jixiao__workspace__free_unpacked(ws, NULL);
+	workflow_answer(c, ws, &change, closure, data);
 }
 
 static void
 svc_workflow_comment(Jixiao__Workflow_Service *service, const Jixiao__CommentRequest *in,
     Jixiao__WorkspaceReply_Closure closure, void *data)
 {
-	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
 	Jixiao__Workspace *ws = NULL;
 	struct rpc_call *c = data;
 
-	if (workflow_text(c, "a comment", in->text) != 0 ||
-	    workspace_load(c, in->workspace, &ws) != 0)
-		goto out;
-	if (ws->phase != JIXIAO__PHASE__PHASE_COMMENT_ROUND) {
-		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; the unit comments in "
-		    "the comment round after a submission", ws->id, workflow_phase_words(ws));
-		goto out;
+	if (workflow_text(c, "a comment", in->text) == 0 &&
+	    workflow_load_in(c, in->workspace, JIXIAO__PHASE__PHASE_COMMENT_ROUND,
+	    "the unit comments in the comment round after a submission", &ws) == 0) {
+		change.what = "workflow.comment";
+		change.comment = in->text;
 	}
-	change.what = "workflow.comment";
-	change.comment = in->text;
-	if (workspace_record(c, ws, &change) == 0)
-		out.workspace = ws;
-out:
-	closure(&out, data);
-	if (ws != NULL)
-		jixiao__workspace__free_unpacked(ws, NULL);
+	workflow_answer(c, ws, &change, closure, data);
 }
 
 static void
 svc_workflow_end_comments(Jixiao__Workflow_Service *service,
     const Jixiao__GetWorkspaceRequest *in, Jixiao__WorkspaceReply_Closure closure, void *data)
 {
-	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
 	Jixiao__Workspace *ws = NULL;
 	struct rpc_call *c = data;
 
-	if (workspace_load(c, in->workspace, &ws) != 0)
-		goto out;
-	if (ws->phase != JIXIAO__PHASE__PHASE_COMMENT_ROUND) {
-		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s, not in a comment round",
-		    ws->id, workflow_phase_words(ws));
-		goto out;
+	if (workflow_load_in(c, in->workspace, JIXIAO__PHASE__PHASE_COMMENT_ROUND,
+	    "there is no comment round to end", &ws) == 0) {
+		ws->phase = JIXIAO__PHASE__PHASE_SUBMITTED;
+		change.what = "workflow.comments-end";
+		change.workspace_after = ws;
 	}
-	ws->phase = JIXIAO__PHASE__PHASE_SUBMITTED;
-	change.what = "workflow.comments-end";
-	change.workspace_after = ws;
-	if (workspace_record(c, ws, &change) == 0)
-		out.workspace = ws;
-out:
-	closure(&out, data);
-	if (ws != NULL)
-		jixiao__workspace__free_unpacked(ws, NULL);
+	workflow_answer(c, ws, &change, closure, data);
 }
 
 static void
@@ -396,40 +392,28 @@ svc_workflow_settings(Jixiao__Workflow_Service *service,
     const Jixiao__WorkflowSettingsRequest *in, Jixiao__WorkspaceReply_Closure closure,
     void *data)
 {
-	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
 	Jixiao__Workspace *ws = NULL;
 	struct rpc_call *c = data;
 
 	if (in->has_signoffs_required &&
-	    (in->signoffs_required < 1 || in->signoffs_required > SIGNOFFS_MAX)) {
+	    (in->signoffs_required < 1 || in->signoffs_required > SIGNOFFS_MAX))
 		rpc_call_fail(c, JX_EINVAL, "a workspace needs 1 to %d reviewers' sign-offs",
 		    SIGNOFFS_MAX);
-		goto out;
+	else if (workflow_load_in(c, in->workspace, JIXIAO__PHASE__PHASE_DRAFT,
+	    "its workflow is set while it is a draft", &ws) == 0) {
+		if (in->has_signoffs_required) {
+			ws->has_signoffs_required = 1;
+			ws->signoffs_required = in->signoffs_required;
+		}
+		if (in->has_comment_round) {
+			ws->has_comment_round = 1;
+			ws->comment_round = in->comment_round;
+		}
+		change.what = "workflow.settings";
+		change.workspace_after = ws;
 	}
-	if (workspace_load(c, in->workspace, &ws) != 0)
-		goto out;
-	if (ws->phase != JIXIAO__PHASE__PHASE_DRAFT) {
-		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " is %s; its workflow is set "
-		    "while it is a draft", ws->id, workflow_phase_words(ws));
-		goto out;
-	}
-	if (in->has_signoffs_required) {
-		ws->has_signoffs_required = 1;
-		ws->signoffs_required = in->signoffs_required;
-	}
-	if (in->has_comment_round) {
-		ws->has_comment_round = 1;
-		ws->comment_round = in->comment_round;
-	}
-	change.what = "workflow.settings";
-	change.workspace_after = ws;
-	if (workspace_record(c, ws, &change) == 0)
-		out.workspace = ws;
-out:
-	closure(&out, data);
-	if (ws != NULL)
-		jixiao__workspace__free_unpacked(ws, NULL);
+	workflow_answer(c, ws, &change, closure, data);
 }
 
 static Jixiao__Workflow_Service svc_workflow_service = JIXIAO__WORKFLOW__INIT(svc_workflow_);
