@@ -739,17 +739,22 @@ archive_users(struct archive_state *s, struct archive_report *r)
 		archive_note(r, false, "signatures: the submission by %s signs revision %" PRIu64
 		    ", but the workspace was submitted at revision %" PRIu64,
 		    archive_who(submit->user), submit->revision, ws->submitted_revision);
+	/* A sign-off signs the submission before it in its own version (a reopen starts anew). */
 	for (size_t k = 0; k < ws->n_signatures; k++) {
-		const Jixiao__Signature *so = ws->signatures[k];
+		const Jixiao__Signature *so = ws->signatures[k], *sub = NULL;
 		if (strcmp(so->kind, DIGEST_SIGNOFF) != 0)
 			continue;
-		if (submit == NULL)
+		for (size_t i = k; i-- > 0 && sub == NULL;)
+			if (strcmp(ws->signatures[i]->kind, DIGEST_SUBMIT) == 0 &&
+			    ws->signatures[i]->version == so->version)
+				sub = ws->signatures[i];
+		if (sub == NULL)
 			archive_note(r, false, "signatures: the sign-off by %s at r%" PRIu64 " has no "
 			    "submission to sign off", archive_who(so->user), so->revision);
-		else if (so->revision != submit->revision)
+		else if (so->revision != sub->revision)
 			archive_note(r, false, "signatures: the sign-off by %s signs revision %"
 			    PRIu64 ", not the submitted revision %" PRIu64, archive_who(so->user),
-			    so->revision, submit->revision);
+			    so->revision, sub->revision);
 	}
 	if (s->nsigs == 0)
 		archive_note(r, true, "signatures: none (the workspace was never submitted)");
