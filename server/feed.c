@@ -10,6 +10,7 @@
 #include "err.h"
 #include "log.h"
 #include "store.h"
+#include "tls.h"
 
 struct feed {
 	nng_socket sock;
@@ -17,9 +18,10 @@ struct feed {
 };
 
 int
-feed_open(const char *url, struct feed **fp, char *why, size_t whylen)
+feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, size_t whylen)
 {
 	struct feed *f;
+	nng_listener l;
 	int rv;
 
 	*fp = NULL;
@@ -30,10 +32,12 @@ feed_open(const char *url, struct feed **fp, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot open the feed socket: %s", nng_strerror(rv));
 		return JX_EINTERNAL;
 	}
-	if ((rv = nng_listen(f->sock, url, NULL, 0)) != 0) {
+	if ((rv = tls_listen(f->sock, url, tls, &l)) != 0) {
 		nng_close(f->sock);
 		free(f);
-		snprintf(why, whylen, "cannot publish the feed on %s: %s", url, nng_strerror(rv));
+		snprintf(why, whylen, "cannot publish the feed on %s: %s", url,
+		    tls_url(url) && tls == NULL ? "it needs --tls-cert FILE and --tls-key FILE"
+		    : nng_strerror(rv));
 		return JX_EINVAL;
 	}
 	snprintf(f->url, sizeof(f->url), "%s", url);
