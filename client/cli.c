@@ -136,7 +136,7 @@ cli_connect(struct cli *cli)
 
 	if (cli->client != NULL)
 		return JX_OK;
-	rv = client_open(cli->server, cli->user, &cli->client, why, sizeof(why));
+	rv = client_open_tls(cli->server, cli->user, cli->ca, &cli->client, why, sizeof(why));
 	if (rv != 0)
 		cli_error(0, "%s", why);
 	return rv;

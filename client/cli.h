@@ -13,6 +13,7 @@
 struct cli {
 	const char *server;     /* resolved URL */
 	const char *user;
+	const char *ca;         /* CA file for tls+tcp:// servers, or NULL */
 	bool json;
 	struct client *client;  /* connected on first use */
 };

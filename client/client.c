@@ -9,6 +9,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <sodium.h>
 
+#include "dial.h"
 #include "envelope.h"
 #include "err.h"
 
@@ -20,6 +21,13 @@ struct client {
 
 int
 client_open(const char *url, const char *user, struct client **cp, char *why, size_t whylen)
+{
+	return client_open_tls(url, user, NULL, cp, why, whylen);
+}
+
+int
+client_open_tls(const char *url, const char *user, const char *ca_file, struct client **cp,
+    char *why, size_t whylen)
 {
 	struct client *cl;
 	int rv;
@@ -48,13 +56,9 @@ client_open(const char *url, const char *user, struct client **cp, char *why, si
 	nng_socket_set_size(cl->sock, NNG_OPT_RECVMAXSZ, CLIENT_MAX_REPLY);
 	nng_socket_set_ms(cl->sock, NNG_OPT_RECVTIMEO, CLIENT_TIMEOUT_MS);
 	nng_socket_set_ms(cl->sock, NNG_OPT_SENDTIMEO, CLIENT_TIMEOUT_MS);
-	/* A synchronous dial fails at once when nobody listens, instead of timing out. */
-	if ((rv = nng_dial(cl->sock, url, NULL, 0)) != 0) {
-		snprintf(why, whylen, "cannot reach jixiaod at %s: %s", url,
-		    rv == NNG_ECONNREFUSED || rv == NNG_ENOENT ? "nothing is listening there; "
-		    "is the server running?" : nng_strerror(rv));
+	if ((rv = dial_start(cl->sock, url, ca_file, true, why, whylen)) != 0) {
 		client_close(cl);
-		return JX_EUNAVAIL;
+		return rv;
 	}
 	*cp = cl;
 	return JX_OK;

@@ -25,6 +25,14 @@ struct client;
  */
 int client_open(const char *url, const char *user, struct client **cp, char *why,
     size_t whylen);
+/*
+ * client_open for every kind of url, with ca_file (PEM) to verify a tls+tcp:// server's
+ * certificate and host name; ca_file is required for TLS and ignored otherwise.
+ * Returns 0, JX_EINVAL when the CA file is missing or unusable, or JX_EUNAVAIL when
+ * the server cannot be reached or its certificate is refused.
+ */
+int client_open_tls(const char *url, const char *user, const char *ca_file, struct client **cp,
+    char *why, size_t whylen);
 /* Accepts NULL. */
 void client_close(struct client *cl);
 

@@ -39,7 +39,8 @@ static const struct cli_command jx_commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: jx [--server URL] [--user NAME] [--json] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: jx [--server URL] [--ca FILE] [--user NAME] [--json] COMMAND "
+		   "[ARGS...]\n\n"
 		   "jx works on the evaluation workspaces (绩效评价) that jixiaod keeps.\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(jx_commands) / sizeof(jx_commands[0]); i++)
@@ -47,6 +48,8 @@ usage(FILE *f)
 	fprintf(f, "\noptions:\n"
 		   "  -s, --server URL  the server (default: $JX_SERVER, then 'server' in\n"
 		   "                    $XDG_CONFIG_HOME/jixiao/config, then " DEFAULT_SERVER ")\n"
+		   "  -c, --ca FILE     the CA certificate (PEM) that signed a tls+tcp:// server's\n"
+		   "                    (default: $JX_CA, then 'ca' in the config file)\n"
 		   "  -u, --user NAME   who you are (default: $JX_USER, then your login)\n"
 		   "  -j, --json        print stable JSON for scripts (anywhere on the line)\n"
 		   "  -h, --help        show this help; 'jx COMMAND --help' for a command\n"
@@ -134,23 +137,27 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "ca", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { 0 };
-	char *config_server = NULL;
+	char *config_server = NULL, *config_ca = NULL;
 	int c, rv = EX_USAGE;
 
 	argc = take_json(argc, argv, &cli.json);
 	/* '+': stop at the command, whose options are its own. */
-	while ((c = getopt_long(argc, argv, "+s:u:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:u:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			cli.server = optarg;
 			break;
 		case 'u':
 			cli.user = optarg;
+			break;
+		case 'c':
+			cli.ca = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -173,6 +180,10 @@ main(int argc, char **argv)
 		cli.server = config_server = config_get("server");
 	if (cli.server == NULL || cli.server[0] == '\0')
 		cli.server = DEFAULT_SERVER;
+	if (cli.ca == NULL)
+		cli.ca = getenv("JX_CA");
+	if (cli.ca == NULL || cli.ca[0] == '\0')
+		cli.ca = config_ca = config_get("ca");
 	if (cli.user == NULL)
 		cli.user = default_user();
 
@@ -194,5 +205,6 @@ main(int argc, char **argv)
 out:
 	client_close(cli.client);
 	free(config_server);
+	free(config_ca);
 	return rv;
 }

@@ -22,7 +22,7 @@ feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, siz
 {
 	struct feed *f;
 	nng_listener l;
-	int rv;
+	int rv, port;
 
 	*fp = NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
@@ -40,7 +40,14 @@ feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, siz
 		    : nng_strerror(rv));
 		return JX_EINVAL;
 	}
-	snprintf(f->url, sizeof(f->url), "%s", url);
+	/* tcp://host:0 asks for any free port: subscribers need the one we got. */
+	if ((strncmp(url, "tcp://", 6) == 0 || strncmp(url, "tls+tcp://", 10) == 0) &&
+	    strrchr(url, ':') != NULL &&
+	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) == 0)
+		snprintf(f->url, sizeof(f->url), "%.*s:%d", (int)(strrchr(url, ':') - url), url,
+		    port);
+	else
+		snprintf(f->url, sizeof(f->url), "%s", url);
 	*fp = f;
 	return JX_OK;
 }
