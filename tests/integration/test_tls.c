@@ -401,6 +401,15 @@ jixiaod_refuses_a_bad_certificate_or_key(void **state)
 	assert_serves_tls(t);
 }
 
+/* Last: after all of the above the daemon stops cleanly, exit status 0 (no crash). */
+static void
+the_daemon_stops_cleanly(void **state)
+{
+	struct tls_test *t = *state;
+
+	jxd_stop(&t->d);
+}
+
 int
 main(void)
 {
@@ -410,6 +419,7 @@ main(void)
 		cmocka_unit_test(a_tls_address_without_a_ca_is_an_error),
 		cmocka_unit_test(a_plain_tcp_peer_gets_nothing),
 		cmocka_unit_test(jixiaod_refuses_a_bad_certificate_or_key),
+		cmocka_unit_test(the_daemon_stops_cleanly),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
