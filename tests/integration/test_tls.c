@@ -26,7 +26,15 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+
+#include "client.h"
 #include "daemon.h"
+#include "dial.h"
+#include "err.h"
+#include "jxtest.h"
+#include "proto/jixiao.pb-c.h"
 
 extern char **environ;
 
@@ -144,7 +152,7 @@ setup(void **state)
 {
 	struct tls_test *t = calloc(1, sizeof(*t));
 	const char *tmp = getenv("TMPDIR");
-	struct jxd_opts o = { .tcp = true };
+	struct jxd_opts o = { .tcp = true, .tls_feed = true };
 
 	assert_non_null(t);
 	snprintf(t->dir, sizeof(t->dir), "%s/jxtls.XXXXXX", tmp != NULL ? tmp : "/tmp");
@@ -401,6 +409,54 @@ jixiaod_refuses_a_bad_certificate_or_key(void **state)
 	assert_serves_tls(t);
 }
 
+/*
+ * The change feed over TLS with the daemon's certificate: a subscriber trusting the CA
+ * receives committed changes. PUB drops what it publishes before the daemon has added
+ * the new connection, so changes are made until one arrives (at most 20, each waited
+ * for up to 2 s), never a sleep.
+ */
+static void
+the_feed_is_served_over_tls(void **state)
+{
+	struct tls_test *t = *state;
+	Jixiao__VersionRequest in = JIXIAO__VERSION_REQUEST__INIT;
+	Jixiao__VersionReply *out = NULL;
+	char why[600], msg[512], feed[320], name[32];
+	struct client *cl;
+	nng_socket sub;
+	nng_msg *m = NULL;
+	int rv = NNG_ETIMEDOUT;
+
+	assert_jx_ok(client_open_tls(t->d.tls_url, "feed-test", t->ca, &cl, why, sizeof(why)));
+	assert_jx_ok(client_call(cl, &jixiao__system__descriptor, "Version", &in.base,
+	    (ProtobufCMessage **)&out, msg, sizeof(msg)));
+	assert_non_null(out->feed);
+	assert_true(strncmp(out->feed, "tls+tcp://127.0.0.1:", 20) == 0);
+	assert_true(strcmp(out->feed, "tls+tcp://127.0.0.1:0") != 0);
+	snprintf(feed, sizeof(feed), "%s", out->feed);
+	jixiao__version_reply__free_unpacked(out, NULL);
+	client_close(cl);
+
+	assert_int_equal(nng_sub0_open(&sub), 0);
+	assert_int_equal(nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, "", 0), 0);
+	assert_int_equal(nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 2000), 0);
+	/* Another CA's subscriber is refused at the handshake. */
+	assert_jx_err(dial_start(sub, feed, t->other_ca, true, why, sizeof(why)), JX_EUNAVAIL);
+	assert_jx_ok(dial_start(sub, feed, t->ca, true, why, sizeof(why)));
+	for (int i = 0; i < 20 && rv == NNG_ETIMEDOUT; i++) {
+		snprintf(name, sizeof(name), "feed %d", i);
+		assert_int_equal(jx_tls(t, t->ca, NULL, NULL, "node", "add", "1", name, NULL), 0);
+		rv = nng_recvmsg(sub, &m, 0);
+	}
+	assert_int_equal(rv, 0);
+	/* The workspace id, then a Change naming the node. */
+	assert_true(nng_msg_len(m) > 8);
+	assert_int_equal(((uint8_t *)nng_msg_body(m))[7], 1);
+	assert_non_null(memmem(nng_msg_body(m), nng_msg_len(m), "feed ", 5));
+	nng_msg_free(m);
+	nng_close(sub);
+}
+
 /* Last: after all of the above the daemon stops cleanly, exit status 0 (no crash). */
 static void
 the_daemon_stops_cleanly(void **state)
@@ -419,6 +475,7 @@ main(void)
 		cmocka_unit_test(a_tls_address_without_a_ca_is_an_error),
 		cmocka_unit_test(a_plain_tcp_peer_gets_nothing),
 		cmocka_unit_test(jixiaod_refuses_a_bad_certificate_or_key),
+		cmocka_unit_test(the_feed_is_served_over_tls),
 		cmocka_unit_test(the_daemon_stops_cleanly),
 	};
 

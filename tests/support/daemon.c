@@ -135,7 +135,7 @@ jxd_spawn(struct jxd *d)
 	argv[n++] = "--listen";
 	argv[n++] = d->url;
 	argv[n++] = "--feed";
-	argv[n++] = d->feed_url;
+	argv[n++] = d->tls_feed ? "tls+tcp://127.0.0.1:0" : d->feed_url;
 	if (d->tcp) {
 		argv[n++] = "--listen";
 		/* The first start picks a free port; a restart reuses it. */
@@ -185,6 +185,7 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	if (o->tls_cert != NULL && o->tls_key != NULL) {
 		snprintf(d->tls_cert, sizeof(d->tls_cert), "%s", o->tls_cert);
 		snprintf(d->tls_key, sizeof(d->tls_key), "%s", o->tls_key);
+		d->tls_feed = o->tls_feed;
 	}
 	snprintf(d->dir, sizeof(d->dir), "%s/jxtest.XXXXXX", tmp != NULL ? tmp : "/tmp");
 	if (mkdtemp(d->dir) == NULL)

@@ -21,6 +21,7 @@ struct jxd {
 	char tls_url[64];  /* tls+tcp://127.0.0.1:PORT when started with a certificate */
 	char tls_cert[320];
 	char tls_key[320];
+	bool tls_feed;
 };
 
 /* What jxd_start_opts adds to the daemon's command line. */
@@ -28,6 +29,7 @@ struct jxd_opts {
 	bool tcp;              /* a tcp listener on a free port, as jxd_start */
 	const char *tls_cert;  /* with tls_key: a tls+tcp listener on a free port */
 	const char *tls_key;
+	bool tls_feed;         /* the feed on tls+tcp://127.0.0.1:0 (any free port), not ipc */
 };
 
 /* Makes the directory and starts the daemon; tcp adds a tcp listener on a free port. */
