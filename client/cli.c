@@ -75,7 +75,7 @@ cli_help(const struct cli_command *cmd, const char *details)
 	printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
 	if (details != NULL)
 		printf("\n%s", details);
-	printf("\nGlobal options: --server URL, --user NAME, --json (see jx --help).\n");
+	printf("\nGlobal options: --server URL, --ca FILE, --user NAME, --json (see jx --help).\n");
 }
 
 int
