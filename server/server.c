@@ -179,6 +179,10 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "out of memory");
 		return JX_EINTERNAL;
 	}
+	/* A bad certificate or key stops the start before the store is touched. */
+	if (cfg->tls_cert != NULL && cfg->tls_key != NULL &&
+	    (rv = tls_server_config(cfg->tls_cert, cfg->tls_key, &s->tls, why, whylen)) != 0)
+		goto fail;
 	if ((rv = store_open(cfg->data_dir, cfg->map_size, &s->store, why, whylen)) != 0 ||
 	    (rv = templates_seed(s->store, why, whylen)) != 0)
 		goto fail;
@@ -186,9 +190,6 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "cannot start the writer thread");
 		goto fail;
 	}
-	if (cfg->tls_cert != NULL && cfg->tls_key != NULL &&
-	    (rv = tls_server_config(cfg->tls_cert, cfg->tls_key, &s->tls, why, whylen)) != 0)
-		goto fail;
 	if (cfg->feed != NULL &&
 	    (rv = feed_open(cfg->feed, s->tls, &s->feed, why, whylen)) != 0)
 		goto fail;

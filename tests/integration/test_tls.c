@@ -391,6 +391,9 @@ jixiaod_refuses_a_bad_certificate_or_key(void **state)
 	assert_non_null(strstr(err, "jixiaod: cannot read the TLS certificate "));
 	assert_non_null(strstr(err, missing));
 	free(err);
+	/* Refused before the store was created. */
+	snprintf(missing, sizeof(missing), "%s/refused-data", t->dir);
+	assert_int_not_equal(access(missing, F_OK), 0);
 	/* A key that is no certificate. */
 	assert_int_not_equal(jixiaod_fails(t, &err, t->key, t->key), 0);
 	assert_non_null(strstr(err, "holds no valid PEM certificate"));
