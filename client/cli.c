@@ -80,8 +80,8 @@ cli_help(const struct cli_command *cmd, const char *details)
 	printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
 	if (details != NULL)
 		printf("\n%s", details);
-	printf("\nGlobal options: --server URL, --key FILE, --reason TEXT, --json (see jx "
-	       "--help).\n");
+	printf("\nGlobal options: --server URL, --key FILE, --ca FILE, --reason TEXT, --json (see "
+	       "jx --help).\n");
 }
 
 int
@@ -203,6 +203,7 @@ cli_connect(struct cli *cli)
 	}
 	if (cli_config_path("known_servers", known, sizeof(known)) == 0 && cli_config_mkdir() == 0)
 		id.known_servers = known;
+	id.ca_file = cli->ca;
 	rv = client_open(cli->server, &id, &cli->client, why, sizeof(why));
 	sodium_memzero(sk, sizeof(sk));
 	if (rv != 0)

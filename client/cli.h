@@ -14,6 +14,7 @@ struct cli {
 	const char *server;     /* resolved URL */
 	const char *key;        /* the secret key file (--key, $JX_KEY, config, default) */
 	const char *reason;     /* --reason: why the change, sent with every call */
+	const char *ca;         /* CA file for tls+tcp:// servers, or NULL */
 	bool json;
 	struct client *client;  /* connected on first use */
 };

@@ -10,6 +10,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <sodium.h>
 
+#include "dial.h"
 #include "envelope.h"
 #include "err.h"
 #include "key.h"
@@ -66,13 +67,9 @@ client_open(const char *url, const struct client_identity *id, struct client **c
 	nng_socket_set_size(cl->sock, NNG_OPT_RECVMAXSZ, CLIENT_MAX_REPLY);
 	nng_socket_set_ms(cl->sock, NNG_OPT_RECVTIMEO, CLIENT_TIMEOUT_MS);
 	nng_socket_set_ms(cl->sock, NNG_OPT_SENDTIMEO, CLIENT_TIMEOUT_MS);
-	/* A synchronous dial fails at once when nobody listens, instead of timing out. */
-	if ((rv = nng_dial(cl->sock, url, NULL, 0)) != 0) {
-		snprintf(why, whylen, "cannot reach jixiaod at %s: %s", url,
-		    rv == NNG_ECONNREFUSED || rv == NNG_ENOENT ? "nothing is listening there; "
-		    "is the server running?" : nng_strerror(rv));
+	if ((rv = dial_start(cl->sock, url, id != NULL ? id->ca_file : NULL, true, why, whylen)) != 0) {
 		client_close(cl);
-		return JX_EUNAVAIL;
+		return rv;
 	}
 	*cp = cl;
 	return JX_OK;

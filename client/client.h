@@ -28,10 +28,13 @@ struct client_identity {
 	 * first time is added, one presenting another key is refused. NULL: no pinning.
 	 */
 	const char *known_servers;
+	/* The CA certificate (PEM) a tls+tcp:// server's certificate must chain to. */
+	const char *ca_file;
 };
 
 /*
- * Connects to url (ipc:// or tcp://) as id (NULL: anonymous). The login happens on
+ * Connects to url (ipc://, tcp:// or tls+tcp://, which needs id->ca_file) as id (NULL:
+ * anonymous). The login happens on
  * the first call the server refuses as UNAUTHENTICATED, and again whenever the
  * connection was replaced. Returns 0, or JX_EUNAVAIL with a plain sentence in why
  * when the server cannot be reached.

@@ -15,6 +15,8 @@
 #include <nng/protocol/pubsub0/sub.h>
 
 #include "cli.h"
+#include "dial.h"
+#include "err.h"
 
 #define WATCH_POLL_MS 1000
 /* How often the history is asked anyway, in case the feed silently lost the last one. */
@@ -135,7 +137,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	};
 	struct watch w = { .cli = cli };
 	const char *feed = NULL;
-	char url[512];
+	char url[512], why[600];
 	uint64_t from = 0;
 	uint8_t topic[8];
 	nng_socket sub;
@@ -173,9 +175,11 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, topic, sizeof(topic));
 	nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, WATCH_POLL_MS);
 	nng_socket_set_size(sub, NNG_OPT_RECVMAXSZ, (size_t)64 << 20);
-	if ((rv = nng_dial(sub, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
+	/* Without waiting: the feed may come up later, and the history fills the gap. */
+	if ((rv = dial_start(sub, url, cli->ca, false, why, sizeof(why))) != 0) {
 		nng_close(sub);
-		return cli_error(EX_UNAVAILABLE, "cannot subscribe to %s: %s", url, nng_strerror(rv));
+		return cli_error(rv == JX_EINVAL ? EX_USAGE : EX_UNAVAILABLE,
+		    "cannot subscribe to the change feed: %s", why);
 	}
 	if (from > 0) {
 		w.last = from - 1;

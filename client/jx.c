@@ -57,7 +57,8 @@ static const struct cli_command jx_commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: jx [--server URL] [--key FILE] [--reason TEXT] [--json] COMMAND "
+	fprintf(f, "usage: jx [--server URL] [--key FILE] [--ca FILE] [--reason TEXT] [--json] "
+		   "COMMAND "
 		   "[ARGS...]\n\n"
 		   "jx works on the evaluation workspaces (绩效评价) that jixiaod keeps.\n\n"
 		   "commands:\n");
@@ -70,6 +71,8 @@ usage(FILE *f)
 		   "                    config, then $XDG_CONFIG_HOME/jixiao/id_ed25519)\n"
 		   "  -r, --reason TEXT why you make this change (needed once a workspace is\n"
 		   "                    submitted; recorded in its history)\n"
+		   "  -c, --ca FILE     the CA certificate (PEM) that signed a tls+tcp:// server's\n"
+		   "                    (default: $JX_CA, then 'ca' in the config file)\n"
 		   "  -j, --json        print stable JSON for scripts (anywhere on the line)\n"
 		   "  -h, --help        show this help; 'jx COMMAND --help' for a command\n"
 		   "  -V, --version     show jx's version\n"
@@ -151,17 +154,19 @@ main(int argc, char **argv)
 		{ "server", required_argument, NULL, 's' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "reason", required_argument, NULL, 'r' },
+		{ "ca", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { 0 };
 	char *config_server = NULL, *config_key = NULL, default_key[4096];
+	char *config_ca = NULL;
 	int c, rv = EX_USAGE;
 
 	argc = take_global(argc, argv, &cli);
 	/* '+': stop at the command, whose options are its own. */
-	while ((c = getopt_long(argc, argv, "+s:k:r:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:k:r:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			cli.server = optarg;
@@ -171,6 +176,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			cli.reason = optarg;
+			break;
+		case 'c':
+			cli.ca = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -200,6 +208,10 @@ main(int argc, char **argv)
 	if ((cli.key == NULL || cli.key[0] == '\0'))
 		cli.key = cli_config_path("id_ed25519", default_key, sizeof(default_key)) == 0 ?
 		    default_key : NULL;
+	if (cli.ca == NULL)
+		cli.ca = getenv("JX_CA");
+	if (cli.ca == NULL || cli.ca[0] == '\0')
+		cli.ca = config_ca = config_get("ca");
 
 	argc -= optind;
 	argv += optind;
@@ -220,5 +232,6 @@ out:
 	client_close(cli.client);
 	free(config_server);
 	free(config_key);
+	free(config_ca);
 	return rv;
 }

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "log.h"
 #include "store.h"
+#include "tls.h"
 
 struct feed {
 	nng_socket sock;
@@ -17,10 +18,11 @@ struct feed {
 };
 
 int
-feed_open(const char *url, struct feed **fp, char *why, size_t whylen)
+feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, size_t whylen)
 {
 	struct feed *f;
-	int rv;
+	nng_listener l;
+	int rv, port;
 
 	*fp = NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
@@ -30,13 +32,22 @@ feed_open(const char *url, struct feed **fp, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot open the feed socket: %s", nng_strerror(rv));
 		return JX_EINTERNAL;
 	}
-	if ((rv = nng_listen(f->sock, url, NULL, 0)) != 0) {
+	if ((rv = tls_listen(f->sock, url, tls, &l)) != 0) {
 		nng_close(f->sock);
 		free(f);
-		snprintf(why, whylen, "cannot publish the feed on %s: %s", url, nng_strerror(rv));
+		snprintf(why, whylen, "cannot publish the feed on %s: %s", url,
+		    tls_url(url) && tls == NULL ? "it needs --tls-cert FILE and --tls-key FILE"
+		    : nng_strerror(rv));
 		return JX_EINVAL;
 	}
-	snprintf(f->url, sizeof(f->url), "%s", url);
+	/* tcp://host:0 asks for any free port: subscribers need the one we got. */
+	if ((strncmp(url, "tcp://", 6) == 0 || strncmp(url, "tls+tcp://", 10) == 0) &&
+	    strrchr(url, ':') != NULL &&
+	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) == 0)
+		snprintf(f->url, sizeof(f->url), "%.*s:%d", (int)(strrchr(url, ':') - url), url,
+		    port);
+	else
+		snprintf(f->url, sizeof(f->url), "%s", url);
 	*fp = f;
 	return JX_OK;
 }

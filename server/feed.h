@@ -9,10 +9,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <nng/nng.h>
+#include <nng/supplemental/tls/tls.h>
+
 struct feed;
 
-/* Listens on url. Returns 0 or an error, with a sentence in why. */
-int feed_open(const char *url, struct feed **fp, char *why, size_t whylen);
+/*
+ * Listens on url; a tls+tcp:// url uses tls (the server's certificate), which may be
+ * NULL otherwise. Returns 0 or an error, with a sentence in why.
+ */
+int feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why,
+    size_t whylen);
 /* Publishes one change of workspace ws. Never blocks; f may be NULL (no feed). */
 void feed_publish(struct feed *f, uint64_t ws, const void *change, size_t len);
 /* The URL subscribers dial; NULL when f is NULL. */

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "server.h"
 #include "store.h"
+#include "tls.h"
 
 #define DEFAULT_DATA "jixiao-data"
 #define DEFAULT_LISTEN "tcp://127.0.0.1:7410"
@@ -29,9 +30,13 @@ usage(FILE *f)
 	    "comes from jx keygen (the secret key never leaves the admin's machine).\n"
 	    "\n"
 	    "  -d, --data DIR         data directory, created 0700 (default ./" DEFAULT_DATA ")\n"
-	    "  -l, --listen URL       where clients connect: ipc:///path or tcp://host:port;\n"
-	    "                         repeat for several (default " DEFAULT_LISTEN ")\n"
+	    "  -l, --listen URL       where clients connect: ipc:///path, tcp://host:port or\n"
+	    "                         tls+tcp://host:port; repeat for several\n"
+	    "                         (default " DEFAULT_LISTEN ")\n"
 	    "  -f, --feed URL         publish every committed change here (nng PUB)\n"
+	    "      --tls-cert FILE    PEM certificate (chain) for tls+tcp:// addresses\n"
+	    "      --tls-key FILE     its PEM private key, mode 0600 or 0640 (may be the\n"
+	    "                         same file as --tls-cert)\n"
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
 	    "      --max-message BYTES largest request accepted (default 4 MiB)\n"
 	    "      --workers N        requests served at once (default 256)\n"
@@ -126,6 +131,30 @@ init_main(int argc, char **argv)
 	return 0;
 }
 
+/* A tls+tcp:// address needs both --tls-cert and --tls-key, and they need one. */
+static int
+check_tls(const struct server_config *cfg)
+{
+	const char *tls = NULL;
+
+	for (size_t i = 0; i < cfg->nlisten && tls == NULL; i++)
+		if (tls_url(cfg->listen[i]))
+			tls = cfg->listen[i];
+	if (tls == NULL && cfg->feed != NULL && tls_url(cfg->feed))
+		tls = cfg->feed;
+	if (tls != NULL && (cfg->tls_cert == NULL || cfg->tls_key == NULL)) {
+		fprintf(stderr, "jixiaod: %s needs a certificate and its key: give --tls-cert "
+		    "FILE and --tls-key FILE\n", tls);
+		return EX_USAGE;
+	}
+	if (tls == NULL && (cfg->tls_cert != NULL || cfg->tls_key != NULL)) {
+		fprintf(stderr, "jixiaod: --tls-cert and --tls-key are only for tls+tcp:// "
+		    "addresses, and no --listen or --feed has one\n");
+		return EX_USAGE;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -138,6 +167,8 @@ main(int argc, char **argv)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "max-evidence", required_argument, NULL, 'E' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -149,7 +180,7 @@ main(int argc, char **argv)
 	char why[512];
 	sigset_t sigs;
 	size_t n;
-	int c, sig;
+	int c, sig, rv;
 
 	if (argc > 1 && strcmp(argv[1], "init") == 0)
 		return init_main(argc - 1, argv + 1);
@@ -168,6 +199,12 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			cfg.feed = optarg;
+			break;
+		case 'C':
+			cfg.tls_cert = optarg;
+			break;
+		case 'K':
+			cfg.tls_key = optarg;
 			break;
 		case 'm':
 		case 'M':
@@ -217,6 +254,8 @@ main(int argc, char **argv)
 	}
 	if (cfg.nlisten == 0)
 		cfg.listen[cfg.nlisten++] = DEFAULT_LISTEN;
+	if ((rv = check_tls(&cfg)) != 0)
+		return rv;
 	log_set_level(level);
 
 	/* Block the stop signals before nng starts threads, so only sigwait sees them. */

@@ -20,6 +20,7 @@
 #include "store.h"
 #include "svc.h"
 #include "templates.h"
+#include "tls.h"
 #include "writer.h"
 
 /* How long server_close waits for requests in flight. */
@@ -42,6 +43,7 @@ struct server {
 	struct rpc *rpc;
 	nng_socket sock;
 	bool sock_open;
+	nng_tls_config *tls;   /* NULL: no TLS certificate given */
 	nng_listener listeners[SERVER_MAX_LISTEN];
 	size_t nlisteners;
 	struct server_worker *workers;
@@ -133,14 +135,18 @@ server_listen(struct server *s, const char *url, char *why, size_t whylen)
 	size_t used = strlen(s->urls);
 	int rv, port;
 
-	if ((rv = nng_listener_create(&l, s->sock, url)) != 0 ||
-	    (rv = nng_listener_start(l, 0)) != 0) {
+	if (tls_url(url) && s->tls == NULL) {
+		snprintf(why, whylen, "%s needs a certificate and key: give --tls-cert FILE "
+		    "and --tls-key FILE", url);
+		return JX_EINVAL;
+	}
+	if ((rv = tls_listen(s->sock, url, s->tls, &l)) != 0) {
 		snprintf(why, whylen, "cannot listen on %s: %s", url, nng_strerror(rv));
 		return JX_EINVAL;
 	}
 	s->listeners[s->nlisteners++] = l;
 	/* tcp://host:0 asks for any free port: report the one we got. */
-	if (strncmp(url, "tcp://", 6) == 0 &&
+	if ((strncmp(url, "tcp://", 6) == 0 || strncmp(url, "tls+tcp://", 10) == 0) &&
 	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) == 0) {
 		const char *colon = strrchr(url, ':');
 		snprintf(s->urls + used, sizeof(s->urls) - used, "%s%.*s:%d", used ? " " : "",
@@ -185,6 +191,10 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "out of memory");
 		return JX_EINTERNAL;
 	}
+	/* A bad certificate or key stops the start before the store is touched. */
+	if (cfg->tls_cert != NULL && cfg->tls_key != NULL &&
+	    (rv = tls_server_config(cfg->tls_cert, cfg->tls_key, &s->tls, why, whylen)) != 0)
+		goto fail;
 	if ((rv = store_open(cfg->data_dir, cfg->map_size, &s->store, why, whylen)) != 0 ||
 	    (rv = templates_seed(s->store, why, whylen)) != 0 ||
 	    (rv = auth_open(s->store, &s->auth, why, whylen)) != 0)
@@ -193,7 +203,8 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "cannot start the writer thread");
 		goto fail;
 	}
-	if (cfg->feed != NULL && (rv = feed_open(cfg->feed, &s->feed, why, whylen)) != 0)
+	if (cfg->feed != NULL &&
+	    (rv = feed_open(cfg->feed, s->tls, &s->feed, why, whylen)) != 0)
 		goto fail;
 	svc_files_set_max(cfg->max_evidence);
 	if ((rv = rpc_new(s->store, s->writer, s->feed, s->auth, &s->rpc)) != 0) {
@@ -261,5 +272,7 @@ server_close(struct server *s)
 	rpc_free(s->rpc);
 	auth_free(s->auth);
 	store_close(s->store);
+	if (s->tls != NULL)
+		nng_tls_config_free(s->tls);
 	free(s);
 }

@@ -19,6 +19,8 @@ struct server_config {
 	size_t max_message;    /* 0: ENVELOPE_MAX */
 	unsigned workers;      /* 0: SERVER_DEFAULT_WORKERS */
 	size_t max_evidence;   /* 0: SVC_FILES_DEFAULT_MAX */
+	const char *tls_cert;  /* PEM certificate for tls+tcp:// listeners and feed */
+	const char *tls_key;   /* PEM private key; may be the same file as tls_cert */
 };
 
 struct server;

@@ -108,10 +108,13 @@ jxd_wait_ready(struct jxd *d)
 		used += (size_t)n;
 		buf[used] = '\0';
 		if ((line = strstr(buf, "jixiaod: ready on ")) != NULL && strchr(line, '\n')) {
-			char *tcp = strstr(line, "tcp://");
+			char *tcp = strstr(line, " tcp://"), *tls = strstr(line, " tls+tcp://");
 			if (d->tcp && tcp != NULL)
 				snprintf(d->tcp_url, sizeof(d->tcp_url), "%.*s",
-				    (int)strcspn(tcp, " \n"), tcp);
+				    (int)strcspn(tcp + 1, " \n"), tcp + 1);
+			if (d->tls_cert[0] != '\0' && tls != NULL)
+				snprintf(d->tls_url, sizeof(d->tls_url), "%.*s",
+				    (int)strcspn(tls + 1, " \n"), tls + 1);
 			return;
 		}
 		if (used == sizeof(buf) - 1)
@@ -125,7 +128,7 @@ jxd_spawn(struct jxd *d)
 	posix_spawn_file_actions_t fa;
 	char log[400];
 	int pipefd[2];
-	const char *argv[12];
+	const char *argv[20];
 	int n = 0;
 
 	if (pipe(pipefd) != 0)
@@ -136,11 +139,19 @@ jxd_spawn(struct jxd *d)
 	argv[n++] = "--listen";
 	argv[n++] = d->url;
 	argv[n++] = "--feed";
-	argv[n++] = d->feed_url;
+	argv[n++] = d->tls_feed ? "tls+tcp://127.0.0.1:0" : d->feed_url;
 	if (d->tcp) {
 		argv[n++] = "--listen";
 		/* The first start picks a free port; a restart reuses it. */
 		argv[n++] = d->tcp_url[0] != '\0' ? d->tcp_url : "tcp://127.0.0.1:0";
+	}
+	if (d->tls_cert[0] != '\0') {
+		argv[n++] = "--listen";
+		argv[n++] = d->tls_url[0] != '\0' ? d->tls_url : "tls+tcp://127.0.0.1:0";
+		argv[n++] = "--tls-cert";
+		argv[n++] = d->tls_cert;
+		argv[n++] = "--tls-key";
+		argv[n++] = d->tls_key;
 	}
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
@@ -285,11 +296,24 @@ jxd_init_store(struct jxd *d)
 void
 jxd_start(struct jxd *d, bool tcp)
 {
+	struct jxd_opts o = { .tcp = tcp };
+
+	jxd_start_opts(d, &o);
+}
+
+void
+jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
+{
 	const char *tmp = getenv("TMPDIR");
 
 	memset(d, 0, sizeof(*d));
 	d->out_fd = -1;
-	d->tcp = tcp;
+	d->tcp = o->tcp;
+	if (o->tls_cert != NULL && o->tls_key != NULL) {
+		snprintf(d->tls_cert, sizeof(d->tls_cert), "%s", o->tls_cert);
+		snprintf(d->tls_key, sizeof(d->tls_key), "%s", o->tls_key);
+		d->tls_feed = o->tls_feed;
+	}
 	snprintf(d->dir, sizeof(d->dir), "%s/jxtest.XXXXXX", tmp != NULL ? tmp : "/tmp");
 	if (mkdtemp(d->dir) == NULL)
 		fail_msg("mkdtemp: %s", strerror(errno));

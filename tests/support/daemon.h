@@ -20,6 +20,18 @@ struct jxd {
 	char feed_url[320]; /* ipc://dir/feed.sock: the change feed */
 	bool tcp;
 	int out_fd;        /* the daemon's stdout */
+	char tls_url[64];  /* tls+tcp://127.0.0.1:PORT when started with a certificate */
+	char tls_cert[320];
+	char tls_key[320];
+	bool tls_feed;
+};
+
+/* What jxd_start_opts adds to the daemon's command line. */
+struct jxd_opts {
+	bool tcp;              /* a tcp listener on a free port, as jxd_start */
+	const char *tls_cert;  /* with tls_key: a tls+tcp listener on a free port */
+	const char *tls_key;
+	bool tls_feed;         /* the feed on tls+tcp://127.0.0.1:0 (any free port), not ipc */
 };
 
 /*
@@ -29,6 +41,8 @@ struct jxd {
  * made and registered (as an admin) on first use. jxd_user registers other users.
  */
 void jxd_start(struct jxd *d, bool tcp);
+/* jxd_start with more listeners; the paths are copied. */
+void jxd_start_opts(struct jxd *d, const struct jxd_opts *o);
 /* Starts the daemon again on the same data directory (after jxd_stop). */
 void jxd_restart(struct jxd *d);
 /* SIGTERM, then waits; fails the test unless the daemon exits 0 within 20 s. */
