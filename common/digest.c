@@ -67,9 +67,10 @@ digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *he
 
 	if (n > 0 && (sorted = malloc(n * sizeof(*sorted))) == NULL)
 		return -1;
-	if (n > 0)
+	if (n > 0) {
 		memcpy(sorted, nodes, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), digest_by_id);
+		qsort(sorted, n, sizeof(*sorted), digest_by_id);
+	}
 
 	crypto_generichash_init(&st, NULL, 0, DIGEST_LEN);
 	crypto_generichash_update(&st, (const uint8_t *)DIGEST_CONTENT_CTX,
