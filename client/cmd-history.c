@@ -155,6 +155,8 @@ history_print_finding(const Jixiao__Change *ch, struct out_json *j)
 		out_json_string(j, "what", ch->what);
 		out_json_uint(j, "finding", f->id);
 		out_json_string(j, "changes", fwhat[0] != '\0' ? fwhat : NULL);
+		if (ch->reason != NULL)
+			out_json_string(j, "reason", ch->reason);
 		if (ch->finding_before != NULL)
 			cli_json_finding(j, "before", ch->finding_before);
 		if (ch->finding_after != NULL)
@@ -167,6 +169,8 @@ history_print_finding(const Jixiao__Change *ch, struct out_json *j)
 	    history_finding_label(f, flabel, sizeof(flabel)));
 	if (fwhat[0] != '\0')
 		printf("        %s\n", fwhat);
+	if (ch->reason != NULL)
+		printf("        reason: %s\n", ch->reason);
 	return true;
 }
 
@@ -190,6 +194,10 @@ cli_print_change(const Jixiao__Change *ch, struct out_json *j)
 		out_json_bool(j, "forced", ch->forced);
 		out_json_string(j, "code", n != NULL ? n->code : NULL);
 		out_json_string(j, "changes", what[0] != '\0' ? what : NULL);
+		if (ch->reason != NULL)
+			out_json_string(j, "reason", ch->reason);
+		if (ch->comment != NULL)
+			out_json_string(j, "comment", ch->comment);
 		if (ch->before != NULL)
 			cli_json_node(j, "before", ch->before);
 		if (ch->after != NULL)
@@ -203,6 +211,10 @@ cli_print_change(const Jixiao__Change *ch, struct out_json *j)
 	    ch->forced ? "  (forced over a newer revision)" : "");
 	if (what[0] != '\0')
 		printf("        %s\n", what);
+	if (ch->reason != NULL)
+		printf("        reason: %s\n", ch->reason);
+	if (ch->comment != NULL)
+		printf("        comment: %s\n", ch->comment);
 }
 
 int

@@ -164,7 +164,7 @@ int
 key_load_secret(const char *path, uint8_t sk[KEY_SECRET_LEN], char *why, size_t whylen)
 {
 	char buf[KEY_FILE_MAX];
-	uint8_t pk[KEY_PUBLIC_LEN];
+	uint8_t pk[KEY_PUBLIC_LEN], seed[crypto_sign_SEEDBYTES], derived[KEY_SECRET_LEN];
 	int rv = -1;
 
 	if (key_read(path, buf, sizeof(buf), 1, why, whylen) != 0)
@@ -174,8 +174,15 @@ key_load_secret(const char *path, uint8_t sk[KEY_SECRET_LEN], char *why, size_t 
 		    path);
 		goto out;
 	}
-	/* The seed and the public half must agree, or signatures would not verify. */
-	crypto_sign_ed25519_sk_to_pk(pk, sk);
+	/*
+	 * The seed and the public half must agree, or signatures would not verify. The
+	 * public half is derived from the seed again: crypto_sign_ed25519_sk_to_pk only
+	 * copies the stored one.
+	 */
+	crypto_sign_ed25519_sk_to_seed(seed, sk);
+	crypto_sign_seed_keypair(pk, derived, seed);
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(derived, sizeof(derived));
 	if (sodium_memcmp(pk, sk + 32, KEY_PUBLIC_LEN) != 0) {
 		snprintf(why, whylen, "%s is damaged", path);
 		sodium_memzero(sk, KEY_SECRET_LEN);

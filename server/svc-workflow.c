@@ -128,7 +128,8 @@ workflow_sign(struct rpc_call *c, Jixiao__Workspace *ws, const Jixiao__SignReque
 		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
 		return JX_EINTERNAL;
 	}
-	memcpy(list, ws->signatures, ws->n_signatures * sizeof(*list));
+	if (ws->n_signatures > 0)
+		memcpy(list, ws->signatures, ws->n_signatures * sizeof(*list));
 	sig->kind = (char *)kind;
 	sig->user = (char *)rpc_call_user(c);
 	/* The registered key, copied: u is freed below. */
