@@ -841,6 +841,80 @@ keys_and_logins(void **state)
 	jxd_cleanup(&d);
 }
 
+/*
+ * The unit's comment round and two reviewers: comments only in the round and only by
+ * the unit, no sign-off until the round ends, final only with the second reviewer,
+ * a findings-bearing signed sheet that jx verify accepts.
+ */
+static void
+comment_round_and_two_signoffs(void **state)
+{
+	char *out, *err;
+	struct jxd d;
+
+	jxd_start(&d, false);
+	setup_users(&d);
+	jxd_user(&d, "rev2", false);
+	setup_workspace(&d, "1", "征求意见");
+	assert_int_equal(JX(&d, "member", "set", "1", "rev2", "reviewer"), 0);
+	assert_int_equal(JX(&d, "--user", "eva", "finding", "add", "1", "--kind", "problem",
+	    "满意度调查样本偏少"), 0);
+	/* Only admins set the workflow, and only with sensible numbers. */
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "eva", "workflow", "1", "--signoffs",
+	    "2", NULL), EX_NOPERM);
+	free(err);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "workflow", "1", "--signoffs", "9", NULL),
+	    EX_USAGE);
+	free(err);
+	assert_int_equal(JX(&d, "workflow", "1", "--signoffs", "2", "--comment-round", "on"), 0);
+
+	/* No comments before a submission. */
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "uni", "comment", "1", "早了", NULL),
+	    EX_DATAERR);
+	free(err);
+	assert_int_equal(JX(&d, "--user", "eva", "submit", "1"), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "ws", "show", "1", "--json", NULL), 0);
+	assert_has(out, "\"phase\": \"comment round\"");
+	free(out);
+	/* In the round: the unit comments, nobody signs off, the evaluator cannot comment. */
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "rev", "signoff", "1", NULL),
+	    EX_DATAERR);
+	free(err);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "eva", "comment", "1", "我也说两句",
+	    NULL), EX_NOPERM);
+	free(err);
+	assert_int_equal(JX(&d, "--user", "uni", "comment", "1", "对效益指标的扣分有异议"), 0);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "uni", "comment", "1", "--end", NULL),
+	    EX_NOPERM);
+	free(err);
+	assert_int_equal(JX(&d, "--user", "eva", "comment", "1", "--end"), 0);
+
+	/* Two reviewers: the first leaves it submitted, signing twice is refused. */
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "rev", "signoff", "1", NULL), 0);
+	assert_has(err, "1 of 2");
+	free(err);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "ws", "show", "1", "--json", NULL), 0);
+	assert_has(out, "\"phase\": \"submitted\"");
+	free(out);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "rev", "signoff", "1", NULL),
+	    EX_CANTCREAT);
+	free(err);
+	assert_int_equal(JX(&d, "--user", "rev2", "signoff", "1"), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "ws", "show", "1", "--json", NULL), 0);
+	assert_has(out, "\"phase\": \"final\"");
+	free(out);
+	/* The comment is in the history; the signed sheet, findings and all, verifies. */
+	assert_int_equal(jxd_jx(&d, &out, NULL, "log", "1", "--json", NULL), 0);
+	assert_has(out, "workflow.comment");
+	assert_has(out, "对效益指标的扣分有异议");
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "verify", "1", NULL), 0);
+	assert_has(out, "signoff by rev2");
+	free(out);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
@@ -849,6 +923,7 @@ main(void)
 		cmocka_unit_test(signatures_are_checked),
 		cmocka_unit_test(final_and_reopen_through_jx),
 		cmocka_unit_test(keys_and_logins),
+		cmocka_unit_test(comment_round_and_two_signoffs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -428,6 +428,38 @@ digest_order_head_revision_budget(void **state)
 	assert_memory_not_equal(base, now, DIGEST_LEN);
 }
 
+/* Findings (存在问题/建议) are signed content too: any change shows, their order does not. */
+static void
+digest_covers_findings(void **state)
+{
+	Jixiao__Finding a = JIXIAO__FINDING__INIT, b = JIXIAO__FINDING__INIT;
+	Jixiao__Finding *ab[2] = { &a, &b }, *ba[2] = { &b, &a };
+	uint8_t none[DIGEST_LEN], one[DIGEST_LEN], x[DIGEST_LEN], y[DIGEST_LEN];
+	struct sheet s;
+
+	sheet_init(&s);
+	a.id = 1;
+	a.kind = JIXIAO__FINDING_KIND__PROBLEM;
+	a.text = "预算执行率偏低";
+	b.id = 2;
+	b.kind = JIXIAO__FINDING_KIND__RECOMMENDATION;
+	b.text = "加强预算编制";
+	sheet_digest(&s, none);
+	assert_int_equal(digest_content(&s.ws, s.revision, s.head,
+	    (Jixiao__Node *const *)s.list, N_NODES, &s.budget, ab, 1, one), 0);
+	assert_memory_not_equal(none, one, DIGEST_LEN);
+	assert_int_equal(digest_content(&s.ws, s.revision, s.head,
+	    (Jixiao__Node *const *)s.list, N_NODES, &s.budget, ab, 2, x), 0);
+	assert_int_equal(digest_content(&s.ws, s.revision, s.head,
+	    (Jixiao__Node *const *)s.list, N_NODES, &s.budget, ba, 2, y), 0);
+	assert_memory_equal(x, y, DIGEST_LEN);
+	assert_memory_not_equal(one, x, DIGEST_LEN);
+	b.text = "加强预算编制。";
+	assert_int_equal(digest_content(&s.ws, s.revision, s.head,
+	    (Jixiao__Node *const *)s.list, N_NODES, &s.budget, ab, 2, y), 0);
+	assert_memory_not_equal(x, y, DIGEST_LEN);
+}
+
 static void
 signatures_bind_kind_key_and_digest(void **state)
 {
@@ -465,6 +497,7 @@ main(void)
 		cmocka_unit_test(challenge_and_login_statements),
 		cmocka_unit_test(digest_covers_the_content),
 		cmocka_unit_test(digest_order_head_revision_budget),
+		cmocka_unit_test(digest_covers_findings),
 		cmocka_unit_test(signatures_bind_kind_key_and_digest),
 	};
 
