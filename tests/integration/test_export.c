@@ -354,6 +354,23 @@ html_renders_in_chromium(void **state)
 	if (st.st_size < 4 * st_blank.st_size || st.st_size < 20000)
 		fail_msg("the report's screenshot (%lld bytes) looks blank next to an empty "
 		    "page's (%lld bytes)", (long long)st.st_size, (long long)st_blank.st_size);
+	/* The DOM Chromium built holds the numbers: the total, the grade, the rate, a chart. */
+	{
+		char *dom;
+		snprintf(profile, sizeof(profile), "%s/chromium-dom", d.dir);
+		assert_int_equal(mkdir(profile, 0700), 0);
+		snprintf(profile_arg, sizeof(profile_arg), "--user-data-dir=%s", profile);
+		snprintf(url, sizeof(url), "file://%s", html);
+		const char *argv[] = { chromium, "--headless", "--no-sandbox", "--disable-gpu",
+			"--disable-background-networking", "--disable-component-update",
+			"--disable-sync", "--no-first-run", profile_arg, "--dump-dom", url, NULL };
+		assert_int_equal(run(argv, &dom), 0);
+		assert_has(dom, "87.38");
+		assert_has(dom, "良");
+		assert_has(dom, "84.40");
+		assert_has(dom, "<svg");
+		free(dom);
+	}
 	jxd_stop(&d);
 	jxd_cleanup(&d);
 }

@@ -675,6 +675,11 @@ final_and_reopen_through_jx(void **state)
 	/* A draft again: edits need no reason. */
 	assert_int_equal(JX(&d, "--user", "eva", "node", "set", "1", "1.1", "--score", "30",
 	    "--comment", "复核后扣分"), 0);
+	/* The signed version 1 stays verifiable in the history of the reopened workspace. */
+	assert_int_equal(jxd_jx(&d, &out, NULL, "verify", "1", NULL), 0);
+	assert_has(out, "submit by eva");
+	assert_has(out, "signoff by rev");
+	free(out);
 
 	/* Submitted again: an edit now needs a reason, and makes it a draft. */
 	assert_int_equal(JX(&d, "--user", "eva", "submit", "1"), 0);
