@@ -73,6 +73,9 @@ template_json(struct out_json *j, const Jixiao__Template *t, bool nodes)
 	out_json_string(j, "name", t->name);
 	out_json_string(j, "kind", t->has_kind ? cli_kind_name(t->kind) : NULL);
 	out_json_string(j, "description", t->description);
+	out_json_uint(j, "signoffs_required",
+	    t->has_signoffs_required ? t->signoffs_required : 1);
+	out_json_bool(j, "comment_round", t->has_comment_round && t->comment_round);
 	out_json_array(j, "grades");
 	for (size_t i = 0; i < t->n_grades; i++) {
 		out_json_object(j, NULL);
@@ -196,6 +199,11 @@ template_show(struct cli *cli, int argc, char **argv)
 			printf(" %s ≥ %s%s", t->grades[i]->name,
 			    dec_format_short(t->grades[i]->min, min),
 			    i + 1 < t->n_grades ? "," : "\n");
+		printf("sign-off: %u reviewer%s%s\n",
+		    t->has_signoffs_required ? t->signoffs_required : 1,
+		    t->has_signoffs_required && t->signoffs_required > 1 ? "s" : "",
+		    t->has_comment_round && t->comment_round ?
+		    ", after the unit's comment round (征求意见)" : "");
 	}
 	jixiao__template_reply__free_unpacked(out, NULL);
 	return 0;
@@ -247,6 +255,8 @@ template_add(struct cli *cli, int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },
 		{ "grades", required_argument, NULL, 'g' },
 		{ "description", required_argument, NULL, 'd' },
+		{ "signoffs", required_argument, NULL, 's' },
+		{ "comment-round", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -257,12 +267,12 @@ template_add(struct cli *cli, int argc, char **argv)
 	struct import_nodes nodes = { 0 };
 	struct sheet_csv *sheet = NULL;
 	struct csv *csv = NULL;
-	char grades[256] = "优:90,良:80,中:70,低:60,差:0", why[512];
+	char grades[256] = "优:90,良:80,中:70,低:60,差:0", why[512], *end;
 	size_t nbands;
 	int c, rv;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "n:k:g:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:k:g:d:s:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			t.name = optarg;
@@ -278,13 +288,28 @@ template_add(struct cli *cli, int argc, char **argv)
 		case 'd':
 			t.description = optarg;
 			break;
+		case 's':
+			t.signoffs_required = (uint32_t)strtoul(optarg, &end, 10);
+			if (*end != '\0' || optarg[0] == '-' || t.signoffs_required < 1 ||
+			    t.signoffs_required > 5)
+				return cli_usage_error("--signoffs is 1 to 5, not %s", optarg);
+			t.has_signoffs_required = 1;
+			break;
+		case 'c':
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return cli_usage_error("--comment-round is on or off, not %s", optarg);
+			t.has_comment_round = 1;
+			t.comment_round = strcmp(optarg, "on") == 0;
+			break;
 		case 'h':
 			cli_help(&template_commands[2],
 			    "  --name NAME         what the template is called\n"
 			    "  --kind KIND         the kind of workspace it is for\n"
 			    "  --grades BANDS      best first, e.g. 优:90,良:80,中:60,差:0 (Ministry of\n"
 			    "                      Finance); default Guangzhou's 优:90,良:80,中:70,低:60,差:0\n"
-			    "  --description TEXT  a longer description\n");
+			    "  --description TEXT  a longer description\n"
+			    "  --signoffs N        reviewers' sign-offs that make a workspace final (1-5)\n"
+			    "  --comment-round on|off  the evaluated unit comments before sign-off\n");
 			return 0;
 		default:
 			return EX_USAGE;

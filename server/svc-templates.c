@@ -200,6 +200,10 @@ svc_templates_put(Jixiao__Templates_Service *service, const Jixiao__PutTemplateR
 		rpc_call_fail(c, JX_EINVAL, "the template's kind is not one jixiao knows");
 		goto out;
 	}
+	if (t.has_signoffs_required && (t.signoffs_required < 1 || t.signoffs_required > 5)) {
+		rpc_call_fail(c, JX_EINVAL, "a template asks for 1 to 5 reviewers' sign-offs");
+		goto out;
+	}
 	if (!svc_templates_text(c, "name", t.name, 256) ||
 	    (t.description != NULL && !svc_templates_text(c, "description", t.description,
 	    TEMPLATE_TEXT_MAX)) ||

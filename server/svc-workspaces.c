@@ -89,6 +89,11 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 		ws.template_id = tmpl->id;
 		ws.has_template_version = 1;
 		ws.template_version = tmpl->version;
+		/* The template's sign-off rule: how many reviewers, whether the unit comments. */
+		ws.has_signoffs_required = tmpl->has_signoffs_required;
+		ws.signoffs_required = tmpl->signoffs_required;
+		ws.has_comment_round = tmpl->has_comment_round;
+		ws.comment_round = tmpl->comment_round;
 	}
 	if (workspace_check_unique(c, subject, in->fiscal_year, in->kind) != 0 ||
 	    workspace_next_seq(c, "seq.workspace", &id) != 0)

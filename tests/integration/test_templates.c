@@ -91,11 +91,20 @@ own_template_versions_and_bands(void **state)
 	write_file(path, "一级指标,分值,评分方法\n产出,60,\n效益,40,\n");
 	assert_int_equal(jxd_jx(&d, &out, NULL, "template", "add", "MOF", path, "--name",
 	    "财政部四档", "--kind", "self-evaluation", "--grades", "优:90,良:80,中:60,差:0",
-	    "--json", NULL), 0);
+	    "--signoffs", "2", "--comment-round", "on", "--json", NULL), 0);
 	assert_has(out, "\"version\": 1,");
+	assert_has(out, "\"signoffs_required\": 2,");
 	free(out);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "template", "add", "MOF", path, "--name", "x",
+	    "--signoffs", "0", NULL), EX_USAGE);
+	free(err);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "甲", "--year",
 	    "2023", "--kind", "self-evaluation", "--template", "MOF", NULL), 0);
+	/* The workspace starts with the template's sign-off rule. */
+	assert_int_equal(jxd_jx(&d, &out, NULL, "ws", "show", "1", "--json", NULL), 0);
+	assert_has(out, "\"signoffs_required\": 2,");
+	assert_has(out, "\"comment_round\": true,");
+	free(out);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "40",
 	    "--comment", "部分产出未完成", NULL), 0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "2", "--score", "25",
