@@ -118,8 +118,9 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_command cmd = { "submit", cmd_submit, "jx submit WS",
 		"Signs the workspace as it is now with your key and submits it (签字提交):\n"
-		"the digest covers every indicator, the budget facts and the history's head.\n"
-		"Any change after this makes the submission stale. Evaluators only." };
+		"the digest covers every indicator, the budget facts, the findings and the\n"
+		"history's head. Any change after this makes the submission stale.\n"
+		"Evaluators only." };
 	Jixiao__TreeReply *t = NULL;
 	uint8_t digest[DIGEST_LEN];
 	uint64_t ws;

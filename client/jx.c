@@ -46,7 +46,7 @@ static const struct cli_command jx_commands[] = {
 	    "Signs off the submitted revision as a reviewer (复核签字)." },
 	{ "reopen", cmd_reopen, "jx reopen WS --reason TEXT",
 	    "Reopens a final workspace as a new version (reviewers)." },
-	{ "comment", cmd_comment, "jx comment WS TEXT|end",
+	{ "comment", cmd_comment, "jx comment WS TEXT|--end",
 	    "The evaluated unit's comments (征求意见), and ending the round." },
 	{ "workflow", cmd_workflow, "jx workflow WS [--signoffs N] [--comment-round on|off]",
 	    "How a workspace becomes final (admins)." },
