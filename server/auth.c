@@ -11,9 +11,15 @@
 #include "text.h"
 
 #define AUTH_KEY_META "server_key"
+/*
+ * Sessions kept at most. A challenge that arrives after its connection closed leaves a
+ * session nobody removes; past this many, the oldest not logged in goes first.
+ */
+#define AUTH_SESSIONS_MAX 65536
 
 struct auth_session {
 	uint32_t pipe;
+	uint64_t seq;       /* when it was made: the oldest anonymous one is evicted first */
 	bool has_nonce;
 	uint8_t nonce[KEY_NONCE_LEN];
 	char user[AUTH_NAME_MAX + 1];
@@ -25,6 +31,7 @@ struct auth {
 	pthread_mutex_t lock;
 	struct auth_session *sessions; /* unordered; a few hundred connections at most */
 	size_t n, cap;
+	uint64_t seq;
 };
 
 bool
@@ -217,6 +224,16 @@ auth_find(struct auth *a, uint32_t pipe, bool make)
 			return &a->sessions[i];
 	if (!make)
 		return NULL;
+	if (a->n >= AUTH_SESSIONS_MAX) {
+		size_t old = a->n;
+		for (size_t i = 0; i < a->n; i++)
+			if (a->sessions[i].user[0] == '\0' &&
+			    (old == a->n || a->sessions[i].seq < a->sessions[old].seq))
+				old = i;
+		if (old == a->n)
+			return NULL;
+		a->sessions[old] = a->sessions[--a->n];
+	}
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 64;
 		if ((grown = realloc(a->sessions, cap * sizeof(*grown))) == NULL)
@@ -226,6 +243,7 @@ auth_find(struct auth *a, uint32_t pipe, bool make)
 	}
 	memset(&a->sessions[a->n], 0, sizeof(a->sessions[a->n]));
 	a->sessions[a->n].pipe = pipe;
+	a->sessions[a->n].seq = ++a->seq;
 	return &a->sessions[a->n++];
 }
 
