@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "auth.h"
 #include "err.h"
 #include "store.h"
 
@@ -80,15 +79,7 @@ policy_role_parse(const char *s)
 bool
 policy_is_admin(struct rpc_call *c)
 {
-	Jixiao__User *u;
-	bool admin;
-
-	if (rpc_call_user(c)[0] == '\0' ||
-	    auth_user_get(rpc_call_txn(c), rpc_call_store(c), rpc_call_user(c), &u) != 0)
-		return false;
-	admin = u->has_admin && u->admin;
-	jixiao__user__free_unpacked(u, NULL);
-	return admin;
+	return rpc_call_is_admin(c);
 }
 
 /* The caller's role as a member of ws, ignoring admin. */

@@ -54,6 +54,7 @@ struct rpc_call {
 	ProtobufCMessage *input;
 	uint32_t pipe;
 	char user[AUTH_NAME_MAX + 1]; /* empty until the connection logs in */
+	int admin;                    /* -1 until looked up, then 0 or 1 */
 	MDB_txn *txn;
 	int64_t now;
 	int code;
@@ -427,6 +428,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 	c->method = req->method;
 	c->input = input;
 	c->pipe = pipe;
+	c->admin = -1;
 	if (r->auth != NULL)
 		auth_session_user(r->auth, pipe, c->user);
 	c->now = (int64_t)time(NULL);
@@ -473,6 +475,23 @@ const char *
 rpc_call_user(struct rpc_call *c)
 {
 	return c->user;
+}
+
+bool
+rpc_call_is_admin(struct rpc_call *c)
+{
+	Jixiao__User *u;
+
+	/* Looked up once per call, in the call's own snapshot. */
+	if (c->admin < 0) {
+		c->admin = 0;
+		if (c->user[0] != '\0' && c->txn != NULL &&
+		    auth_user_get(c->txn, c->rpc->store, c->user, &u) == 0) {
+			c->admin = u->has_admin && u->admin;
+			jixiao__user__free_unpacked(u, NULL);
+		}
+	}
+	return c->admin == 1;
 }
 
 const char *

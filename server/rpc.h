@@ -12,6 +12,7 @@
 #ifndef JX_RPC_H
 #define JX_RPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,8 @@ MDB_txn *rpc_call_txn(struct rpc_call *c);
 struct store *rpc_call_store(struct rpc_call *c);
 /* The logged-in caller's name; empty before login (only public methods get that far). */
 const char *rpc_call_user(struct rpc_call *c);
+/* True when the logged-in caller is an admin (looked up once per call). */
+bool rpc_call_is_admin(struct rpc_call *c);
 /* Why the caller makes this change (the envelope's reason), or NULL. */
 const char *rpc_call_reason(struct rpc_call *c);
 struct auth *rpc_call_auth(struct rpc_call *c);
