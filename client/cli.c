@@ -582,6 +582,11 @@ cli_print_workspace(const Jixiao__Workspace *ws)
 	if (ws->phase != JIXIAO__PHASE__PHASE_DRAFT)
 		printf(" (revision %" PRIu64 ")", ws->submitted_revision);
 	printf(", version %u\n", ws->has_version && ws->version > 0 ? ws->version : 1);
+	printf("  sign-off:    %u reviewer%s%s\n",
+	    ws->has_signoffs_required && ws->signoffs_required > 0 ? ws->signoffs_required : 1,
+	    ws->has_signoffs_required && ws->signoffs_required > 1 ? "s" : "",
+	    ws->has_comment_round && ws->comment_round ?
+	    ", after the unit's comment round (征求意见)" : "");
 	for (size_t i = 0; i < ws->n_signatures; i++) {
 		const Jixiao__Signature *sg = ws->signatures[i];
 		char fp[KEY_FINGERPRINT_LEN];
