@@ -251,7 +251,8 @@ client_call_with_id(struct client *cl, const ProtobufCServiceDescriptor *service
 	 * log in and send the same request again. The server refused it before doing
 	 * anything, and the same id keeps a resend from being applied twice.
 	 */
-	if (rv == JX_EUNAUTH && cl->has_key && strcmp(service->name, "jixiao.Auth") != 0) {
+	if (rv == JX_EUNAUTH && strcmp(service->name, "jixiao.Auth") != 0) {
+		/* Without a key this says how to get one. */
 		if ((rv = client_login(cl, message, msglen)) != 0)
 			return rv;
 		rv = client_call_once(cl, service, m, id, input, output, message, msglen);
