@@ -373,6 +373,19 @@ cli_time(int64_t t, char buf[32])
 }
 
 void
+cli_json_members(struct out_json *j, const Jixiao__Workspace *ws)
+{
+	out_json_array(j, "members");
+	for (size_t i = 0; i < ws->n_members; i++) {
+		out_json_object(j, NULL);
+		out_json_string(j, "user", ws->members[i]->user);
+		out_json_string(j, "role", cli_role_name(ws->members[i]->role));
+		out_json_end(j);
+	}
+	out_json_end(j);
+}
+
+void
 cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace *ws)
 {
 	out_json_object(j, key);
@@ -403,14 +416,7 @@ cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace 
 	    ws->has_signoffs_required && ws->signoffs_required > 0 ? ws->signoffs_required : 1);
 	out_json_bool(j, "comment_round", ws->has_comment_round && ws->comment_round);
 	out_json_string(j, "reopen_reason", ws->reopen_reason);
-	out_json_array(j, "members");
-	for (size_t i = 0; i < ws->n_members; i++) {
-		out_json_object(j, NULL);
-		out_json_string(j, "user", ws->members[i]->user);
-		out_json_string(j, "role", cli_role_name(ws->members[i]->role));
-		out_json_end(j);
-	}
-	out_json_end(j);
+	cli_json_members(j, ws);
 	out_json_array(j, "signatures");
 	for (size_t i = 0; i < ws->n_signatures; i++) {
 		const Jixiao__Signature *sg = ws->signatures[i];

@@ -77,6 +77,8 @@ const char *cli_time(int64_t t, char buf[32]);
 
 /* JSON forms shared by several commands. */
 void cli_json_workspace(struct out_json *j, const char *key, const Jixiao__Workspace *ws);
+/* "members": [{"user", "role"}...] of a workspace. */
+void cli_json_members(struct out_json *j, const Jixiao__Workspace *ws);
 void cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *node);
 void cli_json_budget(struct out_json *j, const char *key, const Jixiao__Budget *b);
 /* The lowest and highest of a node's evaluator marks. */

@@ -283,13 +283,7 @@ member_print(struct cli *cli, const Jixiao__Workspace *ws)
 		struct out_json *j = out_json_new(stdout);
 		out_json_object(j, NULL);
 		out_json_uint(j, "workspace", ws->id);
-		out_json_array(j, "members");
-		for (size_t i = 0; i < ws->n_members; i++) {
-			out_json_object(j, NULL);
-			out_json_string(j, "user", ws->members[i]->user);
-			out_json_string(j, "role", cli_role_name(ws->members[i]->role));
-			out_json_end(j);
-		}
+		cli_json_members(j, ws);
 		out_json_free(j);
 		return;
 	}
