@@ -24,6 +24,8 @@ struct client {
 	char *known_servers;
 	char *reason;
 	char *user;        /* after login */
+	bool has_server_key;
+	uint8_t server_key[KEY_PUBLIC_LEN]; /* the server's own key, as pinned at login */
 	char url[512];
 };
 
@@ -93,6 +95,12 @@ const char *
 client_user(const struct client *cl)
 {
 	return cl->user;
+}
+
+const uint8_t *
+client_server_key(const struct client *cl)
+{
+	return cl->has_server_key ? cl->server_key : NULL;
 }
 
 int
@@ -182,6 +190,8 @@ client_login(struct client *cl, char *message, size_t msglen)
 		rv = JX_EUNAUTH;
 		goto out;
 	}
+	memcpy(cl->server_key, ch->server_key.data, KEY_PUBLIC_LEN);
+	cl->has_server_key = true;
 	key_public_of(cl->sk, pk);
 	key_sign_login(cl->sk, ch->server_key.data, ch->nonce.data, sig);
 	lreq.public_key.data = pk;

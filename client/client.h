@@ -43,6 +43,8 @@ int client_open(const char *url, const struct client_identity *id, struct client
     char *why, size_t whylen);
 /* The name the server knows this client by once logged in, else NULL. */
 const char *client_user(const struct client *cl);
+/* The server's own key (32 bytes) as checked and pinned at login, else NULL. */
+const uint8_t *client_server_key(const struct client *cl);
 /* Sends reason with every following call (why the change; NULL: none). Copied. */
 int client_set_reason(struct client *cl, const char *reason);
 /* Logs in now. Returns 0 or an error with a sentence in message. */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "archive.h"
+#include "checkpoint.h"
 #include "cli.h"
 #include "err.h"
 #include "export.h"
+#include "key.h"
 
 static const struct cli_command verify_command = { "verify", cmd_verify, "jx verify FILE|WS",
 	"Checks an archive written by 'jx export WS --archive FILE' with no server: the hash\n"
@@ -21,7 +26,10 @@ static const struct cli_command verify_command = { "verify", cmd_verify, "jx ver
 	"signature against the content it signs and the signer's key, the total and grade\n"
 	"recomputed from the indicators, and the evidence inventory. Given a workspace id\n"
 	"instead (and no file of that name), fetches the workspace and checks it the same\n"
-	"way. Exits 0 when everything holds, 65 naming what does not." };
+	"way, and also checks that the server's history extends the signed checkpoint you\n"
+	"saw the last time (kept in $XDG_CONFIG_HOME/jixiao/checkpoints): a server that\n"
+	"rewrote or dropped history you have seen is caught. Exits 0 when everything\n"
+	"holds, 65 naming what does not." };
 
 static const char *const verify_details =
     "The signers' keys are those the archive carries with their signatures; compare\n"
@@ -125,6 +133,79 @@ verify_print(struct cli *cli, const char *what, const struct archive_report *r)
 	}
 }
 
+/* Where the checkpoint of workspace ws on the server with key pk is kept. */
+static int
+verify_checkpoint_path(const uint8_t *pk, uint64_t ws, char *path, size_t len)
+{
+	char fp[KEY_FINGERPRINT_LEN], name[96];
+
+	key_fingerprint(pk, fp);
+	if (cli_config_path("checkpoints", path, len) != 0 || cli_config_mkdir() != 0 ||
+	    (mkdir(path, 0700) != 0 && errno != EEXIST))
+		return -1;
+	snprintf(name, sizeof(name), "checkpoints/%s-%" PRIu64, fp, ws);
+	return cli_config_path(name, path, len);
+}
+
+/*
+ * A live workspace: its checkpoint must be signed by the server key jx pinned, and the
+ * history must extend the checkpoint seen before; then the new one is kept. Adds its
+ * findings to r. Returns 0, or -1 when out of memory.
+ */
+static int
+verify_history_kept(struct cli *cli, uint64_t ws, const uint8_t *buf, size_t len,
+    struct archive_report *r)
+{
+	Jixiao__Archive *a = jixiao__archive__unpack(NULL, len, buf);
+	const uint8_t *pinned = cli->client != NULL ? client_server_key(cli->client) : NULL;
+	char path[4096], tmp[4200], old[CHECKPOINT_MAX], why[256];
+	struct checkpoint earlier;
+	const char *note;
+	FILE *f;
+	size_t n;
+
+	if (a == NULL || a->checkpoint == NULL || a->checkpoint->server_key.len != KEY_PUBLIC_LEN) {
+		archive_report_add(r, false, "history: the server gave no checkpoint");
+		goto out;
+	}
+	note = a->checkpoint->note;
+	if (pinned == NULL || sodium_memcmp(pinned, a->checkpoint->server_key.data,
+	    KEY_PUBLIC_LEN) != 0) {
+		archive_report_add(r, false, "history: the checkpoint is signed by another key than "
+		    "the server's you logged in to");
+		goto out;
+	}
+	if (verify_checkpoint_path(pinned, ws, path, sizeof(path)) != 0) {
+		archive_report_add(r, true, "history: no place to keep checkpoints (set "
+		    "XDG_CONFIG_HOME)");
+		goto out;
+	}
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(old, 1, sizeof(old) - 1, f);
+		old[n] = '\0';
+		fclose(f);
+		if (checkpoint_open(old, pinned, &earlier, why, sizeof(why)) != 0)
+			archive_report_add(r, false, "history: the checkpoint kept in %s: %s", path,
+			    why);
+		else if (archive_extends(buf, len, &earlier, why, sizeof(why)) != 0) {
+			archive_report_add(r, false, "history: %s", why);
+			goto out; /* keep the evidence: the old checkpoint stays */
+		} else
+			archive_report_add(r, true, "history: extends the checkpoint you kept at "
+			    "revision %" PRIu64, earlier.revision);
+	} else {
+		archive_report_add(r, true, "history: first checkpoint of this workspace kept");
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL || fputs(note, f) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0)
+		archive_report_add(r, false, "history: cannot keep the checkpoint in %s", path);
+out:
+	if (a != NULL)
+		jixiao__archive__free_unpacked(a, NULL);
+	return 0;
+}
+
 int
 cmd_verify(struct cli *cli, int argc, char **argv)
 {
@@ -138,7 +219,8 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	struct stat st;
-	uint64_t ws;
+	bool live = false;
+	uint64_t ws = 0;
 	int c, rv;
 
 	optind = 0;
@@ -156,13 +238,19 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 			return EX_USAGE;
 		if ((rv = export_archive_fetch(cli, ws, true, &buf, &len)) != 0)
 			return rv;
+		live = true;
 		snprintf(what, sizeof(what), "workspace %" PRIu64 " on the server", ws);
 	} else {
 		if ((rv = verify_read(arg, &buf, &len)) != 0)
 			return rv;
 		snprintf(what, sizeof(what), "%s", arg);
 	}
-	switch (archive_verify(buf, len, &r)) {
+	rv = archive_verify(buf, len, &r);
+	if (rv != JX_EINTERNAL && live)
+		verify_history_kept(cli, ws, buf, len, &r);
+	if (rv == JX_OK && r.failed > 0)
+		rv = JX_EINVAL;
+	switch (rv) {
 	case JX_OK:
 		verify_print(cli, what, &r);
 		rv = 0;

@@ -16,6 +16,7 @@
 #define EXPORT_ARCHIVE_PAGE 1000
 
 struct export_archive {
+	Jixiao__CheckpointReply *checkpoint;
 	Jixiao__TreeReply *tree;
 	Jixiao__TemplateReply *tmpl;
 	Jixiao__RecordsReply **pages;
@@ -130,6 +131,8 @@ export_archive_free(struct export_archive *x)
 		jixiao__template_reply__free_unpacked(x->tmpl, NULL);
 	if (x->tree != NULL)
 		jixiao__tree_reply__free_unpacked(x->tree, NULL);
+	if (x->checkpoint != NULL)
+		jixiao__checkpoint_reply__free_unpacked(x->checkpoint, NULL);
 }
 
 int
@@ -137,6 +140,7 @@ export_archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf,
 {
 	Jixiao__GetTreeRequest tin = JIXIAO__GET_TREE_REQUEST__INIT;
 	Jixiao__GetTemplateRequest gin = JIXIAO__GET_TEMPLATE_REQUEST__INIT;
+	Jixiao__GetWorkspaceRequest cin = JIXIAO__GET_WORKSPACE_REQUEST__INIT;
 	Jixiao__Archive a = JIXIAO__ARCHIVE__INIT;
 	struct export_archive x = { 0 };
 	const Jixiao__Workspace *w;
@@ -144,6 +148,12 @@ export_archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf,
 
 	*buf = NULL;
 	*len = 0;
+	/* The checkpoint first: the tree read after it is at its revision or later. */
+	cin.workspace = ws;
+	if ((rv = cli_call(cli, &jixiao__history__descriptor, "Checkpoint", &cin.base,
+	    (ProtobufCMessage **)&x.checkpoint)) != 0)
+		goto out;
+	a.checkpoint = x.checkpoint;
 	tin.workspace = ws;
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "GetTree", &tin.base,
 	    (ProtobufCMessage **)&x.tree)) != 0)

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "budget.h"
+#include "checkpoint.h"
 #include "decimal.h"
 #include "digest.h"
 #include "err.h"
@@ -54,13 +55,8 @@ struct archive_state {
 	size_t nsigs;
 };
 
-static void
-archive_note(struct archive_report *r, bool ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Adds a check to the report; past ARCHIVE_CHECKS_MAX (or out of memory) it is counted only. */
-static void
-archive_note(struct archive_report *r, bool ok, const char *fmt, ...)
+void
+archive_report_add(struct archive_report *r, bool ok, const char *fmt, ...)
 {
 	struct archive_check *c;
 	va_list ap;
@@ -190,7 +186,7 @@ archive_chain(struct archive_state *s, struct archive_report *r)
 
 	s->n = a->n_records;
 	if (s->n == 0) {
-		archive_note(r, false, "chain: the archive holds no history records");
+		archive_report_add(r, false, "chain: the archive holds no history records");
 		return JX_OK;
 	}
 	if ((s->changes = calloc(s->n, sizeof(*s->changes))) == NULL ||
@@ -203,33 +199,33 @@ archive_chain(struct archive_state *s, struct archive_report *r)
 		crypto_generichash(s->hashes[i], DIGEST_LEN, rec->data, rec->len, NULL, 0);
 		if ((ch = s->changes[i] = jixiao__change__unpack(NULL, rec->len, rec->data)) ==
 		    NULL) {
-			archive_note(r, false, "chain: record %zu (%zu bytes) is not a history record",
+			archive_report_add(r, false, "chain: record %zu (%zu bytes) is not a history record",
 			    i + 1, rec->len);
 			continue;
 		}
 		if (ch->workspace != ws->id || ch->revision != i + 1)
-			archive_note(r, false, "chain: record %zu says it is revision %" PRIu64
+			archive_report_add(r, false, "chain: record %zu says it is revision %" PRIu64
 			    " of workspace %" PRIu64 "; expected revision %zu of workspace %" PRIu64,
 			    i + 1, ch->revision, ch->workspace, i + 1, ws->id);
 		if (i == 0 && ch->has_prev)
-			archive_note(r, false, "chain: record 1 names a previous record; the first "
+			archive_report_add(r, false, "chain: record 1 names a previous record; the first "
 			    "has none");
 		else if (i > 0 && (!ch->has_prev || ch->prev.len != DIGEST_LEN ||
 		    sodium_memcmp(ch->prev.data, s->hashes[i - 1], DIGEST_LEN) != 0))
-			archive_note(r, false, "chain: record %zu's prev is %s, but record %zu hashes "
+			archive_report_add(r, false, "chain: record %zu's prev is %s, but record %zu hashes "
 			    "to %s", i + 1, ch->has_prev ? archive_short(ch->prev.data, ch->prev.len,
 			    x) : "missing", i, archive_short(s->hashes[i - 1], DIGEST_LEN, y));
 	}
 	if (!ws->has_head || ws->head.len != DIGEST_LEN ||
 	    sodium_memcmp(ws->head.data, s->hashes[s->n - 1], DIGEST_LEN) != 0)
-		archive_note(r, false, "chain: the workspace's head is %s, but the last record "
+		archive_report_add(r, false, "chain: the workspace's head is %s, but the last record "
 		    "(%zu) hashes to %s", ws->has_head ? archive_short(ws->head.data, ws->head.len,
 		    x) : "missing", s->n, archive_short(s->hashes[s->n - 1], DIGEST_LEN, y));
 	if (ws->revision != s->n)
-		archive_note(r, false, "chain: the workspace is at revision %" PRIu64 " but the "
+		archive_report_add(r, false, "chain: the workspace is at revision %" PRIu64 " but the "
 		    "archive holds %zu records", ws->revision, s->n);
 	if (r->failed == bad)
-		archive_note(r, true, "chain: %zu records, revisions 1..%zu, head %s", s->n, s->n,
+		archive_report_add(r, true, "chain: %zu records, revisions 1..%zu, head %s", s->n, s->n,
 		    archive_short(s->hashes[s->n - 1], DIGEST_LEN, x));
 	return JX_OK;
 }
@@ -359,7 +355,7 @@ archive_sig_check(struct archive_state *s, struct archive_sig *as, struct archiv
 
 	as->checked = true;
 	if (strcmp(sig->kind, DIGEST_SUBMIT) != 0 && strcmp(sig->kind, DIGEST_SIGNOFF) != 0) {
-		archive_note(r, false, "signatures: %.40s by %s at r%" PRIu64 " is neither a "
+		archive_report_add(r, false, "signatures: %.40s by %s at r%" PRIu64 " is neither a "
 		    "submission nor a sign-off", sig->kind, who, rev);
 		return JX_OK;
 	}
@@ -368,34 +364,34 @@ archive_sig_check(struct archive_state *s, struct archive_sig *as, struct archiv
 	    digest) != 0)
 		return JX_EINTERNAL;
 	if (as->recorded_at != 0 && as->recorded_at <= rev)
-		archive_note(r, false, "signatures: %s by %s at r%" PRIu64 " is recorded at "
+		archive_report_add(r, false, "signatures: %s by %s at r%" PRIu64 " is recorded at "
 		    "revision %" PRIu64 ", before the revision it signs", sig->kind, who, rev,
 		    as->recorded_at);
 	else if (u == NULL)
-		archive_note(r, false, "signatures: %s by %s at r%" PRIu64 ": %s is not among "
+		archive_report_add(r, false, "signatures: %s by %s at r%" PRIu64 ": %s is not among "
 		    "the archive's users", sig->kind, who, rev, who);
 	else if (u->public_key.len != KEY_PUBLIC_LEN ||
 	    sig->public_key.len != KEY_PUBLIC_LEN ||
 	    sodium_memcmp(u->public_key.data, sig->public_key.data, KEY_PUBLIC_LEN) != 0)
-		archive_note(r, false, "signatures: %s by %s at r%" PRIu64 " is made with a key "
+		archive_report_add(r, false, "signatures: %s by %s at r%" PRIu64 " is made with a key "
 		    "(%s) other than %s's key in the archive (%s)", sig->kind, who, rev,
 		    archive_short(sig->public_key.data, sig->public_key.len, x), who,
 		    archive_short(u->public_key.data, u->public_key.len, y));
 	else if (sig->digest.len != DIGEST_LEN ||
 	    sodium_memcmp(sig->digest.data, digest, DIGEST_LEN) != 0)
-		archive_note(r, false, "signatures: %s by %s at r%" PRIu64 " signs the digest %s, "
+		archive_report_add(r, false, "signatures: %s by %s at r%" PRIu64 " signs the digest %s, "
 		    "but the content of workspace %" PRIu64 " at revision %" PRIu64 " digests "
 		    "to %s", sig->kind, who, rev, archive_short(sig->digest.data, sig->digest.len,
 		    x), s->a->workspace->id, rev, archive_short(digest, DIGEST_LEN, y));
 	else if (digest_verify(sig->kind, digest, u->public_key.data, sig->signature.data,
 	    sig->signature.len) != 0)
-		archive_note(r, false, "signatures: %s by %s at r%" PRIu64 ": the signature does "
+		archive_report_add(r, false, "signatures: %s by %s at r%" PRIu64 ": the signature does "
 		    "not verify with %s's key", sig->kind, who, rev, who);
 	else {
 		/* The fingerprint jx keygen, jx user ls and jx ws show print for this key. */
 		char fp[KEY_FINGERPRINT_LEN];
 		key_fingerprint(u->public_key.data, fp);
-		archive_note(r, true, "signatures: %s by %s at r%" PRIu64 " (key %s)", sig->kind,
+		archive_report_add(r, true, "signatures: %s by %s at r%" PRIu64 " (key %s)", sig->kind,
 		    who, rev, fp);
 	}
 	return JX_OK;
@@ -421,7 +417,7 @@ archive_apply(struct archive_state *s, size_t i, struct archive_report *r)
 	if (ch->budget_after != NULL)
 		s->budget = ch->budget_after;
 	if (s->ws == NULL) {
-		archive_note(r, false, "replay: record 1 (%.60s) does not create the workspace",
+		archive_report_add(r, false, "replay: record 1 (%.60s) does not create the workspace",
 		    ch->what);
 		return JX_EINVAL;
 	}
@@ -459,19 +455,19 @@ archive_workspace_check(struct archive_state *s, struct archive_report *r)
 	if (same)
 		return;
 	if (strcmp(got->subject, want.subject) != 0)
-		archive_note(r, false, "workspace: its subject is %.80s, but its history records "
+		archive_report_add(r, false, "workspace: its subject is %.80s, but its history records "
 		    "%.80s", got->subject, want.subject);
 	else if (got->n_signatures != want.n_signatures)
-		archive_note(r, false, "workspace: it carries %zu signatures, but its history "
+		archive_report_add(r, false, "workspace: it carries %zu signatures, but its history "
 		    "records %zu", got->n_signatures, want.n_signatures);
 	else if (got->state != want.state || got->phase != want.phase)
-		archive_note(r, false, "workspace: its state or phase differs from what its "
+		archive_report_add(r, false, "workspace: its state or phase differs from what its "
 		    "history records");
 	else if (got->has_updated_at != want.has_updated_at || got->updated_at != want.updated_at)
-		archive_note(r, false, "workspace: its time of last change differs from record "
+		archive_report_add(r, false, "workspace: its time of last change differs from record "
 		    "%zu's time", s->n);
 	else
-		archive_note(r, false, "workspace: the final header differs from the one its "
+		archive_report_add(r, false, "workspace: the final header differs from the one its "
 		    "history rebuilds at revision %zu", s->n);
 }
 
@@ -502,7 +498,7 @@ archive_budget_check(struct archive_state *s, Jixiao__Budget *derived,
 
 	if (s->budget == NULL) {
 		if (got != NULL)
-			archive_note(r, false, "budget: the archive states budget facts that its "
+			archive_report_add(r, false, "budget: the archive states budget facts that its "
 			    "history never recorded");
 		return JX_OK;
 	}
@@ -510,10 +506,10 @@ archive_budget_check(struct archive_state *s, Jixiao__Budget *derived,
 	if (budget_derive(derived) != 0)
 		return JX_EINTERNAL;
 	if (got == NULL)
-		archive_note(r, false, "budget: the archive leaves out the budget facts its "
+		archive_report_add(r, false, "budget: the archive leaves out the budget facts its "
 		    "history records at revision %" PRIu64, derived->revision);
 	else if (!archive_same(&got->base, &derived->base))
-		archive_note(r, false, "budget: the archive's budget facts differ from those its "
+		archive_report_add(r, false, "budget: the archive's budget facts differ from those its "
 		    "history records at revision %" PRIu64, derived->revision);
 	return JX_OK;
 }
@@ -591,12 +587,12 @@ archive_grades(const Jixiao__Archive *a, struct score_grade *bands, struct score
 		return true;
 	}
 	if (!tmpl) {
-		archive_note(r, false, "scores: the archive carries grade bands, but the "
+		archive_report_add(r, false, "scores: the archive carries grade bands, but the "
 		    "workspace comes from no template (its bands are Guangzhou's)");
 		return false;
 	}
 	if (a->n_grades == 0 || a->n_grades > ARCHIVE_GRADES_MAX) {
-		archive_note(r, false, "scores: the grade bands of template %.40s v%u are not "
+		archive_report_add(r, false, "scores: the grade bands of template %.40s v%u are not "
 		    "in the archive", ws->template_id, ws->template_version);
 		return false;
 	}
@@ -608,7 +604,7 @@ archive_grades(const Jixiao__Archive *a, struct score_grade *bands, struct score
 	g->veto_cap = a->has_veto_cap && a->veto_cap < a->n_grades ? a->veto_cap
 								   : a->n_grades - 1;
 	if (a->has_veto_cap && a->veto_cap >= a->n_grades) {
-		archive_note(r, false, "scores: the veto cap %u is not one of the %zu grade bands",
+		archive_report_add(r, false, "scores: the veto cap %u is not one of the %zu grade bands",
 		    a->veto_cap, a->n_grades);
 		return false;
 	}
@@ -647,25 +643,25 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 	}
 	rv = JX_OK;
 	if (sheet_compute(&sh) != 0 || sh.grade == NULL) {
-		archive_note(r, false, "scores: the indicators at revision %zu cannot be scored "
+		archive_report_add(r, false, "scores: the indicators at revision %zu cannot be scored "
 		    "(a method or the grade bands do not parse)", s->n);
 		goto out;
 	}
 	r->total = sh.total;
 	snprintf(r->grade, sizeof(r->grade), "%s", sh.grade->name);
 	if (!a->has_total)
-		archive_note(r, false, "scores: the archive states no total (recomputed: %s)",
+		archive_report_add(r, false, "scores: the archive states no total (recomputed: %s)",
 		    dec_format(sh.total, x));
 	else if (a->total != sh.total)
-		archive_note(r, false, "scores: the archive states the total %s, but the "
+		archive_report_add(r, false, "scores: the archive states the total %s, but the "
 		    "indicators at revision %zu add up to %s", dec_format(a->total, x), s->n,
 		    dec_format(sh.total, y));
 	else if (a->grade == NULL || strcmp(a->grade, sh.grade->name) != 0)
-		archive_note(r, false, "scores: the archive states the grade %.30s, but %s "
+		archive_report_add(r, false, "scores: the archive states the grade %.30s, but %s "
 		    "earns %s", a->grade != NULL ? a->grade : "(none)", dec_format(sh.total, x),
 		    sh.grade->name);
 	else
-		archive_note(r, true, "scores: %s → %s (%zu indicators at revision %zu)",
+		archive_report_add(r, true, "scores: %s → %s (%zu indicators at revision %zu)",
 		    dec_format(sh.total, x), sh.grade->name, sh.n, s->n);
 out:
 	free(t.sorted);
@@ -694,7 +690,7 @@ archive_evidence(struct archive_state *s, struct archive_report *r)
 			if (strcmp(got->indicator, n->code) != 0 || strcmp(got->name, ev->name) != 0 ||
 			    got->size != ev->size || got->hash.len != ev->hash.len ||
 			    sodium_memcmp(got->hash.data, ev->hash.data, ev->hash.len) != 0)
-				archive_note(r, false, "evidence: inventory entry %zu (%.80s on %.40s, "
+				archive_report_add(r, false, "evidence: inventory entry %zu (%.80s on %.40s, "
 				    "%" PRIu64 " bytes) is not the file linked there at revision %zu "
 				    "(%.80s on %.40s, %" PRIu64 " bytes, %s)", k + 1, got->name,
 				    got->indicator, got->size, s->n, ev->name, n->code, ev->size,
@@ -702,10 +698,10 @@ archive_evidence(struct archive_state *s, struct archive_report *r)
 		}
 	}
 	if (k != a->n_inventory)
-		archive_note(r, false, "evidence: the inventory lists %zu files, but %zu are "
+		archive_report_add(r, false, "evidence: the inventory lists %zu files, but %zu are "
 		    "linked to the indicators at revision %zu", a->n_inventory, k, s->n);
 	if (r->failed == bad)
-		archive_note(r, true, "evidence: %zu file%s, as linked at revision %zu", k,
+		archive_report_add(r, true, "evidence: %zu file%s, as linked at revision %zu", k,
 		    k == 1 ? "" : "s", s->n);
 }
 
@@ -724,11 +720,11 @@ archive_users(struct archive_state *s, struct archive_report *r)
 
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(a->users[k]->name, u->name) == 0)
-				archive_note(r, false, "users: %.60s is listed twice", u->name);
+				archive_report_add(r, false, "users: %.60s is listed twice", u->name);
 		for (size_t k = 0; k < s->nsigs && !signed_any; k++)
 			signed_any = strcmp(s->sigs[k].sig->user, u->name) == 0;
 		if (!signed_any)
-			archive_note(r, false, "users: %.60s is listed, but signed nothing in this "
+			archive_report_add(r, false, "users: %.60s is listed, but signed nothing in this "
 			    "archive", u->name);
 	}
 	for (size_t k = 0; k < ws->n_signatures; k++)
@@ -736,7 +732,7 @@ archive_users(struct archive_state *s, struct archive_report *r)
 			submit = ws->signatures[k];
 	if (submit != NULL && ws->has_submitted_revision &&
 	    submit->revision != ws->submitted_revision)
-		archive_note(r, false, "signatures: the submission by %s signs revision %" PRIu64
+		archive_report_add(r, false, "signatures: the submission by %s signs revision %" PRIu64
 		    ", but the workspace was submitted at revision %" PRIu64,
 		    archive_who(submit->user), submit->revision, ws->submitted_revision);
 	/* A sign-off signs the submission before it in its own version (a reopen starts anew). */
@@ -749,15 +745,78 @@ archive_users(struct archive_state *s, struct archive_report *r)
 			    ws->signatures[i]->version == so->version)
 				sub = ws->signatures[i];
 		if (sub == NULL)
-			archive_note(r, false, "signatures: the sign-off by %s at r%" PRIu64 " has no "
+			archive_report_add(r, false, "signatures: the sign-off by %s at r%" PRIu64 " has no "
 			    "submission to sign off", archive_who(so->user), so->revision);
 		else if (so->revision != sub->revision)
-			archive_note(r, false, "signatures: the sign-off by %s signs revision %"
+			archive_report_add(r, false, "signatures: the sign-off by %s signs revision %"
 			    PRIu64 ", not the submitted revision %" PRIu64, archive_who(so->user),
 			    so->revision, sub->revision);
 	}
 	if (s->nsigs == 0)
-		archive_note(r, true, "signatures: none (the workspace was never submitted)");
+		archive_report_add(r, true, "signatures: none (the workspace was never submitted)");
+}
+
+/* The server's signed checkpoint, when the archive has one: its head is this chain's. */
+static void
+archive_checkpoint_check(struct archive_state *s, struct archive_report *r)
+{
+	const Jixiao__CheckpointReply *c = s->a->checkpoint;
+	char why[160], fp[KEY_FINGERPRINT_LEN];
+	struct checkpoint cp;
+
+	if (c == NULL) {
+		archive_report_add(r, true, "checkpoint: none (an archive from before checkpoints)");
+		return;
+	}
+	if (c->server_key.len != KEY_PUBLIC_LEN) {
+		archive_report_add(r, false, "checkpoint: the server's key is not 32 bytes");
+		return;
+	}
+	key_fingerprint(c->server_key.data, fp);
+	if (checkpoint_open(c->note, c->server_key.data, &cp, why, sizeof(why)) != 0)
+		archive_report_add(r, false, "checkpoint: %s", why);
+	else if (cp.workspace != s->a->workspace->id)
+		archive_report_add(r, false, "checkpoint: it is of workspace %" PRIu64 ", not %" PRIu64,
+		    cp.workspace, s->a->workspace->id);
+	else if (cp.revision == 0 || cp.revision > s->n)
+		archive_report_add(r, false, "checkpoint: it signs revision %" PRIu64 ", but the archive "
+		    "has records 1..%zu", cp.revision, s->n);
+	else if (sodium_memcmp(cp.head, s->hashes[cp.revision - 1], DIGEST_LEN) != 0)
+		archive_report_add(r, false, "checkpoint: the server signed another head for revision %"
+		    PRIu64 " than record %" PRIu64 " hashes to", cp.revision, cp.revision);
+	else
+		archive_report_add(r, true, "checkpoint: the server (key %s) signed revision %" PRIu64
+		    " with this head", fp, cp.revision);
+}
+
+int
+archive_extends(const uint8_t *buf, size_t len, const struct checkpoint *earlier,
+    char *why, size_t whylen)
+{
+	Jixiao__Archive *a = jixiao__archive__unpack(NULL, len, buf);
+	uint8_t h[DIGEST_LEN];
+	int rv = -1;
+
+	if (a == NULL || a->workspace == NULL) {
+		snprintf(why, whylen, "the archive does not decode");
+	} else if (earlier->workspace != a->workspace->id) {
+		snprintf(why, whylen, "the checkpoint is of another workspace");
+	} else if (earlier->revision == 0 || earlier->revision > a->n_records) {
+		snprintf(why, whylen, "the history now has %zu records, fewer than the %" PRIu64
+		    " of the checkpoint seen before: the server has dropped some", a->n_records,
+		    earlier->revision);
+	} else {
+		const ProtobufCBinaryData *rec = &a->records[earlier->revision - 1];
+		crypto_generichash(h, sizeof(h), rec->data, rec->len, NULL, 0);
+		if (sodium_memcmp(h, earlier->head, DIGEST_LEN) != 0)
+			snprintf(why, whylen, "record %" PRIu64 " is not the one the server signed "
+			    "before: the history up to it was rewritten", earlier->revision);
+		else
+			rv = 0;
+	}
+	if (a != NULL)
+		jixiao__archive__free_unpacked(a, NULL);
+	return rv;
 }
 
 /* Replays the history, checking signatures on the way, then the final state. */
@@ -770,7 +829,7 @@ archive_replay(struct archive_state *s, struct archive_report *r)
 
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->changes[i] == NULL) {
-			archive_note(r, false, "replay: not possible past revision %zu, which does "
+			archive_report_add(r, false, "replay: not possible past revision %zu, which does "
 			    "not decode", i);
 			return JX_OK;
 		}
@@ -781,7 +840,7 @@ archive_replay(struct archive_state *s, struct archive_report *r)
 	for (size_t k = 0; k < s->nsigs; k++) {
 		const Jixiao__Signature *sig = s->sigs[k].sig;
 		if (sig->revision == 0 || sig->revision > s->n)
-			archive_note(r, false, "signatures: %.40s by %s names revision %" PRIu64
+			archive_report_add(r, false, "signatures: %.40s by %s names revision %" PRIu64
 			    ", which the history does not reach (1..%zu)", sig->kind,
 			    archive_who(sig->user), sig->revision, s->n);
 	}
@@ -828,22 +887,22 @@ archive_verify(const uint8_t *buf, size_t len, struct archive_report *r)
 	if (sodium_init() < 0)
 		return JX_EINTERNAL;
 	if (len > ARCHIVE_MAX) {
-		archive_note(r, false, "file: %zu bytes is more than an archive may have (%zu)", len,
+		archive_report_add(r, false, "file: %zu bytes is more than an archive may have (%zu)", len,
 		    ARCHIVE_MAX);
 		goto out;
 	}
 	sealed = archive_seal_ok(buf, len);
 	if (!sealed)
-		archive_note(r, false, "seal: the file is damaged or was changed after export (its "
+		archive_report_add(r, false, "seal: the file is damaged or was changed after export (its "
 		    "last %d bytes are not the hash of the rest)", ARCHIVE_SEAL_FIELD);
 	if ((a = jixiao__archive__unpack(NULL, len, buf)) == NULL) {
-		archive_note(r, false, "decode: the file is not a jixiao archive (it does not "
+		archive_report_add(r, false, "decode: the file is not a jixiao archive (it does not "
 		    "decode)");
 		goto out;
 	}
 	if (strcmp(a->magic, ARCHIVE_MAGIC) != 0 ||
 	    a->format != JIXIAO__ARCHIVE_FORMAT__ARCHIVE_FORMAT_V1) {
-		archive_note(r, false, "decode: the file is not a jixiao archive of format 1 "
+		archive_report_add(r, false, "decode: the file is not a jixiao archive of format 1 "
 		    "(magic %.20s, format %u)", a->magic, a->format);
 		goto out;
 	}
@@ -854,6 +913,7 @@ archive_verify(const uint8_t *buf, size_t len, struct archive_report *r)
 	s.a = a;
 	if ((rv = archive_chain(&s, r)) != 0 || s.n == 0)
 		goto out;
+	archive_checkpoint_check(&s, r);
 	rv = archive_replay(&s, r);
 out:
 	for (size_t i = 0; s.changes != NULL && i < s.n; i++)

@@ -9,6 +9,9 @@
  * against the signer's key, the total and grade recomputed with common/sheet.c, and
  * the inventory against the evidence linked at the final revision.
  *
+ * An archive also carries the server's signed checkpoint (common/checkpoint.h) of the
+ * head it was exported at, checked against the chain.
+ *
  * Not covered by any signature or chain hash, only by the seal (which detects damage,
  * not a deliberate edit): the grade bands carried for a template's workspace, the
  * users' names beside their keys, exported_at and exported_by.
@@ -52,6 +55,19 @@ struct archive_report {
  * JX_EINVAL when one failed (r says which and why), JX_EINTERNAL when out of memory.
  */
 int archive_verify(const uint8_t *buf, size_t len, struct archive_report *r);
+
+struct checkpoint;
+/*
+ * True (0) when the archive's history extends an earlier checkpoint of the same
+ * workspace: it has that many records and the one at its revision hashes to its head.
+ * Otherwise -1, with what is wrong in why (the server dropped or rewrote history).
+ */
+int archive_extends(const uint8_t *buf, size_t len, const struct checkpoint *earlier,
+    char *why, size_t whylen);
+
+/* Adds a check to the report; past ARCHIVE_CHECKS_MAX (or out of memory) it is counted only. */
+void archive_report_add(struct archive_report *r, bool ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Frees what a report holds; accepts NULL. */
 void archive_report_free(struct archive_report *r);

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "checkpoint.h"
 #include "err.h"
 #include "text.h"
 
@@ -211,6 +212,16 @@ const uint8_t *
 auth_server_key(const struct auth *a)
 {
 	return a->pk;
+}
+
+int
+auth_checkpoint(const struct auth *a, uint64_t ws, uint64_t revision, const uint8_t head[32],
+    char *note, size_t len)
+{
+	struct checkpoint cp = { .workspace = ws, .revision = revision };
+
+	memcpy(cp.head, head, CHECKPOINT_HEAD_LEN);
+	return checkpoint_sign(&cp, a->sk, note, len) == 0 ? JX_OK : JX_EINTERNAL;
 }
 
 /* The session of pipe, made when make; NULL when none (or out of memory). Locked. */

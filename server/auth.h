@@ -39,6 +39,9 @@ int auth_open(struct store *s, struct auth **ap, char *why, size_t whylen);
 void auth_free(struct auth *a);
 
 const uint8_t *auth_server_key(const struct auth *a);
+/* The server's signed checkpoint of a workspace's history (common/checkpoint.h). */
+int auth_checkpoint(const struct auth *a, uint64_t ws, uint64_t revision,
+    const uint8_t head[32], char *note, size_t len);
 
 /* A fresh nonce for pipe (replacing any earlier one), signed by the server. */
 int auth_challenge(struct auth *a, uint32_t pipe, uint8_t nonce[KEY_NONCE_LEN],

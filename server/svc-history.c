@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
+#include "checkpoint.h"
 #include "err.h"
 #include "history.h"
 #include "policy.h"
@@ -399,6 +401,35 @@ out:
 		mdb_cursor_close(cur);
 	closure(&out, data);
 	free(out.records);
+	if (ws != NULL)
+		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+/* ---- Checkpoint */
+
+static void
+svc_history_checkpoint(Jixiao__History_Service *service, const Jixiao__GetWorkspaceRequest *in,
+    Jixiao__CheckpointReply_Closure closure, void *data)
+{
+	Jixiao__CheckpointReply out = JIXIAO__CHECKPOINT_REPLY__INIT;
+	struct rpc_call *c = data;
+	struct auth *a = rpc_call_auth(c);
+	Jixiao__Workspace *ws = NULL;
+	char note[CHECKPOINT_MAX];
+
+	if (workspace_load(c, in->workspace, &ws) != 0)
+		goto out;
+	if (a == NULL || !ws->has_head || ws->head.len != CHECKPOINT_HEAD_LEN ||
+	    auth_checkpoint(a, ws->id, ws->revision, ws->head.data, note, sizeof(note)) != 0) {
+		rpc_call_fail(c, JX_EUNAVAIL, "the server cannot sign a checkpoint of workspace %"
+		    PRIu64 " right now", in->workspace);
+		goto out;
+	}
+	out.note = note;
+	out.server_key.data = (uint8_t *)auth_server_key(a);
+	out.server_key.len = KEY_PUBLIC_LEN;
+out:
+	closure(rpc_call_code(c) == JX_OK ? &out : NULL, data);
 	if (ws != NULL)
 		jixiao__workspace__free_unpacked(ws, NULL);
 }

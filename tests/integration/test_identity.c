@@ -248,6 +248,7 @@ static const struct {
 	{ "jixiao.History.Log", NEED_READ },
 	{ "jixiao.History.ChangesSince", NEED_READ },
 	{ "jixiao.History.Records", NEED_READ },
+	{ "jixiao.History.Checkpoint", NEED_READ },
 	{ "jixiao.History.Blame", NEED_READ },
 	{ "jixiao.History.Carry", NEED_ADMIN },
 	{ "jixiao.History.Trend", NEED_USER },

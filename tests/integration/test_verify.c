@@ -155,11 +155,83 @@ export_verify_and_tamper(void **state)
 	jxd_cleanup(&d);
 }
 
+/* Scores indicator 1 of workspace 1 n times, each a new revision. */
+static void
+edits(struct jxd *d, int n, int from)
+{
+	char score[16];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(score, sizeof(score), "%d", (from + i) % 10);
+		assert_int_equal(jxd_jx(d, NULL, NULL, "node", "set", "1", "1", "--score", score,
+		    "--comment", "复核", NULL), 0);
+	}
+}
+
+static void
+run_ok(const char *cmd)
+{
+	if (system(cmd) != 0)
+		fail_msg("%s failed", cmd);
+}
+
+/*
+ * A server that rolls its store back, or rewrites history someone has seen, is caught by
+ * the signed checkpoint jx verify kept the last time.
+ */
+static void
+kept_checkpoints_catch_a_rewritten_history(void **state)
+{
+	struct jxd d;
+	char cmd[2048], *out, *err;
+
+	jxd_start(&d, false);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "回滚", "--year",
+	    "2023", "--kind", "self-evaluation", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "产出", "--weight", "10",
+	    NULL), 0);
+	edits(&d, 3, 1);
+	/* A copy of the store at revision 5, taken while the server is stopped. */
+	jxd_stop(&d);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s/data-r5'", d.data, d.dir);
+	run_ok(cmd);
+	jxd_restart(&d);
+	edits(&d, 4, 4);
+
+	assert_int_equal(jxd_jx(&d, &out, NULL, "verify", "1", NULL), 0);
+	assert_has(out, "checkpoint: the server (key");
+	assert_has(out, "signed revision 9 with this head");
+	assert_has(out, "history: first checkpoint of this workspace kept");
+	free(out);
+	edits(&d, 1, 8);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "verify", "1", NULL), 0);
+	assert_has(out, "history: extends the checkpoint you kept at revision 9");
+	free(out);
+
+	/* Rolled back to revision 5: the history is shorter than the one seen. */
+	jxd_stop(&d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s/data-r5' '%s'", d.data, d.dir,
+	    d.data);
+	run_ok(cmd);
+	jxd_restart(&d);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "verify", "1", NULL), EX_DATAERR);
+	assert_has(err, "fewer than the 10 of the checkpoint seen before");
+	free(err);
+	/* Rewritten: as many records again, but other ones. */
+	edits(&d, 6, 5);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "verify", "1", NULL), EX_DATAERR);
+	assert_has(err, "record 10 is not the one the server signed before");
+	free(err);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(export_verify_and_tamper),
+		cmocka_unit_test(kept_checkpoints_catch_a_rewritten_history),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
