@@ -16,6 +16,7 @@
 #include "key.h"
 #include "score.h"
 #include "sheet.h"
+#include "tree-order.h"
 
 /* The seal's field: number 15, length-delimited, 32 bytes, last in the encoding. */
 #define ARCHIVE_SEAL_TAG 0x7a
@@ -516,64 +517,6 @@ archive_budget_check(struct archive_state *s, Jixiao__Budget *derived,
 
 /* ---- scores */
 
-static int
-archive_tree_cmp(const void *x, const void *y)
-{
-	const Jixiao__Node *a = *(Jixiao__Node *const *)x, *b = *(Jixiao__Node *const *)y;
-
-	if (a->parent_id != b->parent_id)
-		return a->parent_id < b->parent_id ? -1 : 1;
-	if (a->position != b->position)
-		return a->position < b->position ? -1 : 1;
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-struct archive_tree {
-	Jixiao__Node **sorted;    /* by parent, position, id */
-	size_t n;
-	bool *seen;               /* a damaged history can make a cycle of parents */
-	struct sheet_node *sheet; /* depth first, as the server scores */
-	size_t nsheet;
-};
-
-/* First index in t->sorted whose parent is parent. */
-static size_t
-archive_tree_first(const struct archive_tree *t, uint64_t parent)
-{
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->sorted[mid]->parent_id < parent)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static void
-archive_tree_visit(struct archive_tree *t, uint64_t parent, size_t parent_at, unsigned depth)
-{
-	if (depth > ARCHIVE_DEPTH_MAX)
-		return;
-	for (size_t i = archive_tree_first(t, parent); i < t->n &&
-	     t->sorted[i]->parent_id == parent; i++) {
-		const Jixiao__Node *n = t->sorted[i];
-		size_t at;
-
-		if (t->seen[i])
-			continue;
-		t->seen[i] = true;
-		at = t->nsheet++;
-		t->sheet[at] = (struct sheet_node){ .code = n->code, .target = n->target,
-			.actual = n->actual, .method = n->method, .params = n->params,
-			.parent = parent_at, .has_weight = n->has_weight, .weight = n->weight,
-			.has_score = n->has_score, .score = n->score };
-		archive_tree_visit(t, n->id, at, depth + 1);
-	}
-}
-
 /* The grade bands: the archive's for a template's workspace, else Guangzhou's. */
 static bool
 archive_grades(const Jixiao__Archive *a, struct score_grade *bands, struct score_grades *g,
@@ -617,7 +560,10 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
     struct archive_report *r)
 {
 	const Jixiao__Archive *a = s->a;
-	struct archive_tree t = { .n = s->nodes.n };
+	struct tree_order o = { 0 };
+	struct sheet_node *sheet = NULL;
+	Jixiao__Node **nodes = NULL;
+	size_t n = s->nodes.n;
 	struct score_grade bands[ARCHIVE_GRADES_MAX];
 	struct score_grades grades;
 	struct sheet sh = { 0 };
@@ -626,16 +572,17 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 
 	if (!archive_grades(a, bands, &grades, r))
 		return JX_OK;
-	if (t.n > 0 && ((t.sorted = malloc(t.n * sizeof(*t.sorted))) == NULL ||
-	    (t.sheet = calloc(t.n, sizeof(*t.sheet))) == NULL ||
-	    (t.seen = calloc(t.n, sizeof(*t.seen))) == NULL))
+	/* The replay's set stays by id: the tree is ordered on a copy. */
+	if (n > 0 && ((nodes = malloc(n * sizeof(*nodes))) == NULL ||
+	    (sheet = calloc(n, sizeof(*sheet))) == NULL))
 		goto out;
-	if (t.n > 0)
-		memcpy(t.sorted, s->nodes.items, t.n * sizeof(*t.sorted));
-	qsort(t.sorted, t.n, sizeof(*t.sorted), archive_tree_cmp);
-	archive_tree_visit(&t, 0, SHEET_ROOT, 1);
-	sh.nodes = t.sheet;
-	sh.n = t.nsheet;
+	if (n > 0)
+		memcpy(nodes, s->nodes.items, n * sizeof(*nodes));
+	if (tree_order_make(nodes, n, ARCHIVE_DEPTH_MAX, &o) != 0)
+		goto out;
+	tree_order_sheet(&o, sheet);
+	sh.nodes = sheet;
+	sh.n = o.n;
 	sh.grades = &grades;
 	if (derived != NULL && derived->has_rate) {
 		sh.has_rate = true;
@@ -664,9 +611,9 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 		archive_report_add(r, true, "scores: %s → %s (%zu indicators at revision %zu)",
 		    dec_format(sh.total, x), sh.grade->name, sh.n, s->n);
 out:
-	free(t.sorted);
-	free(t.sheet);
-	free(t.seen);
+	tree_order_free(&o);
+	free(nodes);
+	free(sheet);
 	return rv;
 }
 

@@ -18,6 +18,7 @@
 #include "store.h"
 #include "svc.h"
 #include "templates.h"
+#include "tree-order.h"
 #include "history.h"
 #include "text.h"
 #include "workspace.h"
@@ -1128,67 +1129,18 @@ out:
 
 /* ---- GetTree */
 
-static int
-node_cmp(const void *a, const void *b)
-{
-	const Jixiao__Node *x = *(Jixiao__Node *const *)a, *y = *(Jixiao__Node *const *)b;
-
-	if (x->parent_id != y->parent_id)
-		return x->parent_id < y->parent_id ? -1 : 1;
-	if (x->position != y->position)
-		return x->position < y->position ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
 struct tree_walk {
-	Jixiao__Node **sorted; /* by parent, position */
+	Jixiao__Node **sorted; /* every node loaded (owned); sorted by tree_order_make */
 	size_t n;
-	Jixiao__Node **order;  /* depth first, filled by tree_visit */
-	size_t *parent;        /* parent's index in order, SHEET_ROOT for level-1 */
-	size_t norder;
+	struct tree_order ord; /* depth first, borrowing from sorted */
 };
-
-/* First index in w->sorted whose parent is parent. */
-static size_t
-tree_first_child(const struct tree_walk *w, uint64_t parent)
-{
-	size_t lo = 0, hi = w->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (w->sorted[mid]->parent_id < parent)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Appends parent's subtree in depth-first order, parents before their children. */
-static void
-tree_visit(struct tree_walk *w, uint64_t parent, size_t parent_at, unsigned depth)
-{
-	if (depth > DEPTH_MAX)
-		return;
-	for (size_t i = tree_first_child(w, parent); i < w->n && w->sorted[i]->parent_id == parent;
-	     i++) {
-		Jixiao__Node *node = w->sorted[i];
-		size_t at = w->norder++;
-
-		w->order[at] = node;
-		w->parent[at] = parent_at;
-		node->has_depth = 1;
-		node->depth = depth;
-		tree_visit(w, node->id, at, depth + 1);
-	}
-}
 
 /* Scores the ordered tree with common/sheet.c and fills the computed fields. */
 static int
 tree_score(struct tree_walk *w, const Jixiao__Budget *budget, const Jixiao__Template *tmpl,
     struct sheet_node *sn, Jixiao__TreeReply *out)
 {
-	struct sheet s = { .nodes = sn, .n = w->norder };
+	struct sheet s = { .nodes = sn, .n = w->ord.n };
 	struct score_grade bands[TEMPLATES_GRADES_MAX];
 	struct score_grades grades;
 
@@ -1196,21 +1148,17 @@ tree_score(struct tree_walk *w, const Jixiao__Budget *budget, const Jixiao__Temp
 	if (templates_grades(tmpl, bands, &grades) == 0)
 		s.grades = &grades;
 
-	for (size_t i = 0; i < w->norder; i++) {
-		const Jixiao__Node *n = w->order[i];
-		sn[i] = (struct sheet_node){ .code = n->code, .target = n->target,
-			.actual = n->actual, .method = n->method, .params = n->params,
-			.parent = w->parent[i], .has_weight = n->has_weight, .weight = n->weight,
-			.has_score = n->has_score, .score = n->score };
-	}
+	tree_order_sheet(&w->ord, sn);
 	if (budget != NULL && budget->has_rate) {
 		s.has_rate = true;
 		s.rate = budget->rate;
 	}
 	if (sheet_compute(&s) != 0)
 		return JX_EINTERNAL;
-	for (size_t i = 0; i < w->norder; i++) {
-		Jixiao__Node *n = w->order[i];
+	for (size_t i = 0; i < w->ord.n; i++) {
+		Jixiao__Node *n = w->ord.order[i];
+		n->has_depth = 1;
+		n->depth = w->ord.depth[i];
 		n->has_total = n->has_unscored = 1;
 		n->total = sn[i].total;
 		n->unscored = sn[i].unscored;
@@ -1322,17 +1270,13 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 		return rpc_call_code(c);
 	r->reply.workspace = r->ws;
 	r->reply.budget = r->budget;
-	if (w->n > 1)
-		qsort(w->sorted, w->n, sizeof(*w->sorted), node_cmp);
-	if (w->n > 0 && ((w->order = calloc(w->n, sizeof(*w->order))) == NULL ||
-	    (w->parent = calloc(w->n, sizeof(*w->parent))) == NULL ||
-	    (r->sheet = calloc(w->n, sizeof(*r->sheet))) == NULL))
+	if (tree_order_make(w->sorted, w->n, DEPTH_MAX, &w->ord) != 0 ||
+	    (w->n > 0 && (r->sheet = calloc(w->n, sizeof(*r->sheet))) == NULL))
 		goto fail;
-	tree_visit(w, 0, SHEET_ROOT, 1);
 	if (tree_score(w, r->budget, r->tmpl, r->sheet, &r->reply) != 0)
 		goto fail;
-	r->reply.nodes = w->order;
-	r->reply.n_nodes = w->norder;
+	r->reply.nodes = w->ord.order;
+	r->reply.n_nodes = w->ord.n;
 	if (workspace_head_at(c, wsid, r->ws->revision, r->head) == 0) {
 		r->reply.has_head = 1;
 		r->reply.head.data = r->head;
@@ -1356,8 +1300,7 @@ svc_tree_sheet_free(struct svc_tree_sheet *r)
 			jixiao__node__free_unpacked(w->sorted[i], NULL);
 		}
 		free(w->sorted);
-		free(w->order);
-		free(w->parent);
+		tree_order_free(&w->ord);
 		free(w);
 	}
 	free(r->sheet);
