@@ -93,20 +93,27 @@ history_state_at(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
 	return rv;
 }
 
-int
-history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***nodes,
-    size_t *n, size_t *cap)
+/*
+ * Calls add(arg, msg) with the state as of revision at of every entity in [first, end)
+ * of ws that existed then, decoded as desc (add takes msg, or returns an error).
+ */
+static int
+history_states_at(struct rpc_call *c, uint64_t ws, uint64_t first, uint64_t end, uint64_t at,
+    const ProtobufCMessageDescriptor *desc, int (*add)(void *arg, ProtobufCMessage *msg),
+    void *arg)
 {
 	uint8_t key[24];
 	MDB_cursor *cur;
 	MDB_val k, v;
-	uint64_t entity = 1;
-	int rc, rv = JX_OK;
+	uint64_t entity = first;
+	int rc, rv;
 
 	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur)) != 0)
 		return rv;
 	/* Jump from entity to entity: one seek each, whatever the number of revisions. */
-	for (;;) {
+	while (rv == JX_OK) {
+		ProtobufCMessage *msg;
+
 		history_key(key, ws, entity, 0);
 		k.mv_size = sizeof(key);
 		k.mv_data = key;
@@ -114,24 +121,13 @@ history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***n
 		if (rc != 0 || k.mv_size != 24 || store_key_get_u64(k.mv_data) != ws)
 			break;
 		entity = store_key_get_u64((uint8_t *)k.mv_data + 8);
-		if (entity >= HISTORY_FINDINGS)
+		if (entity >= end)
 			break;
 		if (history_seek(cur, ws, entity, at, &k, &v) == 0 && v.mv_size > 0) {
-			Jixiao__Node *node;
-			if (*n == *cap) {
-				Jixiao__Node **grown;
-				*cap = *cap ? *cap * 2 : 64;
-				if ((grown = realloc(*nodes, *cap * sizeof(*grown))) == NULL) {
-					rv = JX_EINTERNAL;
-					break;
-				}
-				*nodes = grown;
-			}
-			if ((node = jixiao__node__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
+			if ((msg = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data)) == NULL)
 				rv = JX_EINTERNAL;
-				break;
-			}
-			(*nodes)[(*n)++] = node;
+			else if ((rv = add(arg, msg)) != JX_OK)
+				protobuf_c_message_free_unpacked(msg, NULL);
 		}
 		entity++;
 	}
@@ -139,51 +135,66 @@ history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***n
 	return rv;
 }
 
+struct history_nodes {
+	Jixiao__Node ***nodes;
+	size_t *n, *cap;
+};
+
+static int
+history_add_node(void *arg, ProtobufCMessage *msg)
+{
+	struct history_nodes *h = arg;
+	Jixiao__Node **grown;
+
+	if (*h->n == *h->cap) {
+		*h->cap = *h->cap ? *h->cap * 2 : 64;
+		if ((grown = realloc(*h->nodes, *h->cap * sizeof(*grown))) == NULL)
+			return JX_EINTERNAL;
+		*h->nodes = grown;
+	}
+	(*h->nodes)[(*h->n)++] = (Jixiao__Node *)msg;
+	return JX_OK;
+}
+
+int
+history_nodes_at(struct rpc_call *c, uint64_t ws, uint64_t at, Jixiao__Node ***nodes,
+    size_t *n, size_t *cap)
+{
+	struct history_nodes h = { nodes, n, cap };
+
+	return history_states_at(c, ws, 1, HISTORY_FINDINGS, at, &jixiao__node__descriptor,
+	    history_add_node, &h);
+}
+
+struct history_findings {
+	Jixiao__Finding ***findings;
+	size_t *n, *cap;
+};
+
+static int
+history_add_finding(void *arg, ProtobufCMessage *msg)
+{
+	struct history_findings *h = arg;
+	Jixiao__Finding **grown;
+
+	if (*h->n == *h->cap) {
+		*h->cap = *h->cap ? *h->cap * 2 : 32;
+		if ((grown = realloc(*h->findings, *h->cap * sizeof(*grown))) == NULL)
+			return JX_EINTERNAL;
+		*h->findings = grown;
+	}
+	(*h->findings)[(*h->n)++] = (Jixiao__Finding *)msg;
+	return JX_OK;
+}
+
 int
 history_findings_at(struct rpc_call *c, uint64_t ws, uint64_t at,
     Jixiao__Finding ***findings, size_t *n, size_t *cap)
 {
-	uint8_t key[24];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint64_t entity = HISTORY_FINDINGS + 1;
-	int rc, rv;
+	struct history_findings h = { findings, n, cap };
 
-	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur)) != 0)
-		return rv;
-	/* As history_nodes_at: one seek per finding, whatever the number of revisions. */
-	for (;;) {
-		Jixiao__Finding *f;
-
-		history_key(key, ws, entity, 0);
-		k.mv_size = sizeof(key);
-		k.mv_data = key;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (rc != 0 || k.mv_size != 24 || store_key_get_u64(k.mv_data) != ws)
-			break;
-		entity = store_key_get_u64((uint8_t *)k.mv_data + 8);
-		if (entity == HISTORY_BUDGET)
-			break;
-		if (history_seek(cur, ws, entity, at, &k, &v) == 0 && v.mv_size > 0) {
-			if (*n == *cap) {
-				Jixiao__Finding **grown;
-				*cap = *cap ? *cap * 2 : 32;
-				if ((grown = realloc(*findings, *cap * sizeof(*grown))) == NULL) {
-					rv = JX_EINTERNAL;
-					break;
-				}
-				*findings = grown;
-			}
-			if ((f = jixiao__finding__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
-				rv = JX_EINTERNAL;
-				break;
-			}
-			(*findings)[(*n)++] = f;
-		}
-		entity++;
-	}
-	mdb_cursor_close(cur);
-	return rv;
+	return history_states_at(c, ws, HISTORY_FINDINGS + 1, HISTORY_BUDGET, at,
+	    &jixiao__finding__descriptor, history_add_finding, &h);
 }
 
 uint64_t
