@@ -1236,6 +1236,14 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 		    " yet; its newest is %" PRIu64, wsid, at, r->ws->revision);
 		return JX_ENOTFOUND;
 	}
+	/* Now, the head is the workspace's; in the past, the hash of that revision's record. */
+	if (r->ws->has_head && r->ws->head.len == sizeof(r->head) &&
+	    (at == 0 || at == r->ws->revision)) {
+		memcpy(r->head, r->ws->head.data, sizeof(r->head));
+		r->reply.has_head = 1;
+	} else if (workspace_head_at(c, wsid, at, r->head) == 0) {
+		r->reply.has_head = 1;
+	}
 	if (at != 0 && at < r->ws->revision) {
 		/* The past, from the state index: the workspace, its budget and its nodes then. */
 		Jixiao__Workspace *then = NULL;
@@ -1277,8 +1285,7 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 		goto fail;
 	r->reply.nodes = w->ord.order;
 	r->reply.n_nodes = w->ord.n;
-	if (workspace_head_at(c, wsid, r->ws->revision, r->head) == 0) {
-		r->reply.has_head = 1;
+	if (r->reply.has_head) {
 		r->reply.head.data = r->head;
 		r->reply.head.len = sizeof(r->head);
 	}
