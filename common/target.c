@@ -842,8 +842,10 @@ target_zero_words(const struct parser *p, struct target *out)
 	}
 	ta = a + lead + mark;
 	tb = p->n;
+	/* An actual may say just 无 or 未发生: the target says what did not happen. */
 	if (target_runs(p, ta, tb, &la, &lb) > 0 || target_has_cmpchar(p, ta, tb) ||
-	    !target_contains(p, ta, tb, target_events, NELEM(target_events)))
+	    (!target_contains(p, ta, tb, target_events, NELEM(target_events)) &&
+	    !(p->round && target_skip(p, ta) == tb)))
 		return 0;
 	la = a;
 	lb = a + lead;
