@@ -281,9 +281,9 @@ cli_parse_id(const char *s, const char *what, uint64_t *id)
 int
 cli_parse_points(const char *s, const char *what, int64_t *v)
 {
-	if (dec_parse(s, v) != 0) {
-		cli_error(0, "%s must be a number with at most two decimals, like 4.88, not '%s'",
-		    what, s);
+	if (dec_parse_written(s, strlen(s), v) != 0) {
+		cli_error(0, "%s must be a number with at most two decimals, like 4.88 or "
+		    "1,164.43, not '%s'", what, s);
 		return -1;
 	}
 	return 0;

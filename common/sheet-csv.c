@@ -106,12 +106,15 @@ sheet_csv_rtrim(const char *s, size_t len)
 	}
 }
 
-/* Parses points written as "4.88", "4.88分" or " 4.88 分 " from s[0..len). */
+/*
+ * Parses points written as "4.88", "4.88分", " 4.88 分 ", "１，０００" from s[0..len)
+ * (dec_parse_written: thousands separators and full-width digits, nothing ambiguous).
+ */
 static bool
 sheet_csv_points(const char *s, size_t len, int64_t *v)
 {
-	char buf[DEC_BUFSZ + 8];
 	const char *t;
+	char buf[128];
 
 	if (len >= sizeof(buf))
 		return false;
@@ -120,9 +123,7 @@ sheet_csv_points(const char *s, size_t len, int64_t *v)
 	len = csv_trim(buf, &t);
 	if (len >= 3 && memcmp(t + len - 3, "分", 3) == 0)
 		len = sheet_csv_rtrim(t, len - 3);
-	memmove(buf, t, len);
-	buf[len] = '\0';
-	return dec_parse(buf, v) == JX_OK;
+	return dec_parse_written(t, len, v) == JX_OK;
 }
 
 static int
