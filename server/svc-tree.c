@@ -835,6 +835,13 @@ svc_tree_import(Jixiao__Tree_Service *service, const Jixiao__ImportTreeRequest *
 		    "import into a new workspace", ws->id);
 		goto out;
 	}
+	if (in->has_stated_total) {
+		if (!check_stated(c, in->stated_total))
+			goto out;
+		/* Saved with the first indicator's record. */
+		ws->has_stated_total = 1;
+		ws->stated_total = in->stated_total;
+	}
 	if (svc_tree_add_all(c, ws, in->nodes, in->n_nodes, NULL) != 0)
 		goto out;
 	out.has_added = 1;
@@ -1163,6 +1170,8 @@ tree_score(struct tree_walk *w, const Jixiao__Budget *budget, const Jixiao__Temp
 	out->unscored = s.unscored;
 	out->has_vetoed = 1;
 	out->vetoed = s.vetoed;
+	out->has_grade_final = 1;
+	out->grade_final = s.unscored == 0;
 	if (s.grade != NULL) {
 		out->grade = (char *)s.grade->name;
 		out->grade_key = (char *)s.grade->key;

@@ -393,8 +393,9 @@ bad_numbers_name_row_and_column(void **state)
 	    "row 4, column 4 (分值): \"abc\" is not a number");
 	snprintf(buf, sizeof(buf), "%s,,e,4.888,1\n", head);
 	read_fails(buf, "row 4, column 4 (分值): \"4.888\" is not a number", NULL);
-	snprintf(buf, sizeof(buf), "%s,,e,１,1\n", head);
-	read_fails(buf, "“１”不是数字", NULL);
+	/* A comma that could be a decimal comma or a list is not guessed at (issue 12). */
+	snprintf(buf, sizeof(buf), "%s,,e,\"1,16\",1\n", head);
+	read_fails(buf, "“1,16”不是数字", NULL);
 	snprintf(buf, sizeof(buf), "%s,,e,-1,1\n", head);
 	read_fails(buf, "row 4, column 4 (分值): cannot be negative", "不能是负数");
 	snprintf(buf, sizeof(buf), "%s,,e,1,x\n", head);
@@ -411,6 +412,12 @@ bad_numbers_name_row_and_column(void **state)
 		s = read_text(buf);
 		assert_int_equal(s->nodes[4].weight, 488);
 		assert_int_equal(s->nodes[4].score, 50);
+		sheet_csv_free(s);
+		/* Full-width digits and thousands separators, as spreadsheets write them. */
+		snprintf(buf, sizeof(buf), "%s,,e,１，０００.５,\"1,000\"\n", head);
+		s = read_text(buf);
+		assert_int_equal(s->nodes[4].weight, 100050);
+		assert_int_equal(s->nodes[4].score, 100000);
 		sheet_csv_free(s);
 	}
 }
