@@ -29,7 +29,7 @@ cli_target_kind(const struct target *t)
 
 /* The value of a clause as its unit reads it: 95 for 9500 of "%". */
 static const char *
-target_value(const struct target_clause *c, char buf[DEC_BUFSZ])
+cmd_target_value(const struct target_clause *c, char buf[DEC_BUFSZ])
 {
 	return dec_format_short(c->value, buf);
 }
@@ -53,7 +53,7 @@ cli_json_target(struct out_json *j, const char *key, const struct target *t)
 		out_json_string(j, "label", c->label);
 		out_json_string(j, "comparator", target_cmp_symbol(c->cmp));
 		out_json_hundredths(j, "value", c->value);
-		out_json_string(j, "value_text", target_value(c, v));
+		out_json_string(j, "value_text", cmd_target_value(c, v));
 		out_json_string(j, "unit", c->unit);
 		out_json_string(j, "tail", c->tail);
 		out_json_end(j);
@@ -125,7 +125,7 @@ cmd_target(struct cli *cli, int argc, char **argv)
 
 			printf("  %zu. %s%s%s %s%s%s%s\n", k + 1, cl->label,
 			    cl->label[0] != '\0' ? " " : "", target_cmp_symbol(cl->cmp),
-			    target_value(cl, v), cl->unit, cl->tail[0] != '\0' ? " · " : "",
+			    cmd_target_value(cl, v), cl->unit, cl->tail[0] != '\0' ? " · " : "",
 			    cl->tail);
 		}
 		if (t.flagged)
