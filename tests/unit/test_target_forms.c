@@ -7,6 +7,7 @@
  * not understand must come back flagged, never as a wrong number or comparator.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -14,8 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "decimal.h"
 #include "err.h"
 #include "jxtest.h"
+#include "method.h"
 #include "target.h"
 
 struct want_clause {
@@ -226,6 +229,74 @@ actuals_parse(void **state)
 	assert_int_equal(t.clauses[1].value, 10000);
 }
 
+static uint32_t
+forms_random(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * Random texts built from the grammar's pieces, as targets, actuals and amounts: every
+ * one parses or is refused with JX_EINVAL, completion scores within 0 … weight or says
+ * why not, and nothing crashes (run under the sanitizers too).
+ */
+static void
+random_targets_actuals_and_amounts(void **state)
+{
+	static const char *const pieces[] = {
+		"≥", "≤", "=", "不少于", "不超过", "以内", "内", "（含）", "以上", "及以上", "或",
+		"且", "和", "，", "；", "个工作日", "小时", "日", "月", "前", "之前", "年", "2023",
+		"0", "1", "5", "20", "100", ",", "，", ".", "１", "５", "％", "%", "起", "次",
+		"零", "无", "事故", "实现", "上年", "约", "-", "万", "Gbps", "操作", "统计", " ",
+		"\xff", "\xe2\x89", "\0",
+	};
+	static char text[2][256];
+	const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+	uint32_t x = 2463534242u;
+	struct method m;
+	char why[256], note[256];
+
+	(void)state;
+	assert_jx_ok(method_parse("completion", "per=0.5", &m, why, sizeof(why)));
+	for (int iter = 0; iter < 100000; iter++) {
+		size_t len[2] = { 0, 0 };
+		struct target t;
+		int64_t score, v;
+		bool vetoed;
+		int rv;
+
+		for (int k = 0; k < 2; k++) {
+			size_t count = forms_random(&x) % 12;
+
+			for (size_t i = 0; i < count; i++) {
+				const char *p = pieces[forms_random(&x) % npieces];
+				size_t l = p[0] == '\0' ? 1 : strlen(p);
+
+				memcpy(text[k] + len[k], p, l);
+				len[k] += l;
+			}
+			assert_jx_ok(target_parse_len(text[k], len[k], k == 0 ? 0 : TARGET_ACTUAL,
+			    &t));
+			assert_true(t.nclauses <= TARGET_MAX_CLAUSES);
+			assert_true(t.kind == TARGET_QUALITATIVE || !t.flagged);
+			rv = dec_parse_written(text[k], len[k], &v);
+			assert_true(rv == JX_OK || rv == JX_EINVAL);
+			text[k][len[k]] = '\0';
+		}
+		/* NUL bytes end the C strings the methods get; that is fine for this. */
+		rv = method_score(&m, 400, text[0], text[1], NULL, &score, &vetoed, note,
+		    sizeof(note));
+		assert_true(rv == JX_OK || rv == JX_EINVAL || rv == JX_ENOTFOUND);
+		if (rv == JX_OK)
+			assert_true(score >= 0 && score <= 400);
+		else
+			assert_true(note[0] != '\0');
+	}
+}
+
 int
 main(void)
 {
@@ -233,6 +304,7 @@ main(void)
 		cmocka_unit_test(forms_parse),
 		cmocka_unit_test(forms_parse_len),
 		cmocka_unit_test(actuals_parse),
+		cmocka_unit_test(random_targets_actuals_and_amounts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
