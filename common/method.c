@@ -44,7 +44,7 @@ parse_amount(const char *s, int64_t *v)
 		return JX_EINVAL;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	return dec_parse(buf, v);
+	return dec_parse_written(buf, n, v);
 }
 
 /* Splits s at sep into at most max parts, in place; returns the count. */
@@ -79,7 +79,7 @@ parse_tiers(struct method *m, char *v, char *why, size_t whylen)
 		char *colon = strchr(rows[i], ':'), *bounds[SCORE_TIER_CONDS + 1];
 		size_t nb;
 
-		if (colon == NULL || dec_parse(colon + 1, &t->score) != 0) {
+		if (colon == NULL || dec_parse_written(colon + 1, strlen(colon + 1), &t->score) != 0) {
 			snprintf(why, whylen, "a tier is BOUNDS:POINTS, like 6,4:4");
 			return JX_EINVAL;
 		}
@@ -121,7 +121,7 @@ parse_deductions(struct method *m, char *v, char *why, size_t whylen)
 			return JX_EINVAL;
 		}
 		*colon = '\0';
-		if (dec_parse(items[i], &m->deductions[i].points) != 0 ||
+		if (dec_parse_written(items[i], strlen(items[i]), &m->deductions[i].points) != 0 ||
 		    m->deductions[i].points < 0) {
 			snprintf(why, whylen, "'%s' is not a number of points to deduct", items[i]);
 			return JX_EINVAL;
@@ -175,7 +175,8 @@ method_param(struct method *m, const char *key, char *v, char *why, size_t whyle
 	}
 	if (strcmp(key, "points") == 0) {
 		/* Signed: a bonus or a penalty. */
-		if (dec_parse(v, &m->points) != 0 || m->points > 10000 || m->points < -10000)
+		if (dec_parse_written(v, strlen(v), &m->points) != 0 || m->points > 10000 ||
+		    m->points < -10000)
 			goto bad;
 		return JX_OK;
 	}

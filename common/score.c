@@ -230,7 +230,7 @@ score_completion_clauses(const struct score_completion *rule, int64_t weight,
 {
 	const struct score_ratio *pick;
 	bool over;
-	int64_t shown;
+	int64_t shown, got, half = 0;
 
 	if (rule == NULL || score == NULL || r == NULL || n == 0 || !score_weight_ok(weight) ||
 	    !score_completion_ok(rule) || (join != SCORE_ALL && join != SCORE_ANY))
@@ -259,12 +259,16 @@ score_completion_clauses(const struct score_completion *rule, int64_t weight,
 		over = rule->over != 0 && sum * SCORE_PCT > (s128)rule->over * 100000000 * (s128)n;
 		shown = (int64_t)((sum / (s128)n + 5000) / 10000);
 	}
+	if (score_completion(&(struct score_completion){ 0, 0, rule->bands, rule->nbands },
+	    weight, SCORE_AT_LEAST, pick->num, pick->den, &got) != JX_OK)
+		return JX_EINVAL;
+	/* Over-delivery caps the score; it never lifts a clause that fell short. */
+	if (over && (score_share(weight, rule->over_share, &half) != JX_OK))
+		return JX_EINVAL;
+	*score = over && half < got ? half : got;
 	if (combined != NULL)
 		*combined = shown;
-	if (over)
-		return score_share(weight, rule->over_share, score);
-	return score_completion(&(struct score_completion){ 0, 0, rule->bands, rule->nbands },
-	    weight, SCORE_AT_LEAST, pick->num, pick->den, score);
+	return JX_OK;
 }
 
 int

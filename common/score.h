@@ -93,7 +93,9 @@ enum score_join {
  * over-delivery rule (r > over: over_share of the weight) is judged on the combined
  * ratio: the best clause for ANY, the mean of the clause ratios for ALL, which is the
  * indicator's completion rate as a report states it (seed 000's 态势感知 was halved while
- * its weakest clause, 5 秒 against 4.24 秒, was only 117.9 %). One clause is exactly
+ * its weakest clause, 5 秒 against 4.24 秒, was only 117.9 %); it caps the score at
+ * over_share of the weight and never lifts a clause that fell short (≤5秒 met in 6 秒
+ * beside ≥40TB met with 400 TB scores weight × 5/6 capped at half). One clause is exactly
  * score_completion. *combined (may be NULL) gets that combined ratio in hundredths of a
  * percent, rounded half up, for display.
  */

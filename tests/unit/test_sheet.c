@@ -236,6 +236,10 @@ static const struct {
 	{ "一般性操作≤5秒，一般性统计≤20秒", "一般性操作3秒，一般性统计12秒", NULL, 400, JX_OK, 200 },
 	/* 6 s of ≤ 5 s is 83.3 %, the weakest; the mean (83.3 + 166.7) / 2 = 125 %: 3.33. */
 	{ "一般性操作≤5秒，一般性统计≤20秒", "一般性操作6秒，一般性统计12秒", NULL, 400, JX_OK, 333 },
+	/* 20 s of ≤ 5 s is 25 %; 400 TB of ≥ 40 TB 1000 %: the mean 512.5 % is over 150 %,
+	   which caps at half (2.00) but does not lift the short clause's 4 × 0.25 = 1.00. */
+	{ "一般性操作≤5秒，日志存储能力≥40TB", "一般性操作20秒，日志存储能力400TB", NULL, 400, JX_OK,
+	    100 },
 	/* By position when the actual has no labels: 4 s (125 %), 20 s (100 %) → full. */
 	{ "一般性操作≤5秒，一般性统计≤20秒", "4秒，20秒", NULL, 400, JX_OK, 400 },
 	/* A clause the actual does not answer is an error naming it. */
