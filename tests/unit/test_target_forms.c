@@ -261,7 +261,7 @@ random_targets_actuals_and_amounts(void **state)
 
 	(void)state;
 	assert_jx_ok(method_parse("completion", "per=0.5", &m, why, sizeof(why)));
-	for (int iter = 0; iter < 100000; iter++) {
+	for (int iter = 0; iter < 20000; iter++) {
 		size_t len[2] = { 0, 0 };
 		struct target t;
 		int64_t score, v;
