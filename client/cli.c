@@ -17,6 +17,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "key.h"
+#include "target.h"
 
 static void
 cli_vsay(const char *fmt, va_list ap)
@@ -482,6 +483,8 @@ cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *n)
 		out_json_bool(j, "vetoed", 1);
 	if (n->note != NULL)
 		out_json_string(j, "note", n->note);
+	if (target_text_flagged(n->target))
+		out_json_bool(j, "target_flagged", 1);
 	if (n->claimed_by != NULL) {
 		out_json_string(j, "claimed_by", n->claimed_by);
 		out_json_int(j, "claimed_until", n->claimed_until);

@@ -27,16 +27,6 @@ static const struct cli_command score_command = { "score", cmd_score, "jx score 
 	"unscored the grade is provisional (暂定); targets the parser did not understand\n"
 	"are marked ⚑." };
 
-/* Whether the node's target is there and was not understood. */
-static bool
-tree_flagged(const Jixiao__Node *n)
-{
-	struct target t;
-
-	return n->target != NULL && n->target[0] != '\0' &&
-	    target_parse_len(n->target, strlen(n->target), 0, &t) == JX_OK && t.flagged;
-}
-
 /* The grade is final only when the server says every leaf is scored. */
 static bool
 tree_grade_final(const Jixiao__TreeReply *t)
@@ -163,7 +153,7 @@ tree_print(const Jixiao__TreeReply *t, bool sheet)
 			strncat(score, "*", sizeof(score) - strlen(score) - 1);
 			any_computed = true;
 		}
-		if (tree_flagged(n)) {
+		if (target_text_flagged(n->target)) {
 			strncat(score, "⚑", sizeof(score) - strlen(score) - 1);
 			any_flagged = true;
 		}

@@ -218,10 +218,7 @@ export_grade(const Jixiao__TreeReply *t)
 bool
 export_target_flagged(const Jixiao__Node *n)
 {
-	struct target t;
-
-	return n->target != NULL && n->target[0] != '\0' &&
-	    target_parse_len(n->target, strlen(n->target), 0, &t) == JX_OK && t.flagged;
+	return target_text_flagged(n->target);
 }
 
 const Jixiao__FindingKind export_finding_order[EXPORT_FINDING_KINDS] = {

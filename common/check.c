@@ -1034,13 +1034,10 @@ static void
 check_flagged_target(struct check_ctx *c, size_t i)
 {
 	const char *t;
-	struct target tg;
 
 	if (i == CHECK_ROOT || check_blank(t = c->in->nodes[i].target))
 		return;
-	if (target_parse_len(t, strnlen(t, TARGET_TEXT_MAX + 1), 0, &tg) != JX_OK)
-		return;	/* longer than any target the server keeps */
-	if (tg.flagged)
+	if (target_text_flagged(t))
 		check_warn(c, i, "The target (指标值) of %s, “%s”, was not understood (未能识别): "
 		    "write it as a comparison like ≥95%% or 不超过5个工作日, or score it by hand.",
 		    check_label(c, i), check_quote(c, check_skip_space(t), NULL));

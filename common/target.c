@@ -919,6 +919,20 @@ target_parse_len(const char *text, size_t n, unsigned flags, struct target *out)
 	return JX_OK;
 }
 
+int
+target_text_flagged(const char *text)
+{
+	struct target t;
+	size_t n;
+
+	if (text == NULL || (n = strnlen(text, TARGET_TEXT_MAX + 1)) > TARGET_TEXT_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (text[i] != ' ' && (text[i] < '\t' || text[i] > '\r'))
+			return target_parse_len(text, n, 0, &t) == JX_OK && t.flagged;
+	return 0;
+}
+
 const char *
 target_cmp_symbol(enum target_cmp cmp)
 {

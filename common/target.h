@@ -124,6 +124,13 @@ int target_parse(const char *text, struct target *out);
  */
 int target_parse_len(const char *text, size_t len, unsigned flags, struct target *out);
 
+/*
+ * Whether text is a target the parser did not understand (flagged): false for NULL, a
+ * blank text and a text above TARGET_TEXT_MAX. What jx score, jx check and the exports
+ * mark with ⚑.
+ */
+int target_text_flagged(const char *text);
+
 /* "=", "≥", ">", "≤", "<"; "?" for anything else. Never NULL. */
 const char *target_cmp_symbol(enum target_cmp cmp);
 

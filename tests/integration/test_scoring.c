@@ -108,6 +108,12 @@ every_class_scored_through_jx(void **state)
 	assert_has(out, "\"total\": 33.65,");
 	assert_has(out, "\"unscored\": 1,");
 	assert_has(out, "\"grade_final\": false,");
+	node_total(out, "4.2", "3.2");
+	{
+		char buf[16384];
+
+		assert_has(node_json(out, "5.2", buf, sizeof(buf)), "\"target_flagged\": true");
+	}
 	free(out);
 	assert_int_equal(jxd_jx(&d, &out, NULL, "score", "1", NULL), 0);
 	assert_has(out, "暂定 provisional");
