@@ -75,8 +75,9 @@ node_total(const char *out, const char *code, const char *total)
  *   4.2 面向政府用户≥50或面向公众用户≥200 / 40, 100: the best clause 80 % → 3.20
  *   5.1 不少于1,000人次 / １２００人次: 120 % → 4
  *   5.2 不低于上年水平: relative to last year, flagged, not scored
- *   6.1 加减分 +1.5, outside the weights
- * Scored: 4 + 3.20 + 4 + 2.50 + 0 + 3.92 + 4 + 3.33 + 3.20 + 4 + 1.50 = 33.65.
+ *   6.1 2023年12月31日前完成: a date is a milestone, not a number: qualitative, met → 4
+ *   7.1 加减分 +1.5, outside the weights
+ * Scored: 4 + 3.20 + 4 + 2.50 + 0 + 3.92 + 4 + 3.33 + 3.20 + 4 + 4 + 1.50 = 37.65.
  */
 static void
 every_class_scored_through_jx(void **state)
@@ -89,8 +90,8 @@ every_class_scored_through_jx(void **state)
 	    "2023", "--kind", "self-evaluation", NULL), 0);
 	assert_int_equal(jxd_jx(&d, &out, NULL, "import", "sheet", "1",
 	    fixture("target-classes-sheet.csv", path, sizeof(path)), "--json", NULL), 0);
-	/* 6 groups and 12 leaves; the 合计 row is not an indicator. */
-	assert_has(out, "\"added\": 18,");
+	/* 7 groups and 13 leaves; the 合计 row is not an indicator. */
+	assert_has(out, "\"added\": 20,");
 	free(out);
 
 	assert_int_equal(jxd_jx(&d, &out, NULL, "score", "1", "--json", NULL), 0);
@@ -104,8 +105,9 @@ every_class_scored_through_jx(void **state)
 	node_total(out, "4.1", "3.33");
 	node_total(out, "4.2", "3.2");
 	node_total(out, "5.1", "4");
-	node_total(out, "6.1", "1.5");
-	assert_has(out, "\"total\": 33.65,");
+	node_total(out, "6.1", "4");
+	node_total(out, "7.1", "1.5");
+	assert_has(out, "\"total\": 37.65,");
 	assert_has(out, "\"unscored\": 1,");
 	assert_has(out, "\"grade_final\": false,");
 	node_total(out, "4.2", "3.2");
@@ -139,15 +141,15 @@ every_class_scored_through_jx(void **state)
 	assert_null(strstr(out, "above its weight"));
 	free(out);
 
-	/* Scored by hand instead: 4 more, 37.65, final; the sheet's 合计 34 disagrees. */
+	/* Scored by hand instead: 4 more, 41.65, final; the sheet's 合计 34 disagrees. */
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "5.2", "--method", "manual",
 	    "--score", "4", NULL), 0);
 	assert_int_equal(jxd_jx(&d, &out, NULL, "score", "1", "--json", NULL), 0);
-	assert_has(out, "\"total\": 37.65,");
+	assert_has(out, "\"total\": 41.65,");
 	assert_has(out, "\"grade_final\": true,");
 	free(out);
 	assert_int_equal(jxd_jx(&d, &out, NULL, "check", "1", NULL), 1);
-	assert_has(out, "states a total (综合得分) of 34, but the level-1 scores add up to 37.65");
+	assert_has(out, "states a total (综合得分) of 34, but the level-1 scores add up to 41.65");
 	assert_null(strstr(out, "not scored yet"));
 	free(out);
 	jxd_stop(&d);
