@@ -5,6 +5,7 @@
 
 #include "decimal.h"
 #include "err.h"
+#include "method.h"
 #include "text.h"
 
 enum sheet_csv_col {
@@ -425,15 +426,21 @@ sheet_csv_adjustment_name(const char *name)
 	    strcmp(name, "减分项") == 0 || strcmp(name, "加分") == 0 || strcmp(name, "减分") == 0;
 }
 
-/* Whether a row's method cell names the adjustment method. */
+/* Whether a row's method cell names the adjustment method (method.h's names). */
 static bool
 sheet_csv_adjustment_method(const char *cell)
 {
+	char name[64], why[128];
+	struct method m;
 	const char *t;
 	size_t len = csv_trim(cell, &t);
 
-	return (len == strlen("adjustment") && strncmp(t, "adjustment", len) == 0) ||
-	    (len == strlen("加减分") && strncmp(t, "加减分", len) == 0);
+	if (len == 0 || len >= sizeof(name))
+		return false;
+	memcpy(name, t, len);
+	name[len] = '\0';
+	return method_parse(name, NULL, &m, why, sizeof(why)) == JX_OK &&
+	    m.kind == METHOD_ADJUSTMENT;
 }
 
 static int
