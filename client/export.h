@@ -94,6 +94,9 @@ const char *export_rate_text(int64_t score, int64_t weight, char buf[DEC_BUFSZ])
 const char *export_wan(int64_t fen, char buf[DEC_BUFSZ]);
 /* The grade ("良"), or "—" when there is none. */
 const char *export_grade(const Jixiao__TreeReply *t);
+/* Whether n's target was not understood by the parser: exports mark it EXPORT_FLAG_NOTE. */
+bool export_target_flagged(const Jixiao__Node *n);
+#define EXPORT_FLAG_NOTE "（⚑指标值未能识别）"
 /* Findings in the order seed 002 reports them: experience, problems, recommendations. */
 #define EXPORT_FINDING_KINDS 3
 extern const Jixiao__FindingKind export_finding_order[EXPORT_FINDING_KINDS];

@@ -594,6 +594,16 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 		    "(a method or the grade bands do not parse)", s->n);
 		goto out;
 	}
+	/*
+	 * An evaluator's score lies within its weight (score_manual, the server's rule);
+	 * the reasons it needs below full marks are a check's business, not a signature's.
+	 */
+	for (size_t i = 0; i < o.n; i++)
+		if (sheet[i].leaf && !sheet[i].computed && sheet[i].has_score &&
+		    (!sheet[i].has_weight ||
+		    score_manual(sheet[i].weight, sheet[i].score, NULL) != JX_OK))
+			archive_report_add(r, false, "scores: indicator %.40s scores %s, outside 0 "
+			    "to its weight", sheet[i].code, dec_format(sheet[i].score, x));
 	r->total = sh.total;
 	snprintf(r->grade, sizeof(r->grade), "%s", sh.grade->name);
 	if (!a->has_total)

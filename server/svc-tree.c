@@ -389,8 +389,7 @@ check_weight(struct rpc_call *c, int64_t weight)
 static bool
 check_score(struct rpc_call *c, const Jixiao__Node *node, bool leaf)
 {
-	char s[DEC_BUFSZ], w[DEC_BUFSZ];
-
+	char s[DEC_BUFSZ], why[256];
 	struct method m;
 
 	if (!node->has_score)
@@ -411,17 +410,9 @@ check_score(struct rpc_call *c, const Jixiao__Node *node, bool leaf)
 		    node->code);
 		return false;
 	}
-	if (node->score < 0 || node->score > node->weight) {
-		rpc_call_fail(c, JX_EINVAL, "the score %s of indicator %s is outside 0 to %s, "
-		    "its weight", dec_format_short(node->score, s), node->code,
-		    dec_format_short(node->weight, w));
-		return false;
-	}
-	/* DOMAIN §5: points taken off a manual score are explained (扣分原因). */
-	if (node->score < node->weight && (node->comment == NULL || node->comment[0] == '\0')) {
-		rpc_call_fail(c, JX_EINVAL, "indicator %s scores %s of %s: give the reason for the "
-		    "deduction (扣分原因) as its comment", node->code,
-		    dec_format_short(node->score, s), dec_format_short(node->weight, w));
+	if (score_manual_check(node->code, node->has_weight, node->weight, node->score,
+	    node->comment, why, sizeof(why)) != 0) {
+		rpc_call_fail(c, JX_EINVAL, "%s", why);
 		return false;
 	}
 	return true;
@@ -587,7 +578,7 @@ svc_tree_mark(Jixiao__Tree_Service *service, const Jixiao__MarkRequest *in,
 	Jixiao__Workspace *ws = NULL;
 	struct rpc_call *c = data;
 	const char *user = rpc_call_user(c);
-	char s[DEC_BUFSZ], w[DEC_BUFSZ], why[256];
+	char w[DEC_BUFSZ], why[256];
 	size_t n = 0, nsaved = 0;
 	bool swapped = false;
 	struct method m;
@@ -603,17 +594,16 @@ svc_tree_mark(Jixiao__Tree_Service *service, const Jixiao__MarkRequest *in,
 		goto out;
 	}
 	if (!in->clear) {
-		if (!in->has_score || in->score < 0 || in->score > node->weight) {
+		if (!in->has_score) {
 			rpc_call_fail(c, JX_EINVAL, "a mark is a score from 0 to %s",
 			    dec_format_short(node->weight, w));
 			goto out;
 		}
 		if (!check_text(c, "comment", in->comment, TEXT_MAX, true))
 			goto out;
-		if (in->score < node->weight && (in->comment == NULL || in->comment[0] == '\0')) {
-			rpc_call_fail(c, JX_EINVAL, "your mark %s of %s for %s needs the reason for "
-			    "the deduction (扣分原因)", dec_format_short(in->score, s),
-			    dec_format_short(node->weight, w), node->code);
+		if (score_manual_check(node->code, node->has_weight, node->weight, in->score,
+		    in->comment, why, sizeof(why)) != 0) {
+			rpc_call_fail(c, JX_EINVAL, "your mark: %s", why);
 			goto out;
 		}
 	}
@@ -844,6 +834,13 @@ svc_tree_import(Jixiao__Tree_Service *service, const Jixiao__ImportTreeRequest *
 		rpc_call_fail(c, JX_EPRECOND, "workspace %" PRIu64 " already has indicators; "
 		    "import into a new workspace", ws->id);
 		goto out;
+	}
+	if (in->has_stated_total) {
+		if (!check_stated(c, in->stated_total))
+			goto out;
+		/* Saved with the first indicator's record. */
+		ws->has_stated_total = 1;
+		ws->stated_total = in->stated_total;
 	}
 	if (svc_tree_add_all(c, ws, in->nodes, in->n_nodes, NULL) != 0)
 		goto out;
@@ -1173,6 +1170,8 @@ tree_score(struct tree_walk *w, const Jixiao__Budget *budget, const Jixiao__Temp
 	out->unscored = s.unscored;
 	out->has_vetoed = 1;
 	out->vetoed = s.vetoed;
+	out->has_grade_final = 1;
+	out->grade_final = s.unscored == 0;
 	if (s.grade != NULL) {
 		out->grade = (char *)s.grade->name;
 		out->grade_key = (char *)s.grade->key;
