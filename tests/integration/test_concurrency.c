@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <nng/nng.h>
@@ -223,44 +226,75 @@ count_revision(const char *out, unsigned rev)
 	return n;
 }
 
-/* jx watch: live changes while a watcher runs, paused and resumed, each shown once. */
+/* The state letter of pid in /proc (R, S, T = stopped, ...), or '?'. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* pid (comm) STATE ...: comm may hold spaces and parentheses, so the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return '?';
+	return p[2];
+}
+
+/*
+ * jx watch: live changes while a watcher runs, paused and resumed, each shown once.
+ * A second, identical watcher runs beside it and must never be paused: the test
+ * signals the pid it started, not whatever matches a name (a pkill -f would stop
+ * both, and anyone else's jx watch on the machine).
+ */
 static void
 watch_shows_every_revision_once(void **state)
 {
+	const char *watch[] = { "watch", "1", "--from", "2", "--count", "5", "--json", NULL };
+	struct jxd_proc w, other;
 	struct jxd d;
-	char cmd[1024], out[65536], key[400];
-	size_t len = 0, n;
-	FILE *p;
+	char *out, *other_out;
 
 	jxd_start(&d, false);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "观察", "--year",
 	    "2023", "--kind", "self-evaluation", NULL), 0);
 	/* Live: from revision 2 on, five changes, the watcher stopped half way through. */
-	snprintf(cmd, sizeof(cmd), "'%s' --server '%s' --key '%s' watch 1 --from 2 --count 5 "
-	    "--json", getenv("JX"), d.url, jxd_key_path(&d, "admin", key, sizeof(key)));
-	assert_non_null(p = popen(cmd, "r"));
+	jxd_jx_start(&d, &w, watch);
+	jxd_jx_start(&d, &other, watch);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "产出", "--weight", "20", NULL),
 	    0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "效益", "--weight", "20", NULL),
 	    0);
-	/* [2]: a pattern that does not match the shell running pkill itself */
-	system("pkill -STOP -f 'watch 1 --from [2]'");
+	/* Only the watcher this test started: never processes found by name. */
+	assert_int_equal(kill(w.pid, SIGSTOP), 0);
+	for (int i = 0; i < 200 && proc_state(w.pid) != 'T'; i++)
+		usleep(5000); /* the stop is asynchronous; a 1 s bound */
+	assert_int_equal(proc_state(w.pid), 'T');
+	if (proc_state(other.pid) == 'T')
+		fail_msg("the test stopped a jx watch it did not mean to (pid %d)",
+		    (int)other.pid);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "20", NULL),
 	    0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "2", "--score", "20", NULL),
 	    0);
-	system("pkill -CONT -f 'watch 1 --from [2]'");
+	assert_int_equal(kill(w.pid, SIGCONT), 0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "rm", "1", "2", NULL), 0);
-	while ((n = fread(out + len, 1, sizeof(out) - 1 - len, p)) > 0)
-		len += n;
-	out[len] = '\0';
-	assert_int_equal(pclose(p), 0);
+	assert_int_equal(jxd_jx_wait(&w, &out, NULL), 0);
+	assert_int_equal(jxd_jx_wait(&other, &other_out, NULL), 0);
 	for (unsigned rev = 2; rev <= 6; rev++)
-		if (count_revision(out, rev) != 1)
-			fail_msg("revision %u shown %d times:\n%s", rev,
-			    count_revision(out, rev), out);
+		if (count_revision(out, rev) != 1 || count_revision(other_out, rev) != 1)
+			fail_msg("revision %u shown %d and %d times:\n%s\n%s", rev,
+			    count_revision(out, rev), count_revision(other_out, rev), out,
+			    other_out);
 	assert_int_equal(count_revision(out, 1), 0);
 	assert_int_equal(count_revision(out, 7), 0);
+	free(out);
+	free(other_out);
 	jxd_stop(&d);
 	jxd_cleanup(&d);
 }

@@ -59,6 +59,18 @@ int jxd_jx(struct jxd *d, char **out, char **err, ...);
 /* Same with an argv array. */
 int jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args);
 
+/*
+ * A jx started in the background (jxd_jx_start, same arguments as jxd_jxv): the test
+ * may signal exactly this pid (never processes found by name), then jxd_jx_wait
+ * collects its outputs and exit status as jxd_jxv does.
+ */
+struct jxd_proc {
+	pid_t pid;
+	int out_fd, err_fd;
+};
+void jxd_jx_start(struct jxd *d, struct jxd_proc *p, const char *const *args);
+int jxd_jx_wait(struct jxd_proc *p, char **out, char **err);
+
 /* Makes name's key (dir/keys/NAME.key) and registers name, an admin or not; once. */
 void jxd_user(struct jxd *d, const char *name, bool admin);
 /* The key file of name (made by jxd_user or --user). */
