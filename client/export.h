@@ -14,10 +14,14 @@
 
 #include "decimal.h"
 #include "proto/jixiao.pb-c.h"
+#include "tree-order.h"
 
 #define EXPORT_ROOT ((size_t)-1)
-/* The deepest tree a table layout takes: one column per level. */
-#define EXPORT_LEVELS_MAX 8
+/*
+ * The deepest tree a table layout takes (one column per level): every level the server
+ * lets indicators nest; a deeper tree of an older store is refused with its code.
+ */
+#define EXPORT_LEVELS_MAX TREE_DEPTH_MAX
 /* Room for a why sentence. */
 #define EXPORT_WHY_MAX 256
 

@@ -22,7 +22,6 @@
 #define ARCHIVE_SEAL_TAG 0x7a
 #define ARCHIVE_SEAL_FIELD (2 + ARCHIVE_SEAL_LEN)
 /* As the server's tree: deeper indicators are not reached. */
-#define ARCHIVE_DEPTH_MAX 16
 #define ARCHIVE_GRADES_MAX 16
 
 /* A signature found in the archive, and the first record that carries it (0: none). */
@@ -554,6 +553,32 @@ archive_grades(const Jixiao__Archive *a, struct score_grade *bands, struct score
 	return true;
 }
 
+/*
+ * Reports the indicators the history holds that no walk from the top level reaches (a
+ * parent that is gone, or a cycle): every view and score would leave them out.
+ */
+static void
+archive_unreachable(const struct tree_order *o, Jixiao__Node *const *nodes, size_t n,
+    struct archive_report *r)
+{
+	char codes[160] = "";
+	size_t used = 0, listed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool reached = false;
+
+		for (size_t k = 0; k < o->n && !reached; k++)
+			reached = o->order[k] == nodes[i];
+		if (reached || used >= sizeof(codes) - 40)
+			continue;
+		used += (size_t)snprintf(codes + used, sizeof(codes) - used, "%s%.32s",
+		    listed++ > 0 ? ", " : "", nodes[i]->code);
+	}
+	archive_report_add(r, false, "indicators: %zu of the %zu indicators the history holds are "
+	    "not reached from the top level (%s%s), so no view or score shows them", n - o->n, n,
+	    codes, n - o->n > listed ? ", …" : "");
+}
+
 /* Scores the final tree as the server does and compares with what the archive states. */
 static int
 archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
@@ -578,8 +603,11 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 		goto out;
 	if (n > 0)
 		memcpy(nodes, s->nodes.items, n * sizeof(*nodes));
-	if (tree_order_make(nodes, n, ARCHIVE_DEPTH_MAX, &o) != 0)
+	if (tree_order_make(nodes, n, &o) != 0)
 		goto out;
+	r->indicators = n;
+	if (o.n < n)
+		archive_unreachable(&o, nodes, n, r);
 	tree_order_sheet(&o, sheet);
 	sh.nodes = sheet;
 	sh.n = o.n;

@@ -22,6 +22,7 @@
 
 #include <sys/stat.h>
 
+#include "invariant.h"
 #include "key.h"
 
 extern char **environ;
@@ -341,6 +342,8 @@ jxd_stop(struct jxd *d)
 
 	if (d->pid == 0)
 		return;
+	if (!d->no_invariants)
+		jxd_check_invariants(d);
 	kill(d->pid, SIGTERM);
 	while ((r = waitpid(d->pid, &status, WNOHANG)) == 0 && jxd_ms() < deadline) {
 		struct timespec ts = { 0, 10000000 };
@@ -370,6 +373,8 @@ void
 jxd_cleanup(struct jxd *d)
 {
 	if (d->pid != 0) {
+		if (!d->no_invariants)
+			jxd_check_invariants(d);
 		kill(d->pid, SIGKILL);
 		waitpid(d->pid, NULL, 0);
 		jxd_track(d->pid, false);
@@ -401,8 +406,9 @@ jxd_slurp(int fd)
 	return buf;
 }
 
-void
-jxd_jx_start(struct jxd *d, struct jxd_proc *p, const char *const *args)
+/* Starts jx as jxd_jx_start does, its configuration directory dir/sub. */
+static void
+jxd_jx_spawn(struct jxd *d, struct jxd_proc *p, const char *const *args, const char *sub)
 {
 	posix_spawn_file_actions_t fa;
 	const char *argv[64], *user = "admin";
@@ -435,7 +441,9 @@ jxd_jx_start(struct jxd *d, struct jxd_proc *p, const char *const *args)
 	}
 	argv[n] = NULL;
 	/* jx keeps the servers it has seen in the test's own configuration directory. */
-	snprintf(config, sizeof(config), "%s/config", d->dir);
+	snprintf(config, sizeof(config), "%s/%s", d->dir, sub);
+	if (mkdir(config, 0700) != 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", config, strerror(errno));
 	setenv("XDG_CONFIG_HOME", config, 1);
 	if (pipe(po) != 0 || pipe(pe) != 0)
 		fail_msg("pipe: %s", strerror(errno));
@@ -455,6 +463,21 @@ jxd_jx_start(struct jxd *d, struct jxd_proc *p, const char *const *args)
 	p->out_fd = po[0];
 	p->err_fd = pe[0];
 	jxd_track(p->pid, true);
+}
+
+void
+jxd_jx_start(struct jxd *d, struct jxd_proc *p, const char *const *args)
+{
+	jxd_jx_spawn(d, p, args, "config");
+}
+
+int
+jxd_jx_aside(struct jxd *d, char **out, char **err, const char *const *args)
+{
+	struct jxd_proc p;
+
+	jxd_jx_spawn(d, &p, args, "config-aside");
+	return jxd_jx_wait(&p, out, err);
 }
 
 int
