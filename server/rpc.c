@@ -40,9 +40,7 @@ struct rpc {
 
 struct rpc_change {
 	struct rpc_change *next;
-	uint64_t ws;
-	size_t len;
-	uint8_t data[];
+	uint64_t ws, revision;
 };
 
 struct rpc_call {
@@ -382,7 +380,7 @@ rpc_write_done(struct writer_job *job, int err)
 		rpc_closure(NULL, c);
 	} else if (c->code == JX_OK) {
 		for (ch = c->changes; ch != NULL; ch = ch->next)
-			feed_publish(c->rpc->feed, ch->ws, ch->data, ch->len);
+			feed_publish(c->rpc->feed, ch->ws, ch->revision);
 	}
 	rpc_deliver(c);
 	rpc_call_free(c);
@@ -556,16 +554,15 @@ rpc_call_code(struct rpc_call *c)
 }
 
 int
-rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len)
+rpc_call_publish(struct rpc_call *c, uint64_t ws, uint64_t revision)
 {
 	struct rpc_change *ch;
 
-	if ((ch = malloc(sizeof(*ch) + len)) == NULL)
+	if ((ch = malloc(sizeof(*ch))) == NULL)
 		return JX_EINTERNAL;
 	ch->next = NULL;
 	ch->ws = ws;
-	ch->len = len;
-	memcpy(ch->data, change, len);
+	ch->revision = revision;
 	*c->changes_tail = ch;
 	c->changes_tail = &ch->next;
 	return JX_OK;
