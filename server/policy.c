@@ -31,6 +31,7 @@ static const struct policy_rule policy_rules[] = {
 	{ "jixiao.Workspaces", "Archive", NEED_ADMIN },
 	{ "jixiao.History", "Carry", NEED_ADMIN },
 	{ "jixiao.Users", "SetMember", NEED_ADMIN },
+	{ "jixiao.Users", "List", NEED_ADMIN },
 	{ "jixiao.Files", "PutChunk", NEED_USER },
 	{ "jixiao.Workflow", "Submit", NEED_SUBMIT },
 	{ "jixiao.Workflow", "SignOff", NEED_REVIEW },

@@ -52,6 +52,7 @@ struct rpc_call {
 	ProtobufCMessage *input;
 	uint32_t pipe;
 	char user[AUTH_NAME_MAX + 1]; /* empty until the connection logs in */
+	uint8_t pk[KEY_PUBLIC_LEN];   /* the key the connection logged in with */
 	int admin;                    /* -1 until looked up, then 0 or 1 */
 	MDB_txn *txn;
 	int64_t now;
@@ -181,6 +182,19 @@ rpc_invoke(struct rpc_call *c)
 {
 	ProtobufCService *service = c->svc->service;
 
+	/*
+	 * A login lasts while its user is enabled and its key is theirs, read in the call's
+	 * own snapshot: the first call after a Disable or SetKey commits is refused, and
+	 * the connection is anonymous again (the client's new login is then refused too).
+	 */
+	if (c->user[0] != '\0' && c->rpc->auth != NULL && !policy_public(service->descriptor) &&
+	    auth_user_current(c->txn, c->rpc->store, c->user, c->pk) != 0) {
+		auth_session_end(c->rpc->auth, c->pipe);
+		rpc_call_fail(c, JX_EUNAUTH, "your login ended: user %s was disabled or the key "
+		    "it logged in with was replaced", c->user);
+		rpc_closure(NULL, c);
+		return;
+	}
 	if (policy_check(c, service->descriptor, c->method, rpc_writes(c->svc, c->method),
 	    c->input) != 0) {
 		rpc_closure(NULL, c);
@@ -356,7 +370,9 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 		mdb_txn_abort(child);
 		rpc_call_drop_changes(c);
 	}
-	rpc_remember(c, txn);
+	/* A login that ended is no answer to keep: the request is resent after a new one. */
+	if (c->code != JX_EUNAUTH)
+		rpc_remember(c, txn);
 	rpc_prune(c, txn);
 }
 
@@ -428,7 +444,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 	c->pipe = pipe;
 	c->admin = -1;
 	if (r->auth != NULL)
-		auth_session_user(r->auth, pipe, c->user);
+		auth_session_user(r->auth, pipe, c->user, c->pk);
 	c->now = (int64_t)time(NULL);
 	c->changes_tail = &c->changes;
 	c->reply_fn = reply;
