@@ -333,28 +333,14 @@ static int
 user_standing(struct cli *cli, int argc, char **argv, const struct cli_command *cmd,
     bool enable)
 {
-	static const struct option opts[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	Jixiao__DisableUserRequest in = JIXIAO__DISABLE_USER_REQUEST__INIT;
 	Jixiao__UserReply *r;
-	int c, rv;
+	int rv;
 
-	in.reason = "";
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(cmd, "  --reason TEXT  why (kept in the user's record)\n");
-			return 0;
-		}
-		if (c != 'r')
-			return EX_USAGE;
-		in.reason = optarg;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("usage: %s", cmd->usage);
+	/* --reason is jx's global option (sent with the call too): it says why. */
+	if ((rv = cli_plain_args(cmd, argc, argv, 1)) >= 0)
+		return rv;
+	in.reason = cli->reason != NULL ? (char *)cli->reason : "";
 	if (!enable && in.reason[0] == '\0')
 		return cli_usage_error("say why with --reason TEXT (it is kept in the user's "
 		    "record)");
@@ -385,29 +371,15 @@ user_enable(struct cli *cli, int argc, char **argv)
 static int
 user_key(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "reason", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	Jixiao__SetUserKeyRequest in = JIXIAO__SET_USER_KEY_REQUEST__INIT;
 	Jixiao__UserReply *r;
 	uint8_t pk[KEY_PUBLIC_LEN];
 	char why[600];
-	int c, rv;
+	int rv;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(&user_commands[4], "  --reason TEXT  why (kept in the user's record)\n");
-			return 0;
-		}
-		if (c != 'r')
-			return EX_USAGE;
-		in.reason = optarg;
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("usage: %s", user_commands[4].usage);
+	if ((rv = cli_plain_args(&user_commands[4], argc, argv, 2)) >= 0)
+		return rv;
+	in.reason = (char *)cli->reason;
 	if (key_load_public(argv[optind + 1], pk, why, sizeof(why)) != 0)
 		return cli_error(EX_DATAERR, "%s", why);
 	in.name = argv[optind];
