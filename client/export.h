@@ -46,9 +46,9 @@ struct export_sheet {
 
 /*
  * Reads the shape of t into s. Returns 0, JX_EINVAL when the nodes are not depth first
- * with consistent depths and parents or go deeper than EXPORT_LEVELS_MAX (with a
- * sentence in why), or JX_EINTERNAL when out of memory. s needs export_sheet_free
- * either way.
+ * with consistent depths and parents, JX_EPRECOND when they go deeper than
+ * EXPORT_LEVELS_MAX (each with a sentence in why), or JX_EINTERNAL when out of memory.
+ * s needs export_sheet_free either way.
  */
 int export_sheet_init(struct export_sheet *s, const Jixiao__TreeReply *t, char *why, size_t whylen);
 void export_sheet_free(struct export_sheet *s);
