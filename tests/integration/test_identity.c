@@ -1040,6 +1040,13 @@ keys_are_revoked_and_users_disabled(void **state)
 	assert_int_equal(jxd_jx(&d, &out, NULL, "user", "ls", "--json", NULL), 0);
 	assert_has(out, "\"what\": \"user.enable\"");
 	free(out);
+	/* Reopened, eva submits again with her new key: the archive lists her with both. */
+	assert_int_equal(JX(&d, "--user", "rev", "reopen", "1", "--reason", "补充材料"), 0);
+	assert_int_equal(JX(&d, "--key", fresh, "submit", "1"), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "verify", "1", NULL), 0);
+	assert_has(out, "this key was later replaced (revoked)");
+	assert_null(strstr(out, "listed twice"));
+	free(out);
 	jxd_stop(&d);
 	jxd_cleanup(&d);
 }
