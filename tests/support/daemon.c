@@ -343,7 +343,7 @@ jxd_stop(struct jxd *d)
 	if (d->pid == 0)
 		return;
 	if (!d->no_invariants)
-		jxd_check_invariants(d);
+		invariant_check(d);
 	kill(d->pid, SIGTERM);
 	while ((r = waitpid(d->pid, &status, WNOHANG)) == 0 && jxd_ms() < deadline) {
 		struct timespec ts = { 0, 10000000 };
@@ -374,7 +374,7 @@ jxd_cleanup(struct jxd *d)
 {
 	if (d->pid != 0) {
 		if (!d->no_invariants)
-			jxd_check_invariants(d);
+			invariant_check(d);
 		kill(d->pid, SIGKILL);
 		waitpid(d->pid, NULL, 0);
 		jxd_track(d->pid, false);

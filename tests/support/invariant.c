@@ -81,7 +81,7 @@ invariant_verify(struct jxd *d, uint64_t ws, size_t n)
 }
 
 void
-jxd_check_invariants(struct jxd *d)
+invariant_check(struct jxd *d)
 {
 	Jixiao__ListWorkspacesRequest lin = JIXIAO__LIST_WORKSPACES_REQUEST__INIT;
 	Jixiao__ListWorkspacesReply *list = NULL;

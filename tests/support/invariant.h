@@ -15,6 +15,6 @@
 
 struct jxd;
 
-void jxd_check_invariants(struct jxd *d);
+void invariant_check(struct jxd *d);
 
 #endif
