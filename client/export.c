@@ -43,7 +43,7 @@ export_sheet_init(struct export_sheet *s, const Jixiao__TreeReply *t, char *why,
 			    "indicator %s is %u levels deep; an export takes at "
 			    "most %d",
 			    n->code, n->depth, EXPORT_LEVELS_MAX);
-			return JX_EINVAL;
+			return JX_EPRECOND;
 		}
 		e->node = n;
 		e->depth = n->depth;
