@@ -912,15 +912,21 @@ svc_tree_import(Jixiao__Tree_Service *service, const Jixiao__ImportTreeRequest *
 		    "import into a new workspace", ws->id);
 		goto out;
 	}
-	if (in->has_stated_total) {
-		if (!check_stated(c, in->stated_total))
-			goto out;
-		/* Saved with the first indicator's record. */
-		ws->has_stated_total = 1;
-		ws->stated_total = in->stated_total;
-	}
+	if (in->has_stated_total && !check_stated(c, in->stated_total))
+		goto out;
 	if (svc_tree_add_all(c, ws, in->nodes, in->n_nodes, NULL) != 0)
 		goto out;
+	/* The sheet's own 合计: a change of the header, recorded as one, so it replays. */
+	if (in->has_stated_total) {
+		Jixiao__Change change = JIXIAO__CHANGE__INIT;
+
+		ws->has_stated_total = 1;
+		ws->stated_total = in->stated_total;
+		change.what = "workspace.stated-total";
+		change.workspace_after = ws;
+		if (workspace_record(c, ws, &change) != 0)
+			goto out;
+	}
 	out.has_added = 1;
 	out.added = (uint32_t)in->n_nodes;
 	out.has_workspace_revision = 1;
