@@ -35,9 +35,20 @@ struct listen {
 	unsigned long restarts;
 };
 
+/* The direct child of st called name, or NULL (nng_stat_find also looks further). */
+static nng_stat *
+listen_stat_child(nng_stat *st, const char *name)
+{
+	for (nng_stat *c = nng_stat_child(st); c != NULL; c = nng_stat_next(c))
+		if (strcmp(nng_stat_name(c), name) == 0)
+			return c;
+	return NULL;
+}
+
 /*
- * The stats node of listener id under st. nng 1.5.2's nng_stat_find_listener returns
- * the first listener's node whatever the listener, so look at each node's "id".
+ * The stats scope of listener id under st. nng 1.5.2's nng_stat_find_listener returns
+ * the first listener's scope whatever the listener, so compare each scope's "id" (a
+ * pipe's scope also has a "listener" item: scopes only).
  */
 static nng_stat *
 listen_stat_node(nng_stat *st, int id)
@@ -45,8 +56,10 @@ listen_stat_node(nng_stat *st, int id)
 	nng_stat *c, *found, *idst;
 
 	for (; st != NULL; st = nng_stat_next(st)) {
+		if (nng_stat_type(st) != NNG_STAT_SCOPE)
+			continue;
 		if (strcmp(nng_stat_name(st), "listener") == 0 &&
-		    (idst = nng_stat_find(st, "id")) != NULL &&
+		    (idst = listen_stat_child(st, "id")) != NULL &&
 		    nng_stat_value(idst) == (uint64_t)id)
 			return st;
 		if ((c = nng_stat_child(st)) != NULL && (found = listen_stat_node(c, id)) != NULL)
@@ -65,7 +78,7 @@ listen_other_errors(nng_listener l)
 	if (nng_stats_get(&all) != 0)
 		return 0;
 	if ((ls = listen_stat_node(all, nng_listener_id(l))) != NULL &&
-	    (st = nng_stat_find(ls, "other")) != NULL)
+	    (st = listen_stat_child(ls, "other")) != NULL)
 		v = nng_stat_value(st);
 	nng_stats_free(all);
 	return v;

@@ -325,6 +325,19 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 }
 
 void
+jxd_kill(struct jxd *d)
+{
+	if (d->pid == 0)
+		return;
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, NULL, 0);
+	jxd_track(d->pid, false);
+	d->pid = 0;
+	close(d->out_fd);
+	d->out_fd = -1;
+}
+
+void
 jxd_restart(struct jxd *d)
 {
 	if (d->pid != 0)
