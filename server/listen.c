@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <nng/transport/tcp/tcp.h>
 
@@ -19,6 +20,7 @@ struct listen_entry {
 	nng_listener l;
 	bool up;          /* false: closed by the watchdog, not yet listening again */
 	bool watched;     /* ipc:// only, see listen.h */
+	bool moved;       /* listening under another name, renamed to the url's path */
 	uint64_t other;   /* the listener's "other" error count when last seen */
 	char url[512];
 };
@@ -84,6 +86,42 @@ listen_other_errors(nng_listener l)
 	return v;
 }
 
+/*
+ * Replaces the stopped ipc listener of e without a moment when nothing listens at its
+ * path (a client dialing then would be told the server is not running). nng unlinks
+ * a listener's path when it closes, whoever's socket is there by then, so: listen at
+ * PATH.new, rename it over PATH (new clients now reach the new listener), give it the
+ * name PATH.new again, close the old listener (which unlinks PATH), and rename
+ * PATH.new back to PATH. Returns 0 or an nng error (nothing changed).
+ */
+static int
+listen_replace(struct listen *ls, struct listen_entry *e)
+{
+	const char *path = e->url + strlen("ipc://");
+	char url[sizeof(e->url) + 8], tmp[sizeof(e->url) + 8];
+	nng_listener l;
+	int rv;
+
+	snprintf(url, sizeof(url), "%s.new", e->url);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if (strlen(tmp) >= 108) /* sun_path */
+		return NNG_EADDRINVAL;
+	unlink(tmp);
+	if ((rv = tls_listen(e->sock, url, ls->tls, &l)) != 0)
+		return rv;
+	if (rename(tmp, path) != 0 || link(path, tmp) != 0) {
+		rv = NNG_ESYSERR | errno;
+		nng_listener_close(l);
+		return rv;
+	}
+	nng_listener_close(e->l);
+	if (rename(tmp, path) != 0)
+		log_error("cannot put the socket %s back in place: %s", path, strerror(errno));
+	e->l = l;
+	e->moved = true;
+	return 0;
+}
+
 /* Closes a listener that stopped accepting and listens on its address again. */
 static void
 listen_restart(struct listen *ls, struct listen_entry *e)
@@ -94,9 +132,14 @@ listen_restart(struct listen *ls, struct listen_entry *e)
 		log_warn("the listener on %s stopped accepting after a client hung up during "
 		    "the handshake (nng 1.5.2, issue 1518): starting it again; its clients "
 		    "reconnect", e->url);
+		ls->restarts++;
+		if (listen_replace(ls, e) == 0) {
+			e->other = listen_other_errors(e->l);
+			return;
+		}
+		/* No second name to be had: close, then listen again. */
 		nng_listener_close(e->l);
 		e->up = false;
-		ls->restarts++;
 	}
 	if ((rv = tls_listen(e->sock, e->url, ls->tls, &e->l)) != 0) {
 		log_error("cannot listen on %s again: %s; trying again", e->url,
@@ -104,6 +147,7 @@ listen_restart(struct listen *ls, struct listen_entry *e)
 		return;
 	}
 	e->up = true;
+	e->moved = false;
 	e->other = listen_other_errors(e->l);
 	log_info("listening on %s again", e->url);
 }
@@ -211,9 +255,14 @@ listen_free(struct listen *ls)
 	pthread_mutex_unlock(&ls->mtx);
 	if (ls->running)
 		pthread_join(ls->thread, NULL);
-	for (size_t i = 0; i < ls->n; i++)
-		if (ls->entries[i].up)
-			nng_listener_close(ls->entries[i].l);
+	for (size_t i = 0; i < ls->n; i++) {
+		if (!ls->entries[i].up)
+			continue;
+		nng_listener_close(ls->entries[i].l);
+		/* nng removed the name it listened under, not the one it was renamed to. */
+		if (ls->entries[i].moved)
+			unlink(ls->entries[i].url + strlen("ipc://"));
+	}
 	pthread_cond_destroy(&ls->cv);
 	pthread_mutex_destroy(&ls->mtx);
 	free(ls);

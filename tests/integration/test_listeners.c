@@ -151,7 +151,7 @@ listeners_feed(struct listeners_test *t, const struct transport *tr)
 {
 	long long start = listeners_ms();
 	nng_socket sub;
-	char name[32];
+	char name[32], *err;
 	void *buf;
 	size_t len;
 
@@ -163,8 +163,10 @@ listeners_feed(struct listeners_test *t, const struct transport *tr)
 	/* PUB drops what it sends before the subscriber is attached: change until one arrives. */
 	while (listeners_ms() - start < 3 * LISTENERS_ANSWER_MS) {
 		snprintf(name, sizeof(name), "指标%d", ++t->changes);
-		assert_int_equal(jxd_jx(&t->d, NULL, NULL, "node", "add", "1", name, "--weight",
-		    "1", NULL), 0);
+		if (jxd_jx(&t->d, NULL, &err, "node", "add", "1", name, "--weight", "1",
+		    NULL) != 0)
+			fail_msg("jx node add, to make a change for the feed: %s", err);
+		free(err);
 		if (nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC) == 0) {
 			nng_free(buf, len);
 			nng_close(sub);
@@ -514,12 +516,96 @@ calls_survive_a_restart(void **state)
 	client_close(c.cl);
 }
 
+#define RACERS 4
+#define RACE_RESTARTS 8
+
+struct racer {
+	struct listeners_test *t;
+	const struct client_identity *id;
+	atomic_bool *stop;
+	int ok, unavailable, other, refused; /* refused: "log in first" (77) */
+};
+
+/* Calls on a fresh client each time (so each call logs in) until told to stop. */
+static void *
+listeners_racer_main(void *arg)
+{
+	struct racer *r = arg;
+	Jixiao__ListWorkspacesRequest in = JIXIAO__LIST_WORKSPACES_REQUEST__INIT;
+	ProtobufCMessage *out;
+	struct client *cl;
+	char why[1200];
+	int rv;
+
+	while (!atomic_load(r->stop)) {
+		if (client_open(r->t->d.url, r->id, &cl, why, sizeof(why)) != 0) {
+			r->unavailable++;
+			usleep(5000);
+			continue;
+		}
+		rv = client_call(cl, &jixiao__workspaces__descriptor, "List", &in.base, &out, why,
+		    sizeof(why));
+		protobuf_c_message_free_unpacked(out, NULL);
+		client_close(cl);
+		if (rv == JX_OK)
+			r->ok++;
+		else if (rv == JX_EUNAVAIL)
+			r->unavailable++;
+		else if (rv == JX_EUNAUTH)
+			r->refused++;
+		else
+			r->other++;
+		if (rv == JX_EUNAUTH || (rv != JX_OK && rv != JX_EUNAVAIL))
+			print_message("a call during restarts: %s (%s)\n", jx_errname(rv), why);
+	}
+	return NULL;
+}
+
+/* Clients logging in and calling while the daemon crashes and restarts, again and again. */
+static void
+logins_race_restarts(void **state)
+{
+	struct listeners_test *t = *state;
+	struct racer r[RACERS];
+	pthread_t th[RACERS];
+	atomic_bool stop = false;
+	int ok = 0, refused = 0, other = 0, unavailable = 0;
+
+	for (int i = 0; i < RACERS; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "racer%d", i);
+		r[i] = (struct racer){ .t = t, .id = jxd_identity(&t->d, name), .stop = &stop };
+	}
+	for (int i = 0; i < RACERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, listeners_racer_main, &r[i]), 0);
+	for (int k = 0; k < RACE_RESTARTS; k++) {
+		usleep(150000);
+		jxd_kill(&t->d);
+		jxd_restart(&t->d);
+	}
+	usleep(150000);
+	atomic_store(&stop, true);
+	for (int i = 0; i < RACERS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		ok += r[i].ok;
+		refused += r[i].refused;
+		other += r[i].other;
+		unavailable += r[i].unavailable;
+	}
+	print_message("%d restarts: %d calls served, %d unavailable (69), %d refused as "
+	    "not logged in (77), %d other\n", RACE_RESTARTS, ok, unavailable, refused, other);
+	assert_true(ok > 0);
+	assert_int_equal(refused, 0);
+	assert_int_equal(other, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(every_abuse_on_every_transport, setup, teardown),
 		cmocka_unit_test_setup_teardown(calls_survive_a_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(logins_race_restarts, setup, teardown),
 	};
 
 	/* A peer the server hung up on must not end the test. */
