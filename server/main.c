@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <sysexits.h>
 
@@ -38,6 +39,8 @@ usage(FILE *f)
 	    "      --tls-key FILE     its PEM private key, mode 0600 or 0640 (may be the\n"
 	    "                         same file as --tls-cert)\n"
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
+	    "      --max-store BYTES  largest the store may grow to (default: as far as the\n"
+	    "                         disk allows); writes past it are refused\n"
 	    "      --max-message BYTES largest request accepted (default 4 MiB)\n"
 	    "      --workers N        requests served at once (default 256)\n"
 	    "      --max-evidence BYTES largest evidence file accepted (default 64 MiB)\n"
@@ -169,6 +172,7 @@ main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "max-store", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -209,11 +213,12 @@ main(int argc, char **argv)
 		case 'm':
 		case 'M':
 		case 'E':
+		case 'S':
 		case 'w':
 			if (parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
 				fprintf(stderr, "jixiaod: %s is not a valid number for --%s\n", optarg,
 				    c == 'm' ? "map-size" : c == 'M' ? "max-message" :
-				    c == 'E' ? "max-evidence" : "workers");
+				    c == 'E' ? "max-evidence" : c == 'S' ? "max-store" : "workers");
 				return EX_USAGE;
 			}
 			if (c == 'm')
@@ -222,6 +227,8 @@ main(int argc, char **argv)
 				cfg.max_message = n;
 			else if (c == 'E')
 				cfg.max_evidence = n;
+			else if (c == 'S')
+				cfg.max_store = n;
 			else
 				cfg.workers = (unsigned)n;
 			break;
@@ -258,6 +265,18 @@ main(int argc, char **argv)
 		return rv;
 	log_set_level(level);
 
+	/*
+	 * Every client is a descriptor: take all the hard limit allows, so thousands of
+	 * connections do not stop the listeners accepting (Debian's soft limit is 1024).
+	 */
+	{
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				log_warn("cannot raise the open file limit: %s", strerror(errno));
+		}
+	}
 	/* Block the stop signals before nng starts threads, so only sigwait sees them. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

@@ -375,10 +375,13 @@ rpc_write_done(struct writer_job *job, int err)
 	struct rpc_change *ch;
 
 	if (err != 0) {
+		char why[ENVELOPE_MESSAGE_MAX] = "the change could not be saved; nothing was "
+						  "changed";
+		/* JX_ENOSPC comes from the writer thread: the store's failure is this batch's. */
+		if (err == JX_ENOSPC)
+			store_failure_why(c->rpc->store, why, sizeof(why));
 		rpc_call_reset(c);
-		rpc_call_fail(c, err == JX_ENOSPC ? JX_ENOSPC : JX_EUNAVAIL,
-		    err == JX_ENOSPC ? "the server's disk is full; nothing was changed"
-				     : "the change could not be saved; nothing was changed");
+		rpc_call_fail(c, err == JX_ENOSPC ? JX_ENOSPC : JX_EUNAVAIL, "%s", why);
 		rpc_closure(NULL, c);
 	} else if (c->code == JX_OK) {
 		for (ch = c->changes; ch != NULL; ch = ch->next)

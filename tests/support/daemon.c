@@ -128,7 +128,7 @@ jxd_spawn(struct jxd *d)
 	posix_spawn_file_actions_t fa;
 	char log[400];
 	int pipefd[2];
-	const char *argv[20];
+	const char *argv[32];
 	int n = 0;
 
 	if (pipe(pipefd) != 0)
@@ -153,6 +153,8 @@ jxd_spawn(struct jxd *d)
 		argv[n++] = "--tls-key";
 		argv[n++] = d->tls_key;
 	}
+	for (int i = 0; d->args != NULL && d->args[i] != NULL && i < 8; i++)
+		argv[n++] = d->args[i];
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
 	posix_spawn_file_actions_init(&fa);
@@ -309,6 +311,7 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	memset(d, 0, sizeof(*d));
 	d->out_fd = -1;
 	d->tcp = o->tcp;
+	d->args = o->args;
 	if (o->tls_cert != NULL && o->tls_key != NULL) {
 		snprintf(d->tls_cert, sizeof(d->tls_cert), "%s", o->tls_cert);
 		snprintf(d->tls_key, sizeof(d->tls_key), "%s", o->tls_key);

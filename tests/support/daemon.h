@@ -24,6 +24,7 @@ struct jxd {
 	char tls_cert[320];
 	char tls_key[320];
 	bool tls_feed;
+	const char *const *args; /* more daemon options (jxd_opts.args) */
 };
 
 /* What jxd_start_opts adds to the daemon's command line. */
@@ -32,6 +33,8 @@ struct jxd_opts {
 	const char *tls_cert;  /* with tls_key: a tls+tcp listener on a free port */
 	const char *tls_key;
 	bool tls_feed;         /* the feed on tls+tcp://127.0.0.1:0 (any free port), not ipc */
+	/* More options for the daemon, NULL-terminated (at most 8); must outlive the test. */
+	const char *const *args;
 };
 
 /*
