@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,7 +35,6 @@
 #include "jxtest.h"
 
 #define EXHAUSTION_CONNECTIONS 10000
-#define EXHAUSTION_TMPFS_MB 24
 
 static long long
 exhaustion_ms(void)
@@ -92,6 +92,40 @@ exhaustion_fill(const char *dir, char *path, size_t len)
 	close(fd);
 }
 
+/* The tmpfs and its daemon, undone by full_disk_teardown even after a failure. */
+struct full_disk {
+	struct jxd d;
+	char mnt[256];
+	bool mounted;
+};
+
+static int
+full_disk_setup(void **state)
+{
+	struct full_disk *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->d.pid = 0;
+	*state = f;
+	return 0;
+}
+
+static int
+full_disk_teardown(void **state)
+{
+	struct full_disk *f = *state;
+
+	if (f->d.dir[0] != '\0')
+		jxd_cleanup(&f->d);
+	/* Lazily: a killed daemon's files may still be closing. */
+	if (f->mounted && umount2(f->mnt, MNT_DETACH) != 0)
+		print_message("cannot unmount %s: %s\n", f->mnt, strerror(errno));
+	if (f->mnt[0] != '\0')
+		rmdir(f->mnt);
+	free(f);
+	return 0;
+}
+
 /*
  * The data directory on a 24 MiB tmpfs that fills up: writes are refused as a full
  * disk, reads go on, and when the space comes back the same daemon takes writes again.
@@ -99,73 +133,70 @@ exhaustion_fill(const char *dir, char *path, size_t len)
 static void
 full_disk_refuses_writes_and_recovers(void **state)
 {
-	char mnt[256], filler[320], name[32], *err = NULL, *out = NULL;
+	struct full_disk *f = *state;
+	char filler[320], name[32], *err = NULL, *out = NULL;
+	char *mnt = f->mnt;
 	const char *tmp = getenv("TMPDIR");
 	char *saved = tmp != NULL ? strdup(tmp) : NULL;
 	int acknowledged = 0, rv = 0;
-	struct jxd d;
 
-	(void)state;
 	if (geteuid() != 0) {
 		print_message("SKIPPED: a full disk needs a tmpfs mount, and this test is not "
 			      "running as root\n");
 		skip();
 	}
-	snprintf(mnt, sizeof(mnt), "%s/jxfull.XXXXXX", tmp != NULL ? tmp : "/tmp");
+	snprintf(mnt, sizeof(f->mnt), "%s/jxfull.XXXXXX", tmp != NULL ? tmp : "/tmp");
 	assert_non_null(mkdtemp(mnt));
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=" "24m" ",mode=0700") != 0) {
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=24m,mode=0700") != 0) {
 		print_message("SKIPPED: cannot mount a tmpfs on %s: %s\n", mnt, strerror(errno));
-		rmdir(mnt);
 		skip();
 	}
+	f->mounted = true;
 	setenv("TMPDIR", mnt, 1);
-	jxd_start(&d, false);
+	jxd_start(&f->d, false);
 	if (saved != NULL)
 		setenv("TMPDIR", saved, 1);
 	else
 		unsetenv("TMPDIR");
 	free(saved);
 
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "磁盘已满", "--year",
+	assert_int_equal(jxd_jx(&f->d, NULL, NULL, "ws", "create", "--subject", "磁盘已满", "--year",
 	    "2024", "--kind", "key-evaluation", NULL), 0);
 	for (; acknowledged < 5; acknowledged++) {
 		snprintf(name, sizeof(name), "指标%d", acknowledged);
-		assert_int_equal(exhaustion_add(&d, name, NULL), 0);
+		assert_int_equal(exhaustion_add(&f->d, name, NULL), 0);
 	}
 	exhaustion_fill(mnt, filler, sizeof(filler));
 	/* LMDB may still find free pages for a while: write until the disk says no. */
 	for (int i = 0; i < 400; i++) {
 		snprintf(name, sizeof(name), "指标%d", acknowledged);
 		free(err);
-		if ((rv = exhaustion_add(&d, name, &err)) != 0)
+		if ((rv = exhaustion_add(&f->d, name, &err)) != 0)
 			break;
 		acknowledged++;
 	}
 	print_message("full disk: %d edits acknowledged, then: %s", acknowledged, err);
+	/* Again, and the daemon is still there; reads work on the full disk. */
+	assert_int_equal(exhaustion_add(&f->d, "又一个", NULL), EX_IOERR);
+	assert_int_equal(jxd_jx(&f->d, &out, NULL, "tree", "1", NULL), 0);
+	free(out);
+	assert_int_equal(jxd_jx(&f->d, NULL, NULL, "ping", NULL), 0);
+	assert_int_equal(kill(f->d.pid, 0), 0);
 	assert_int_equal(rv, EX_IOERR);
 	assert_non_null(strstr(err, "数据目录所在磁盘已满"));
 	assert_non_null(strstr(err, "MiB free"));
 	free(err);
-	/* Again, and the daemon is still there; reads work on the full disk. */
-	assert_int_equal(exhaustion_add(&d, "又一个", NULL), EX_IOERR);
-	assert_int_equal(kill(d.pid, 0), 0);
-	assert_int_equal(jxd_jx(&d, &out, NULL, "tree", "1", NULL), 0);
-	free(out);
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "ping", NULL), 0);
 
 	/* Room again: the same daemon takes writes, and nothing acknowledged was lost. */
 	assert_int_equal(unlink(filler), 0);
 	snprintf(name, sizeof(name), "指标%d", acknowledged);
-	assert_int_equal(exhaustion_add(&d, name, NULL), 0);
+	assert_int_equal(exhaustion_add(&f->d, name, NULL), 0);
 	acknowledged++;
-	exhaustion_check_all(&d, acknowledged);
-	jxd_stop(&d);
+	exhaustion_check_all(&f->d, acknowledged);
+	jxd_stop(&f->d);
 	/* And after a restart. */
-	jxd_restart(&d);
-	exhaustion_check_all(&d, acknowledged);
-	jxd_cleanup(&d);
-	assert_int_equal(umount(mnt), 0);
-	rmdir(mnt);
+	jxd_restart(&f->d);
+	exhaustion_check_all(&f->d, acknowledged);
 }
 
 /* Writes random bytes to a new file of size bytes in dir. */
@@ -327,7 +358,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_disk_refuses_writes_and_recovers),
+		cmocka_unit_test_setup_teardown(full_disk_refuses_writes_and_recovers,
+		    full_disk_setup, full_disk_teardown),
 		cmocka_unit_test(full_store_refuses_writes),
 		cmocka_unit_test(ten_thousand_connections),
 	};
