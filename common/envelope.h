@@ -11,8 +11,16 @@
 
 #include "proto/jixiao.pb-c.h"
 
-/* The largest frame either side sends or accepts. */
+/*
+ * Message sizes, one setting: jixiaod --max-message (default ENVELOPE_MAX, between
+ * ENVELOPE_MIN and ENVELOPE_LIMIT) caps the requests it accepts and the replies it
+ * sends, and refuses a change that would make a workspace's tree reply bigger. Both
+ * sides decode frames up to ENVELOPE_LIMIT, so a client reads any reply any server
+ * may send; jx sends requests up to ENVELOPE_MAX.
+ */
 #define ENVELOPE_MAX ((size_t)4 << 20)
+#define ENVELOPE_MIN ((size_t)2 << 20)   /* an evidence chunk (1 MiB) and its envelope */
+#define ENVELOPE_LIMIT ((size_t)64 << 20)
 #define ENVELOPE_REQUEST_ID_LEN 16
 #define ENVELOPE_NAME_MAX 128
 #define ENVELOPE_MESSAGE_MAX 1024

@@ -207,6 +207,7 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
+	rpc_set_max_message(s->rpc, cfg->max_message != 0 ? cfg->max_message : ENVELOPE_MAX);
 	if ((rv = nng_rep0_open(&s->sock)) != 0) {
 		snprintf(why, whylen, "cannot open the socket: %s", nng_strerror(rv));
 		rv = JX_EINTERNAL;

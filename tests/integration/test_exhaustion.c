@@ -31,8 +31,11 @@
 
 #include <sysexits.h>
 
+#include "client.h"
 #include "daemon.h"
+#include "err.h"
 #include "jxtest.h"
+#include "proto/jixiao.pb-c.h"
 
 #define EXHAUSTION_CONNECTIONS 10000
 
@@ -257,6 +260,61 @@ full_store_refuses_writes(void **state)
 }
 
 /*
+ * A workspace grown to the size cap (--max-message 2 MiB): the indicator that would
+ * make its tree reply too big is refused with the numbers, and every view of the
+ * workspace (tree, score, log, verify) still reads; nothing acknowledged is lost.
+ */
+static void
+workspace_at_the_size_cap(void **state)
+{
+	static const char *const args[] = { "--max-message", "2097152", NULL };
+	Jixiao__AddNodeRequest in = JIXIAO__ADD_NODE_REQUEST__INIT;
+	struct jxd_opts o = { .args = args };
+	static char criteria[8001];
+	char name[32], message[1200], why[256], *out = NULL;
+	ProtobufCMessage *reply;
+	struct client *cl;
+	int rv = 0, acknowledged = 0;
+	struct jxd d;
+
+	(void)state;
+	jxd_start_opts(&d, &o);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "大工作区", "--year",
+	    "2024", "--kind", "key-evaluation", NULL), 0);
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
+	memset(criteria, 'a', sizeof(criteria) - 1);
+	in.workspace = 1;
+	in.name = name;
+	in.criteria = criteria;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "指标%d", acknowledged);
+		rv = client_call(cl, &jixiao__tree__descriptor, "AddNode", &in.base, &reply, message,
+		    sizeof(message));
+		protobuf_c_message_free_unpacked(reply, NULL);
+		if (rv != 0)
+			break;
+		acknowledged++;
+	}
+	print_message("size cap: %d indicators of 8 KB acknowledged, then: %s\n", acknowledged,
+	    message);
+	assert_jx_err(rv, JX_ENOSPC);
+	assert_non_null(strstr(message, "would no longer fit in one reply"));
+	assert_non_null(strstr(message, "KiB, more than the 2044 KiB"));
+	client_close(cl);
+	/* jx says the same, and exits 74. */
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "再一个", "--criteria",
+	    criteria, NULL), EX_IOERR);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "score", "1", NULL), 0);
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "log", "1", NULL), 0);
+	free(out);
+	exhaustion_check_all(&d, acknowledged);
+	assert_int_equal(kill(d.pid, 0), 0);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
+/*
  * Opens n TCP connections to url (tcp://127.0.0.1:PORT) at once, without waiting for
  * each (nng accepts a few hundred a second on a busy machine; the kernel queues the
  * rest), and waits until every one is established. Fails the test if one is refused.
@@ -361,6 +419,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(full_disk_refuses_writes_and_recovers,
 		    full_disk_setup, full_disk_teardown),
 		cmocka_unit_test(full_store_refuses_writes),
+		cmocka_unit_test(workspace_at_the_size_cap),
 		cmocka_unit_test(ten_thousand_connections),
 	};
 
