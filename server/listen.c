@@ -10,6 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <nng/protocol/pubsub0/sub.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/util/platform.h>
 #include <nng/transport/tcp/tcp.h>
 
 #include "log.h"
@@ -19,10 +25,11 @@ struct listen_entry {
 	nng_socket sock;
 	nng_listener l;
 	bool up;          /* false: closed by the watchdog, not yet listening again */
-	bool watched;     /* ipc:// only, see listen.h */
-	bool moved;       /* listening under another name, renamed to the url's path */
-	uint64_t other;   /* the listener's "other" error count when last seen */
+	bool ipc;         /* watched, and listening as PATH.new renamed to PATH */
+	int64_t failed;   /* "other" minus "accept" when last seen: see listen_watch */
 	char url[512];
+	char path[108];   /* ipc: the socket's path (sun_path's size) */
+	char tmp[108];    /* ipc: PATH.new, the name nng binds and removes */
 };
 
 struct listen {
@@ -70,62 +77,125 @@ listen_stat_node(nng_stat *st, int id)
 	return NULL;
 }
 
-/* The listener's count of accepts that failed for a reason nng files under "other". */
-static uint64_t
-listen_other_errors(nng_listener l)
+/* The listener's "accept", "other" and "pipes" counts (0 when nng has none). */
+static void
+listen_counts(nng_listener l, uint64_t *accepted, uint64_t *other, uint64_t *pipes)
 {
 	nng_stat *all = NULL, *ls, *st;
-	uint64_t v = 0;
 
+	*accepted = *other = *pipes = 0;
 	if (nng_stats_get(&all) != 0)
-		return 0;
-	if ((ls = listen_stat_node(all, nng_listener_id(l))) != NULL &&
-	    (st = listen_stat_child(ls, "other")) != NULL)
-		v = nng_stat_value(st);
+		return;
+	if ((ls = listen_stat_node(all, nng_listener_id(l))) != NULL) {
+		if ((st = listen_stat_child(ls, "accept")) != NULL)
+			*accepted = nng_stat_value(st);
+		if ((st = listen_stat_child(ls, "other")) != NULL)
+			*other = nng_stat_value(st);
+		if ((st = listen_stat_child(ls, "pipes")) != NULL)
+			*pipes = nng_stat_value(st);
+	}
 	nng_stats_free(all);
-	return v;
 }
 
 /*
- * Replaces the stopped ipc listener of e without a moment when nothing listens at its
- * path (a client dialing then would be told the server is not running). nng unlinks
- * a listener's path when it closes, whoever's socket is there by then, so: listen at
- * PATH.new, rename it over PATH (new clients now reach the new listener), give it the
- * name PATH.new again, close the old listener (which unlinks PATH), and rename
- * PATH.new back to PATH. Returns 0 or an nng error (nothing changed).
+ * Failed handshakes that nng counts as "other" errors, plus a constant: an accepted
+ * connection counts under "accept" and "pipes", and when it closes it leaves "pipes"
+ * for "other"; a handshake the peer hung up on counts only under "other".
+ */
+static int64_t
+listen_failed_now(nng_listener l)
+{
+	uint64_t accepted, other, pipes;
+
+	listen_counts(l, &accepted, &other, &pipes);
+	return (int64_t)(other + pipes - accepted);
+}
+
+/*
+ * listen_failed_now once two looks agree: a closing connection leaves "pipes" and
+ * enters "other" one after the other, and a baseline taken in between would be off.
+ */
+static int64_t
+listen_failed(nng_listener l)
+{
+	int64_t a = listen_failed_now(l), b;
+
+	for (int i = 0; i < 5 && (nng_msleep(5), b = listen_failed_now(l)) != a; i++)
+		a = b;
+	return a;
+}
+
+/* A socket of the protocol that talks to sock (REQ for REP, SUB for PUB). */
+static int
+listen_peer_open(nng_socket sock, nng_socket *peer)
+{
+	int proto;
+
+	if (nng_socket_get_int(sock, NNG_OPT_PEER, &proto) != 0)
+		return NNG_ENOTSUP;
+	if (proto == 0x30)
+		return nng_req0_open(peer);
+	if (proto == 0x21)
+		return nng_sub0_open(peer);
+	return NNG_ENOTSUP;
+}
+
+/*
+ * Whether e's listener still hands connections to its socket: dial it and see its
+ * "accept" count move within LISTEN_PROBE_MS. A stopped listener still completes the
+ * transport's handshake, so only the count tells.
+ */
+static bool
+listen_alive(struct listen_entry *e)
+{
+	uint64_t before, now, other, pipes;
+	nng_socket probe;
+	bool alive = false;
+
+	listen_counts(e->l, &before, &other, &pipes);
+	if (listen_peer_open(e->sock, &probe) != 0)
+		return false;
+	if (nng_dial(probe, e->url, NULL, 0) == 0) {
+		for (int waited = 0; waited < LISTEN_PROBE_MS && !alive; waited += 10) {
+			listen_counts(e->l, &now, &other, &pipes);
+			alive = now != before;
+			if (!alive)
+				nng_msleep(10);
+		}
+	}
+	nng_close(probe);
+	return alive;
+}
+
+/*
+ * Listens on e's ipc path without a moment when nothing listens there (a client dialing
+ * then would be told the server is not running). nng removes a listener's path when
+ * it closes, whoever's socket is there by then, so every listener binds PATH.new and
+ * is renamed over PATH: the old one, closing later, removes a PATH.new that is gone.
  */
 static int
-listen_replace(struct listen *ls, struct listen_entry *e)
+listen_ipc(struct listen *ls, struct listen_entry *e, nng_listener *lp)
 {
-	const char *path = e->url + strlen("ipc://");
-	char url[sizeof(e->url) + 8], tmp[sizeof(e->url) + 8];
-	nng_listener l;
+	char url[sizeof(e->tmp) + 8];
 	int rv;
 
-	snprintf(url, sizeof(url), "%s.new", e->url);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	if (strlen(tmp) >= 108) /* sun_path */
-		return NNG_EADDRINVAL;
-	unlink(tmp);
-	if ((rv = tls_listen(e->sock, url, ls->tls, &l)) != 0)
+	snprintf(url, sizeof(url), "ipc://%s", e->tmp);
+	unlink(e->tmp);
+	if ((rv = tls_listen(e->sock, url, ls->tls, lp)) != 0)
 		return rv;
-	if (rename(tmp, path) != 0 || link(path, tmp) != 0) {
+	if (rename(e->tmp, e->path) != 0) {
 		rv = NNG_ESYSERR | errno;
-		nng_listener_close(l);
+		nng_listener_close(*lp);
 		return rv;
 	}
-	nng_listener_close(e->l);
-	if (rename(tmp, path) != 0)
-		log_error("cannot put the socket %s back in place: %s", path, strerror(errno));
-	e->l = l;
-	e->moved = true;
 	return 0;
 }
 
-/* Closes a listener that stopped accepting and listens on its address again. */
+/* Replaces a listener that stopped accepting by a new one on the same address. */
 static void
 listen_restart(struct listen *ls, struct listen_entry *e)
 {
+	nng_listener l;
 	int rv;
 
 	if (e->up) {
@@ -133,23 +203,18 @@ listen_restart(struct listen *ls, struct listen_entry *e)
 		    "the handshake (nng 1.5.2, issue 1518): starting it again; its clients "
 		    "reconnect", e->url);
 		ls->restarts++;
-		if (listen_replace(ls, e) == 0) {
-			e->other = listen_other_errors(e->l);
-			return;
-		}
-		/* No second name to be had: close, then listen again. */
-		nng_listener_close(e->l);
-		e->up = false;
 	}
-	if ((rv = tls_listen(e->sock, e->url, ls->tls, &e->l)) != 0) {
+	if ((rv = listen_ipc(ls, e, &l)) != 0) {
 		log_error("cannot listen on %s again: %s; trying again", e->url,
 		    nng_strerror(rv));
 		return;
 	}
+	/* Its connections, stuck or not, close; their clients dial the new one. */
+	if (e->up)
+		nng_listener_close(e->l);
+	e->l = l;
 	e->up = true;
-	e->moved = false;
-	e->other = listen_other_errors(e->l);
-	log_info("listening on %s again", e->url);
+	e->failed = listen_failed(e->l);
 }
 
 static void *
@@ -157,6 +222,7 @@ listen_watch(void *arg)
 {
 	struct listen *ls = arg;
 	struct timespec until;
+	int64_t failed;
 
 	pthread_mutex_lock(&ls->mtx);
 	while (!ls->stopping) {
@@ -167,7 +233,18 @@ listen_watch(void *arg)
 		pthread_cond_timedwait(&ls->cv, &ls->mtx, &until);
 		for (size_t i = 0; i < ls->n && !ls->stopping; i++) {
 			struct listen_entry *e = &ls->entries[i];
-			if (e->watched && (!e->up || listen_other_errors(e->l) != e->other))
+			if (!e->ipc)
+				continue;
+			if (!e->up) {
+				listen_restart(ls, e);
+				continue;
+			}
+			/* A handshake failed since the last look: is the listener still there? */
+			if ((failed = listen_failed_now(e->l)) == e->failed)
+				continue;
+			if (failed < e->failed || listen_alive(e))
+				e->failed = listen_failed(e->l);
+			else
 				listen_restart(ls, e);
 		}
 	}
@@ -195,6 +272,23 @@ listen_new(nng_tls_config *tls, struct listen **lp)
 	return 0;
 }
 
+/* True when something accepts connections on the unix socket at path. */
+static bool
+listen_ipc_in_use(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	bool used;
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	used = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return used;
+}
+
 int
 listen_add(struct listen *ls, nng_socket sock, const char *url, char *bound, size_t boundlen)
 {
@@ -215,11 +309,27 @@ listen_add(struct listen *ls, nng_socket sock, const char *url, char *bound, siz
 	}
 	snprintf(e->url, sizeof(e->url), "%s", url);
 	e->sock = sock;
-	e->watched = strncmp(url, "ipc://", 6) == 0;
-	if ((rv = tls_listen(sock, url, ls->tls, &e->l)) != 0)
+	e->ipc = strncmp(url, "ipc://", 6) == 0;
+	if (e->ipc) {
+		if (strlen(url + 6) + 5 > sizeof(e->path) - 1) {
+			rv = NNG_EADDRINVAL;
+			goto out;
+		}
+		snprintf(e->path, sizeof(e->path), "%s", url + 6);
+		snprintf(e->tmp, sizeof(e->tmp), "%s.new", url + 6);
+		/* Renaming over PATH would steal another server's socket: refuse as nng does. */
+		if (listen_ipc_in_use(e->path)) {
+			rv = NNG_EADDRINUSE;
+			goto out;
+		}
+		rv = listen_ipc(ls, e, &e->l);
+	} else {
+		rv = tls_listen(sock, url, ls->tls, &e->l);
+	}
+	if (rv != 0)
 		goto out;
 	e->up = true;
-	e->other = e->watched ? listen_other_errors(e->l) : 0;
+	e->failed = e->ipc ? listen_failed(e->l) : 0;
 	ls->n++;
 	/* tcp://host:0 asks for any free port: clients need the one we got. */
 	colon = strrchr(url, ':');
@@ -260,8 +370,8 @@ listen_free(struct listen *ls)
 			continue;
 		nng_listener_close(ls->entries[i].l);
 		/* nng removed the name it listened under, not the one it was renamed to. */
-		if (ls->entries[i].moved)
-			unlink(ls->entries[i].url + strlen("ipc://"));
+		if (ls->entries[i].ipc)
+			unlink(ls->entries[i].path);
 	}
 	pthread_cond_destroy(&ls->cv);
 	pthread_mutex_destroy(&ls->mtx);

@@ -6,11 +6,12 @@
  * issue 1518, fixed in 1.5.3): a peer that hangs up during the 8-byte SP handshake
  * makes the listener stop accepting for good, silently. Connections then still
  * complete their handshake but never reach the socket, so every later client hangs.
- * The only trace is the listener's "other" error counter, which the failed handshake
- * bumps; the watchdog reads it every LISTEN_WATCH_MS and, when it moved, closes the
- * listener (its connections go with it, and clients dial again) and makes a new one
- * on the same address, saying so in the log. tcp:// and tls+tcp:// are not affected
- * and not touched.
+ * The only trace is in the listener's statistics: a failed handshake counts as an
+ * "other" error without an "accept". The watchdog reads them every LISTEN_WATCH_MS;
+ * after such a failure it dials the listener itself and, if the connection is not
+ * accepted within LISTEN_PROBE_MS, replaces the listener by a new one on the same
+ * address (the old one's connections close, and their clients dial again), saying so
+ * in the log. tcp:// and tls+tcp:// are not affected and not touched.
  */
 #ifndef JX_LISTEN_H
 #define JX_LISTEN_H
@@ -22,6 +23,9 @@
 
 /* How often the watchdog looks, in milliseconds. */
 #define LISTEN_WATCH_MS 200
+/* How long an accepted probe may take to reach the socket before the listener is
+ * taken for stopped. */
+#define LISTEN_PROBE_MS 250
 /* Most listeners one set holds (every --listen and the feed). */
 #define LISTEN_MAX 16
 
