@@ -432,7 +432,11 @@ every_abuse_on_every_transport(void **state)
 	for (size_t i = 0; i < nt; i++)
 		print_message("%-10s: %d real calls after abuse answered, slowest %lld ms\n",
 		    transports[i].name, listeners_checks[i], listeners_slowest[i]);
-	jxd_stop(&t->d);
+	/*
+	 * Not jxd_stop: nng 1.5.2 never frees a listener it stopped (nor the connections
+	 * stuck in it), and LeakSanitizer would fail the clean exit on those few KiB.
+	 */
+	jxd_kill(&t->d);
 }
 
 /* Creates workspace subject with request id id on cl; returns the call's code. */
