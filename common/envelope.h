@@ -12,14 +12,13 @@
 #include "proto/jixiao.pb-c.h"
 
 /*
- * Message sizes, one setting: jixiaod --max-message (default ENVELOPE_MAX, between
- * ENVELOPE_MIN and ENVELOPE_LIMIT) caps the requests it accepts and the replies it
- * sends, and refuses a change that would make a workspace's tree reply bigger. Both
- * sides decode frames up to ENVELOPE_LIMIT, so a client reads any reply any server
- * may send; jx sends requests up to ENVELOPE_MAX.
+ * Message sizes, one setting: jixiaod --max-message (from ENVELOPE_MAX, the default,
+ * to ENVELOPE_LIMIT) caps the requests it accepts and the replies it sends, and
+ * refuses a change that would make a workspace's tree reply bigger. Clients send
+ * requests up to ENVELOPE_MAX, which every server accepts, and read replies up to
+ * ENVELOPE_LIMIT, which no server exceeds.
  */
 #define ENVELOPE_MAX ((size_t)4 << 20)
-#define ENVELOPE_MIN ((size_t)2 << 20)   /* an evidence chunk (1 MiB) and its envelope */
 #define ENVELOPE_LIMIT ((size_t)64 << 20)
 #define ENVELOPE_REQUEST_ID_LEN 16
 #define ENVELOPE_NAME_MAX 128

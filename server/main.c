@@ -42,9 +42,9 @@ usage(FILE *f)
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
 	    "      --max-store BYTES  largest the store may grow to (default: as far as the\n"
 	    "                         disk allows); writes past it are refused\n"
-	    "      --max-message BYTES largest request accepted and reply sent (default 4 MiB,\n"
-	    "                         2 to 64 MiB); a change that would make a workspace's\n"
-	    "                         tree bigger than this is refused\n"
+	    "      --max-message BYTES largest request accepted and reply sent (4 MiB, the\n"
+	    "                         default, to 64 MiB); a change that would make a\n"
+	    "                         workspace's tree bigger than this is refused\n"
 	    "      --workers N        requests served at once (default 256)\n"
 	    "      --max-evidence BYTES largest evidence file accepted (default 64 MiB)\n"
 	    "      --log-level LEVEL  error, warn (default), info or debug\n"
@@ -263,9 +263,9 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (cfg.max_message != 0 &&
-	    (cfg.max_message < ENVELOPE_MIN || cfg.max_message > ENVELOPE_LIMIT)) {
-		fprintf(stderr, "jixiaod: --max-message must be between %zu (2 MiB) and %zu "
-		    "(64 MiB, the most jx reads)\n", ENVELOPE_MIN, ENVELOPE_LIMIT);
+	    (cfg.max_message < ENVELOPE_MAX || cfg.max_message > ENVELOPE_LIMIT)) {
+		fprintf(stderr, "jixiaod: --max-message must be between %zu (4 MiB, what jx may "
+		    "send) and %zu (64 MiB, the most jx reads)\n", ENVELOPE_MAX, ENVELOPE_LIMIT);
 		return EX_USAGE;
 	}
 	if (cfg.nlisten == 0)

@@ -260,14 +260,14 @@ full_store_refuses_writes(void **state)
 }
 
 /*
- * A workspace grown to the size cap (--max-message 2 MiB): the indicator that would
+ * A workspace grown to the size cap (--max-message 4 MiB, the smallest): the indicator that would
  * make its tree reply too big is refused with the numbers, and every view of the
  * workspace (tree, score, log, verify) still reads; nothing acknowledged is lost.
  */
 static void
 workspace_at_the_size_cap(void **state)
 {
-	static const char *const args[] = { "--max-message", "2097152", NULL };
+	static const char *const args[] = { "--max-message", "4194304", NULL };
 	Jixiao__AddNodeRequest in = JIXIAO__ADD_NODE_REQUEST__INIT;
 	struct jxd_opts o = { .args = args };
 	static char criteria[8001];
@@ -286,7 +286,7 @@ workspace_at_the_size_cap(void **state)
 	in.workspace = 1;
 	in.name = name;
 	in.criteria = criteria;
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 2000; i++) {
 		snprintf(name, sizeof(name), "指标%d", acknowledged);
 		rv = client_call(cl, &jixiao__tree__descriptor, "AddNode", &in.base, &reply, message,
 		    sizeof(message));
@@ -299,7 +299,7 @@ workspace_at_the_size_cap(void **state)
 	    message);
 	assert_jx_err(rv, JX_ENOSPC);
 	assert_non_null(strstr(message, "would no longer fit in one reply"));
-	assert_non_null(strstr(message, "KiB, more than the 2044 KiB"));
+	assert_non_null(strstr(message, "KiB, more than the 4092 KiB"));
 	client_close(cl);
 	/* jx says the same, and exits 74. */
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "再一个", "--criteria",
