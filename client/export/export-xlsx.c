@@ -12,7 +12,7 @@
 #include <xlsxwriter.h>
 
 #include "budget.h"
-#include "cli.h"
+#include "kind.h"
 #include "err.h"
 #include "export.h"
 
@@ -222,7 +222,7 @@ export_xlsx_head(struct export_xlsx *x, lxw_worksheet *ws, const struct export_s
 	export_xlsx_text(x, ws, 2, 0, 2, 0, "项目编号", XS_LABEL);
 	export_xlsx_text(x, ws, 2, 1, 2, levels - 1, "/", XS_VALUE);
 	export_xlsx_text(x, ws, 2, levels, 2, levels, "评价类型", XS_LABEL);
-	snprintf(kind, sizeof(kind), "%u 年度 · %s", w->fiscal_year, cli_kind_zh(w->kind));
+	snprintf(kind, sizeof(kind), "%u 年度 · %s", w->fiscal_year, kind_zh(w->kind));
 	export_xlsx_text(x, ws, 2, levels + 1, 2, last, kind, XS_VALUE);
 	for (lxw_col_t l = 0; l < levels; l++)
 		export_xlsx_text(x, ws, 3, l, 3, l, export_level_header(l + 1, buf, sizeof(buf)),
