@@ -5,7 +5,9 @@
  * indicator, the total and the grade; the budget facts on a second sheet, then the
  * findings (经验做法 / 存在问题 / 建议) and the archive inventory (档案清单) on sheets of
  * their own when there are any. Numbers are cells of numbers, scores shown with two
- * decimals.
+ * decimals. Subtotals, the total and 得分率 are formulas over the score cells, with the
+ * values jixiao computed cached in them: a viewer that does not calculate shows those,
+ * and a score changed in Excel, WPS or LibreOffice moves the totals.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +17,14 @@
 #include "kind.h"
 #include "err.h"
 #include "export.h"
+#include "xlsx.h"
 
 /* Excel's limit on a cell's text, in characters. */
 #define EXPORT_XLSX_STR_MAX 32767
 /* The rows above the table: title, two rows of header block, the column header. */
 #define EXPORT_XLSX_HEAD_ROWS 4
+/* Excel's limit on a formula's length, in characters. */
+#define EXPORT_XLSX_FORMULA_MAX 8192
 
 enum export_xlsx_style {
 	XS_TITLE,     /* the sheet's title */
@@ -256,12 +261,27 @@ export_xlsx_comment(struct export_xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_c
 	free(text);
 }
 
-/* A subtotal or total row: label over cols c1..levels-1, weight, rate, score. */
+/* A cell's name: "H12" for row 11, column 7 (both from 0). */
+static const char *
+export_xlsx_cell(lxw_row_t r, lxw_col_t c, char buf[24])
+{
+	char col[8];
+
+	snprintf(buf, 24, "%s%lu", xlsx_column((size_t)c + 1, col), (unsigned long)r + 1);
+	return buf;
+}
+
+/*
+ * A subtotal or total row: label over cols c1..levels-1, weight, rate, score. The score
+ * is the formula sum (when it fits; else the number), cached with jixiao's value, and
+ * 得分率 a formula over the score and weight cells.
+ */
 static void
 export_xlsx_sum_row(struct export_xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c1,
-    lxw_col_t levels, const char *label, const Jixiao__Node *n, int64_t weight, int64_t score)
+    lxw_col_t levels, const char *label, const Jixiao__Node *n, int64_t weight, int64_t score,
+    const char *sum)
 {
-	char rate[DEC_BUFSZ], text[64];
+	char rate[DEC_BUFSZ], text[64], f[128], wc[24], sc[24];
 	bool hw = true, hs = true;
 
 	if (n != NULL) {
@@ -273,7 +293,35 @@ export_xlsx_sum_row(struct export_xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_c
 	export_xlsx_text(x, ws, r, c1, r, levels - 1, label, XS_SUB_LABEL);
 	export_xlsx_number(x, ws, r, levels, hw, weight, 100.0, XS_SUB_WEIGHT);
 	export_xlsx_text(x, ws, r, levels + 1, r, levels + 2, text, XS_SUB_LABEL);
-	export_xlsx_number(x, ws, r, levels + 3, hs, score, 100.0, XS_SUB_SCORE);
+	if (hw && weight > 0 && x->err == LXW_NO_ERROR) {
+		/* Rounded as export_rate rounds: tenths of a percent, half away from zero. */
+		snprintf(f, sizeof(f), "=\"得分率 \"&TEXT(%s/%s,\"0.0%%\")",
+		    export_xlsx_cell(r, levels + 3, sc), export_xlsx_cell(r, levels, wc));
+		export_xlsx_fail(x, worksheet_write_formula_str(ws, r, levels + 1, f,
+		    x->fmt[XS_SUB_LABEL], text));
+	}
+	if (sum == NULL || x->err != LXW_NO_ERROR) {
+		export_xlsx_number(x, ws, r, levels + 3, hs, score, 100.0, XS_SUB_SCORE);
+		return;
+	}
+	export_xlsx_fail(x, worksheet_write_formula_num(ws, r, levels + 3, sum,
+	    x->fmt[XS_SUB_SCORE], hs ? (double)score / 100.0 : 0));
+}
+
+/* Appends "+H12" (or "=H12" first) to the formula f; false when it would not fit. */
+static bool
+export_xlsx_add_term(char *f, size_t len, lxw_row_t r, lxw_col_t c)
+{
+	char cell[24];
+	size_t used = strlen(f);
+	int n = snprintf(f + used, len - used, "%s%s", used == 0 ? "=" : "+",
+	    export_xlsx_cell(r, c, cell));
+
+	if (n < 0 || (size_t)n >= len - used) {
+		f[used] = '\0';
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -281,13 +329,21 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(x->wb, "评分表");
 	lxw_col_t levels = (lxw_col_t)export_levels(s);
-	lxw_row_t r = EXPORT_XLSX_HEAD_ROWS;
-	char buf[1024], grade[256];
+	lxw_row_t r = EXPORT_XLSX_HEAD_ROWS, first = r;
+	lxw_col_t sc = levels + 3;
+	char buf[1024], grade[256], sub[64], cell[2][24];
+	char *total = calloc(1, EXPORT_XLSX_FORMULA_MAX);
+	bool has, fits = true;
 	int64_t v = 0;
-	bool has;
+
+	if (total == NULL) {
+		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return;
+	}
 
 	if (ws == NULL) {
 		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		free(total);
 		return;
 	}
 	export_xlsx_fail(x, worksheet_set_column(ws, 0, levels - 1, 14, NULL));
@@ -303,6 +359,8 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 		size_t top = i;
 
 		/* Rows advance at leaves only: a parent's first leaf is on the current row. */
+		if (e->depth == 1)
+			first = r;
 		if (e->nchildren > 0) {
 			lxw_row_t span = (lxw_row_t)(e->nleaves + (e->depth == 1 ? 1 : 0));
 
@@ -320,11 +378,19 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 		r++;
 		while (s->nodes[top].parent != EXPORT_ROOT)
 			top = s->nodes[top].parent;
-		if (top != i && s->nodes[top].end == i + 1)
+		if (top == i) {
+			fits = fits && export_xlsx_add_term(total, EXPORT_XLSX_FORMULA_MAX, r - 1, sc);
+		} else if (s->nodes[top].end == i + 1) {
+			snprintf(sub, sizeof(sub), "=SUM(%s:%s)", export_xlsx_cell(first, sc, cell[0]),
+			    export_xlsx_cell(r - 1, sc, cell[1]));
+			fits = fits && export_xlsx_add_term(total, EXPORT_XLSX_FORMULA_MAX, r, sc);
 			export_xlsx_sum_row(x, ws, r++, 1, levels, "小计", s->nodes[top].node, 0,
-			    0);
+			    0, sub);
+		}
 	}
-	export_xlsx_sum_row(x, ws, r++, 0, levels, "合计", NULL, s->tree->weight, s->tree->total);
+	export_xlsx_sum_row(x, ws, r++, 0, levels, "合计", NULL, s->tree->weight, s->tree->total,
+	    fits && total[0] != '\0' ? total : NULL);
+	free(total);
 	snprintf(grade, sizeof(grade), "%s%s", export_grade(s->tree),
 	    s->tree->vetoed ? "（" EXPORT_VETO_NOTE "）" : "");
 	export_xlsx_text(x, ws, r, 0, r, levels - 1, "评价等级", XS_SUB_LABEL);
