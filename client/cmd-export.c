@@ -20,7 +20,7 @@
 #include "export.h"
 
 static const struct cli_command export_command = { "export", cmd_export,
-	"jx export WS --format xlsx|csv|md|html -o FILE | --archive FILE",
+	"jx export WS --format xlsx|csv|md|html -o FILE [--for-editing] | --archive FILE",
 	"Writes a workspace to a file: its scoring sheet (评分表) as an Excel workbook or as\n"
 	"the CSV that 'jx import sheet' reads back, or a report (Markdown, or a standalone\n"
 	"HTML page with charts) with the budget facts, the analysis per indicator, the total\n"
@@ -33,6 +33,11 @@ static const char *const export_details =
     "  -o, --output FILE the file to write, replaced whole or left as it was;\n"
     "                    '-' for standard output (default; xlsx only into a pipe)\n"
     "  -a, --archive FILE write an archive of the workspace and its history instead\n"
+    "      --for-editing  xlsx: a 评分表 to fill in offline and bring back with\n"
+    "                    'jx import edits WS FILE': each row carries its indicator's id\n"
+    "                    (a hidden column) and a hidden sheet the revision and a BLAKE2b\n"
+    "                    digest of the values exported, so that the import knows what\n"
+    "                    changed and refuses a file whose hidden parts were altered\n"
     "\n"
     "csv is UTF-8 with a byte-order mark, as Excel opens Chinese text; computed scores\n"
     "are written as the sheet's scores, and their methods and parameters with them.\n"
@@ -261,6 +266,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "archive", required_argument, NULL, 'a' },
+		{ "for-editing", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -271,7 +277,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	struct export_sheet sheet = { 0 };
 	enum export_format fmt = EXPORT_CSV;
 	const char *path = "-", *archive = NULL;
-	bool has_fmt = false, has_out = false;
+	bool has_fmt = false, has_out = false, editing = false;
 	char why[EXPORT_WHY_MAX] = "", total[DEC_BUFSZ];
 	off_t size = 0;
 	int c, rv, err;
@@ -292,6 +298,9 @@ cmd_export(struct cli *cli, int argc, char **argv)
 			break;
 		case 'a':
 			archive = optarg;
+			break;
+		case 'E':
+			editing = true;
 			break;
 		case 'h':
 			cli_help(&export_command, export_details);
@@ -317,6 +326,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		    path);
 	if (path[0] == '\0')
 		return cli_usage_error("the output file name is empty");
+	if (editing && fmt != EXPORT_XLSX)
+		return cli_usage_error("--for-editing writes an xlsx workbook: use --format xlsx");
 	if (fmt == EXPORT_XLSX && strcmp(path, "-") == 0 && isatty(STDOUT_FILENO))
 		return cli_usage_error("an xlsx workbook does not belong on a terminal: "
 				       "name a file with -o FILE, or pipe it");
@@ -333,6 +344,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		goto out;
 	sheet.findings = findings;
 	sheet.trend = trend;
+	sheet.for_editing = editing;
 	if ((rv = export_to(&sheet, fmt, path, &size)) != 0 || strcmp(path, "-") == 0)
 		goto out;
 	if (cli->json) {

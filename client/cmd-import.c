@@ -29,6 +29,9 @@ static const struct cli_command import_commands[] = {
 	    "Imports a performance-target table (绩效目标表): columns 主管部门,预算单位,项目名称,\n"
 	    "绩效目标,绩效指标, the last holding \"1、产出指标：…，年度指标值：…。2、…\".\n"
 	    "Creates one target-declaration workspace per project with its indicators." },
+	{ "edits", cmd_import_edits, "jx import edits WS FILE.xlsx [--dry-run] [--add]",
+	    "Brings back a 评分表 exported with --for-editing and filled in offline: changed\n"
+	    "cells become edits at the exported revision; conflicts are shown, not applied." },
 };
 
 int

@@ -27,9 +27,8 @@
 /* Room for the reasons each sheet of a workbook was not taken. */
 #define TABLE_FILE_REASONS_MAX 2048
 
-/* Reads the whole file, at most max bytes. Returns 0 or an exit code after telling. */
-static int
-table_file_slurp(const char *path, size_t max, char **data, size_t *len)
+int
+table_file_load(const char *path, size_t max, char **data, size_t *len)
 {
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
@@ -205,7 +204,7 @@ table_file_convert(const char *path, char **data, size_t *len)
 		    "LibreOffice 无法把它转换为 .xlsx", path, soffice);
 		goto out;
 	}
-	if ((rv = table_file_slurp(out, XLSX_MAX_FILE, &xlsx, &xlen)) != 0)
+	if ((rv = table_file_load(out, XLSX_MAX_FILE, &xlsx, &xlen)) != 0)
 		goto out;
 	free(*data);
 	*data = xlsx;
@@ -316,7 +315,7 @@ table_file_read(const char *path, const char *sheet, table_file_reader read, voi
 	int rv, err;
 
 	*csv = NULL;
-	if ((rv = table_file_slurp(path, XLSX_MAX_FILE > CSV_MAX_BYTES ? XLSX_MAX_FILE :
+	if ((rv = table_file_load(path, XLSX_MAX_FILE > CSV_MAX_BYTES ? XLSX_MAX_FILE :
 	    CSV_MAX_BYTES, &data, &len)) != 0)
 		return rv;
 	switch (xlsx_kind(data, len)) {

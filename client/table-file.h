@@ -27,6 +27,12 @@ typedef int (*table_file_reader)(const struct csv *csv, void *arg, char *why, si
 int table_file_read(const char *path, const char *sheet, table_file_reader read, void *arg,
     struct csv **csv);
 
+/*
+ * Reads the whole file at path, at most max bytes, into *data (malloc'd; the caller
+ * frees it) and *len. Returns 0, or a sysexits code after telling the user.
+ */
+int table_file_load(const char *path, size_t max, char **data, size_t *len);
+
 /* What --help says about the files read. */
 #define TABLE_FILE_HELP                                                                      \
 	"FILE is CSV (UTF-8 with or without BOM, or GB18030) or an Excel/WPS workbook\n"     \

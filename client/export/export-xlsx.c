@@ -13,6 +13,8 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include <sodium.h>
+
 #include "budget.h"
 #include "kind.h"
 #include "err.h"
@@ -243,20 +245,12 @@ static void
 export_xlsx_comment(struct export_xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
     const Jixiao__Node *n)
 {
-	const char *comment = n->comment != NULL ? n->comment : "";
-	size_t len;
-	char *text;
+	char *text = export_comment(n);
 
-	if (n->note == NULL || n->note[0] == '\0') {
-		export_xlsx_text(x, ws, r, c, r, c, comment, XS_TEXT);
-		return;
-	}
-	len = strlen(comment) + strlen(n->note) + 32;
-	if ((text = malloc(len)) == NULL) {
+	if (text == NULL) {
 		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		return;
 	}
-	snprintf(text, len, "%s%s未评分：%s", comment, comment[0] != '\0' ? "\n" : "", n->note);
 	export_xlsx_text(x, ws, r, c, r, c, text, XS_TEXT);
 	free(text);
 }
@@ -351,6 +345,12 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 	export_xlsx_fail(x, worksheet_set_column(ws, levels + 1, levels + 1, 42, NULL));
 	export_xlsx_fail(x, worksheet_set_column(ws, levels + 2, levels + 2, 60, NULL));
 	export_xlsx_fail(x, worksheet_set_column(ws, levels + 3, levels + 3, 10, NULL));
+	if (s->for_editing) {
+		lxw_row_col_options hidden = { .hidden = 1 };
+
+		export_xlsx_fail(x, worksheet_set_column_opt(ws, EXPORT_COL_ID(levels),
+		    EXPORT_COL_ID(levels), 8, NULL, &hidden));
+	}
 	export_xlsx_head(x, ws, s, levels);
 	for (size_t i = 0; i < s->n && x->err == LXW_NO_ERROR; i++) {
 		const struct export_node *e = &s->nodes[i];
@@ -375,6 +375,9 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 		export_xlsx_comment(x, ws, r, levels + 2, n);
 		has = export_score(n, &v);
 		export_xlsx_number(x, ws, r, levels + 3, has, v, 100.0, XS_SCORE);
+		if (s->for_editing && x->err == LXW_NO_ERROR)
+			export_xlsx_fail(x, worksheet_write_number(ws, r, EXPORT_COL_ID(levels),
+			    (double)n->id, NULL));
 		r++;
 		while (s->nodes[top].parent != EXPORT_ROOT)
 			top = s->nodes[top].parent;
@@ -548,6 +551,49 @@ export_xlsx_inventory(struct export_xlsx *x, const struct export_sheet *s)
 	}
 }
 
+/* The hidden, protected sheet jx import edits reads (export.h, EXPORT_EDIT_SHEET). */
+static void
+export_xlsx_edit_sheet(struct export_xlsx *x, const struct export_sheet *s)
+{
+	uint8_t digest[EXPORT_EDIT_DIGEST_LEN];
+	char hex[2 * EXPORT_EDIT_DIGEST_LEN + 1];
+	lxw_worksheet *ws;
+	lxw_row_t r = 6;
+
+	if (export_edit_digest(s, digest) != JX_OK ||
+	    (ws = workbook_add_worksheet(x->wb, EXPORT_EDIT_SHEET)) == NULL) {
+		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return;
+	}
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	export_xlsx_fail(x, worksheet_write_string(ws, 0, 0, "magic", NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 0, 1, EXPORT_EDIT_MAGIC, NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 1, 0, "workspace", NULL));
+	export_xlsx_fail(x, worksheet_write_number(ws, 1, 1, (double)s->tree->workspace->id, NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 2, 0, "revision", NULL));
+	export_xlsx_fail(x, worksheet_write_number(ws, 2, 1,
+	    (double)s->tree->workspace->revision, NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 3, 0, "levels", NULL));
+	export_xlsx_fail(x, worksheet_write_number(ws, 3, 1, export_levels(s), NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 4, 0, "digest", NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 4, 1, hex, NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 5, 0, "id", NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 5, 1, "revision", NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 5, 2, "code", NULL));
+	for (size_t i = 0; i < s->n && x->err == LXW_NO_ERROR; i++) {
+		const Jixiao__Node *n = s->nodes[i].node;
+
+		if (s->nodes[i].nchildren > 0)
+			continue;
+		export_xlsx_fail(x, worksheet_write_number(ws, r, 0, (double)n->id, NULL));
+		export_xlsx_fail(x, worksheet_write_number(ws, r, 1, (double)n->revision, NULL));
+		export_xlsx_fail(x, worksheet_write_string(ws, r, 2, n->code, NULL));
+		r++;
+	}
+	worksheet_hide(ws);
+	worksheet_protect(ws, NULL, NULL);
+}
+
 int
 export_xlsx(const struct export_sheet *s, const char *path, char *why, size_t whylen)
 {
@@ -574,6 +620,8 @@ export_xlsx(const struct export_sheet *s, const char *path, char *why, size_t wh
 		export_xlsx_findings(&x, s);
 	if (x.err == LXW_NO_ERROR)
 		export_xlsx_inventory(&x, s);
+	if (x.err == LXW_NO_ERROR && s->for_editing)
+		export_xlsx_edit_sheet(&x, s);
 	/* Closing writes the file and frees the workbook, also after an error. */
 	closed = workbook_close(x.wb);
 	export_xlsx_fail(&x, closed);

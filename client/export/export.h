@@ -38,6 +38,8 @@ struct export_sheet {
 	/* Set by the caller after export_sheet_init; borrowed, NULL when not fetched. */
 	const Jixiao__ListFindingsReply *findings; /* 存在问题 / 建议 / 经验做法 */
 	const Jixiao__TrendReply *trend;           /* the subject's years, for the html chart */
+	/* xlsx: the sheet for offline editing, with what jx import edits needs (below). */
+	bool for_editing;
 };
 
 /*
@@ -106,6 +108,34 @@ size_t export_evidence_count(const struct export_sheet *s);
 /* An evidence file's BLAKE2b hash as hex, into buf (2 × 32 + 1 bytes at least). */
 #define EXPORT_HASH_HEX 65
 const char *export_hash_hex(const Jixiao__Evidence *e, char buf[EXPORT_HASH_HEX]);
+
+/*
+ * A workbook exported for editing (jx export --for-editing, jx import edits): the 评分表
+ * sheet has a hidden column after 评价得分 holding each leaf row's indicator id, so the
+ * id moves with its row when rows are inserted, deleted or sorted; a hidden, protected
+ * sheet EXPORT_EDIT_SHEET holds, in column B of the rows named in column A:
+ *   magic EXPORT_EDIT_MAGIC, workspace (id), revision (the workspace's, exported at),
+ *   levels (the table's level columns), digest (export_edit_digest, hex);
+ * then a row "id, revision, code" and one such row per leaf exported.
+ */
+#define EXPORT_EDIT_SHEET "jixiao"
+#define EXPORT_EDIT_MAGIC "jixiao-edit-1"
+#define EXPORT_EDIT_DIGEST_LEN 32
+/* The columns of a leaf row (from 0): its name is in column depth - 1. */
+#define EXPORT_COL_WEIGHT(levels) (levels)
+#define EXPORT_COL_CRITERIA(levels) ((levels) + 1)
+#define EXPORT_COL_COMMENT(levels) ((levels) + 2)
+#define EXPORT_COL_SCORE(levels) ((levels) + 3)
+#define EXPORT_COL_ID(levels) ((levels) + 4)
+/*
+ * BLAKE2b-256 over the workspace id and revision, the levels, and per leaf in order its
+ * id, revision and the values exported (name, weight, score, criteria, comment as
+ * export_comment writes it): what jx import edits checks the hidden sheet against.
+ * Returns 0 or JX_EINTERNAL.
+ */
+int export_edit_digest(const struct export_sheet *s, uint8_t out[EXPORT_EDIT_DIGEST_LEN]);
+/* The 评价情况 cell: the comment, and why a method could not score the leaf yet. Malloc'd. */
+char *export_comment(const Jixiao__Node *n);
 
 /* What a report says when a veto (否定性指标) capped the grade. */
 #define EXPORT_VETO_NOTE "否定性指标未达标，不得评为优、良等次。"
