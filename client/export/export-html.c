@@ -38,8 +38,11 @@ static const char *const export_html_style =
     ".conclusion{font-size:17px;font-weight:bold}\n"
     "svg{display:block;margin:8px 0}svg text{font-family:sans-serif;font-size:13px}\n"
     "footer{margin-top:40px;color:#888;font-size:12px;text-align:right}\n"
-    "@page{size:A4;margin:16mm}\n"
-    "@media print{body{background:#fff}main{padding:0;max-width:none}}\n";
+    "@page{size:A4;margin:16mm 16mm 18mm;@bottom-center{content:\"第 \" counter(page) "
+    "\" 页，共 \" counter(pages) \" 页\";font-size:10px;color:#666}}\n"
+    "@media print{body{background:#fff}main{padding:0;max-width:none}"
+    "tr,.finding,.signatures{break-inside:avoid}thead{display:table-header-group}"
+    "h2,h3,h4{break-after:avoid}}\n";
 
 /*
  * Writes text escaped for HTML: & < > " ' as entities, a line break as <br> when br
@@ -222,13 +225,14 @@ export_html_rate_bar(const Jixiao__Budget *b, FILE *f)
 }
 
 static void
-export_html_budget(const Jixiao__Budget *b, FILE *f)
+export_html_budget(const Jixiao__Budget *b, bool final, FILE *f)
 {
 	char x[DEC_BUFSZ], y[DEC_BUFSZ];
 
 	fputs("<h2>二、预算及执行情况</h2>\n", f);
 	if (b == NULL || (!b->has_initial && !b->has_spent && b->n_adjustments == 0)) {
-		fputs("<p class=\"muted\">尚未录入预算数据。</p>\n", f);
+		fprintf(f, "<p class=\"muted\">%s</p>\n", final ? "本项目没有预算数据。" :
+		    "尚未录入预算数据。");
 		return;
 	}
 	fputs("<table class=\"facts\">\n<tr><th>项目</th><th>金额（万元）</th><th>说明</th></tr>\n",
@@ -467,8 +471,35 @@ export_html_findings(const struct export_sheet *s, FILE *f)
 			fputs("</p>\n", f);
 		}
 		if (n == 0)
-			fputs("<p class=\"muted\">尚未录入。</p>\n", f);
+			fprintf(f, "<p class=\"muted\">%s</p>\n", export_none(s->tree->workspace));
 	}
+}
+
+/* 签字: who submitted and who signed off, on which revision, with which key. */
+static void
+export_html_signatures(const Jixiao__Workspace *ws, FILE *f)
+{
+	const char *note = export_unsigned_note(ws);
+	struct export_signer g;
+
+	fputs("<section class=\"signatures\">\n<h3>签字</h3>\n", f);
+	if (note != NULL)
+		fprintf(f, "<p class=\"warn\">%s</p>\n", note);
+	if (ws->n_signatures > 0) {
+		fputs("<table class=\"sign\">\n<thead><tr><th>签字</th><th>签字人</th><th>修订</th>"
+		      "<th>密钥指纹</th><th>摘要（BLAKE2b）</th><th>时间</th></tr></thead>\n<tbody>\n",
+		    f);
+		for (size_t i = 0; i < ws->n_signatures; i++) {
+			export_signer(ws, i, &g);
+			fprintf(f, "<tr><td>%s</td><td>", g.role);
+			export_html_text(f, g.user, false);
+			fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"hash\">%s</td>"
+			    "<td class=\"hash\">%s</td><td>%s</td></tr>\n", g.revision, g.fingerprint,
+			    g.digest, g.date);
+		}
+		fputs("</tbody>\n</table>\n", f);
+	}
+	fputs("</section>\n", f);
 }
 
 /* 七、附件：档案清单 — every evidence file under its indicator, with size and hash. */
@@ -479,7 +510,8 @@ export_html_inventory(const struct export_sheet *s, FILE *f)
 
 	fputs("<h2>七、附件：档案清单</h2>\n", f);
 	if (export_evidence_count(s) == 0) {
-		fputs("<p class=\"muted\">尚无佐证材料。</p>\n", f);
+		fprintf(f, "<p class=\"muted\">%s</p>\n", export_final(s->tree->workspace) ?
+		    "本项目没有登记佐证材料。" : "尚无佐证材料。");
 		return;
 	}
 	fputs("<table class=\"inventory\">\n<thead><tr><th>编号</th><th>指标</th><th>文件</th>"
@@ -629,7 +661,7 @@ export_html(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	    export_sheet_title(ws, buf, sizeof(buf)));
 	export_html_overview(t, f);
 	export_html_trend(s, f);
-	export_html_budget(t->budget, f);
+	export_html_budget(t->budget, export_final(ws), f);
 	export_html_analysis(s, f);
 	export_html_findings(s, f);
 	fputs("<h2>五、评价结论</h2>\n<p class=\"text conclusion\">", f);
@@ -638,6 +670,7 @@ export_html(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	fprintf(f, "”。%s</p>\n", t->vetoed ? EXPORT_VETO_NOTE : "");
 	if (t->unscored > 0)
 		fprintf(f, "<p class=\"text warn\">尚有 %u 个指标未评分。</p>\n", t->unscored);
+	export_html_signatures(ws, f);
 	export_html_table(s, f);
 	export_html_inventory(s, f);
 	fprintf(f,

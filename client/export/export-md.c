@@ -69,13 +69,13 @@ export_md_header(const Jixiao__TreeReply *t, FILE *f)
 }
 
 static void
-export_md_budget(const Jixiao__Budget *b, FILE *f)
+export_md_budget(const Jixiao__Budget *b, bool final, FILE *f)
 {
 	char x[DEC_BUFSZ], y[DEC_BUFSZ];
 
 	fputs("\n## 预算及执行情况\n\n", f);
 	if (b == NULL || (!b->has_initial && !b->has_spent && b->n_adjustments == 0)) {
-		fputs("尚未录入预算数据。\n", f);
+		fputs(final ? "本项目没有预算数据。\n" : "尚未录入预算数据。\n", f);
 		return;
 	}
 	fputs("| 项目 | 金额（万元） | 说明 |\n| --- | ---: | --- |\n", f);
@@ -241,7 +241,30 @@ export_md_findings(const struct export_sheet *s, FILE *f)
 			fputs("\n", f);
 		}
 		if (n == 0)
-			fputs("尚未录入。\n", f);
+			fprintf(f, "%s\n", export_none(s->tree->workspace));
+	}
+}
+
+/* 签字: who submitted and who signed off, on which revision, with which key. */
+static void
+export_md_signatures(const Jixiao__Workspace *ws, FILE *f)
+{
+	const char *note = export_unsigned_note(ws);
+	struct export_signer g;
+
+	fputs("\n## 签字\n\n", f);
+	if (note != NULL)
+		fprintf(f, "%s\n", note);
+	if (ws->n_signatures == 0)
+		return;
+	fputs("\n| 签字 | 签字人 | 修订 | 密钥指纹 | 摘要（BLAKE2b） | 时间 |\n"
+	      "| --- | --- | ---: | --- | --- | --- |\n", f);
+	for (size_t i = 0; i < ws->n_signatures; i++) {
+		export_signer(ws, i, &g);
+		fprintf(f, "| %s | ", g.role);
+		export_md_text(f, g.user, true);
+		fprintf(f, " | %" PRIu64 " | `%s` | `%s` | %s |\n", g.revision, g.fingerprint,
+		    g.digest, g.date);
 	}
 }
 
@@ -253,7 +276,8 @@ export_md_inventory(const struct export_sheet *s, FILE *f)
 
 	fputs("\n## 档案清单\n\n", f);
 	if (export_evidence_count(s) == 0) {
-		fputs("尚无佐证材料。\n", f);
+		fputs(export_final(s->tree->workspace) ? "本项目没有登记佐证材料。\n" :
+		    "尚无佐证材料。\n", f);
 		return;
 	}
 	fputs("| 编号 | 指标 | 文件 | 大小（字节） | BLAKE2b-256 |\n| --- | --- | --- | ---: | --- |\n",
@@ -281,7 +305,7 @@ export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	char v[DEC_BUFSZ];
 
 	export_md_header(t, f);
-	export_md_budget(t->budget, f);
+	export_md_budget(t->budget, export_final(t->workspace), f);
 	if (s->n == 0) {
 		fputs("\n## 评分表\n\n尚无指标。\n", f);
 		export_md_findings(s, f);
@@ -295,6 +319,7 @@ export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	export_md_findings(s, f);
 	fprintf(f, "\n## 评价结论\n\n评价得分为 **%s** 分，评价等级为“%s”。%s\n",
 	    dec_format(t->total, v), export_grade(t), t->vetoed ? EXPORT_VETO_NOTE : "");
+	export_md_signatures(t->workspace, f);
 	export_md_inventory(s, f);
 	return JX_OK;
 }

@@ -137,6 +137,31 @@ int export_edit_digest(const struct export_sheet *s, uint8_t out[EXPORT_EDIT_DIG
 /* The 评价情况 cell: the comment, and why a method could not score the leaf yet. Malloc'd. */
 char *export_comment(const Jixiao__Node *n);
 
+/*
+ * The signature block (签字): one row per signature on the workspace, and what a report
+ * says when it is not (yet) signed off. A final report has no placeholder text: a
+ * section with nothing to show says plainly that there was none.
+ */
+struct export_signer {
+	const char *role;    /* "签字提交 / submitted", "复核签字 / signed off" */
+	const char *user;
+	uint64_t revision;   /* the revision signed */
+	char fingerprint[24]; /* the key's (common/key.h), "?" when the key is malformed */
+	char digest[EXPORT_HASH_HEX]; /* the signed BLAKE2b digest, hex */
+	char date[32];       /* UTC "2026-12-06 21:05", "" when not known */
+};
+/* Signature i of ws (0 ≤ i < ws->n_signatures) as a row of the block. */
+void export_signer(const Jixiao__Workspace *ws, size_t i, struct export_signer *out);
+/*
+ * NULL when ws is final (signed off), else the sentence a report shows instead:
+ * "草稿——未签字（draft — not signed）" or "已提交，尚未复核签字（submitted, not signed off）".
+ */
+const char *export_unsigned_note(const Jixiao__Workspace *ws);
+/* Whether the report is final: signed off, no placeholders. */
+bool export_final(const Jixiao__Workspace *ws);
+/* What an empty section says: "尚未录入。" in a draft, "无。" in a final report. */
+const char *export_none(const Jixiao__Workspace *ws);
+
 /* What a report says when a veto (否定性指标) capped the grade. */
 #define EXPORT_VETO_NOTE "否定性指标未达标，不得评为优、良等次。"
 
