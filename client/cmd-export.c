@@ -1,5 +1,5 @@
 /*
- * jx export WS --format xlsx|csv|md|html -o FILE: a workspace as a file to hand on;
+ * jx export WS --format xlsx|csv|md|html|pdf -o FILE: a workspace as a file to hand on;
  * jx export WS --archive FILE: its whole history, for jx verify.
  */
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include "export.h"
 
 static const struct cli_command export_command = { "export", cmd_export,
-	"jx export WS --format xlsx|csv|md|html -o FILE [--for-editing] | --archive FILE",
+	"jx export WS --format xlsx|csv|md|html|pdf -o FILE [--for-editing] | --archive FILE",
 	"Writes a workspace to a file: its scoring sheet (评分表) as an Excel workbook or as\n"
 	"the CSV that 'jx import sheet' reads back, or a report (Markdown, or a standalone\n"
 	"HTML page with charts) with the budget facts, the analysis per indicator, the total\n"
@@ -29,7 +29,7 @@ static const struct cli_command export_command = { "export", cmd_export,
 	"evidence inventory." };
 
 static const char *const export_details =
-    "  -f, --format F    xlsx, csv, md or html (default: from FILE's extension)\n"
+    "  -f, --format F    xlsx, csv, md, html or pdf (default: from FILE's extension)\n"
     "  -o, --output FILE the file to write, replaced whole or left as it was;\n"
     "                    '-' for standard output (default; xlsx only into a pipe)\n"
     "  -a, --archive FILE write an archive of the workspace and its history instead\n"
@@ -46,7 +46,8 @@ static const char *const export_details =
     "md and html have sections for 经验做法, 存在问题 and 建议 and the archive inventory\n"
     "(档案清单: every evidence file with its size and BLAKE2b hash); xlsx has them as\n"
     "sheets of their own. html charts the subject's totals year by year when it has\n"
-    "earlier years of the same kind of evaluation (jx ws carry).\n";
+    "earlier years of the same kind of evaluation (jx ws carry). pdf is the html report\n"
+    "printed by headless Chromium (A4, page numbers); it needs chromium installed.\n";
 
 /* Copies the file at path to standard output. */
 static int
@@ -185,7 +186,7 @@ export_to(const struct export_sheet *s, enum export_format fmt, const char *path
 	FILE *f = NULL;
 	int fd, rv = 0, err;
 
-	if (out && fmt != EXPORT_XLSX) {
+	if (out && fmt != EXPORT_XLSX && fmt != EXPORT_PDF) {
 		if ((err = export_format_write(s, fmt, stdout, why, sizeof(why))) != JX_OK)
 			return cli_error(err == JX_EINVAL ? EX_DATAERR : EX_IOERR, "%s",
 			    why[0] != '\0' ? why : "out of memory");
@@ -195,9 +196,10 @@ export_to(const struct export_sheet *s, enum export_format fmt, const char *path
 	}
 	if ((fd = export_temp(out ? NULL : path, tmp, sizeof(tmp))) < 0)
 		return EX_CANTCREAT;
-	if (fmt == EXPORT_XLSX) {
+	if (fmt == EXPORT_XLSX || fmt == EXPORT_PDF) {
 		close(fd);
-		err = export_xlsx(s, tmp, why, sizeof(why));
+		err = fmt == EXPORT_PDF ? export_pdf(s, tmp, why, sizeof(why)) :
+		    export_xlsx(s, tmp, why, sizeof(why));
 	} else if ((f = fdopen(fd, "wb")) == NULL) {
 		close(fd);
 		rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
@@ -215,8 +217,8 @@ export_to(const struct export_sheet *s, enum export_format fmt, const char *path
 		}
 	}
 	if (err != JX_OK) {
-		rv = cli_error(err == JX_EINVAL ? EX_DATAERR : EX_IOERR, "%s",
-		    why[0] != '\0' ? why : "out of memory");
+		rv = cli_error(err == JX_EINVAL ? EX_DATAERR : err == JX_EPRECOND ? EX_UNAVAILABLE :
+		    EX_IOERR, "%s", why[0] != '\0' ? why : "out of memory");
 		goto out;
 	}
 	if (stat(tmp, &st) == 0)
@@ -287,7 +289,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (export_format_parse(optarg, &fmt) != 0)
-				return cli_usage_error("the format must be xlsx, csv, md or html, "
+				return cli_usage_error("the format must be xlsx, csv, md, html or pdf, "
 						       "not '%s'",
 				    optarg);
 			has_fmt = true;
@@ -319,18 +321,19 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	if (archive != NULL)
 		return export_archive_file(cli, in.workspace, archive);
 	if (!has_fmt && strcmp(path, "-") == 0)
-		return cli_usage_error("say which format with --format xlsx|csv|md|html");
+		return cli_usage_error("say which format with --format xlsx|csv|md|html|pdf");
 	if (!has_fmt && export_format_of_path(path, &fmt) != 0)
 		return cli_usage_error("cannot tell the format from the name %s: say which with "
-				       "--format xlsx|csv|md|html",
+				       "--format xlsx|csv|md|html|pdf",
 		    path);
 	if (path[0] == '\0')
 		return cli_usage_error("the output file name is empty");
 	if (editing && fmt != EXPORT_XLSX)
 		return cli_usage_error("--for-editing writes an xlsx workbook: use --format xlsx");
-	if (fmt == EXPORT_XLSX && strcmp(path, "-") == 0 && isatty(STDOUT_FILENO))
-		return cli_usage_error("an xlsx workbook does not belong on a terminal: "
-				       "name a file with -o FILE, or pipe it");
+	if ((fmt == EXPORT_XLSX || fmt == EXPORT_PDF) && strcmp(path, "-") == 0 &&
+	    isatty(STDOUT_FILENO))
+		return cli_usage_error("an %s file does not belong on a terminal: "
+				       "name a file with -o FILE, or pipe it", export_format_name(fmt));
 
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "GetTree", &in.base,
 		 (ProtobufCMessage **)&tree)) != 0)

@@ -19,6 +19,8 @@ static const struct {
 	[EXPORT_XLSX] = { "xlsx", "scoring sheet",
 	    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	    EXPORT_NEEDS_FINDINGS },
+	[EXPORT_PDF] = { "pdf", "report", "application/pdf",
+	    EXPORT_NEEDS_FINDINGS | EXPORT_NEEDS_TREND },
 };
 
 int
@@ -71,10 +73,10 @@ export_format_mime(enum export_format fmt)
 						 "application/octet-stream";
 }
 
-/* An xlsx workbook in a new temporary file, its name in tmp. */
+/* An xlsx workbook or a PDF in a new temporary file, its name in tmp. */
 static int
-export_format_xlsx_temp(const struct export_sheet *s, char *tmp, size_t tmplen, char *why,
-    size_t whylen)
+export_format_temp(const struct export_sheet *s, enum export_format fmt, char *tmp,
+    size_t tmplen, char *why, size_t whylen)
 {
 	const char *dir = getenv("TMPDIR");
 	int fd, n, err;
@@ -91,7 +93,8 @@ export_format_xlsx_temp(const struct export_sheet *s, char *tmp, size_t tmplen, 
 		return JX_EINTERNAL;
 	}
 	close(fd);
-	if ((err = export_xlsx(s, tmp, why, whylen)) != JX_OK)
+	err = fmt == EXPORT_PDF ? export_pdf(s, tmp, why, whylen) : export_xlsx(s, tmp, why, whylen);
+	if (err != JX_OK)
 		unlink(tmp);
 	return err;
 }
@@ -144,7 +147,8 @@ export_format_write_max(const struct export_sheet *s, enum export_format fmt, FI
 	case EXPORT_HTML:
 		return export_html(s, f, why, whylen);
 	case EXPORT_XLSX:
-		if ((err = export_format_xlsx_temp(s, tmp, sizeof(tmp), why, whylen)) != JX_OK)
+	case EXPORT_PDF:
+		if ((err = export_format_temp(s, fmt, tmp, sizeof(tmp), why, whylen)) != JX_OK)
 			return err;
 		err = export_format_copy(tmp, f, max, why, whylen);
 		unlink(tmp);

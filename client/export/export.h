@@ -63,6 +63,13 @@ int export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen);
 int export_html(const struct export_sheet *s, FILE *f, char *why, size_t whylen);
 /* The scoring sheet as an Excel workbook, written by libxlsxwriter to path. */
 int export_xlsx(const struct export_sheet *s, const char *path, char *why, size_t whylen);
+/*
+ * The HTML report printed to a PDF at path by headless Chromium (export-pdf.c): A4,
+ * page numbers, rows not cut. JX_EPRECOND with a sentence when Chromium is not installed.
+ */
+int export_pdf(const struct export_sheet *s, const char *path, char *why, size_t whylen);
+/* Whether Chromium is on $PATH, and where (into buf). */
+bool export_pdf_browser(char *buf, size_t len);
 
 /*
  * Shared wording and numbers. Every function returning a const char * returns its buf
@@ -169,8 +176,8 @@ const char *export_none(const Jixiao__Workspace *ws);
  * The formats, and one entry point from the replies to a file or to bytes: what jx
  * export and jixiaod's Export call (export-format.c).
  */
-enum export_format { EXPORT_CSV, EXPORT_MD, EXPORT_HTML, EXPORT_XLSX };
-#define EXPORT_NFORMATS 4
+enum export_format { EXPORT_CSV, EXPORT_MD, EXPORT_HTML, EXPORT_XLSX, EXPORT_PDF };
+#define EXPORT_NFORMATS 5
 /* What a format needs besides the tree (export_sheet's findings and trend). */
 #define EXPORT_NEEDS_FINDINGS 1u
 #define EXPORT_NEEDS_TREND 2u
@@ -187,7 +194,7 @@ unsigned export_format_needs(enum export_format fmt);
 /* The MIME type of the file ("application/vnd.openxmlformats-…" for xlsx). */
 const char *export_format_mime(enum export_format fmt);
 /*
- * Writes s as fmt to f (any format; xlsx goes through a temporary file in $TMPDIR).
+ * Writes s as fmt to f (any format; xlsx and pdf go through a temporary file in $TMPDIR).
  * Returns 0, or JX_EINVAL / JX_EINTERNAL / JX_EIO with a sentence in why.
  */
 int export_format_write(const struct export_sheet *s, enum export_format fmt, FILE *f,

@@ -567,6 +567,64 @@ xlsx_totals_are_formulas(void **state)
 	jxd_cleanup(&d);
 }
 
+/*
+ * The report as PDF (headless Chromium), read back with pdftotext: the total, the grade,
+ * page numbers; a draft says it is not signed, and once submitted and signed off the
+ * signature block names both signers, the revision and their keys' fingerprints. The md
+ * and html reports carry the same block.
+ */
+static void
+pdf_report_and_signatures(void **state)
+{
+	struct jxd d;
+	char path[512], *text, *out;
+
+	if (!on_path("chromium") || !on_path("pdftotext")) {
+		print_message("chromium or pdftotext is not installed: the PDF is not tried\n");
+		skip();
+	}
+	start_seed002(&d);
+	jxd_user(&d, "eva", false);
+	jxd_user(&d, "rev", false);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "member", "set", "1", "eva", "evaluator", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "member", "set", "1", "rev", "reviewer", NULL), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "-o",
+	    in_dir(&d, "报告.pdf", path, sizeof(path)), NULL), 0);
+	assert_has(out, "pdf");
+	free(out);
+	const char *argv[] = { "pdftotext", "-layout", path, "-", NULL };
+	assert_int_equal(run(argv, &text), 0);
+	assert_has(text, "87.38");
+	assert_has(text, "良");
+	assert_has(text, "草稿——未签字");
+	assert_has(text, "第 1 页，共");
+	free(text);
+
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "--user", "eva", "submit", "1", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "--user", "rev", "signoff", "1", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "export", "1", "--format", "pdf", "-o", path,
+	    NULL), 0);
+	assert_int_equal(run(argv, &text), 0);
+	assert_has(text, "签字提交");
+	assert_has(text, "复核签字");
+	assert_has(text, "eva");
+	assert_has(text, "rev");
+	assert_null(strstr(text, "未签字"));
+	assert_null(strstr(text, "尚未录入"));
+	free(text);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "--format", "md", NULL), 0);
+	assert_has(out, "## 签字");
+	assert_has(out, "| 复核签字 / signed off | rev |");
+	assert_null(strstr(out, "尚未录入"));
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "--format", "html", NULL), 0);
+	assert_has(out, "<h3>签字</h3>");
+	assert_has(out, "<td>签字提交 / submitted</td><td>eva</td>");
+	free(out);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 /* LibreOffice opens the workbook and reads back the sheet's rows and numbers. */
 static void
 xlsx_reads_back_in_libreoffice(void **state)
@@ -607,8 +665,22 @@ export_refuses_what_it_cannot_do(void **state)
 	char path[512], *err;
 
 	start_seed002(&d);
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "export", "1", "--format", "pdf", "-o", "x.pdf",
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "export", "1", "--format", "docx", "-o", "x.docx",
 	    NULL), EX_USAGE);
+	/* PDF without Chromium on the PATH: a clear error, no file. */
+	{
+		const char *saved = getenv("PATH");
+		char *keep = strdup(saved != NULL ? saved : "");
+
+		setenv("PATH", "/nonexistent", 1);
+		assert_int_equal(jxd_jx(&d, NULL, &err, "export", "1", "-o",
+		    in_dir(&d, "x.pdf", path, sizeof(path)), NULL), EX_UNAVAILABLE);
+		setenv("PATH", keep, 1);
+		free(keep);
+		assert_has(err, "Chromium");
+		free(err);
+		assert_int_equal(access(path, F_OK), -1);
+	}
 	assert_int_equal(jxd_jx(&d, NULL, &err, "export", "1", "-o", "report.txt", NULL),
 	    EX_USAGE);
 	assert_has(err, "cannot tell the format");
@@ -635,6 +707,7 @@ main(void)
 		cmocka_unit_test(xlsx_holds_the_numbers),
 		cmocka_unit_test(xlsx_reads_back_in_libreoffice),
 		cmocka_unit_test(xlsx_totals_are_formulas),
+		cmocka_unit_test(pdf_report_and_signatures),
 		cmocka_unit_test(export_refuses_what_it_cannot_do),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
