@@ -19,6 +19,7 @@ static const struct method methods_table[] = {
 	{ "jixiao.Workspaces", "List", R, METHOD_USER, "list workspaces" },
 	{ "jixiao.Workspaces", "Get", R, METHOD_READ, "read it" },
 	{ "jixiao.Workspaces", "Archive", W, METHOD_ADMIN, "archive workspaces" },
+	{ "jixiao.Workspaces", "SetReport", W, METHOD_EDIT, "write its report's sections" },
 
 	{ "jixiao.Tree", "AddNode", W, METHOD_EDIT, "add indicators to it" },
 	{ "jixiao.Tree", "UpdateNode", W, METHOD_EDIT, "edit its indicators" },

@@ -7,6 +7,7 @@
  * own facts and findings.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kind.h"
@@ -36,6 +37,7 @@ static const char *const export_html_style =
     "tr.total td{background:#dfe7f0;font-weight:bold}\n"
     "td.hash{font-family:monospace;font-size:11px;word-break:break-all}\n"
     ".conclusion{font-size:17px;font-weight:bold}\n"
+    ".closing{text-align:right;margin:28px 0 8px;line-height:2}\n"
     "svg{display:block;margin:8px 0}svg text{font-family:sans-serif;font-size:13px}\n"
     "footer{margin-top:40px;color:#888;font-size:12px;text-align:right}\n"
     "@page{size:A4;margin:16mm 16mm 18mm;@bottom-center{content:\"第 \" counter(page) "
@@ -99,6 +101,49 @@ export_html_fact(FILE *f, const char *label, const char *value)
 	fputs("</td></tr>\n", f);
 }
 
+/*
+ * A section the team writes (jx ws report): one paragraph per line; in a draft without
+ * it, "尚未录入。"; in a final report without it, nothing.
+ */
+static void
+export_html_section(FILE *f, const Jixiao__Workspace *ws, const char *heading, const char *text)
+{
+	if (export_html_blank(text) && export_final(ws))
+		return;
+	fprintf(f, "<h3>%s</h3>\n", heading);
+	if (export_html_blank(text)) {
+		fprintf(f, "<p class=\"muted\">%s</p>\n", export_none(ws));
+		return;
+	}
+	while (*text != '\0') {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		char *line = strndup(text, len);
+
+		if (line != NULL && len > 0) {
+			fputs("<p class=\"text\">", f);
+			export_html_text(f, line, false);
+			fputs("</p>\n", f);
+		}
+		free(line);
+		text += len + (nl != NULL);
+	}
+}
+
+/* 落款: the evaluating organisation and the date, at the report's end, when written. */
+static void
+export_html_signoff_line(FILE *f, const Jixiao__Workspace *ws)
+{
+	if (export_html_blank(ws->evaluator) && export_html_blank(ws->report_date))
+		return;
+	fputs("<p class=\"closing\">", f);
+	export_html_text(f, ws->evaluator, false);
+	if (!export_html_blank(ws->evaluator) && !export_html_blank(ws->report_date))
+		fputs("<br>\n", f);
+	export_html_text(f, ws->report_date, false);
+	fputs("</p>\n", f);
+}
+
 static void
 export_html_overview(const Jixiao__TreeReply *t, FILE *f)
 {
@@ -123,6 +168,8 @@ export_html_overview(const Jixiao__TreeReply *t, FILE *f)
 	}
 	export_html_fact(f, "绩效目标", ws->goal);
 	fputs("</table>\n", f);
+	export_html_section(f, ws, "（一）项目概况", ws->overview);
+	export_html_section(f, ws, "（二）评价工作开展情况", ws->process);
 }
 
 /* The years of the subject a report shows: of the workspace's kind, up to its year. */
@@ -670,6 +717,7 @@ export_html(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	fprintf(f, "”。%s</p>\n", t->vetoed ? EXPORT_VETO_NOTE : "");
 	if (t->unscored > 0)
 		fprintf(f, "<p class=\"text warn\">尚有 %u 个指标未评分。</p>\n", t->unscored);
+	export_html_signoff_line(f, ws);
 	export_html_signatures(ws, f);
 	export_html_table(s, f);
 	export_html_inventory(s, f);

@@ -68,6 +68,28 @@ export_md_header(const Jixiao__TreeReply *t, FILE *f)
 	}
 }
 
+/* A section the team writes (jx ws report); left out of a final report without it. */
+static void
+export_md_section(FILE *f, const Jixiao__Workspace *ws, const char *heading, const char *text)
+{
+	bool blank = text == NULL || text[0] == '\0';
+
+	if (blank && export_final(ws))
+		return;
+	fprintf(f, "\n## %s\n\n", heading);
+	if (blank) {
+		fprintf(f, "%s\n", export_none(ws));
+		return;
+	}
+	for (; *text != '\0'; text++) {
+		if (*text == '\n')
+			fputs("\n\n", f);
+		else if (*text != '\r')
+			fputc(*text, f);
+	}
+	fputc('\n', f);
+}
+
 static void
 export_md_budget(const Jixiao__Budget *b, bool final, FILE *f)
 {
@@ -305,6 +327,8 @@ export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	char v[DEC_BUFSZ];
 
 	export_md_header(t, f);
+	export_md_section(f, t->workspace, "项目概况", t->workspace->overview);
+	export_md_section(f, t->workspace, "评价工作开展情况", t->workspace->process);
 	export_md_budget(t->budget, export_final(t->workspace), f);
 	if (s->n == 0) {
 		fputs("\n## 评分表\n\n尚无指标。\n", f);
@@ -319,6 +343,10 @@ export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	export_md_findings(s, f);
 	fprintf(f, "\n## 评价结论\n\n评价得分为 **%s** 分，评价等级为“%s”。%s\n",
 	    dec_format(t->total, v), export_grade(t), t->vetoed ? EXPORT_VETO_NOTE : "");
+	if (t->workspace->evaluator != NULL && t->workspace->evaluator[0] != '\0')
+		fprintf(f, "\n%s\n", t->workspace->evaluator);
+	if (t->workspace->report_date != NULL && t->workspace->report_date[0] != '\0')
+		fprintf(f, "\n%s\n", t->workspace->report_date);
 	export_md_signatures(t->workspace, f);
 	export_md_inventory(s, f);
 	return JX_OK;

@@ -588,6 +588,18 @@ pdf_report_and_signatures(void **state)
 	jxd_user(&d, "rev", false);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "member", "set", "1", "eva", "evaluator", NULL), 0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "member", "set", "1", "rev", "reviewer", NULL), 0);
+	/* A draft without the team's sections says so; the final report leaves them out. */
+	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "--format", "md", NULL), 0);
+	assert_has(out, "## 项目概况\n\n尚未录入。");
+	free(out);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "report", "1", "--overview",
+	    "项目年初预算 1164.43 万元，用于政务网络运维。\n全年支出 428.54 万元。", "--process",
+	    "评价组于 2024 年 4 月进场，查阅资料并访谈。", "--evaluator", "广州某绩效评价机构",
+	    "--date", "2024年5月20日", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, &out, "ws", "report", "1", "--process", "x", "--rev",
+	    "3", NULL), EX_TEMPFAIL);
+	assert_has(out, "were changed");
+	free(out);
 	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "-o",
 	    in_dir(&d, "报告.pdf", path, sizeof(path)), NULL), 0);
 	assert_has(out, "pdf");
@@ -598,6 +610,10 @@ pdf_report_and_signatures(void **state)
 	assert_has(text, "良");
 	assert_has(text, "草稿——未签字");
 	assert_has(text, "第 1 页，共");
+	assert_has(text, "项目年初预算 1164.43 万元");
+	assert_has(text, "评价组于 2024 年 4 月进场");
+	assert_has(text, "广州某绩效评价机构");
+	assert_has(text, "2024年5月20日");
 	free(text);
 
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "--user", "eva", "submit", "1", NULL), 0);
@@ -614,11 +630,15 @@ pdf_report_and_signatures(void **state)
 	free(text);
 	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "--format", "md", NULL), 0);
 	assert_has(out, "## 签字");
+	assert_has(out, "## 项目概况\n\n项目年初预算 1164.43 万元，用于政务网络运维。\n\n全年支出");
+	assert_has(out, "\n广州某绩效评价机构\n");
 	assert_has(out, "| 复核签字 / signed off | rev |");
 	assert_null(strstr(out, "尚未录入"));
 	free(out);
 	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "--format", "html", NULL), 0);
 	assert_has(out, "<h3>签字</h3>");
+	assert_has(out, "<h3>（二）评价工作开展情况</h3>\n<p class=\"text\">评价组于");
+	assert_has(out, "<p class=\"closing\">广州某绩效评价机构<br>\n2024年5月20日</p>");
 	assert_has(out, "<td>签字提交 / submitted</td><td>eva</td>");
 	free(out);
 	jxd_stop(&d);
