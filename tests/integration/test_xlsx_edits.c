@@ -18,7 +18,9 @@
 
 #include <zip.h>
 
+#include "client.h"
 #include "daemon.h"
+#include "envelope.h"
 #include "jxtest.h"
 
 #define SUBJECT "2023年“数字政府”建设专项资金（运维类）项目"
@@ -236,12 +238,109 @@ altered_and_reshaped_workbooks(void **state)
 	jxd_cleanup(&d);
 }
 
+/* The node with code in tree t. */
+static const Jixiao__Node *
+find_code(const Jixiao__TreeReply *t, const char *code)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (strcmp(t->nodes[i]->code, code) == 0)
+			return t->nodes[i];
+	fail_msg("no indicator %s", code);
+	return NULL;
+}
+
+/*
+ * Tree.ApplyEdits itself: a stale edit comes back as the indicator is now and is not
+ * applied; resent with the same request id, the batch is answered with the first reply
+ * and applies nothing twice.
+ */
+static void
+apply_edits_resent_applies_once(void **state)
+{
+	Jixiao__GetTreeRequest gin = JIXIAO__GET_TREE_REQUEST__INIT;
+	Jixiao__ApplyEditsRequest in = JIXIAO__APPLY_EDITS_REQUEST__INIT;
+	Jixiao__UpdateNodeRequest e[2], *ep[2] = { &e[0], &e[1] };
+	Jixiao__NodeRef ref[3];
+	Jixiao__AddNodeRequest add = JIXIAO__ADD_NODE_REQUEST__INIT, *addp = &add;
+	Jixiao__TreeReply *t;
+	ProtobufCMessage *out;
+	uint8_t id[ENVELOPE_REQUEST_ID_LEN];
+	struct client *cl;
+	struct jxd d;
+	char path[512], why[256], msg[1100];
+	uint64_t rev = 0;
+
+	start(&d, path, sizeof(path));
+	assert_int_equal(client_open(d.url, jxd_identity(&d, "wang"), &cl, why, sizeof(why)), 0);
+	gin.workspace = 1;
+	assert_jx_ok(client_call(cl, &jixiao__tree__descriptor, "GetTree", &gin.base,
+	    (ProtobufCMessage **)&t, msg, sizeof(msg)));
+	for (int i = 0; i < 2; i++) {
+		jixiao__update_node_request__init(&e[i]);
+		jixiao__node_ref__init(&ref[i]);
+		e[i].workspace = 1;
+		e[i].node = &ref[i];
+		ref[i].has_id = 1;
+		e[i].has_score = 1;
+		e[i].score = 100;
+	}
+	ref[0].id = find_code(t, "1.1.1")->id;
+	e[0].base_revision = find_code(t, "1.1.1")->revision;
+	ref[1].id = find_code(t, "1.1.2")->id;
+	e[1].base_revision = find_code(t, "1.1.2")->revision - 1; /* stale */
+	jixiao__node_ref__init(&ref[2]);
+	ref[2].has_id = 1;
+	ref[2].id = find_code(t, "1.1")->id;
+	add.workspace = 1;
+	add.parent = &ref[2];
+	add.name = "专家补充的指标";
+	add.has_weight = 1;
+	add.weight = 100;
+	jixiao__tree_reply__free_unpacked(t, NULL);
+	in.workspace = 1;
+	in.edits = ep;
+	in.n_edits = 2;
+	in.added = &addp;
+	in.n_added = 1;
+	client_new_request_id(id);
+	for (int i = 0; i < 2; i++) {
+		Jixiao__ApplyEditsReply *r;
+
+		assert_jx_ok(client_call_with_id(cl, &jixiao__tree__descriptor, "ApplyEdits", id,
+		    &in.base, &out, msg, sizeof(msg)));
+		r = (Jixiao__ApplyEditsReply *)out;
+		assert_int_equal(r->n_applied, 1);
+		assert_string_equal(r->applied[0]->code, "1.1.1");
+		assert_int_equal(r->n_stale, 1);
+		assert_string_equal(r->stale[0]->code, "1.1.2");
+		assert_int_equal(r->n_added, 1);
+		if (i == 0)
+			rev = r->workspace_revision;
+		assert_int_equal(r->workspace_revision, rev);
+		protobuf_c_message_free_unpacked(out, NULL);
+	}
+	client_close(cl);
+	assert_node(&d, "1.1.1", "\"score\": 1,");
+	assert_node(&d, "1.1.2", "\"score\": 3,");
+	assert_node(&d, "1.1.3", "\"name\": \"专家补充的指标\"");
+	{
+		char *tree;
+
+		assert_int_equal(jxd_jx(&d, &tree, NULL, "tree", "1", "--json", NULL), 0);
+		assert_null(strstr(tree, "\"code\": \"1.1.4\""));
+		free(tree);
+	}
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_applies_edits_and_reports_the_conflict),
 		cmocka_unit_test(altered_and_reshaped_workbooks),
+		cmocka_unit_test(apply_edits_resent_applies_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
