@@ -1433,22 +1433,21 @@ xlsx_cell_find(const struct xlsx_cell *cells, size_t n, size_t row, size_t col)
 }
 
 /*
- * Copies each merged range's top-left value into the rest of the range, up to the last
- * row and column that hold anything: a range merged to the sheet's end adds no rows.
+ * Copies each merged range's top-left value down its first column, to every row the
+ * range spans, up to the last row that holds anything (a range merged to the sheet's end
+ * adds no rows). Not across: a name merged over the level columns to its right stays one
+ * name in one column, as a CSV writes it.
  */
 static int
 xlsx_sheet_merge(struct xlsx_sheetparse *sp)
 {
 	struct xlsx *x = sp->base.x;
-	size_t n = sp->ncells, maxrow = 0, maxcol = 0;
+	size_t n = sp->ncells, maxrow = 0;
 
 	qsort(sp->cells, n, sizeof(*sp->cells), xlsx_cell_cmp);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (sp->cells[i].row > maxrow)
 			maxrow = sp->cells[i].row;
-		if (sp->cells[i].col > maxcol)
-			maxcol = sp->cells[i].col;
-	}
 	for (size_t m = 0; m < sp->nmerges; m++) {
 		const struct xlsx_merge *g = &sp->merges[m];
 		const struct xlsx_cell *tl = xlsx_cell_find(sp->cells, n, g->r1, g->c1);
@@ -1458,30 +1457,26 @@ xlsx_sheet_merge(struct xlsx_sheetparse *sp)
 			continue;
 		off = tl->off;
 		len = tl->len;
-		for (size_t r = g->r1; r <= g->r2 && r <= maxrow; r++) {
-			for (size_t c = g->c1; c <= g->c2 && c <= maxcol; c++) {
-				struct xlsx_cell *nc;
+		for (size_t r = g->r1 + 1; r <= g->r2 && r <= maxrow; r++) {
+			struct xlsx_cell *nc;
 
-				if (r == g->r1 && c == g->c1)
-					continue;
-				if (sp->ncells == XLSX_MAX_CELLS)
-					return xlsx_fail_cell(x, sp->sheet, r, c, "单元格太多",
-					    "too many cells");
-				if (sp->ncells == sp->cellscap) {
-					size_t ncap = sp->cellscap * 2;
+			if (sp->ncells == XLSX_MAX_CELLS)
+				return xlsx_fail_cell(x, sp->sheet, r, g->c1, "单元格太多",
+				    "too many cells");
+			if (sp->ncells == sp->cellscap) {
+				size_t ncap = sp->cellscap * 2;
 
-					if ((nc = realloc(sp->cells, ncap * sizeof(*nc))) == NULL)
-						return JX_EINTERNAL;
-					sp->cells = nc;
-					sp->cellscap = ncap;
-				}
-				nc = &sp->cells[sp->ncells++];
-				nc->row = (uint32_t)r;
-				nc->col = (uint16_t)c;
-				nc->merged = 1;
-				nc->off = off;
-				nc->len = len;
+				if ((nc = realloc(sp->cells, ncap * sizeof(*nc))) == NULL)
+					return JX_EINTERNAL;
+				sp->cells = nc;
+				sp->cellscap = ncap;
 			}
+			nc = &sp->cells[sp->ncells++];
+			nc->row = (uint32_t)r;
+			nc->col = (uint16_t)g->c1;
+			nc->merged = 1;
+			nc->off = off;
+			nc->len = len;
 		}
 	}
 	qsort(sp->cells, sp->ncells, sizeof(*sp->cells), xlsx_cell_cmp);

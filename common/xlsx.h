@@ -14,8 +14,9 @@
  *   - a formula as its cached result (<v>): a workbook that was never calculated reads
  *     as the value the writer cached, often 0;
  *   - TRUE / FALSE for booleans, the error text ("#DIV/0!") for errors.
- * A merged range's value is copied into every cell of the range, so a level-1 name
- * merged over five rows reads as that name on each of them. Rows that hold nothing are
+ * A merged range's value is copied down to every row the range spans (in its first
+ * column), so a level-1 name merged over five rows reads as that name on each of them;
+ * a name merged across columns stays in its first column. Rows that hold nothing are
  * left out; each row keeps its sheet row number as its line, so messages name the row
  * the user sees.
  *
