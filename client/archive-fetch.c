@@ -23,6 +23,7 @@ struct archive_fetch {
 	size_t npages;
 	ProtobufCBinaryData *records;
 	size_t nrecords;
+	Jixiao__ListUsersReply *members; /* the workspace's users, as the server knows them now */
 };
 
 static void
@@ -84,6 +85,7 @@ archive_fetch_free(struct archive_fetch *x)
 		jixiao__tree_reply__free_unpacked(x->tree, NULL);
 	if (x->checkpoint != NULL)
 		jixiao__checkpoint_reply__free_unpacked(x->checkpoint, NULL);
+	jixiao__list_users_reply__free_unpacked(x->members, NULL);
 }
 
 int
@@ -95,7 +97,8 @@ archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf, size_t
 	struct export_archive_in a = { 0 };
 	struct archive_fetch x = { 0 };
 	const Jixiao__Workspace *w;
-	char why[EXPORT_WHY_MAX] = "";
+	Jixiao__ListMembersRequest min = JIXIAO__LIST_MEMBERS_REQUEST__INIT;
+	char why[EXPORT_WHY_MAX] = "", msg[256];
 	int rv, err;
 
 	*buf = NULL;
@@ -125,6 +128,12 @@ archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf, size_t
 	}
 	if ((rv = archive_fetch_records(cli, &x, ws, progress)) != 0)
 		goto out;
+	/* The signers' standing now; a server that cannot say (an older one) is left out. */
+	min.workspace = ws;
+	if (cli->client == NULL || client_call(cli->client, &jixiao__users__descriptor, "Members",
+	    &min.base, (ProtobufCMessage **)&x.members, msg, sizeof(msg)) != 0)
+		x.members = NULL;
+	a.members = x.members;
 	a.checkpoint = x.checkpoint;
 	a.tree = x.tree;
 	a.records = x.records;

@@ -54,6 +54,33 @@ export_archive_inventory(struct export_archive *x, const Jixiao__TreeReply *t)
 	return 0;
 }
 
+/*
+ * Each signer's standing as the server knows it now (disabled, keys replaced since),
+ * borrowed from members into a's users, so a verifier can tell that a key that signed
+ * was later replaced or its user disabled. Without members (an older server) the
+ * archive goes without it.
+ */
+static void
+export_archive_standing(const Jixiao__ListUsersReply *members, Jixiao__Archive *a)
+{
+	if (members == NULL)
+		return;
+	for (size_t i = 0; i < a->n_users; i++) {
+		Jixiao__User *u = a->users[i];
+
+		for (size_t k = 0; k < members->n_users; k++) {
+			const Jixiao__User *m = members->users[k];
+
+			if (strcmp(m->name, u->name) != 0)
+				continue;
+			u->has_disabled = m->has_disabled;
+			u->disabled = m->disabled;
+			u->n_events = m->n_events;
+			u->events = m->events;
+		}
+	}
+}
+
 static void
 export_archive_free(struct export_archive *x)
 {
@@ -112,6 +139,7 @@ export_archive(const struct export_archive_in *in, uint8_t **buf, size_t *len, c
 			goto out;
 		}
 	}
+	export_archive_standing(in->members, &a);
 	a.workspace = in->tree->workspace;
 	a.records = (ProtobufCBinaryData *)in->records;
 	a.n_records = in->nrecords;
