@@ -1,8 +1,9 @@
 /*
  * jx import sheet and jx budget lines from Excel workbooks, against a real jixiaod:
  * seed 002's 评分表 written as a bureau keeps it (an instructions sheet first, a title
- * row, level names in merged cells, numbers as numbers, an extra column, a percent cell
- * and a date cell) imports and scores 87.38 → 良; the same workbook saved by LibreOffice,
+ * row, level names in merged cells, numbers as numbers, an extra column, a percent cell,
+ * a date cell and a 合计 row summing the scores with a formula) imports and scores
+ * 87.38 → 良; the same workbook saved by LibreOffice,
  * as .xlsx and as an old .xls, imports the same; bad workbooks are refused and nothing
  * is imported.
  */
@@ -75,7 +76,8 @@ number(const char *s, double *v)
  * Seed 002's sheet (tests/data/seed002-sheet.csv) as a workbook: sheet 1 "填表说明",
  * sheet 2 "评分表" with a title row merged across, the header, each level name merged
  * down the rows it spans, 分值 and 评价得分 as numbers, 支出完成率's 完成值 as 0.844 with a
- * percent format, 运维项目完成数量's as a date, and a 备注 column the importer ignores.
+ * percent format, 运维项目完成数量's as a date, a 备注 column the importer ignores, and
+ * a 合计 row whose score is =SUM(…) with its value cached.
  */
 static void
 write_seed002(const char *path)
@@ -135,6 +137,16 @@ write_seed002(const char *path)
 		}
 		if (r == 1)
 			worksheet_write_string(ws, row, (lxw_col_t)ncols, "专家甲复核", NULL);
+	}
+	/* The 合计 row: its label merged across the level columns, the scores summed. */
+	{
+		lxw_row_t last = (lxw_row_t)csv_nrows(csv), row = last + 1;
+		char sum[64];
+
+		worksheet_merge_range(ws, row, 0, row, 2, "合计", NULL);
+		worksheet_write_number(ws, row, 3, 100, NULL);
+		snprintf(sum, sizeof(sum), "=SUM(G3:G%u)", (unsigned)last + 1);
+		worksheet_write_formula_num(ws, row, 6, sum, NULL, 87.38);
 	}
 	/* Payments, for jx budget lines: amounts with thousands formatting, dates as dates. */
 	ws = workbook_add_worksheet(wb, "支出明细");
