@@ -102,6 +102,9 @@ import_sheet(struct cli *cli, int argc, char **argv)
 		return EX_USAGE;
 	if ((rv = table_file_read(argv[optind + 1], which, import_read_sheet, &sheet, &csv)) != 0)
 		return rv;
+	if (sheet->ignored[0] != '\0')
+		fprintf(stderr, "jx: 忽略了这些列：%s / ignored these columns: %s\n", sheet->ignored,
+		    sheet->ignored);
 	if (import_nodes_from_sheet(sheet, in.workspace, &nodes) != 0) {
 		rv = cli_error(EX_OSERR, "out of memory");
 		goto out;

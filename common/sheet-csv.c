@@ -167,7 +167,7 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 
 	for (size_t c = 0; c < r->t->ncols(r->t->data, row); c++) {
 		const char *cell = sheet_csv_raw(r, row, c), *t;
-		size_t len;
+		size_t len, known = 0;
 
 		for (size_t h = 0; h < sizeof(sheet_csv_headers) / sizeof(sheet_csv_headers[0]);
 		     h++) {
@@ -188,6 +188,15 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 			}
 			r->col[col] = c + 1;
 			sheet_csv_cut(r->header[col], HEADER_MAX, t, len);
+			known++;
+		}
+		/* Other columns are ignored, and named in ignored for a note. */
+		if (known == 0 && (len = csv_trim(cell, &t)) > 0) {
+			size_t used = strlen(r->sheet->ignored);
+
+			if (used + len + 4 < sizeof(r->sheet->ignored))
+				snprintf(r->sheet->ignored + used, sizeof(r->sheet->ignored) - used,
+				    "%s%.*s", used > 0 ? "、" : "", (int)len, t);
 		}
 	}
 	if (r->col[COL_WEIGHT] == 0)

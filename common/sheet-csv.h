@@ -80,6 +80,7 @@ struct sheet_csv {
 	bool has_total;    /* a 合计 row stated the sheet's total */
 	int64_t total;
 	size_t total_line;
+	char ignored[256]; /* the header's other columns, ignored: "备注、序号"; "" when none */
 };
 
 /*

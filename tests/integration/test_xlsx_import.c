@@ -216,6 +216,7 @@ seed002_workbook_scores_87_38(void **state)
 	err = import_book(&d, "1", path, NULL);
 	/* The instructions sheet does not read as a scoring sheet: the second is used. */
 	assert_has(err, "第 2 个工作表「评分表」");
+	assert_has(err, "ignored these columns: 备注");
 	free(err);
 	scores_87_38_good(&d, "1");
 
