@@ -337,24 +337,42 @@ static const char *const lines_columns[4][4] = {
 	{ "用途", "purpose", "项目名称", "摘要" },
 };
 
+/* Rows above the header a file may have: a title, a unit line. */
+#define LINES_TITLE_ROWS 10
+
 static int
-lines_column(const struct csv *csv, size_t which)
+lines_column(const struct csv *csv, size_t row, size_t which)
 {
-	for (size_t col = 0; col < csv_ncols(csv, 0); col++)
+	for (size_t col = 0; col < csv_ncols(csv, row); col++)
 		for (size_t k = 0; k < 4 && lines_columns[which][k] != NULL; k++)
-			if (csv_header_eq(csv_cell(csv, 0, col), lines_columns[which][k]))
+			if (csv_header_eq(csv_cell(csv, row, col), lines_columns[which][k]))
 				return (int)col;
 	return -1;
 }
 
-/* table_file_read's reader: a table whose first row names the 金额 column. */
+/* The header: the first row (of the first few) that names the 金额 column. */
+static bool
+lines_header_row(const struct csv *csv, size_t *row)
+{
+	for (size_t r = 0; r < csv_nrows(csv) && r < LINES_TITLE_ROWS; r++) {
+		if (lines_column(csv, r, 0) >= 0) {
+			*row = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* table_file_read's reader: a table with a header naming the 金额 column. */
 static int
 lines_header(const struct csv *csv, void *arg, char *why, size_t whylen)
 {
-	if (lines_column(csv, 0) >= 0)
+	size_t row;
+
+	if (lines_header_row(csv, &row))
 		return JX_OK;
-	snprintf(why, whylen, "第一行应当是表头，其中有「金额」列 / the first row must name the "
-	    "columns, with 金额 (amount) among them");
+	snprintf(why, whylen, "找不到表头：需要名为「金额」的一列 / no header row: a column named "
+	    "金额 (amount) is needed");
 	return JX_EINVAL;
 }
 
@@ -363,16 +381,17 @@ static int
 lines_read(const char *path, const struct csv *csv, Jixiao__ExpenseLine *lines,
     Jixiao__ExpenseLine **ptrs, size_t *n)
 {
+	size_t head = 0;
 	int col[4];
 	char why[512];
 
-	for (size_t i = 0; i < 4; i++)
-		col[i] = lines_column(csv, i);
-	if (col[0] < 0)
-		return cli_error(EX_DATAERR, "%s: the first row must name the columns, with 金额 "
+	if (!lines_header_row(csv, &head))
+		return cli_error(EX_DATAERR, "%s: a row must name the columns, with 金额 "
 		    "(amount) among them", path);
+	for (size_t i = 0; i < 4; i++)
+		col[i] = lines_column(csv, head, i);
 	*n = 0;
-	for (size_t r = 1; r < csv_nrows(csv); r++) {
+	for (size_t r = head + 1; r < csv_nrows(csv); r++) {
 		Jixiao__ExpenseLine *l = &lines[*n];
 		const char *amount = csv_cell(csv, r, (size_t)col[0]), *start;
 		size_t len = csv_trim(amount, &start);

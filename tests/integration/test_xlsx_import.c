@@ -150,15 +150,16 @@ write_seed002(const char *path)
 	}
 	/* Payments, for jx budget lines: amounts with thousands formatting, dates as dates. */
 	ws = workbook_add_worksheet(wb, "支出明细");
-	worksheet_write_string(ws, 0, 0, "日期", NULL);
-	worksheet_write_string(ws, 0, 1, "用途", NULL);
-	worksheet_write_string(ws, 0, 2, "金额", NULL);
-	worksheet_write_number(ws, 1, 0, 45047, date);
-	worksheet_write_string(ws, 1, 1, "政府专线租用", NULL);
-	worksheet_write_number(ws, 1, 2, 1260000, money);
-	worksheet_write_number(ws, 2, 0, 45078, date);
-	worksheet_write_string(ws, 2, 1, "运维服务", NULL);
-	worksheet_write_formula_num(ws, 2, 2, "=3025434.4", money, 3025434.4);
+	worksheet_merge_range(ws, 0, 0, 0, 2, "2023 年度支出明细表", NULL);
+	worksheet_write_string(ws, 1, 0, "日期", NULL);
+	worksheet_write_string(ws, 1, 1, "用途", NULL);
+	worksheet_write_string(ws, 1, 2, "金额", NULL);
+	worksheet_write_number(ws, 2, 0, 45047, date);
+	worksheet_write_string(ws, 2, 1, "政府专线租用", NULL);
+	worksheet_write_number(ws, 2, 2, 1260000, money);
+	worksheet_write_number(ws, 3, 0, 45078, date);
+	worksheet_write_string(ws, 3, 1, "运维服务", NULL);
+	worksheet_write_formula_num(ws, 3, 2, "=3025434.4", money, 3025434.4);
 	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
 	csv_free(csv);
 	free(data);
@@ -236,7 +237,10 @@ seed002_workbook_scores_87_38(void **state)
 	assert_has(err, "1. 填表说明");
 	free(err);
 
-	/* Budget lines from the third sheet: amounts as amounts, dates not read as amounts. */
+	/*
+	 * Budget lines from the third sheet, under its title row: amounts as amounts, dates
+	 * not read as amounts.
+	 */
 	assert_int_equal(jxd_jx(&d, &out, &err, "budget", "lines", "1", path, NULL), 0);
 	assert_has(out, "2 expenditure lines, total 4285434.40 yuan (428.54 万元)");
 	assert_has(err, "「支出明细」");
