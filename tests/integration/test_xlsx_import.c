@@ -343,6 +343,59 @@ bad_workbooks_import_nothing(void **state)
 	jxd_cleanup(&d);
 }
 
+/*
+ * Seed 004's target table as a workbook (a title row, the unit merged down its
+ * projects' rows as bureaus keep it): jx import targets reads the same 20 projects and
+ * 101 indicators as from the CSV.
+ */
+static void
+seed004_targets_from_a_workbook(void **state)
+{
+	size_t len;
+	char *data = jxtest_slurp("tests/data/seed004-targets.csv", &len), why[CSV_WHY_MAX];
+	char path[512], *out;
+	struct csv *csv;
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	struct jxd d;
+
+	jxd_start(&d, false);
+	snprintf(path, sizeof(path), "%s/绩效目标表.xlsx", d.dir);
+	assert_jx_ok(csv_parse(data, len, &csv, why, sizeof(why)));
+	assert_non_null(wb = workbook_new(path));
+	ws = workbook_add_worksheet(wb, "绩效目标表");
+	worksheet_write_string(ws, 0, 0, "2022 年度项目绩效目标表", NULL);
+	for (size_t r = 0; r < csv_nrows(csv); r++) {
+		for (size_t c = 0; c < csv_ncols(csv, r); c++) {
+			const char *s = csv_cell(csv, r, c);
+			size_t end = r + 1;
+
+			if (s[0] == '\0' || (c < 2 && r > 1 && strcmp(csv_cell(csv, r - 1, c), s) == 0))
+				continue; /* inside the merged range above */
+			/* A unit or department repeated below: merged, as a bureau's table has it. */
+			while (c < 2 && r > 0 && end < csv_nrows(csv) &&
+			    strcmp(csv_cell(csv, end, c), s) == 0)
+				end++;
+			if (end - r > 1) {
+				worksheet_merge_range(ws, (lxw_row_t)(r + 1), (lxw_col_t)c,
+				    (lxw_row_t)end, (lxw_col_t)c, s, NULL);
+			} else {
+				worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, s, NULL);
+			}
+		}
+	}
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	csv_free(csv);
+	free(data);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "import", "targets", path, "--year", "2022",
+	    "--json", NULL), 0);
+	assert_has(out, "\"projects\": 20,");
+	assert_has(out, "\"indicators\": 101,");
+	free(out);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
@@ -350,6 +403,7 @@ main(void)
 		cmocka_unit_test(seed002_workbook_scores_87_38),
 		cmocka_unit_test(libreoffice_saved_workbooks),
 		cmocka_unit_test(bad_workbooks_import_nothing),
+		cmocka_unit_test(seed004_targets_from_a_workbook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
