@@ -238,6 +238,30 @@ altered_and_reshaped_workbooks(void **state)
 	jxd_cleanup(&d);
 }
 
+/* After a submission the import is an edit like any other: it needs a reason. */
+static void
+after_submission_it_needs_a_reason(void **state)
+{
+	struct jxd d;
+	char path[512], *out, *err;
+
+	start(&d, path, sizeof(path));
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "--user", "wang", "submit", "1", NULL), 0);
+	replace_cell(path, SHEET, "G5", "<c r=\"G5\"><v>3</v></c>");
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "wang", "import", "edits", "1", path,
+	    NULL), EX_DATAERR);
+	assert_has(err, "--reason");
+	free(err);
+	assert_node(&d, "1.1.1", "\"score\": 3.5,");
+	assert_int_equal(jxd_jx(&d, &out, NULL, "--user", "wang", "--reason", "专家复核后调整",
+	    "import", "edits", "1", path, "--json", NULL), 0);
+	assert_has(out, "\"applied\": 1,");
+	free(out);
+	assert_node(&d, "1.1.1", "\"score\": 3,");
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 /* The node with code in tree t. */
 static const Jixiao__Node *
 find_code(const Jixiao__TreeReply *t, const char *code)
@@ -341,6 +365,7 @@ main(void)
 		cmocka_unit_test(round_trip_applies_edits_and_reports_the_conflict),
 		cmocka_unit_test(altered_and_reshaped_workbooks),
 		cmocka_unit_test(apply_edits_resent_applies_once),
+		cmocka_unit_test(after_submission_it_needs_a_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
