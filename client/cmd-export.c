@@ -43,6 +43,8 @@ static const char *const export_details =
     "are written as the sheet's scores, and their methods and parameters with them.\n"
     "It is the scoring sheet only: findings (jx finding) and the archive inventory are\n"
     "in the md, html and xlsx exports, not in the csv, so that it re-imports as is.\n"
+    "A csv cell that a spreadsheet would run as a formula (starting with = + - @) is\n"
+    "written with an apostrophe in front, which jx import sheet takes off again.\n"
     "md and html have sections for 经验做法, 存在问题 and 建议 and the archive inventory\n"
     "(档案清单: every evidence file with its size and BLAKE2b hash); xlsx has them as\n"
     "sheets of their own. html charts the subject's totals year by year when it has\n"
