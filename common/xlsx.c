@@ -893,7 +893,7 @@ xlsx_kind(const void *data, size_t len)
 int
 xlsx_open(const void *data, size_t len, struct xlsx **out, char *why, size_t whylen)
 {
-	static char nowhy[XLSX_WHY_MAX];
+	static _Thread_local char nowhy[XLSX_WHY_MAX];
 	struct xlsx_rels top = { 0 }, book = { 0 };
 	struct xlsx_book b = { 0 };
 	struct xlsx_sst sst = { 0 };
@@ -1527,7 +1527,7 @@ xlsx_sheet_table(struct xlsx_sheetparse *sp, struct csv **out)
 int
 xlsx_sheet(struct xlsx *x, size_t i, struct csv **out, char *why, size_t whylen)
 {
-	static char nowhy[XLSX_WHY_MAX];
+	static _Thread_local char nowhy[XLSX_WHY_MAX];
 	struct xlsx_sheetparse sp = { 0 };
 	int rv;
 
