@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "decimal.h"
 #include "err.h"
+#include "sheet-csv.h"
 #include "table-file.h"
 
 #define ADJUST_MAX 64
@@ -376,6 +377,16 @@ lines_header(const struct csv *csv, void *arg, char *why, size_t whylen)
 	return JX_EINVAL;
 }
 
+/* A 合计 or 小计 row of the table: its amount is the lines' sum, not a line. */
+static bool
+lines_total_row(const struct csv *csv, size_t row)
+{
+	for (size_t c = 0; c < csv_ncols(csv, row); c++)
+		if (sheet_csv_total_label(csv_cell(csv, row, c)))
+			return true;
+	return false;
+}
+
 /* Reads the lines; on failure tells the user (row and column) and returns an exit code. */
 static int
 lines_read(const char *path, const struct csv *csv, Jixiao__ExpenseLine *lines,
@@ -396,7 +407,7 @@ lines_read(const char *path, const struct csv *csv, Jixiao__ExpenseLine *lines,
 		const char *amount = csv_cell(csv, r, (size_t)col[0]), *start;
 		size_t len = csv_trim(amount, &start);
 
-		if (len == 0)
+		if (len == 0 || lines_total_row(csv, r))
 			continue;
 		jixiao__expense_line__init(l);
 		if (dec_parse_written(start, len, &l->amount) != 0) {

@@ -369,6 +369,15 @@ sheet_csv_is_word(const char *cell, const char *const *names, size_t n)
 	return false;
 }
 
+bool
+sheet_csv_total_label(const char *cell)
+{
+	return sheet_csv_is_word(cell, sheet_csv_total_names,
+		   sizeof(sheet_csv_total_names) / sizeof(sheet_csv_total_names[0])) ||
+	    sheet_csv_is_word(cell, sheet_csv_subtotal_names,
+		sizeof(sheet_csv_subtotal_names) / sizeof(sheet_csv_subtotal_names[0]));
+}
+
 /*
  * A 合计 or 小计 row: not an indicator but the figures the sheet states, kept for
  * jx check to compare with the computed ones. 合计 (总计, 总分 …) states the total;

@@ -160,6 +160,8 @@ write_seed002(const char *path)
 	worksheet_write_number(ws, 3, 0, 45078, date);
 	worksheet_write_string(ws, 3, 1, "运维服务", NULL);
 	worksheet_write_formula_num(ws, 3, 2, "=3025434.4", money, 3025434.4);
+	worksheet_write_string(ws, 4, 1, "合 计", NULL);
+	worksheet_write_formula_num(ws, 4, 2, "=SUM(C3:C4)", money, 4285434.4);
 	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
 	csv_free(csv);
 	free(data);
