@@ -11,6 +11,8 @@
 #include "csv.h"
 #include "decimal.h"
 #include "err.h"
+#include "sheet-csv.h"
+#include "table-file.h"
 
 #define ADJUST_MAX 64
 
@@ -30,7 +32,7 @@ static const struct cli_command budget_commands[] = {
 	    "--stated-final and --stated-rate keep the figures as the report prints them;\n"
 	    "jx check reports where the arithmetic disagrees. Amounts may be written as\n"
 	    "spreadsheets do (1,164.43, full-width digits)." },
-	{ "lines", budget_lines, "jx budget lines WS FILE.csv [--rev N]",
+	{ "lines", budget_lines, "jx budget lines WS FILE.csv|FILE.xlsx [--rev N] [--sheet NAME|N]",
 	    "Replaces the itemised expenditure (支出明细) with the rows of a CSV file: columns\n"
 	    "金额 (amount, yuan) and optionally 日期 (date), 收款单位 (payee), 用途 (purpose).\n"
 	    "Tells when the lines do not add up to the recorded expenditure." },
@@ -336,14 +338,53 @@ static const char *const lines_columns[4][4] = {
 	{ "用途", "purpose", "项目名称", "摘要" },
 };
 
+/* Rows above the header a file may have: a title, a unit line. */
+#define LINES_TITLE_ROWS 10
+
 static int
-lines_column(const struct csv *csv, size_t which)
+lines_column(const struct csv *csv, size_t row, size_t which)
 {
-	for (size_t col = 0; col < csv_ncols(csv, 0); col++)
+	for (size_t col = 0; col < csv_ncols(csv, row); col++)
 		for (size_t k = 0; k < 4 && lines_columns[which][k] != NULL; k++)
-			if (csv_header_eq(csv_cell(csv, 0, col), lines_columns[which][k]))
+			if (csv_header_eq(csv_cell(csv, row, col), lines_columns[which][k]))
 				return (int)col;
 	return -1;
+}
+
+/* The header: the first row (of the first few) that names the 金额 column. */
+static bool
+lines_header_row(const struct csv *csv, size_t *row)
+{
+	for (size_t r = 0; r < csv_nrows(csv) && r < LINES_TITLE_ROWS; r++) {
+		if (lines_column(csv, r, 0) >= 0) {
+			*row = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* table_file_read's reader: a table with a header naming the 金额 column. */
+static int
+lines_header(const struct csv *csv, void *arg, char *why, size_t whylen)
+{
+	size_t row;
+
+	if (lines_header_row(csv, &row))
+		return JX_OK;
+	snprintf(why, whylen, "找不到表头：需要名为「金额」的一列 / no header row: a column named "
+	    "金额 (amount) is needed");
+	return JX_EINVAL;
+}
+
+/* A 合计 or 小计 row of the table: its amount is the lines' sum, not a line. */
+static bool
+lines_total_row(const struct csv *csv, size_t row)
+{
+	for (size_t c = 0; c < csv_ncols(csv, row); c++)
+		if (sheet_csv_total_label(csv_cell(csv, row, c)))
+			return true;
+	return false;
 }
 
 /* Reads the lines; on failure tells the user (row and column) and returns an exit code. */
@@ -351,21 +392,22 @@ static int
 lines_read(const char *path, const struct csv *csv, Jixiao__ExpenseLine *lines,
     Jixiao__ExpenseLine **ptrs, size_t *n)
 {
+	size_t head = 0;
 	int col[4];
 	char why[512];
 
-	for (size_t i = 0; i < 4; i++)
-		col[i] = lines_column(csv, i);
-	if (col[0] < 0)
-		return cli_error(EX_DATAERR, "%s: the first row must name the columns, with 金额 "
+	if (!lines_header_row(csv, &head))
+		return cli_error(EX_DATAERR, "%s: a row must name the columns, with 金额 "
 		    "(amount) among them", path);
+	for (size_t i = 0; i < 4; i++)
+		col[i] = lines_column(csv, head, i);
 	*n = 0;
-	for (size_t r = 1; r < csv_nrows(csv); r++) {
+	for (size_t r = head + 1; r < csv_nrows(csv); r++) {
 		Jixiao__ExpenseLine *l = &lines[*n];
 		const char *amount = csv_cell(csv, r, (size_t)col[0]), *start;
 		size_t len = csv_trim(amount, &start);
 
-		if (len == 0)
+		if (len == 0 || lines_total_row(csv, r))
 			continue;
 		jixiao__expense_line__init(l);
 		if (dec_parse_written(start, len, &l->amount) != 0) {
@@ -392,10 +434,12 @@ budget_lines(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rev", required_argument, NULL, 'r' },
+		{ "sheet", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Jixiao__SetBudgetRequest in = JIXIAO__SET_BUDGET_REQUEST__INIT;
+	const char *which = NULL;
 	Jixiao__Budget b = JIXIAO__BUDGET__INIT, *cur;
 	Jixiao__BudgetReply *got = NULL, *out = NULL;
 	Jixiao__ExpenseLine *lines = NULL, **ptrs = NULL;
@@ -406,10 +450,16 @@ budget_lines(struct cli *cli, int argc, char **argv)
 	int c, rv;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			cli_help(&budget_commands[2], NULL);
+			cli_help(&budget_commands[2], "  --rev N          the budget's revision the "
+			    "lines replace\n  --sheet NAME|N   the workbook's sheet to read\n\n"
+			    TABLE_FILE_HELP);
 			return 0;
+		}
+		if (c == 's') {
+			which = optarg;
+			continue;
 		}
 		if (c != 'r' || cli_parse_id(optarg, "the revision", &rev) != 0)
 			return EX_USAGE;
@@ -419,7 +469,7 @@ budget_lines(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("usage: %s", budget_commands[2].usage);
 	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
 		return EX_USAGE;
-	if ((rv = import_csv_file(argv[optind + 1], &csv)) != 0)
+	if ((rv = table_file_read(argv[optind + 1], which, lines_header, NULL, &csv)) != 0)
 		return rv;
 	if ((lines = calloc(csv_nrows(csv) + 1, sizeof(*lines))) == NULL ||
 	    (ptrs = calloc(csv_nrows(csv) + 1, sizeof(*ptrs))) == NULL) {

@@ -167,7 +167,7 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 
 	for (size_t c = 0; c < r->t->ncols(r->t->data, row); c++) {
 		const char *cell = sheet_csv_raw(r, row, c), *t;
-		size_t len;
+		size_t len, known = 0;
 
 		for (size_t h = 0; h < sizeof(sheet_csv_headers) / sizeof(sheet_csv_headers[0]);
 		     h++) {
@@ -188,6 +188,15 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 			}
 			r->col[col] = c + 1;
 			sheet_csv_cut(r->header[col], HEADER_MAX, t, len);
+			known++;
+		}
+		/* Other columns are ignored, and named in ignored for a note. */
+		if (known == 0 && (len = csv_trim(cell, &t)) > 0) {
+			size_t used = strlen(r->sheet->ignored);
+
+			if (used + len + 4 < sizeof(r->sheet->ignored))
+				snprintf(r->sheet->ignored + used, sizeof(r->sheet->ignored) - used,
+				    "%s%.*s", used > 0 ? "、" : "", (int)len, t);
 		}
 	}
 	if (r->col[COL_WEIGHT] == 0)
@@ -358,6 +367,15 @@ sheet_csv_is_word(const char *cell, const char *const *names, size_t n)
 		if (strcmp(buf, names[i]) == 0)
 			return true;
 	return false;
+}
+
+bool
+sheet_csv_total_label(const char *cell)
+{
+	return sheet_csv_is_word(cell, sheet_csv_total_names,
+		   sizeof(sheet_csv_total_names) / sizeof(sheet_csv_total_names[0])) ||
+	    sheet_csv_is_word(cell, sheet_csv_subtotal_names,
+		sizeof(sheet_csv_subtotal_names) / sizeof(sheet_csv_subtotal_names[0]));
 }
 
 /*

@@ -80,6 +80,7 @@ struct sheet_csv {
 	bool has_total;    /* a 合计 row stated the sheet's total */
 	int64_t total;
 	size_t total_line;
+	char ignored[256]; /* the header's other columns, ignored: "备注、序号"; "" when none */
 };
 
 /*
@@ -104,6 +105,12 @@ struct sheet_table {
  * is not a number — or JX_EINTERNAL when out of memory.
  */
 int sheet_csv_read(const struct csv *csv, struct sheet_csv **out, char *why, size_t whylen);
+
+/*
+ * Whether a cell names a table's own check row: 合计 (总计, 总分 …) or 小计, spaces
+ * aside. Other tables (budget lines) skip such rows with this one list.
+ */
+bool sheet_csv_total_label(const char *cell);
 
 /* sheet_csv_read from any table of cells (an .xlsx sheet, say), with the same rules. */
 int sheet_csv_read_table(const struct sheet_table *t, struct sheet_csv **out, char *why,

@@ -19,6 +19,7 @@ static const struct method methods_table[] = {
 	{ "jixiao.Workspaces", "List", R, METHOD_USER, "list workspaces" },
 	{ "jixiao.Workspaces", "Get", R, METHOD_READ, "read it" },
 	{ "jixiao.Workspaces", "Archive", W, METHOD_ADMIN, "archive workspaces" },
+	{ "jixiao.Workspaces", "SetReport", W, METHOD_EDIT, "write its report's sections" },
 
 	{ "jixiao.Tree", "AddNode", W, METHOD_EDIT, "add indicators to it" },
 	{ "jixiao.Tree", "UpdateNode", W, METHOD_EDIT, "edit its indicators" },
@@ -28,6 +29,7 @@ static const struct method methods_table[] = {
 	{ "jixiao.Tree", "Import", W, METHOD_EDIT, "import a sheet into it" },
 	{ "jixiao.Tree", "Claim", W, METHOD_EDIT, "claim its indicators" },
 	{ "jixiao.Tree", "Mark", W, METHOD_EDIT, "mark its indicators" },
+	{ "jixiao.Tree", "ApplyEdits", W, METHOD_EDIT, "bring edits back from a spreadsheet" },
 
 	{ "jixiao.Budgets", "Get", R, METHOD_READ, "read its budget" },
 	{ "jixiao.Budgets", "Set", W, METHOD_EDIT, "change its budget" },

@@ -228,6 +228,7 @@ static const struct {
 	{ "jixiao.Workspaces.List", NEED_USER },
 	{ "jixiao.Workspaces.Get", NEED_READ },
 	{ "jixiao.Workspaces.Archive", NEED_ADMIN },
+	{ "jixiao.Workspaces.SetReport", NEED_EDIT },
 
 	{ "jixiao.Tree.AddNode", NEED_EDIT },
 	{ "jixiao.Tree.UpdateNode", NEED_EDIT },
@@ -237,6 +238,7 @@ static const struct {
 	{ "jixiao.Tree.Import", NEED_EDIT },
 	{ "jixiao.Tree.Claim", NEED_EDIT },
 	{ "jixiao.Tree.Mark", NEED_EDIT },
+	{ "jixiao.Tree.ApplyEdits", NEED_EDIT },
 
 	{ "jixiao.Budgets.Get", NEED_READ },
 	{ "jixiao.Budgets.Set", NEED_EDIT },
