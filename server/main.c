@@ -8,6 +8,7 @@
 
 #include <sysexits.h>
 
+#include "admin.h"
 #include "auth.h"
 #include "key.h"
 #include "log.h"
@@ -24,6 +25,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: jixiaod [--data DIR] [--listen URL]... [--feed URL] [options]\n"
 	    "       jixiaod init --data DIR --admin-key FILE.pub [--admin-name NAME]\n"
+	    "       jixiaod backup --data DIR OUT|--stdout\n"
+	    "       jixiaod restore BACKUP|- --data NEWDIR\n"
+	    "       jixiaod check --data DIR\n"
 	    "\n"
 	    "Serves jixiao evaluation workspaces to jx clients. A new store is made with\n"
 	    "jixiaod init: it gets the server's own key and its first admin, whose public key\n"
@@ -184,6 +188,12 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "init") == 0)
 		return init_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "backup") == 0)
+		return admin_backup_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "restore") == 0)
+		return admin_restore_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return admin_check_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "d:l:f:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
