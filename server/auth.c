@@ -24,6 +24,7 @@ struct auth_session {
 	bool has_nonce;
 	uint8_t nonce[KEY_NONCE_LEN];
 	char user[AUTH_NAME_MAX + 1];
+	uint8_t user_pk[KEY_PUBLIC_LEN]; /* the key the user logged in with */
 };
 
 struct auth {
@@ -297,8 +298,10 @@ auth_login(struct auth *a, uint32_t pipe, const uint8_t pk[KEY_PUBLIC_LEN],
 		return JX_EUNAUTH;
 	pthread_mutex_lock(&a->lock);
 	/* The pipe may have closed meanwhile: then there is nobody to log in. */
-	if ((s = auth_find(a, pipe, false)) != NULL)
+	if ((s = auth_find(a, pipe, false)) != NULL) {
 		snprintf(s->user, sizeof(s->user), "%s", user);
+		memcpy(s->user_pk, pk, KEY_PUBLIC_LEN);
+	}
 	pthread_mutex_unlock(&a->lock);
 	return s != NULL ? JX_OK : JX_EUNAUTH;
 }
@@ -327,4 +330,31 @@ auth_pipe_closed(struct auth *a, uint32_t pipe)
 		}
 	}
 	pthread_mutex_unlock(&a->lock);
+}
+
+bool
+auth_session_key(struct auth *a, uint32_t pipe, uint8_t pk[KEY_PUBLIC_LEN])
+{
+	struct auth_session *s;
+	bool found = false;
+
+	pthread_mutex_lock(&a->lock);
+	if ((s = auth_find(a, pipe, false)) != NULL && s->user[0] != '\0') {
+		memcpy(pk, s->user_pk, KEY_PUBLIC_LEN);
+		found = true;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return found;
+}
+
+size_t
+auth_sessions(struct auth *a)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->n; i++)
+		n += a->sessions[i].user[0] != '\0';
+	pthread_mutex_unlock(&a->lock);
+	return n;
 }

@@ -55,6 +55,10 @@ int auth_login(struct auth *a, uint32_t pipe, const uint8_t pk[KEY_PUBLIC_LEN],
     const uint8_t sig[KEY_SIG_LEN], const char *user);
 /* The user logged in on pipe into user (empty when none). */
 void auth_session_user(struct auth *a, uint32_t pipe, char user[AUTH_NAME_MAX + 1]);
+/* The key pipe's user logged in with: true and pk, or false when not logged in. */
+bool auth_session_key(struct auth *a, uint32_t pipe, uint8_t pk[KEY_PUBLIC_LEN]);
+/* Connections logged in now. */
+size_t auth_sessions(struct auth *a);
 /* Forgets pipe's session. */
 void auth_pipe_closed(struct auth *a, uint32_t pipe);
 

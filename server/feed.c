@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "tls.h"
 
@@ -16,6 +17,13 @@ struct feed {
 	nng_socket sock;
 	char url[512];
 };
+
+/* Subscribers come and go: counted for the metrics. */
+static void
+feed_pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	metrics_subscribers(ev == NNG_PIPE_EV_ADD_POST ? 1 : -1);
+}
 
 int
 feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, size_t whylen)
@@ -32,6 +40,8 @@ feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, siz
 		snprintf(why, whylen, "cannot open the feed socket: %s", nng_strerror(rv));
 		return JX_EINTERNAL;
 	}
+	nng_pipe_notify(f->sock, NNG_PIPE_EV_ADD_POST, feed_pipe_event, f);
+	nng_pipe_notify(f->sock, NNG_PIPE_EV_REM_POST, feed_pipe_event, f);
 	if ((rv = tls_listen(f->sock, url, tls, &l)) != 0) {
 		nng_close(f->sock);
 		free(f);

@@ -41,6 +41,8 @@ usage(FILE *f)
 	    "      --tls-cert FILE    PEM certificate (chain) for tls+tcp:// addresses\n"
 	    "      --tls-key FILE     its PEM private key, mode 0600 or 0640 (may be the\n"
 	    "                         same file as --tls-cert)\n"
+	    "      --metrics URL      serve Prometheus metrics at URL (http://HOST:PORT/PATH)\n"
+	    "                         and a health check at /healthz on the same port\n"
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
 	    "      --max-message BYTES largest request accepted (default 4 MiB)\n"
 	    "      --workers N        requests served at once (default 256)\n"
@@ -173,6 +175,7 @@ main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "metrics", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -215,6 +218,9 @@ main(int argc, char **argv)
 			break;
 		case 'K':
 			cfg.tls_key = optarg;
+			break;
+		case 'P':
+			cfg.metrics = optarg;
 			break;
 		case 'm':
 		case 'M':

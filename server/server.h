@@ -21,6 +21,7 @@ struct server_config {
 	size_t max_evidence;   /* 0: SVC_FILES_DEFAULT_MAX */
 	const char *tls_cert;  /* PEM certificate for tls+tcp:// listeners and feed */
 	const char *tls_key;   /* PEM private key; may be the same file as tls_cert */
+	const char *metrics;   /* http://HOST:PORT/PATH for metrics and /healthz, or NULL */
 };
 
 struct server;

@@ -112,6 +112,14 @@ jxd_wait_ready(struct jxd *d)
 			if (d->tcp && tcp != NULL)
 				snprintf(d->tcp_url, sizeof(d->tcp_url), "%.*s",
 				    (int)strcspn(tcp + 1, " \n"), tcp + 1);
+			char *m = strstr(line, "/metrics");
+			if (d->want_metrics && m != NULL) {
+				char *b = m;
+				while (b > line && b[-1] != ' ')
+					b--;
+				snprintf(d->metrics_url, sizeof(d->metrics_url), "%.*s",
+				    (int)(m + 8 - b), b);
+			}
 			if (d->tls_cert[0] != '\0' && tls != NULL)
 				snprintf(d->tls_url, sizeof(d->tls_url), "%.*s",
 				    (int)strcspn(tls + 1, " \n"), tls + 1);
@@ -152,6 +160,12 @@ jxd_spawn(struct jxd *d)
 		argv[n++] = d->tls_cert;
 		argv[n++] = "--tls-key";
 		argv[n++] = d->tls_key;
+	}
+	if (d->want_metrics) {
+		argv[n++] = "--metrics";
+		/* The first start picks a free port; a restart reuses it. */
+		argv[n++] = d->metrics_url[0] != '\0' ? d->metrics_url
+						      : "http://127.0.0.1:0/metrics";
 	}
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
@@ -309,6 +323,7 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	memset(d, 0, sizeof(*d));
 	d->out_fd = -1;
 	d->tcp = o->tcp;
+	d->want_metrics = o->metrics;
 	if (o->tls_cert != NULL && o->tls_key != NULL) {
 		snprintf(d->tls_cert, sizeof(d->tls_cert), "%s", o->tls_cert);
 		snprintf(d->tls_key, sizeof(d->tls_key), "%s", o->tls_key);

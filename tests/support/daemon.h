@@ -24,6 +24,8 @@ struct jxd {
 	char tls_cert[320];
 	char tls_key[320];
 	bool tls_feed;
+	char metrics_url[128]; /* http://127.0.0.1:PORT/metrics when started with metrics */
+	bool want_metrics;
 };
 
 /* What jxd_start_opts adds to the daemon's command line. */
@@ -32,6 +34,7 @@ struct jxd_opts {
 	const char *tls_cert;  /* with tls_key: a tls+tcp listener on a free port */
 	const char *tls_key;
 	bool tls_feed;         /* the feed on tls+tcp://127.0.0.1:0 (any free port), not ipc */
+	bool metrics;          /* --metrics on a free port: d->metrics_url */
 };
 
 /*

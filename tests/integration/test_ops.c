@@ -1,0 +1,368 @@
+/*
+ * Operating a real jixiaod: the metrics endpoint speaks the Prometheus text format and
+ * its counters move with the calls made; /healthz answers 200 while the store takes
+ * writes; the audit log has one JSON line per write, login and refusal, naming who,
+ * with which key, from where, what and the revision, and no secret.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+
+#include "client.h"
+#include "daemon.h"
+#include "err.h"
+#include "jxtest.h"
+#include "key.h"
+
+static void
+assert_has(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) == NULL)
+		fail_msg("expected \"%s\" in:\n%s", needle, hay);
+}
+
+/* GETs path from the metrics URL's host and port: the status, and the body in *body. */
+static int
+http_get(const struct jxd *d, const char *path, char **body)
+{
+	const char *hp = d->metrics_url + strlen("http://127.0.0.1:");
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char req[256], *buf = NULL, *b;
+	size_t len = 0;
+	ssize_t n;
+	int fd, status;
+
+	assert_int_equal(strncmp(d->metrics_url, "http://127.0.0.1:", 17), 0);
+	sa.sin_port = htons((uint16_t)strtoul(hp, NULL, 10));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close"
+	    "\r\n\r\n", path);
+	assert_int_equal(write(fd, req, (size_t)n), n);
+	for (;;) {
+		buf = realloc(buf, len + 65536 + 1);
+		assert_non_null(buf);
+		if ((n = read(fd, buf + len, 65536)) <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	assert_int_equal(strncmp(buf, "HTTP/1.1 ", 9), 0);
+	status = atoi(buf + 9);
+	assert_non_null(b = strstr(buf, "\r\n\r\n"));
+	*body = strdup(b + 4);
+	free(buf);
+	return status;
+}
+
+static bool
+name_char(char c, bool first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+	    (!first && c >= '0' && c <= '9');
+}
+
+/*
+ * Checks the text exposition format line by line: comments are HELP or TYPE with a
+ * known type, declared once and before their samples; a sample is NAME{k="v",...} VALUE
+ * with a number; a histogram's buckets are cumulative and its +Inf bucket is its count.
+ */
+static void
+parse_exposition(const char *text)
+{
+	char families[128][96], last_bucket_family[96] = "";
+	size_t nfam = 0;
+	double last_bucket = 0;
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *eol = strchr(p, '\n'), *q = p;
+		char name[96], value[64], line[512];
+		size_t nl = 0;
+		bool known = false;
+
+		assert_non_null(eol);
+		snprintf(line, sizeof(line), "%.*s", (int)(eol - p), p);
+		if (strncmp(p, "# HELP ", 7) == 0) {
+			p = eol + 1;
+			continue;
+		}
+		if (strncmp(p, "# TYPE ", 7) == 0) {
+			char type[32];
+			const char *sp = strchr(p + 7, ' ');
+			assert_true(sp != NULL && sp < eol);
+			snprintf(type, sizeof(type), "%.*s", (int)(eol - sp - 1), sp + 1);
+			if (strcmp(type, "counter") != 0 && strcmp(type, "gauge") != 0 &&
+			    strcmp(type, "histogram") != 0)
+				fail_msg("unknown type in: %s", line);
+			for (size_t i = 0; i < nfam; i++)
+				if (strlen(families[i]) == (size_t)(sp - p - 7) &&
+				    strncmp(families[i], p + 7, (size_t)(sp - p - 7)) == 0)
+					fail_msg("declared twice: %s", line);
+			assert_true(nfam < 128);
+			snprintf(families[nfam++], sizeof(families[0]), "%.*s", (int)(sp - p - 7), p + 7);
+			p = eol + 1;
+			continue;
+		}
+		if (*p == '#')
+			fail_msg("a comment that is neither HELP nor TYPE: %s", line);
+		if (!name_char(*q, true))
+			fail_msg("not a sample: %s", line);
+		while (q < eol && name_char(*q, false))
+			name[nl++] = *q++;
+		name[nl] = '\0';
+		if (*q == '{') {
+			for (q++; *q != '}'; ) {
+				if (!name_char(*q, true))
+					fail_msg("bad label in: %s", line);
+				while (name_char(*q, false))
+					q++;
+				if (q[0] != '=' || q[1] != '"')
+					fail_msg("bad label in: %s", line);
+				for (q += 2; *q != '"'; q++) {
+					if (*q == '\\')
+						q++;
+					if (q >= eol)
+						fail_msg("unterminated label in: %s", line);
+				}
+				q++;
+				if (*q == ',')
+					q++;
+			}
+			q++;
+		}
+		if (*q != ' ')
+			fail_msg("no value in: %s", line);
+		snprintf(value, sizeof(value), "%.*s", (int)(eol - q - 1), q + 1);
+		{
+			char *end;
+			double v = strtod(value, &end);
+			if (end == value || *end != '\0')
+				fail_msg("not a number in: %s", line);
+			for (size_t i = 0; i < nfam && !known; i++) {
+				size_t fl = strlen(families[i]);
+				known = strcmp(name, families[i]) == 0 ||
+				    (strncmp(name, families[i], fl) == 0 &&
+				    (strcmp(name + fl, "_bucket") == 0 || strcmp(name + fl, "_sum") == 0 ||
+				    strcmp(name + fl, "_count") == 0));
+			}
+			if (!known)
+				fail_msg("a sample of an undeclared metric: %s", line);
+			if (nl > 7 && strcmp(name + nl - 7, "_bucket") == 0) {
+				char fam[96];
+				const char *le = strstr(line, "le=\"");
+				assert_non_null(le);
+				/* The family and its labels but le: one histogram series. */
+				snprintf(fam, sizeof(fam), "%.*s", (int)(le - line), line);
+				if (strcmp(fam, last_bucket_family) == 0 && v < last_bucket)
+					fail_msg("buckets not cumulative at: %s", line);
+				snprintf(last_bucket_family, sizeof(last_bucket_family), "%s", fam);
+				last_bucket = v;
+			}
+		}
+		p = eol + 1;
+	}
+	assert_true(nfam >= 12);
+}
+
+/* The value of the sample whose line starts with series (then a space), or 0. */
+static double
+sample(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+
+	for (const char *p = text; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		if (strncmp(p, series, n) == 0 && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return 0;
+}
+
+static char *
+slurp_log(const struct jxd *d)
+{
+	char path[400], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/jixiaod.log", d->dir);
+	assert_non_null(f = fopen(path, "r"));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The audit line of the given event and method (and user when not NULL), or fails. */
+static char *
+audit_line(const char *log, const char *event, const char *method, const char *user)
+{
+	char ev[64], me[96], us[96];
+	const char *p;
+
+	snprintf(ev, sizeof(ev), "{\"audit\":\"%s\"", event);
+	snprintf(me, sizeof(me), "\"method\":\"%s\"", method);
+	snprintf(us, sizeof(us), "\"user\":\"%s\"", user != NULL ? user : "");
+	for (p = strstr(log, ev); p != NULL; p = strstr(p + 1, ev)) {
+		const char *eol = strchr(p, '\n');
+		char *line;
+		assert_non_null(eol);
+		line = strndup(p, (size_t)(eol - p));
+		if (strstr(line, me) != NULL && (user == NULL || strstr(line, us) != NULL)) {
+			assert_int_equal(line[strlen(line) - 1], '}');
+			return line;
+		}
+		free(line);
+	}
+	fail_msg("no %s line for %s in the log:\n%s", event, method, log);
+	return NULL;
+}
+
+static void
+metrics_health_and_audit(void **state)
+{
+	struct jxd d;
+	struct jxd_opts o = { .metrics = true };
+	char *before, *after, *body, *log, *line, path[400], fp[KEY_FINGERPRINT_LEN],
+	    hex[2 * KEY_SECRET_LEN + 1], why[256], want[128];
+	uint8_t pk[KEY_PUBLIC_LEN], sk[KEY_SECRET_LEN];
+	struct client_identity stranger = { 0 };
+	struct client *cl;
+
+	jxd_start_opts(&d, &o);
+	assert_true(d.metrics_url[0] != '\0');
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "运维", "--year",
+	    "2024", "--kind", "self-evaluation", NULL), 0);
+
+	assert_int_equal(http_get(&d, "/metrics", &before), 200);
+	parse_exposition(before);
+	assert_has(before, "jixiaod_build_info{version=\"");
+	assert_has(before, "# TYPE jixiaod_request_duration_seconds histogram");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "指标", "--weight", "10",
+		    NULL), 0);
+	/* A key nobody registered: its login is refused. */
+	key_generate(pk, sk);
+	stranger.secret_key = sk;
+	assert_int_equal(client_open(d.url, &stranger, &cl, why, sizeof(why)), 0);
+	assert_int_equal(client_login(cl, why, sizeof(why)), JX_EUNAUTH);
+	client_close(cl);
+	/* A user without a role is refused a write. */
+	jxd_user(&d, "wang", false);
+	assert_int_not_equal(jxd_jx(&d, NULL, NULL, "--user", "wang", "node", "add", "1", "越权",
+	    "--weight", "1", NULL), 0);
+
+	assert_int_equal(http_get(&d, "/metrics", &after), 200);
+	parse_exposition(after);
+	{
+		const char *add = "jixiaod_requests_total{service=\"Tree\",method=\"AddNode\","
+				  "code=\"OK\"}";
+		assert_true(sample(after, add) == sample(before, add) + 3);
+		assert_true(sample(after, "jixiaod_requests_total{service=\"Tree\","
+		    "method=\"AddNode\",code=\"PERMISSION_DENIED\"}") == 1);
+		assert_true(sample(after, "jixiaod_write_batches_total") >=
+		    sample(before, "jixiaod_write_batches_total") + 3);
+		assert_true(sample(after, "jixiaod_write_batch_size_count") >=
+		    sample(before, "jixiaod_write_batch_size_count") + 3);
+		assert_true(sample(after, "jixiaod_commit_duration_seconds_count") >= 3);
+		assert_true(sample(after, "jixiaod_logins_total{result=\"refused\"}") ==
+		    sample(before, "jixiaod_logins_total{result=\"refused\"}") + 1);
+		assert_true(sample(after, "jixiaod_logins_total{result=\"ok\"}") >=
+		    sample(before, "jixiaod_logins_total{result=\"ok\"}") + 4);
+		assert_true(sample(after, "jixiaod_request_duration_seconds_count{service=\"Tree\","
+		    "method=\"AddNode\"}") >= 4);
+		assert_true(sample(after, "jixiaod_store_size_bytes") > 0);
+		assert_true(sample(after, "jixiaod_store_map_size_bytes") >=
+		    sample(after, "jixiaod_store_size_bytes"));
+		assert_true(sample(after, "jixiaod_connections_total") >= 5);
+	}
+	free(before);
+	free(after);
+
+	assert_int_equal(http_get(&d, "/healthz", &body), 200);
+	assert_string_equal(body, "ok\n");
+	free(body);
+	assert_int_equal(http_get(&d, "/nothing", &body), 404);
+	free(body);
+
+	/* The audit lines: who, with which key, from where, what, which revision. */
+	log = slurp_log(&d);
+	{
+		char pub[420];
+		snprintf(pub, sizeof(pub), "%s.pub", jxd_key_path(&d, "admin", path, sizeof(path)));
+		assert_int_equal(key_load_public(pub, pk, why, sizeof(why)), 0);
+	}
+	key_fingerprint(pk, fp);
+	line = audit_line(log, "write", "Workspaces.Create", "admin");
+	assert_has(line, "\"workspace\":1,\"revision\":1,");
+	free(line);
+	line = audit_line(log, "write", "Tree.AddNode", "admin");
+	snprintf(want, sizeof(want), "\"key\":\"%s\"", fp);
+	assert_has(line, want);
+	assert_has(line, "\"peer\":\"ipc:");
+	assert_has(line, "\"workspace\":1,\"revision\":2,\"changes\":1,\"status\":\"OK\"");
+	assert_has(line, "\"time\":\"20");
+	free(line);
+	line = audit_line(log, "login", "Auth.Login", "admin");
+	assert_has(line, want);
+	free(line);
+	line = audit_line(log, "login", "Auth.Login", "");
+	assert_has(line, "\"status\":\"UNAUTHENTICATED\"");
+	key_fingerprint(stranger.secret_key + 32, fp);
+	snprintf(want, sizeof(want), "\"key\":\"%s\"", fp);
+	assert_has(line, want);
+	free(line);
+	line = audit_line(log, "refused", "Tree.AddNode", "wang");
+	assert_has(line, "\"status\":\"PERMISSION_DENIED\"");
+	free(line);
+	/* Never a secret: no secret key, in hex, anywhere in the log. */
+	sodium_bin2hex(hex, sizeof(hex), sk, KEY_SECRET_LEN);
+	assert_null(strstr(log, hex));
+	assert_null(strstr(log, hex + 64));
+	free(log);
+
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
+static void
+metrics_usage_errors(void **state)
+{
+	char cmd[512];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "'%s' --data /nonexistent/x --metrics ftp://x/ 2>/dev/null",
+	    getenv("JIXIAOD"));
+	rc = system(cmd);
+	assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) != 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(metrics_health_and_audit),
+		cmocka_unit_test(metrics_usage_errors),
+	};
+
+	assert_int_equal(key_init(), 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
