@@ -1,7 +1,5 @@
 #include "health.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include "err.h"
 #include "log.h"
 #include "metrics.h"
+#include "probe.h"
 
 #define HEALTH_URL_MAX 256
 
@@ -25,107 +24,6 @@ struct health {
 	bool started;
 	char url[HEALTH_URL_MAX];
 };
-
-/*
- * A write through the writer, as a client's would go: it proves the writer's loop runs
- * and the store commits durably. Shared by the waiting handler and the writer: the last
- * of the two to let go frees it, since a probe that timed out may still run later.
- */
-struct health_probe {
-	struct writer_job job; /* first: the writer hands it back */
-	struct store *store;
-	pthread_mutex_t mtx;
-	pthread_cond_t cv;
-	int refs;
-	bool done;
-	int err;
-};
-
-static void
-health_probe_release(struct health_probe *p)
-{
-	bool last;
-
-	pthread_mutex_lock(&p->mtx);
-	last = --p->refs == 0;
-	pthread_mutex_unlock(&p->mtx);
-	if (last) {
-		pthread_cond_destroy(&p->cv);
-		pthread_mutex_destroy(&p->mtx);
-		free(p);
-	}
-}
-
-static void
-health_probe_apply(struct writer_job *job, MDB_txn *txn)
-{
-	struct health_probe *p = (struct health_probe *)job;
-	uint8_t when[8];
-
-	store_key_u64(when, (uint64_t)time(NULL));
-	p->err = store_put(txn, p->store, STORE_META, "health", 6, when, sizeof(when));
-}
-
-static void
-health_probe_reset(struct writer_job *job)
-{
-	((struct health_probe *)job)->err = 0;
-}
-
-static void
-health_probe_done(struct writer_job *job, int err)
-{
-	struct health_probe *p = (struct health_probe *)job;
-
-	pthread_mutex_lock(&p->mtx);
-	if (err != 0)
-		p->err = err;
-	p->done = true;
-	pthread_cond_signal(&p->cv);
-	pthread_mutex_unlock(&p->mtx);
-	health_probe_release(p);
-}
-
-/* 0 when a probe write is durable within HEALTH_PROBE_MS. */
-static int
-health_probe(struct health *h, char *why, size_t whylen)
-{
-	struct health_probe *p = calloc(1, sizeof(*p));
-	struct timespec until;
-	int rv = 0;
-
-	if (p == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return JX_EINTERNAL;
-	}
-	p->store = h->store;
-	p->refs = 2;
-	p->job.apply = health_probe_apply;
-	p->job.reset = health_probe_reset;
-	p->job.done = health_probe_done;
-	pthread_mutex_init(&p->mtx, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += HEALTH_PROBE_MS / 1000;
-	until.tv_nsec += (long)(HEALTH_PROBE_MS % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	writer_submit(h->writer, &p->job);
-	pthread_mutex_lock(&p->mtx);
-	while (!p->done && rv != ETIMEDOUT)
-		rv = pthread_cond_timedwait(&p->cv, &p->mtx, &until);
-	if (!p->done)
-		snprintf(why, whylen, "the store did not commit a write within %d ms",
-		    HEALTH_PROBE_MS);
-	else if (p->err != 0)
-		snprintf(why, whylen, "the store does not take writes: %s", jx_strerror(p->err));
-	rv = !p->done ? JX_EUNAVAIL : p->err;
-	pthread_mutex_unlock(&p->mtx);
-	health_probe_release(p);
-	return rv;
-}
 
 static void
 health_reply(nng_aio *aio, uint16_t status, const char *type, const void *body, size_t len)
@@ -188,7 +86,7 @@ health_healthz_cb(nng_aio *aio)
 	char why[256], body[320];
 	int n;
 
-	if (health_probe(h, why, sizeof(why)) != 0 ||
+	if (probe_writer(h->writer, h->store, true, HEALTH_PROBE_MS, why, sizeof(why)) != 0 ||
 	    (h->hooks.accepting != NULL && h->hooks.accepting(h->hooks.arg, why,
 	    sizeof(why)) != 0)) {
 		log_warn("health check failed: %s", why);

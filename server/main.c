@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "key.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 #include "store.h"
 #include "tls.h"
@@ -287,10 +288,16 @@ main(int argc, char **argv)
 	}
 	printf("jixiaod: ready on %s\n", server_urls(srv));
 	fflush(stdout);
+	{
+		char state[SERVER_MAX_LISTEN * 256 + 320];
+		snprintf(state, sizeof(state), "READY=1\nSTATUS=serving %s", server_urls(srv));
+		notify_send(state);
+	}
 
 	while (sigwait(&sigs, &sig) != 0)
 		;
 	log_info("stopping on signal %d", sig);
+	notify_send("STOPPING=1");
 	server_close(srv);
 	log_info("stopped");
 	return 0;

@@ -19,6 +19,7 @@
 #include "health.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "rpc.h"
 #include "store.h"
 #include "svc.h"
@@ -54,6 +55,7 @@ struct server {
 	atomic_int busy;
 	atomic_bool stopping;
 	struct health *health; /* NULL: no --metrics */
+	struct notify_watchdog *watchdog; /* NULL: systemd asks for none */
 	char urls[SERVER_MAX_LISTEN * 256 + 256];
 };
 
@@ -261,6 +263,10 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "cannot start the writer thread");
 		goto fail;
 	}
+	if ((rv = notify_watchdog_start(s->writer, s->store, &s->watchdog)) != 0) {
+		snprintf(why, whylen, "cannot start the watchdog thread");
+		goto fail;
+	}
 	if (cfg->feed != NULL &&
 	    (rv = feed_open(cfg->feed, s->tls, &s->feed, why, whylen)) != 0)
 		goto fail;
@@ -326,6 +332,7 @@ server_close(struct server *s)
 		nng_msleep(10);
 	if (atomic_load(&s->busy) > 0)
 		log_warn("%d requests still in flight at shutdown", atomic_load(&s->busy));
+	notify_watchdog_stop(s->watchdog);
 	/* Every queued write is committed or refused, and answered, before the socket goes. */
 	writer_stop(s->writer);
 	if (s->sock_open)

@@ -15,6 +15,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -343,6 +345,61 @@ metrics_health_and_audit(void **state)
 	jxd_cleanup(&d);
 }
 
+/* The next datagram on fd within 5 s, into buf. */
+static void
+next_notice(int fd, char *buf, size_t len)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, buf, len - 1, 0);
+	if (n < 0)
+		fail_msg("no notice from jixiaod within 5 s");
+	buf[n] = '\0';
+}
+
+/*
+ * systemd's notification protocol: READY=1 once the listeners accept, WATCHDOG=1
+ * keep-alives from the writer's loop at half the asked interval, STOPPING=1 at the end.
+ */
+static void
+systemd_notifications(void **state)
+{
+	char dir[] = "/tmp/jxnotify.XXXXXX", cmd[128], buf[1024];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct jxd d;
+	int fd, watchdogs = 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", dir);
+	assert_true((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	jxd_start(&d, false);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	do
+		next_notice(fd, buf, sizeof(buf));
+	while (strcmp(buf, "WATCHDOG=1") == 0);
+	assert_int_equal(strncmp(buf, "READY=1\nSTATUS=serving ipc://", 29), 0);
+	while (watchdogs < 3) {
+		next_notice(fd, buf, sizeof(buf));
+		assert_string_equal(buf, "WATCHDOG=1");
+		watchdogs++;
+	}
+	jxd_stop(&d);
+	do
+		next_notice(fd, buf, sizeof(buf));
+	while (strcmp(buf, "WATCHDOG=1") == 0);
+	assert_string_equal(buf, "STOPPING=1");
+	close(fd);
+	jxd_cleanup(&d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void
 metrics_usage_errors(void **state)
 {
@@ -361,6 +418,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(metrics_health_and_audit),
 		cmocka_unit_test(metrics_usage_errors),
+		cmocka_unit_test(systemd_notifications),
 	};
 
 	assert_int_equal(key_init(), 0);
