@@ -10,6 +10,7 @@
 
 #include "admin.h"
 #include "auth.h"
+#include "config.h"
 #include "key.h"
 #include "log.h"
 #include "notify.h"
@@ -34,6 +35,8 @@ usage(FILE *f)
 	    "jixiaod init: it gets the server's own key and its first admin, whose public key\n"
 	    "comes from jx keygen (the secret key never leaves the admin's machine).\n"
 	    "\n"
+	    "  -c, --config FILE      read options from FILE (key = value lines, as in\n"
+	    "                         jixiaod.conf.example); the command line wins\n"
 	    "  -d, --data DIR         data directory, created 0700 (default ./" DEFAULT_DATA ")\n"
 	    "  -l, --listen URL       where clients connect: ipc:///path, tcp://host:port or\n"
 	    "                         tls+tcp://host:port; repeat for several\n"
@@ -55,20 +58,6 @@ usage(FILE *f)
 	    "\n"
 	    "Prints \"jixiaod: ready on URL...\" on standard output when it accepts requests.\n"
 	    "Stops cleanly on SIGINT or SIGTERM.\n");
-}
-
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v == 0 || s[0] == '-')
-		return -1;
-	*out = (size_t)v;
-	return 0;
 }
 
 /* jixiaod init: a new store with the server's key and its first admin. */
@@ -177,14 +166,18 @@ main(int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "metrics", required_argument, NULL, 'P' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct server_config cfg = { .data_dir = DEFAULT_DATA };
+	struct server_config cfg = { 0 };
+	struct config *conf = NULL;
+	const char *conf_path = NULL;
 	struct server *srv;
 	enum log_level level = LOG_WARN;
+	bool level_set = false;
 	char why[512];
 	sigset_t sigs;
 	size_t n;
@@ -198,7 +191,7 @@ main(int argc, char **argv)
 		return admin_restore_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "check") == 0)
 		return admin_check_main(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, "d:l:f:vhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:l:f:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			cfg.data_dir = optarg;
@@ -223,11 +216,14 @@ main(int argc, char **argv)
 		case 'P':
 			cfg.metrics = optarg;
 			break;
+		case 'c':
+			conf_path = optarg;
+			break;
 		case 'm':
 		case 'M':
 		case 'E':
 		case 'w':
-			if (parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
+			if (config_parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
 				fprintf(stderr, "jixiaod: %s is not a valid number for --%s\n", optarg,
 				    c == 'm' ? "map-size" : c == 'M' ? "max-message" :
 				    c == 'E' ? "max-evidence" : "workers");
@@ -248,10 +244,12 @@ main(int argc, char **argv)
 						"debug, not %s\n", optarg);
 				return EX_USAGE;
 			}
+			level_set = true;
 			break;
 		case 'v':
 			if (level < LOG_DEBUG)
 				level++;
+			level_set = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -269,10 +267,19 @@ main(int argc, char **argv)
 		    argv[optind]);
 		return EX_USAGE;
 	}
+	if (conf_path != NULL &&
+	    config_load(conf_path, &cfg, &level, level_set, &conf, why, sizeof(why)) != 0) {
+		fprintf(stderr, "jixiaod: %s\n", why);
+		return EX_CONFIG;
+	}
+	if (cfg.data_dir == NULL)
+		cfg.data_dir = DEFAULT_DATA;
 	if (cfg.nlisten == 0)
 		cfg.listen[cfg.nlisten++] = DEFAULT_LISTEN;
-	if ((rv = check_tls(&cfg)) != 0)
+	if ((rv = check_tls(&cfg)) != 0) {
+		config_free(conf);
 		return rv;
+	}
 	log_set_level(level);
 
 	/* Block the stop signals before nng starts threads, so only sigwait sees them. */
@@ -284,6 +291,7 @@ main(int argc, char **argv)
 
 	if (server_open(&cfg, &srv, why, sizeof(why)) != 0) {
 		fprintf(stderr, "jixiaod: %s\n", why);
+		config_free(conf);
 		return EX_UNAVAILABLE;
 	}
 	printf("jixiaod: ready on %s\n", server_urls(srv));
@@ -299,6 +307,7 @@ main(int argc, char **argv)
 	log_info("stopping on signal %d", sig);
 	notify_send("STOPPING=1");
 	server_close(srv);
+	config_free(conf);
 	log_info("stopped");
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -400,6 +401,83 @@ systemd_notifications(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Starts jixiaod with args, returns its readiness line (or what it said), then stops it. */
+static int
+run_daemon(const char *const *args, char *line, size_t len)
+{
+	int out[2], status;
+	ssize_t n;
+	size_t used = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(out), 0);
+	if ((pid = fork()) == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		dup2(out[1], STDERR_FILENO);
+		close(out[0]);
+		execv(getenv("JIXIAOD"), (char *const *)args);
+		_exit(127);
+	}
+	close(out[1]);
+	while (used < len - 1 && (n = read(out[0], line + used, len - 1 - used)) > 0) {
+		used += (size_t)n;
+		line[used] = '\0';
+		if (strchr(line, '\n') != NULL)
+			break;
+	}
+	line[used] = '\0';
+	if (strstr(line, "jixiaod: ready on ") != NULL)
+		kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	close(out[0]);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* jixiaod --config FILE: the file's options, the command line's over them, errors by line. */
+static void
+config_file(void **state)
+{
+	char conf[400], sock_a[400], sock_b[400], line[2048], text[1400];
+	const char *args[8];
+	struct jxd d;
+	FILE *f;
+
+	jxd_start(&d, false);
+	jxd_stop(&d);
+	snprintf(conf, sizeof(conf), "%s/jixiaod.conf", d.dir);
+	snprintf(sock_a, sizeof(sock_a), "ipc://%s/a.sock", d.dir);
+	snprintf(sock_b, sizeof(sock_b), "ipc://%s/b.sock", d.dir);
+	snprintf(text, sizeof(text), "# a test\ndata = %s\n  listen = %s   # local\n\n"
+	    "log_level = info\nmetrics = http://127.0.0.1:0/metrics\nworkers = 4\n", d.data,
+	    sock_a);
+	assert_non_null(f = fopen(conf, "w"));
+	fputs(text, f);
+	fclose(f);
+	args[0] = getenv("JIXIAOD");
+	args[1] = "--config";
+	args[2] = conf;
+	args[3] = NULL;
+	assert_int_equal(run_daemon(args, line, sizeof(line)), 0);
+	assert_has(line, "jixiaod: ready on ");
+	assert_has(line, sock_a);
+	assert_has(line, "/metrics");
+	/* The command line wins: its --listen replaces the file's. */
+	args[3] = "--listen";
+	args[4] = sock_b;
+	args[5] = NULL;
+	assert_int_equal(run_daemon(args, line, sizeof(line)), 0);
+	assert_has(line, sock_b);
+	assert_null(strstr(line, sock_a));
+	/* An unknown key is an error naming its line. */
+	assert_non_null(f = fopen(conf, "a"));
+	fputs("colour = blue\n", f);
+	fclose(f);
+	args[3] = NULL;
+	assert_int_equal(run_daemon(args, line, sizeof(line)), 78);
+	assert_has(line, "jixiaod.conf:8: unknown key colour");
+	jxd_cleanup(&d);
+}
+
 static void
 metrics_usage_errors(void **state)
 {
@@ -419,6 +497,7 @@ main(void)
 		cmocka_unit_test(metrics_health_and_audit),
 		cmocka_unit_test(metrics_usage_errors),
 		cmocka_unit_test(systemd_notifications),
+		cmocka_unit_test(config_file),
 	};
 
 	assert_int_equal(key_init(), 0);
