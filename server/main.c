@@ -57,7 +57,8 @@ usage(FILE *f)
 	    "  -V, --version          show the version\n"
 	    "\n"
 	    "Prints \"jixiaod: ready on URL...\" on standard output when it accepts requests.\n"
-	    "Stops cleanly on SIGINT or SIGTERM.\n");
+	    "Stops cleanly on SIGINT or SIGTERM. SIGHUP reads the TLS certificate and key\n"
+	    "again (systemctl reload jixiaod).\n");
 }
 
 /* jixiaod init: a new store with the server's key and its first admin. */
@@ -286,6 +287,7 @@ main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -302,8 +304,17 @@ main(int argc, char **argv)
 		notify_send(state);
 	}
 
-	while (sigwait(&sigs, &sig) != 0)
-		;
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		/* SIGHUP (systemctl reload): the TLS certificate again, after a renewal. */
+		notify_send("RELOADING=1");
+		if (server_reload_tls(srv, cfg.tls_cert, cfg.tls_key, why, sizeof(why)) != 0)
+			log_error("reload: %s; the old certificate stays", why);
+		notify_send("READY=1");
+	}
 	log_info("stopping on signal %d", sig);
 	notify_send("STOPPING=1");
 	server_close(srv);

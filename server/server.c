@@ -49,6 +49,7 @@ struct server {
 	bool sock_open;
 	nng_tls_config *tls;   /* NULL: no TLS certificate given */
 	nng_listener listeners[SERVER_MAX_LISTEN];
+	char listen_urls[SERVER_MAX_LISTEN][256]; /* as served: port 0 resolved */
 	size_t nlisteners;
 	struct server_worker *workers;
 	unsigned nworkers;
@@ -204,16 +205,18 @@ server_listen(struct server *s, const char *url, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot listen on %s: %s", url, nng_strerror(rv));
 		return JX_EINVAL;
 	}
-	s->listeners[s->nlisteners++] = l;
 	/* tcp://host:0 asks for any free port: report the one we got. */
 	if ((strncmp(url, "tcp://", 6) == 0 || strncmp(url, "tls+tcp://", 10) == 0) &&
 	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) == 0) {
 		const char *colon = strrchr(url, ':');
-		snprintf(s->urls + used, sizeof(s->urls) - used, "%s%.*s:%d", used ? " " : "",
+		snprintf(s->listen_urls[s->nlisteners], sizeof(s->listen_urls[0]), "%.*s:%d",
 		    (int)(colon - url), url, port);
 	} else {
-		snprintf(s->urls + used, sizeof(s->urls) - used, "%s%s", used ? " " : "", url);
+		snprintf(s->listen_urls[s->nlisteners], sizeof(s->listen_urls[0]), "%s", url);
 	}
+	snprintf(s->urls + used, sizeof(s->urls) - used, "%s%s", used ? " " : "",
+	    s->listen_urls[s->nlisteners]);
+	s->listeners[s->nlisteners++] = l;
 	return JX_OK;
 }
 
@@ -309,6 +312,42 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 fail:
 	server_close(s);
 	return rv;
+}
+
+int
+server_reload_tls(struct server *s, const char *cert, const char *key, char *why,
+    size_t whylen)
+{
+	nng_tls_config *tls;
+	int rv, reopened = 0;
+
+	if (s->tls == NULL || cert == NULL || key == NULL)
+		return JX_OK;
+	if ((rv = tls_server_config(cert, key, &tls, why, whylen)) != 0)
+		return rv;
+	/*
+	 * nng 1.5 cannot change a configuration in use: each TLS listener is opened again
+	 * with the new one (its port is free again at once). Connections it had accepted
+	 * close with it and their clients reconnect; plain listeners are not touched.
+	 */
+	for (size_t i = 0; i < s->nlisteners; i++) {
+		if (!tls_url(s->listen_urls[i]))
+			continue;
+		nng_listener_close(s->listeners[i]);
+		if ((rv = tls_listen(s->sock, s->listen_urls[i], tls, &s->listeners[i])) != 0) {
+			snprintf(why, whylen, "cannot listen on %s again: %s", s->listen_urls[i],
+			    nng_strerror(rv));
+			nng_tls_config_free(s->tls);
+			s->tls = tls;
+			return JX_EUNAVAIL;
+		}
+		reopened++;
+	}
+	nng_tls_config_free(s->tls);
+	s->tls = tls;
+	log_info("TLS certificate reloaded from %s for %d listener%s", cert, reopened,
+	    reopened == 1 ? "" : "s");
+	return JX_OK;
 }
 
 const char *
