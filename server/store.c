@@ -87,6 +87,28 @@ store_lock_dir(struct store *s, const char *dir, char *why, size_t whylen)
 	return JX_OK;
 }
 
+/*
+ * Why a store of format held cannot be opened, and what to do. There is no migration
+ * yet: format 2 is the first a release wrote. When the format changes, the step from
+ * the one before goes here, run by jixiaod after a backup, never silently.
+ */
+static void
+store_format_refusal(const char *held, char *why, size_t whylen)
+{
+	char *end;
+	long n = strtol(held, &end, 10);
+
+	if (*end == '\0' && n > strtol(STORE_SCHEMA, NULL, 10))
+		snprintf(why, whylen, "the data directory holds store format %s, newer than this "
+		    "jixiaod's %s: run the jixiaod that wrote it (a newer release), or restore a "
+		    "backup made for this one", held, STORE_SCHEMA);
+	else
+		snprintf(why, whylen, "the data directory holds store format %s, older than this "
+		    "jixiaod's %s, and no migration from it exists: keep serving it with the "
+		    "jixiaod that wrote it, export each workspace (jx export WS --archive) and "
+		    "import them into a new store", held, STORE_SCHEMA);
+}
+
 static int
 store_init_dbs(struct store *s, char *why, size_t whylen)
 {
@@ -109,10 +131,11 @@ store_init_dbs(struct store *s, char *why, size_t whylen)
 		goto abort;
 	} else if (val.mv_size != strlen(STORE_SCHEMA) ||
 	    memcmp(val.mv_data, STORE_SCHEMA, val.mv_size) != 0) {
+		char held[17];
+		snprintf(held, sizeof(held), "%.*s", (int)(val.mv_size > 16 ? 16 : val.mv_size),
+		    (const char *)val.mv_data);
 		mdb_txn_abort(txn);
-		snprintf(why, whylen, "the data directory holds schema %.*s; this jixiaod reads %s",
-		    (int)(val.mv_size > 16 ? 16 : val.mv_size), (const char *)val.mv_data,
-		    STORE_SCHEMA);
+		store_format_refusal(held, why, whylen);
 		return JX_EPRECOND;
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0)
@@ -380,9 +403,10 @@ store_check_format(struct store *s, MDB_txn *txn, char *why, size_t whylen)
 	}
 	if (val.mv_size != strlen(STORE_SCHEMA) ||
 	    memcmp(val.mv_data, STORE_SCHEMA, val.mv_size) != 0) {
-		snprintf(why, whylen, "the store holds format %.*s; this jixiaod reads format %s",
-		    (int)(val.mv_size > 16 ? 16 : val.mv_size), (const char *)val.mv_data,
-		    STORE_SCHEMA);
+		char held[17];
+		snprintf(held, sizeof(held), "%.*s", (int)(val.mv_size > 16 ? 16 : val.mv_size),
+		    (const char *)val.mv_data);
+		store_format_refusal(held, why, whylen);
 		return JX_EPRECOND;
 	}
 	return JX_OK;

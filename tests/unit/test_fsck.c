@@ -184,11 +184,42 @@ sound_and_broken_stores(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A store of another format is refused, saying what to do, by the daemon and by check. */
+static void
+other_formats_are_refused(void **state)
+{
+	char dir[] = "/tmp/jxfmt.XXXXXX", data[64], cmd[128], why[512];
+	const char *formats[] = { "1", "9" };
+	struct store *s;
+	MDB_txn *txn;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(data, sizeof(data), "%s/data", dir);
+	for (int i = 0; i < 2; i++) {
+		assert_jx_ok(store_open(data, 0, &s, why, sizeof(why)));
+		assert_jx_ok(store_write_begin(s, &txn));
+		assert_jx_ok(store_put(txn, s, STORE_META, "schema", 6, formats[i], 1));
+		assert_jx_ok(store_write_commit(s, txn));
+		store_close(s);
+		assert_jx_err(store_open(data, 0, &s, why, sizeof(why)), JX_EPRECOND);
+		assert_has(why, i == 0 ? "holds store format 1, older than this jixiaod's 2, and no "
+				       "migration from it exists"
+				     : "holds store format 9, newer than this jixiaod's 2");
+		assert_jx_err(store_open_readonly(data, false, &s, why, sizeof(why)), JX_EPRECOND);
+		assert_has(why, i == 0 ? "older" : "newer");
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", data);
+		assert_int_equal(system(cmd), 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sound_and_broken_stores),
+		cmocka_unit_test(other_formats_are_refused),
 	};
 
 	assert_int_equal(sodium_init() < 0, 0);
