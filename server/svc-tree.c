@@ -1335,11 +1335,6 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);
 
-static const char *const svc_tree_writes[] = {
-	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", "Import", "Claim", "Mark", NULL,
-};
-
 const struct rpc_service svc_tree = {
 	.service = &svc_tree_service.base,
-	.writes = svc_tree_writes,
 };
