@@ -387,12 +387,12 @@ backup_write(const char *data_dir, const char *out, struct backup_manifest *m,
 		}
 		goto out;
 	}
-	if (rename(part, out) != 0) {
-		snprintf(why, whylen, "cannot rename %s to %s: %s", part, out, strerror(errno));
-		rv = JX_EINTERNAL;
+	/* link, not rename: a file made at out meanwhile is never replaced. */
+	if (link(part, out) != 0) {
+		snprintf(why, whylen, "cannot put the backup at %s: %s", out, strerror(errno));
+		rv = errno == EEXIST ? JX_EEXIST : JX_EINTERNAL;
 		goto out;
 	}
-	made = false;
 	backup_sync_dir(out);
 out:
 	if (fd >= 0)

@@ -174,7 +174,12 @@ bash_completes_from_jx_help(void **state)
 	    "COMP_WORDS=(jx ws create --s); COMP_CWORD=3; _jx; echo \"${COMPREPLY[*]}\"'",
 	    jxdir, getenv("JX_SOURCE_DIR"));
 	assert_int_equal(run(cmd, &out), 0);
-	assert_string_equal(out, "ws watch whoami workflow\nlist\n--server --subject\n");
+	/* One line per completion asked: the commands from w, ws's from l, options from --s. */
+	assert_has(out, "ws watch whoami");
+	assert_null(strstr(out, "version"));
+	assert_has(out, "\nlist");
+	assert_has(out, "--subject");
+	assert_null(strstr(out, "--year"));
 	free(out);
 	if (run("command -v zsh >/dev/null", NULL) == 0) {
 		snprintf(cmd, sizeof(cmd), "zsh -n '%s/deploy/completions/_jx'",
