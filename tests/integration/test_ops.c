@@ -355,8 +355,10 @@ next_notice(int fd, char *buf, size_t len)
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	n = recv(fd, buf, len - 1, 0);
-	if (n < 0)
+	if (n < 0 || (size_t)n >= len) {
 		fail_msg("no notice from jixiaod within 5 s");
+		return;
+	}
 	buf[n] = '\0';
 }
 
