@@ -3,9 +3,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "err.h"
+#include "methods.h"
 
 #define METRICS_SERVICES 32
 #define METRICS_CODES 17 /* jx_err values are gRPC codes, 0..16 */
@@ -217,6 +219,25 @@ metrics_render(FILE *f)
 					    "code=\"%s\"} %llu\n", s->desc->short_name, s->desc->methods[m].name,
 					    jx_errname(c), v);
 			}
+	}
+	/* Every method in the table has its series from the start, at 0 until called. */
+	for (size_t i = 0, m = 0; i < methods_count(); i++, m++) {
+		const struct method *row = methods_at(i);
+		const char *dot = strrchr(row->service, '.');
+		bool called = false;
+		if (i > 0 && strcmp(methods_at(i - 1)->service, row->service) != 0)
+			m = 0;
+		for (int k = 0; k < n && !called; k++) {
+			const struct metrics_service *sv = &metrics.services[k];
+			if (strcmp(sv->desc->name, row->service) != 0 || m >= sv->desc->n_methods)
+				continue;
+			for (int c = 0; c < METRICS_CODES && !called; c++)
+				called = atomic_load_explicit(&sv->methods[m].calls[c],
+				    memory_order_relaxed) > 0;
+		}
+		if (!called)
+			fprintf(f, "jixiaod_requests_total{service=\"%s\",method=\"%s\",code=\"OK\"} 0\n",
+			    dot != NULL ? dot + 1 : row->service, row->name);
 	}
 	for (int c = 0; c < METRICS_CODES; c++) {
 		unsigned long long v = atomic_load_explicit(&metrics.unknown[c], memory_order_relaxed);
