@@ -1,9 +1,11 @@
 /*
- * The audit log: one JSON line on standard error (the journal, under systemd) per
- * mutating call, per login and per call refused for want of a login or a role: when,
- * who (user and key fingerprint), from where (the peer's address), what (service,
- * method, workspace and the revision it made) and how it ended. Never a secret, never
- * a request's content.
+ * The audit log: one JSON line on standard error per mutating call, per login and per
+ * call refused for want of a login or a role: when, who (user and key fingerprint), from
+ * where (the peer's address), what (service, method, workspace and the revision it
+ * made) and how it ended. Never a secret, never a request's content. Under systemd,
+ * when standard error is the journal's stream, each record goes to journald with its
+ * parts as fields too (JX_AUDIT, JX_USER, JX_KEY, JX_PEER, JX_METHOD, JX_WORKSPACE,
+ * JX_REVISION, JX_STATUS), the JSON line as MESSAGE: journalctl -u jixiaod JX_USER=li.
  */
 #ifndef JX_AUDIT_H
 #define JX_AUDIT_H

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -482,6 +483,37 @@ config_file(void **state)
 	jxd_cleanup(&d);
 }
 
+/*
+ * Under systemd with stderr the journal's stream but journald not answering (as here,
+ * with no journald), no audit record is lost: it falls back to the stderr line.
+ */
+static void
+audit_falls_back_to_stderr(void **state)
+{
+	char path[400], stream[64], *log, *line;
+	struct stat st;
+	struct jxd d;
+
+	jxd_start(&d, false);
+	jxd_stop(&d);
+	snprintf(path, sizeof(path), "%s/jixiaod.log", d.dir);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(stream, sizeof(stream), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", stream, 1);
+	jxd_restart(&d);
+	unsetenv("JOURNAL_STREAM");
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "日志", "--year",
+	    "2024", "--kind", "self-evaluation", NULL), 0);
+	log = slurp_log(&d);
+	line = audit_line(log, "write", "Workspaces.Create", "admin");
+	assert_has(line, "\"workspace\":1,\"revision\":1,");
+	free(line);
+	free(log);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 static void
 metrics_usage_errors(void **state)
 {
@@ -502,6 +534,7 @@ main(void)
 		cmocka_unit_test(metrics_usage_errors),
 		cmocka_unit_test(systemd_notifications),
 		cmocka_unit_test(config_file),
+		cmocka_unit_test(audit_falls_back_to_stderr),
 	};
 
 	assert_int_equal(key_init(), 0);
