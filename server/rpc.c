@@ -241,6 +241,9 @@ rpc_observe(struct rpc_call *c)
 			e.revision = rec->revision;
 		jixiao__change__free_unpacked(rec, NULL);
 	}
+	/* A call that made no change (refused, or a login) names the workspace it asked for. */
+	if (!e.has_workspace)
+		e.has_workspace = policy_workspace_of(c->input, &e.workspace);
 	e.user = user;
 	e.pipe = c->pipe;
 	e.service = d->short_name;

@@ -337,7 +337,8 @@ metrics_health_and_audit(void **state)
 	assert_has(line, want);
 	free(line);
 	line = audit_line(log, "refused", "Tree.AddNode", "wang");
-	assert_has(line, "\"status\":\"PERMISSION_DENIED\"");
+	assert_has(line, "\"workspace\":1,\"revision\":null,\"changes\":0,"
+			 "\"status\":\"PERMISSION_DENIED\"");
 	free(line);
 	/* Never a secret: no secret key, in hex, anywhere in the log. */
 	sodium_bin2hex(hex, sizeof(hex), sk, KEY_SECRET_LEN);
