@@ -213,6 +213,28 @@ dockerfile_copies_and_healthcheck(void **state)
 		if (stat(cmd, &st) != 0)
 			fail_msg("the Dockerfile copies %s, which is not in the tree", src);
 	}
+	/* What the runtime stage copies from the build stage's install into /opt/jixiao. */
+	snprintf(cmd, sizeof(cmd), "cmake --install '%s' --prefix '%s/opt/jixiao' >/dev/null",
+	    JX_BINARY_DIR, ((struct fixture *)*state)->dir);
+	assert_int_equal(run(cmd, NULL), 0);
+	for (line = docker; line != NULL && *line != '\0'; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *q;
+		if (strncmp(line, "COPY --from=build ", 18) != 0)
+			continue;
+		/* Every word but the last (the destination) is a source under the install. */
+		for (q = line + 18; *q != '\n' && *q != '\0';) {
+			size_t n = strcspn(q, " \n");
+			char src[256];
+			struct stat st;
+			if (q[n] != ' ')
+				break;
+			snprintf(src, sizeof(src), "%s%.*s", ((struct fixture *)*state)->dir, (int)n, q);
+			if (stat(src, &st) != 0)
+				fail_msg("the Dockerfile copies %.*s from the build stage, which "
+				    "cmake --install --prefix /opt/jixiao does not make", (int)n, q);
+			q += n + 1;
+		}
+	}
 	assert_has(docker, "\nHEALTHCHECK ");
 	assert_has(docker, "\"--metrics\", \"http://0.0.0.0:9741/metrics\"");
 	/* The command is the third string of CMD ["bash", "-c", "..."]. */
