@@ -346,6 +346,13 @@ metrics_health_and_audit(void **state)
 	assert_null(strstr(log, hex + 64));
 	free(log);
 
+	/* A listener that no longer accepts (its socket file deleted): 503, naming it. */
+	assert_int_equal(unlink(d.url + strlen("ipc://")), 0);
+	assert_int_equal(http_get(&d, "/healthz", &body), 503);
+	assert_has(body, "unhealthy: ipc://");
+	assert_has(body, "does not accept connections");
+	free(body);
+
 	jxd_stop(&d);
 	jxd_cleanup(&d);
 }
