@@ -27,6 +27,7 @@ struct export_archive {
 	size_t ninv;
 	Jixiao__Change **changes; /* decoded, for the signers they carry */
 	size_t nchanges;
+	Jixiao__ListUsersReply *members; /* the workspace's users, as the server knows them now */
 };
 
 static void
@@ -133,6 +134,39 @@ export_archive_free(struct export_archive *x)
 		jixiao__tree_reply__free_unpacked(x->tree, NULL);
 	if (x->checkpoint != NULL)
 		jixiao__checkpoint_reply__free_unpacked(x->checkpoint, NULL);
+	if (x->members != NULL)
+		jixiao__list_users_reply__free_unpacked(x->members, NULL);
+}
+
+/*
+ * Each signer's standing as the server knows it now (disabled, keys replaced since),
+ * borrowed from x->members into a's users, so a verifier can tell that a key that
+ * signed was later replaced or its user disabled. A server that cannot say (an older
+ * one) leaves the archive without it.
+ */
+static void
+export_archive_standing(struct cli *cli, struct export_archive *x, Jixiao__Archive *a,
+    uint64_t ws)
+{
+	Jixiao__ListMembersRequest in = JIXIAO__LIST_MEMBERS_REQUEST__INIT;
+	char msg[256];
+
+	in.workspace = ws;
+	if (cli->client == NULL || client_call(cli->client, &jixiao__users__descriptor,
+	    "Members", &in.base, (ProtobufCMessage **)&x->members, msg, sizeof(msg)) != 0)
+		return;
+	for (size_t i = 0; i < a->n_users; i++) {
+		Jixiao__User *u = a->users[i];
+		for (size_t k = 0; k < x->members->n_users; k++) {
+			const Jixiao__User *m = x->members->users[k];
+			if (strcmp(m->name, u->name) != 0)
+				continue;
+			u->has_disabled = m->has_disabled;
+			u->disabled = m->disabled;
+			u->n_events = m->n_events;
+			u->events = m->events;
+		}
+	}
 }
 
 int
@@ -202,6 +236,7 @@ export_archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf,
 			goto out;
 		}
 	}
+	export_archive_standing(cli, &x, &a, ws);
 	a.workspace = x.tree->workspace;
 	a.records = x.records;
 	a.n_records = x.nrecords;
