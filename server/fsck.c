@@ -423,7 +423,7 @@ fsck_records(struct fsck *f)
 	return rc == MDB_NOTFOUND ? JX_OK : store_err(rc);
 }
 
-/* Users by name against users by key. */
+/* Users by name against users by key (current 'k', retired 'r'). */
 static int
 fsck_users(struct fsck *f)
 {
@@ -462,7 +462,8 @@ fsck_users(struct fsck *f)
 					    "key to the user", u->name);
 			}
 			jixiao__user__free_unpacked(u, NULL);
-		} else if (k.mv_size == 33 && key[0] == 'k') {
+		} else if (k.mv_size == 33 && (key[0] == 'k' || key[0] == 'r')) {
+			/* 'k' a current key, 'r' a retired one: either names a user who exists. */
 			uint8_t nk[1 + 256];
 			if (v.mv_size == 0 || v.mv_size > 256) {
 				fsck_problem(f, "a key index entry names no user");
@@ -471,8 +472,9 @@ fsck_users(struct fsck *f)
 			nk[0] = 'n';
 			memcpy(nk + 1, v.mv_data, v.mv_size);
 			if (!fsck_exists(f, STORE_USERS, nk, 1 + v.mv_size, NULL))
-				fsck_problem(f, "the key index names user %.*s, who does not exist",
-				    (int)v.mv_size, (const char *)v.mv_data);
+				fsck_problem(f, "the %s key index names user %.*s, who does not "
+				    "exist", key[0] == 'k' ? "current" : "retired", (int)v.mv_size,
+				    (const char *)v.mv_data);
 		} else {
 			fsck_problem(f, "a user record has an unknown key");
 		}

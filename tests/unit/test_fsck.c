@@ -86,6 +86,22 @@ build(struct store *s, int n, uint8_t head[32])
 	store_key_pair(key, 1, 0);
 	store_key_u64(key + 16, 7);
 	assert_jx_ok(store_put(txn, s, STORE_CHILDREN, key, 24, "", 0));
+	/* A user with a current key and a retired one (after a key change). */
+	{
+		Jixiao__User u = JIXIAO__USER__INIT;
+		uint8_t pk[32], kk[33];
+		memset(pk, 7, sizeof(pk));
+		u.name = "li";
+		u.public_key.data = pk;
+		u.public_key.len = sizeof(pk);
+		put_msg(s, txn, STORE_USERS, (const uint8_t *)"nli", 3, &u.base);
+		kk[0] = 'k';
+		memcpy(kk + 1, pk, 32);
+		assert_jx_ok(store_put(txn, s, STORE_USERS, kk, sizeof(kk), "li", 2));
+		kk[0] = 'r';
+		memset(kk + 1, 8, 32);
+		assert_jx_ok(store_put(txn, s, STORE_USERS, kk, sizeof(kk), "li", 2));
+	}
 	assert_jx_ok(store_write_commit(s, txn));
 }
 
@@ -132,6 +148,7 @@ sound_and_broken_stores(void **state)
 	assert_int_equal(r.records, 5);
 	assert_int_equal(r.nws, 1);
 	assert_int_equal(r.ws[0].revision, 5);
+	assert_int_equal(r.users, 1);
 	assert_memory_equal(r.ws[0].head, head, 32);
 	fsck_report_free(&r);
 
@@ -168,6 +185,10 @@ sound_and_broken_stores(void **state)
 	store_key_u64(key + 1, 1);
 	memset(key + 9, 0xab, 32);
 	assert_jx_ok(store_put(txn, s, STORE_BLOBS, key, 41, "", 0));
+	/* A retired key of a user who does not exist. */
+	key[0] = 'r';
+	memset(key + 1, 9, 32);
+	assert_jx_ok(store_put(txn, s, STORE_USERS, key, 33, "ghost", 5));
 	assert_jx_ok(store_write_commit(s, txn));
 	store_close(s);
 
@@ -177,7 +198,8 @@ sound_and_broken_stores(void **state)
 	assert_has(f.text, "workspace 1: indicator 1 is missing from the code index");
 	assert_has(f.text, "the children index names indicator 99, which does not exist");
 	assert_has(f.text, "evidence file abababababababab…: its content does not hash");
-	assert_int_equal(r.problems, 5);
+	assert_has(f.text, "the retired key index names user ghost, who does not exist");
+	assert_int_equal(r.problems, 6);
 	fsck_report_free(&r);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
