@@ -376,6 +376,12 @@ jxd_stop(struct jxd *d)
 	d->out_fd = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fail_msg("jixiaod stopped badly (status %d)", status);
+	/* And the store it left is sound: chains, indexes and evidence (jixiaod check). */
+	if (!d->no_invariants) {
+		const char *argv[] = { jxd_env("JIXIAOD"), "check", "--data", d->data, NULL };
+		if (jxd_run(d, argv) != 0)
+			fail_msg("jixiaod check found the store damaged (see %s/jixiaod.log)", d->dir);
+	}
 }
 
 static int
