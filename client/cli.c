@@ -24,6 +24,8 @@ static bool cli_json_mode, cli_json_told;
 /* The last sentence said on stderr, for the JSON of a usage error. */
 static char cli_last[512];
 
+static void cli_vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static void
 cli_vsay(const char *fmt, va_list ap)
 {
