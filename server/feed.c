@@ -32,6 +32,10 @@ feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, siz
 		snprintf(why, whylen, "cannot open the feed socket: %s", nng_strerror(rv));
 		return JX_EINTERNAL;
 	}
+	if (url == NULL) {
+		*fp = f;
+		return JX_OK;
+	}
 	if ((rv = tls_listen(f->sock, url, tls, &l)) != 0) {
 		nng_close(f->sock);
 		free(f);
@@ -55,7 +59,13 @@ feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, siz
 const char *
 feed_url(const struct feed *f)
 {
-	return f != NULL ? f->url : NULL;
+	return f != NULL && f->url[0] != '\0' ? f->url : NULL;
+}
+
+nng_socket
+feed_socket(const struct feed *f)
+{
+	return f->sock;
 }
 
 void

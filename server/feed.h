@@ -16,7 +16,8 @@ struct feed;
 
 /*
  * Listens on url; a tls+tcp:// url uses tls (the server's certificate), which may be
- * NULL otherwise. Returns 0 or an error, with a sentence in why.
+ * NULL otherwise. url may be NULL: the feed then has no listener of its own (the web
+ * listener adds one with feed_socket). Returns 0 or an error, with a sentence in why.
  */
 int feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why,
     size_t whylen);
@@ -24,6 +25,8 @@ int feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why,
 void feed_publish(struct feed *f, uint64_t ws, const void *change, size_t len);
 /* The URL subscribers dial; NULL when f is NULL. */
 const char *feed_url(const struct feed *f);
+/* The PUB socket, for another listener (the web interface's ws://…/feed). */
+nng_socket feed_socket(const struct feed *f);
 /* Accepts NULL. */
 void feed_close(struct feed *f);
 

@@ -14,6 +14,7 @@
 #include "server.h"
 #include "store.h"
 #include "tls.h"
+#include "web.h"
 
 #define DEFAULT_DATA "jixiao-data"
 #define DEFAULT_LISTEN "tcp://127.0.0.1:7410"
@@ -34,7 +35,11 @@ usage(FILE *f)
 	    "                         tls+tcp://host:port; repeat for several\n"
 	    "                         (default " DEFAULT_LISTEN ")\n"
 	    "  -f, --feed URL         publish every committed change here (nng PUB)\n"
-	    "      --tls-cert FILE    PEM certificate (chain) for tls+tcp:// addresses\n"
+	    "      --http URL         serve the web interface on http://host:port or\n"
+	    "                         https://host:port: the app, and on the same port the\n"
+	    "                         RPC (ws://host:port/rpc) and the feed (…/feed)\n"
+	    "      --web-root DIR     the web app's files (default " JX_WEB_ROOT ")\n"
+	    "      --tls-cert FILE    PEM certificate (chain) for tls+tcp:// and https://\n"
 	    "      --tls-key FILE     its PEM private key, mode 0600 or 0640 (may be the\n"
 	    "                         same file as --tls-cert)\n"
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
@@ -142,6 +147,8 @@ check_tls(const struct server_config *cfg)
 			tls = cfg->listen[i];
 	if (tls == NULL && cfg->feed != NULL && tls_url(cfg->feed))
 		tls = cfg->feed;
+	if (tls == NULL && cfg->http != NULL && strncmp(cfg->http, "https://", 8) == 0)
+		tls = cfg->http;
 	if (tls != NULL && (cfg->tls_cert == NULL || cfg->tls_key == NULL)) {
 		fprintf(stderr, "jixiaod: %s needs a certificate and its key: give --tls-cert "
 		    "FILE and --tls-key FILE\n", tls);
@@ -149,7 +156,7 @@ check_tls(const struct server_config *cfg)
 	}
 	if (tls == NULL && (cfg->tls_cert != NULL || cfg->tls_key != NULL)) {
 		fprintf(stderr, "jixiaod: --tls-cert and --tls-key are only for tls+tcp:// "
-		    "addresses, and no --listen or --feed has one\n");
+		    "and https:// addresses, and no --listen, --feed or --http has one\n");
 		return EX_USAGE;
 	}
 	return 0;
@@ -169,12 +176,14 @@ main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "http", required_argument, NULL, 'H' },
+		{ "web-root", required_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct server_config cfg = { .data_dir = DEFAULT_DATA };
+	struct server_config cfg = { .data_dir = DEFAULT_DATA, .web_root = JX_WEB_ROOT };
 	struct server *srv;
 	enum log_level level = LOG_WARN;
 	char why[512];
@@ -205,6 +214,17 @@ main(int argc, char **argv)
 			break;
 		case 'K':
 			cfg.tls_key = optarg;
+			break;
+		case 'H':
+			if (!web_url_ok(optarg)) {
+				fprintf(stderr, "jixiaod: --http takes http://host:port or "
+				    "https://host:port, not %s\n", optarg);
+				return EX_USAGE;
+			}
+			cfg.http = optarg;
+			break;
+		case 'W':
+			cfg.web_root = optarg;
 			break;
 		case 'm':
 		case 'M':

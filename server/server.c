@@ -21,6 +21,7 @@
 #include "svc.h"
 #include "templates.h"
 #include "tls.h"
+#include "web.h"
 #include "writer.h"
 
 /* How long server_close waits for requests in flight. */
@@ -41,6 +42,7 @@ struct server {
 	struct writer *writer;
 	struct feed *feed;
 	struct rpc *rpc;
+	struct web *web;       /* NULL: no --http */
 	nng_socket sock;
 	bool sock_open;
 	nng_tls_config *tls;   /* NULL: no TLS certificate given */
@@ -50,7 +52,7 @@ struct server {
 	unsigned nworkers;
 	atomic_int busy;
 	atomic_bool stopping;
-	char urls[SERVER_MAX_LISTEN * 256];
+	char urls[(SERVER_MAX_LISTEN + 1) * 256];
 };
 
 static void
@@ -180,6 +182,26 @@ server_start_workers(struct server *s, unsigned n)
 	return JX_OK;
 }
 
+/* The web interface on cfg->http: its files, and the RPC and feed over WebSocket. */
+static int
+server_web(struct server *s, const struct server_config *cfg, char *why, size_t whylen)
+{
+	struct web_config wc = {
+		.url = cfg->http,
+		.root = cfg->web_root,
+		.tls = s->tls,
+		.max_message = cfg->max_message != 0 ? cfg->max_message : ENVELOPE_MAX,
+	};
+	size_t used = strlen(s->urls);
+	int rv;
+
+	if ((rv = web_open(&wc, s->sock, feed_socket(s->feed), &s->web, why, whylen)) != 0)
+		return rv;
+	snprintf(s->urls + used, sizeof(s->urls) - used, "%s%s", used ? " " : "",
+	    web_url(s->web));
+	return JX_OK;
+}
+
 int
 server_open(const struct server_config *cfg, struct server **sp, char *why, size_t whylen)
 {
@@ -203,7 +225,8 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "cannot start the writer thread");
 		goto fail;
 	}
-	if (cfg->feed != NULL &&
+	/* The web interface publishes the feed on its own port even without --feed. */
+	if ((cfg->feed != NULL || cfg->http != NULL) &&
 	    (rv = feed_open(cfg->feed, s->tls, &s->feed, why, whylen)) != 0)
 		goto fail;
 	svc_files_set_max(cfg->max_evidence);
@@ -229,6 +252,8 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 	for (size_t i = 0; i < cfg->nlisten; i++)
 		if ((rv = server_listen(s, cfg->listen[i], why, whylen)) != 0)
 			goto fail;
+	if (cfg->http != NULL && (rv = server_web(s, cfg, why, whylen)) != 0)
+		goto fail;
 	log_info("serving %s with %u workers, store in %s", s->urls, s->nworkers,
 	    cfg->data_dir);
 	*sp = s;
@@ -252,6 +277,7 @@ server_close(struct server *s)
 	if (s == NULL)
 		return;
 	atomic_store(&s->stopping, true);
+	web_close(s->web);
 	for (size_t i = 0; i < s->nlisteners; i++)
 		nng_listener_close(s->listeners[i]);
 	for (waited = 0; atomic_load(&s->busy) > 0 && waited < SERVER_DRAIN_MS; waited += 10)

@@ -21,6 +21,8 @@ struct server_config {
 	size_t max_evidence;   /* 0: SVC_FILES_DEFAULT_MAX */
 	const char *tls_cert;  /* PEM certificate for tls+tcp:// listeners and feed */
 	const char *tls_key;   /* PEM private key; may be the same file as tls_cert */
+	const char *http;      /* NULL, or http(s)://host:port for the web interface */
+	const char *web_root;  /* the web app's directory (with http) */
 };
 
 struct server;
