@@ -270,6 +270,7 @@ static const struct {
 	{ "jixiao.Workflow.Comment", NEED_COMMENT },
 	{ "jixiao.Workflow.EndComments", NEED_PROGRESS },
 	{ "jixiao.Workflow.Settings", NEED_ADMIN },
+	{ "jixiao.Workflow.Content", NEED_READ },
 
 	{ "jixiao.Findings.Add", NEED_EDIT },
 	{ "jixiao.Findings.Set", NEED_EDIT },
