@@ -1,0 +1,154 @@
+// The other tabs of an evaluation: budget facts with the execution rate, findings
+// (存在问题 / 建议 / 经验做法), and the history (the log, a past revision, a diff).
+import { t } from './i18n.js';
+import { h, clear, fromHundredths, yuan, when } from './dom.js';
+import { errorText, toast } from './app.js';
+
+export class BudgetPanel {
+  constructor(sheet, body) {
+    this.sheet = sheet;
+    this.body = body;
+    this.refresh();
+  }
+
+  refresh() {
+    const b = this.sheet.tree.budget;
+    const body = clear(this.body);
+    if (!b || (b.initial === undefined && b.spent === undefined)) {
+      body.append(h('p', { id: 'no-budget' }, t('noBudget')));
+      return;
+    }
+    const adj = (b.adjustments || []).reduce((a, x) => a + x.amount, 0);
+    const row = (k, v, id) => h('tr', {}, h('th', {}, t(k)), h('td', { class: 'num', id }, v));
+    body.append(h('table', { class: 'list budget', id: 'budget' },
+      row('budgetInitial', yuan(b.initial)),
+      row('budgetCarry', yuan(b.carry_over)),
+      row('budgetAdjust', yuan(adj)),
+      row('budgetFinal', yuan(b.final), 'budget-final'),
+      row('budgetSpent', yuan(b.spent), 'budget-spent'),
+      row('budgetRate', b.rate !== undefined ? fromHundredths(b.rate) + '%' : '', 'budget-rate'),
+      row('budgetLines', yuan(b.lines_total))),
+    h('p', { class: 'muted' }, t('yuan')));
+  }
+}
+
+export class FindingsPanel {
+  constructor(sheet, body) {
+    this.sheet = sheet;
+    this.body = body;
+    this.refresh();
+  }
+
+  async refresh() {
+    let list;
+    try {
+      list = (await this.sheet.app.rpc.call('jixiao.Findings', 'List', { workspace: this.sheet.id })).findings;
+    } catch (e) {
+      toast(errorText(e), 'error');
+      return;
+    }
+    const body = clear(this.body);
+    for (const kind of [1, 2, 3]) {
+      const items = list.filter((f) => f.kind === kind);
+      body.append(h('h2', {}, t('findingKinds')[kind]),
+        items.length ? h('ol', { class: 'findings' }, items.map((f) => h('li', {}, f.text,
+          f.indicator ? h('span', { class: 'muted' }, ` (${f.indicator})`) : null)))
+          : h('p', { class: 'muted' }, t('noFindings')));
+    }
+    if (this.sheet.mayEdit()) {
+      const kind = h('select', { id: 'finding-kind' }, [1, 2, 3].map((k) => h('option', { value: k }, t('findingKinds')[k])));
+      const text = h('input', { id: 'finding-text', placeholder: t('findingText') });
+      body.append(h('div', { class: 'actions' }, kind, text, h('button', { id: 'finding-add', onclick: async () => {
+        try {
+          await this.sheet.app.rpc.call('jixiao.Findings', 'Add',
+            { workspace: this.sheet.id, kind: Number(kind.value), text: text.value }, this.sheet.reason());
+          this.refresh();
+        } catch (e) {
+          toast(errorText(e), 'error');
+        }
+      } }, t('addFinding'))));
+    }
+  }
+}
+
+// The fields a diff compares, with how each is shown.
+const DIFF_FIELDS = [
+  ['name', 'indicator', (v) => v || ''], ['weight', 'weight', fromHundredths],
+  ['target', 'target', (v) => v || ''], ['actual', 'actual', (v) => v || ''],
+  ['score', 'score', fromHundredths], ['comment', 'comment', (v) => v || ''],
+];
+
+export class HistoryPanel {
+  constructor(sheet, body) {
+    this.sheet = sheet;
+    this.body = body;
+    this.refresh();
+  }
+
+  async refresh() {
+    const rpc = this.sheet.app.rpc, id = this.sheet.id;
+    let log;
+    try {
+      const head = this.sheet.revision;
+      log = await rpc.call('jixiao.History', 'Log', { workspace: id, from: Math.max(1, head - 199) });
+    } catch (e) {
+      toast(errorText(e), 'error');
+      return;
+    }
+    this.detail = this.detail || h('div', { id: 'history-detail' });
+    const body = clear(this.body);
+    const rows = log.changes.slice().reverse().map((c) => {
+      const n = c.after || c.before;
+      return h('tr', { dataset: { rev: c.revision } },
+        h('td', { class: 'num' }, c.revision), h('td', {}, when(c.time)), h('td', {}, c.user || ''),
+        h('td', {}, c.what, n ? ` ${n.code}` : '', c.reason ? ` — ${c.reason}` : ''),
+        h('td', {}, h('button', { class: 'hist-view', onclick: () => this.view(c.revision) }, t('histView')),
+          h('button', { class: 'hist-diff', onclick: () => this.diff(c.revision, this.sheet.revision) }, t('histDiff'))));
+    });
+    body.append(this.detail, h('table', { class: 'list', id: 'history' },
+      h('tr', {}, ['histRev', 'histTime', 'histUser', 'histWhat', ''].map((k) => h('th', {}, k ? t(k) : ''))), rows));
+  }
+
+  async tree(at) {
+    return this.sheet.app.rpc.call('jixiao.Tree', 'GetTree', { workspace: this.sheet.id, at });
+  }
+
+  async view(rev) {
+    try {
+      const tr = await this.tree(rev);
+      clear(this.detail).append(h('h2', {}, t('histAt', { rev })),
+        h('p', {}, t('total'), ' ', fromHundredths(tr.total), ' · ', t('grade'), ' ', tr.grade || '—'),
+        h('table', { class: 'grid', id: 'history-sheet' },
+          h('tr', {}, ['code', 'indicator', 'weight', 'actual', 'score', 'comment'].map((c) => h('th', {}, t(c)))),
+          tr.nodes.map((n) => h('tr', {}, h('td', {}, n.code), h('td', {}, n.name || ''),
+            h('td', { class: 'num' }, fromHundredths(n.weight)), h('td', {}, n.actual || ''),
+            h('td', { class: 'num' }, fromHundredths(n.score !== undefined ? n.score : n.total)),
+            h('td', {}, n.comment || '')))));
+    } catch (e) {
+      toast(errorText(e), 'error');
+    }
+  }
+
+  async diff(a, b) {
+    try {
+      const [ta, tb] = await Promise.all([this.tree(a), this.tree(b)]);
+      const before = new Map(ta.nodes.map((n) => [n.id, n]));
+      const rows = [];
+      for (const n of tb.nodes) {
+        const o = before.get(n.id);
+        before.delete(n.id);
+        for (const [f, w, show] of DIFF_FIELDS) {
+          const x = o ? show(o[f]) : '', y = show(n[f]);
+          if (x !== y) rows.push(h('tr', {}, h('td', {}, n.code), h('td', {}, t(w)), h('td', { class: 'del' }, x), h('td', { class: 'ins' }, y)));
+        }
+      }
+      for (const o of before.values()) rows.push(h('tr', {}, h('td', {}, o.code), h('td', {}, '—'), h('td', { class: 'del' }, o.name || ''), h('td', {}, '')));
+      clear(this.detail).append(h('h2', {}, t('diffTitle', { a, b })),
+        rows.length ? h('table', { class: 'list', id: 'history-diff' },
+          h('tr', {}, h('th', {}, t('code')), h('th', {}, t('field')), h('th', {}, t('before')), h('th', {}, t('after'))), rows)
+          : h('p', {}, t('noDiff')));
+    } catch (e) {
+      toast(errorText(e), 'error');
+    }
+  }
+}
