@@ -6,7 +6,8 @@ set -eu
 # Add packages here, separated by spaces.
 PACKAGES="build-essential cmake pkg-config clang libprotobuf-c-dev protobuf-c-compiler
 libnng-dev liblmdb-dev lmdb-utils libsodium-dev libcmocka-dev libxlsxwriter-dev unzip
-libreoffice-calc-nogui chromium openssl chromium-driver python3-selenium"
+libreoffice-calc-nogui chromium openssl chromium-driver python3-selenium
+fonts-wqy-microhei"
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -431,10 +431,15 @@ class TlsTest(unittest.TestCase):
             self.assertTrue(d.url.startswith("https://"))
             d.jx("ws", "create", "--subject", "TLS 项目", "--year", "2024", "--kind",
                  "self-evaluation")
-            drv = browser(tls=True)
-            login_new_key(d, drv, "sun")
+            # This time the key is jx keygen's file, imported into the browser.
+            key = os.path.join(d.dir, "sun.key")
+            d.jx("keygen", "--name", "sun", key=key)
+            d.jx("user", "add", "sun", key + ".pub")
             d.jx("member", "set", "1", "sun", "observer")
-            drv.refresh()
+            drv = browser(tls=True)
+            drv.get(d.url + "/")
+            wait_for(drv, "#key-file").send_keys(key)
+            wait_for(drv, "#login").click()
             wait_for(drv, "tr.ws-row")
             self.assertIn("TLS 项目", drv.find_element(By.ID, "ws-list").text)
             s, status = ws_handshake(d.port, origin="https://evil.example", tls=True)
