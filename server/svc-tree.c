@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-tree.h"
 #include "decimal.h"
 #include "err.h"
 #include "method.h"
@@ -1331,6 +1332,47 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 	else
 		closure(NULL, data);
 	svc_tree_sheet_free(&r);
+}
+
+/* The consistency warnings of the sheet at a revision, as jx check computes them. */
+static void
+svc_tree_check(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *in,
+    Jixiao__CheckReply_Closure closure, void *data)
+{
+	struct rpc_call *c = data;
+	Jixiao__CheckReply out = JIXIAO__CHECK_REPLY__INIT;
+	Jixiao__CheckWarning *items = NULL, **ptrs = NULL;
+	struct check_warning *w = NULL;
+	struct svc_tree_sheet sh;
+	size_t nw = 0;
+
+	if (svc_tree_sheet(c, in->workspace, in->has_at ? in->at : 0, &sh) != 0) {
+		closure(NULL, data);
+		goto out;
+	}
+	if (check_tree_reply(&sh.reply, &w, &nw) != 0 ||
+	    (nw > 0 && ((items = calloc(nw, sizeof(*items))) == NULL ||
+	    (ptrs = calloc(nw, sizeof(*ptrs))) == NULL))) {
+		rpc_call_fail(c, JX_EINTERNAL, "the sheet of workspace %" PRIu64 " cannot be "
+		    "checked", in->workspace);
+		closure(NULL, data);
+		goto out;
+	}
+	for (size_t i = 0; i < nw; i++) {
+		jixiao__check_warning__init(&items[i]);
+		items[i].code = (char *)w[i].code;
+		items[i].kind = w[i].kind;
+		items[i].text = w[i].text;
+		ptrs[i] = &items[i];
+	}
+	out.n_warnings = nw;
+	out.warnings = ptrs;
+	closure(&out, data);
+out:
+	free(items);
+	free(ptrs);
+	check_free(w);
+	svc_tree_sheet_free(&sh);
 }
 
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);

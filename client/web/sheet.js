@@ -65,7 +65,7 @@ export class Sheet {
     const started = performance.now();
     let tree;
     try {
-      tree = await this.app.rpc.call('jixiao.Tree', 'GetTree', { workspace: this.id });
+      tree = await this.load();
     } catch (e) {
       clear(this.body).append(h('p', { class: 'error', id: 'sheet-error' }, errorText(e)));
       return;
@@ -80,6 +80,23 @@ export class Sheet {
         document.body.dataset.rendered = String(this.id);
       });
     }
+  }
+
+  // The sheet and jx check's warnings about it, grouped by indicator code ('' for the
+  // workspace as a whole).
+  async load() {
+    const q = { workspace: this.id };
+    const [tree, check] = await Promise.all([
+      this.app.rpc.call('jixiao.Tree', 'GetTree', q),
+      this.app.rpc.call('jixiao.Tree', 'Check', q).catch(() => ({ warnings: [] })),
+    ]);
+    tree.checks = new Map();
+    for (const w of check.warnings) {
+      const k = w.code || '';
+      if (!tree.checks.has(k)) tree.checks.set(k, []);
+      tree.checks.get(k).push(w);
+    }
+    return tree;
   }
 
   schedulePull() {
@@ -107,7 +124,7 @@ export class Sheet {
           toast(t('liveChange', { who: ch.user, what: n ? `${n.code} ${n.name || ''}` : ch.what }));
         }
       }
-      const tree = await this.app.rpc.call('jixiao.Tree', 'GetTree', { workspace: this.id });
+      const tree = await this.load();
       if (!this.closed) this.applyTree(tree, false);
       if (this.panel && this.panel.refresh) this.panel.refresh();
     } catch (e) {
@@ -144,6 +161,7 @@ export class Sheet {
         h('dt', {}, t('revision')), h('dd', { id: 'revision', class: 'num' }, ws.revision),
         h('dt', {}, t('role')), h('dd', { id: 'role' }, this.role() ? t('roles')[this.role()] :
           (this.app.admin ? t('roles')[1] : ''))),
+      ((tr.checks && tr.checks.get('')) || []).map((w) => h('p', { class: 'check-ws', dataset: { kind: w.kind } }, '⚠ ', w.text)),
     );
     const tabs = [['sheet', 'tabSheet'], ['budget', 'tabBudget'], ['findings', 'tabFindings'],
       ['history', 'tabHistory'], ['workflow', 'tabWorkflow']];
@@ -246,6 +264,9 @@ export class Sheet {
     if (n.computed) out.push(h('span', { class: 'tag computed', title: n.params || '' }, t('computed')));
     if (n.vetoed) out.push(h('span', { class: 'tag veto' }, t('vetoed')));
     if (n.note) out.push(h('span', { class: 'tag note', title: n.note }, '⚠ ' + n.note));
+    for (const w of (this.tree.checks && this.tree.checks.get(n.code)) || []) {
+      out.push(h('span', { class: 'tag check', title: w.text, dataset: { kind: w.kind } }, '⚠ ' + w.kind));
+    }
     if (n.claimed_by) out.push(h('span', { class: 'tag claim' }, t('claimedBy') + n.claimed_by));
     if (leaf && n.score === undefined && !n.computed) out.push(h('span', { class: 'tag unscored' }, t('unscored')));
     return out;

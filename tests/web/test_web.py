@@ -326,6 +326,11 @@ class WebTest(unittest.TestCase):
             drv.get(d.url + "/#ws/1")
             drv.refresh()
             wait_for(drv, "#sheet")
+        # jx check's warnings stand beside their rows, the same ones jx prints.
+        warned = json.loads(d.jx("check", "1", "--json", check=False).stdout)["warnings"]
+        tags = a.find_elements(By.CSS_SELECTOR, "#sheet .tag.check")
+        self.assertEqual(len(tags), len([w for w in warned if w.get("code")]))
+        self.assertTrue(tags, "seed 002's sheet has warnings")
         code = "1.1.1"
         mine = sheet_input(a, code, "score")
         mine.click()
