@@ -157,6 +157,7 @@ function pinned() {
 async function doLogin() {
   try {
     const r = await keys.login(app.rpc, app.key, pinned());
+    performance.mark('jx-login');
     app.user = r.user;
     app.admin = r.admin;
     app.serverKey = r.serverKey;
@@ -255,7 +256,9 @@ async function start() {
   }
   try {
     app.wire = await Wire.load();
+    performance.mark('jx-wire');
     await connect();
+    performance.mark('jx-connected');
   } catch (e) {
     console.error('jixiao: cannot start', e);
     main().append(h('p', { class: 'error', id: 'connect-error' }, `${t('errors')[14]} (${errorText(e)})`));

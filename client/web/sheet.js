@@ -13,6 +13,10 @@ import { BudgetPanel, FindingsPanel, HistoryPanel } from './panels.js';
 const EDITABLE = ['actual', 'score', 'comment'];
 const TEXT_FIELDS = new Set(['actual', 'comment']);
 const PHASE_FINAL = 3;
+// Sheets longer than this draw only the rows in view, each ROW_HEIGHT pixels high.
+const VIRTUAL_MIN = 300;
+const ROW_HEIGHT = 34;
+const WINDOW_MARGIN = 15;
 
 export class Sheet {
   constructor(app, id) {
@@ -24,6 +28,7 @@ export class Sheet {
     this.revision = 0;
     this.tab = 'sheet';
     this.conflicts = [];
+    this.drafts = new Map();
     this.pulling = null;
     this.onNotice = (ws) => {
       if (ws === this.id) this.schedulePull();
@@ -64,8 +69,10 @@ export class Sheet {
   async refresh(first) {
     const started = performance.now();
     let tree;
+    performance.mark('jx-call');
     try {
       tree = await this.load();
+      performance.mark('jx-decoded');
     } catch (e) {
       clear(this.body).append(h('p', { class: 'error', id: 'sheet-error' }, errorText(e)));
       return;
@@ -74,6 +81,7 @@ export class Sheet {
     this.applyTree(tree, first);
     if (first) {
       this.renderTab();
+      performance.mark('jx-built');
       // For the benchmark (BENCHMARKS.md): from the call to the grid on screen.
       requestAnimationFrame(() => {
         window.jixiaoFirstRender = performance.now() - started;
@@ -184,46 +192,112 @@ export class Sheet {
 
   // ---- the grid
 
+  // Big sheets draw only the rows in view (and a margin), at a fixed row height; what
+  // is being typed lives in this.drafts, so rows may come and go without losing it.
   renderGrid() {
-    // What is being typed survives a rebuild: kept by indicator and field, put back after.
-    const kept = [];
-    let focus = null;
-    if (this.grid) {
-      for (const inp of this.grid.querySelectorAll('.cell')) {
-        if (inp.value !== inp.dataset.base) {
-          kept.push({ id: inp.dataset.node, field: inp.dataset.field, value: inp.value, rev: inp.dataset.rev });
-        }
-        if (document.activeElement === inp) focus = { id: inp.dataset.node, field: inp.dataset.field };
-      }
-    }
     const cols = ['code', 'indicator', 'weight', 'target', 'actual', 'method', 'score', 'comment', 'status'];
-    const tbody = h('tbody', {});
+    this.virtual = this.tree.nodes.length > VIRTUAL_MIN;
+    this.rowH = this.rowH || ROW_HEIGHT;
+    this.index = new Map(this.tree.nodes.map((n, i) => [n.id, i]));
+    this.tbody = h('tbody', {});
     this.rows = new Map();
-    for (const n of this.tree.nodes) {
-      const row = this.makeRow(n);
-      this.rows.set(n.id, row);
-      tbody.append(row);
-    }
-    const table = h('table', { class: 'grid', id: 'sheet' },
-      h('thead', {}, h('tr', {}, cols.map((c) => h('th', { class: `c-${c}` }, t(c))))), tbody);
+    this.range = null;
+    const table = h('table', { class: 'grid' + (this.virtual ? ' virtual' : ''), id: 'sheet' },
+      h('thead', {}, h('tr', {}, cols.map((c) => h('th', { class: `c-${c}` }, t(c))))), this.tbody);
     table.addEventListener('keydown', (e) => this.onKey(e));
     table.addEventListener('change', (e) => {
       if (e.target.matches('.cell')) this.commit(e.target);
     });
+    table.addEventListener('input', (e) => {
+      if (e.target.matches('.cell')) this.remember(e.target);
+    });
+    table.addEventListener('focusin', (e) => {
+      if (e.target.matches('.cell')) this.focusKey = `${e.target.dataset.node}:${e.target.dataset.field}`;
+    });
     const wrap = h('div', { class: 'grid-wrap' }, table);
-    if (this.grid) this.grid.replaceWith(wrap);
+    const old = this.grid;
+    const top = old ? old.scrollTop : 0;
+    if (old) old.replaceWith(wrap);
     else this.body.append(wrap);
     this.grid = wrap;
-    for (const k of kept) {
-      const inp = this.input(Number(k.id), k.field);
-      if (inp) {
-        inp.value = k.value;
-        inp.dataset.rev = k.rev;
+    if (this.virtual) {
+      this.spacerTop = h('tr', { class: 'spacer' }, h('td', { colspan: cols.length }));
+      this.spacerBottom = h('tr', { class: 'spacer' }, h('td', { colspan: cols.length }));
+      this.tbody.append(this.spacerTop, this.spacerBottom);
+      wrap.scrollTop = top;
+      wrap.addEventListener('scroll', () => {
+        if (!this.windowQueued) {
+          this.windowQueued = true;
+          requestAnimationFrame(() => {
+            this.windowQueued = false;
+            this.renderWindow();
+          });
+        }
+      });
+      this.renderWindow();
+    } else {
+      for (const n of this.tree.nodes) {
+        const row = this.makeRow(n);
+        this.rows.set(n.id, row);
+        this.tbody.append(row);
       }
     }
-    if (focus) {
-      const inp = this.input(Number(focus.id), focus.field);
+    if (this.focusKey) {
+      const [id, field] = this.focusKey.split(':');
+      const inp = this.input(Number(id), field);
       if (inp) inp.focus();
+    }
+  }
+
+  renderWindow() {
+    const nodes = this.tree.nodes;
+    const first = Math.max(0, Math.floor(this.grid.scrollTop / this.rowH) - WINDOW_MARGIN);
+    const last = Math.min(nodes.length - 1,
+      first + Math.ceil((this.grid.clientHeight || 800) / this.rowH) + 2 * WINDOW_MARGIN);
+    const old = this.range;
+    if (old && old[0] === first && old[1] === last) return;
+    // Rows still in view stay in place (a focused one keeps its focus and caret).
+    for (const [id, row] of this.rows) {
+      const i = this.index.get(id);
+      if (i < first || i > last) {
+        row.remove();
+        this.rows.delete(id);
+      }
+    }
+    let before = this.spacerBottom;
+    for (let i = last; i >= first; i--) {
+      const n = nodes[i];
+      let row = this.rows.get(n.id);
+      if (!row) {
+        row = this.makeRow(n);
+        this.rows.set(n.id, row);
+        this.tbody.insertBefore(row, before);
+      }
+      before = row;
+    }
+    // The height the rows really have (fonts differ): measured once, then drawn again.
+    if (!this.rowMeasured && this.rows.size > 0) {
+      this.rowMeasured = true;
+      const real = this.rows.values().next().value.getBoundingClientRect().height;
+      if (real > 0 && Math.abs(real - this.rowH) > 0.5) {
+        this.rowH = real;
+        this.range = null;
+        this.renderWindow();
+        return;
+      }
+    }
+    this.spacerTop.firstChild.style.height = `${first * this.rowH}px`;
+    this.spacerBottom.firstChild.style.height = `${(nodes.length - 1 - last) * this.rowH}px`;
+    this.range = [first, last];
+  }
+
+  // Keeps what is typed in a cell (or forgets it once it equals what is stored).
+  remember(inp) {
+    const key = `${inp.dataset.node}:${inp.dataset.field}`;
+    if (inp.value !== inp.dataset.base) {
+      this.drafts.set(key, { value: inp.value, base: inp.dataset.base, rev: inp.dataset.rev });
+    } else {
+      this.drafts.delete(key);
     }
   }
 
@@ -240,11 +314,14 @@ export class Sheet {
         return h('td', { class: `c-${field}${field === 'score' ? ' num' : ''}`, dataset: { field } }, value);
       }
       // Text may hold line breaks, which an <input> would drop: those are textareas.
-      return h('td', { class: `c-${field}` }, h(TEXT_FIELDS.has(field) ? 'textarea' : 'input', {
-        class: 'cell' + (field === 'score' ? ' num' : ''), value, rows: TEXT_FIELDS.has(field) ? 1 : undefined,
+      const draft = this.drafts.get(`${n.id}:${field}`);
+      const inp = h(TEXT_FIELDS.has(field) ? 'textarea' : 'input', {
+        class: 'cell' + (field === 'score' ? ' num' : '') + (draft && draft.base !== value ? ' stale' : ''),
+        value: draft ? draft.value : value, rows: TEXT_FIELDS.has(field) ? 1 : undefined,
         'aria-label': `${n.code} ${t(field)}`,
-        dataset: { node: n.id, field, base: value, rev: n.revision },
-      }));
+        dataset: { node: n.id, field, base: draft ? draft.base : value, rev: draft ? draft.rev : n.revision },
+      });
+      return h('td', { class: `c-${field}` }, inp);
     };
     const row = h('tr', { class: leaf ? 'leaf' : 'group', dataset: { node: n.id, code: n.code, depth: n.depth } },
       h('td', { class: 'c-code' }, n.code),
@@ -289,7 +366,7 @@ export class Sheet {
         continue;
       }
       const dirty = inp.value !== inp.dataset.base;
-      if (!dirty && document.activeElement !== inp) {
+      if (!dirty) {
         inp.value = values[field];
         inp.dataset.base = values[field];
         inp.dataset.rev = n.revision;
@@ -323,17 +400,27 @@ export class Sheet {
     else if (e.key === 'Escape') {
       inp.value = inp.dataset.base;
       inp.classList.remove('error');
+      this.remember(inp);
       return;
     }
     if (!step) return;
     e.preventDefault();
     if (e.key === 'Enter') this.commit(inp);
-    const field = inp.dataset.field;
-    const all = [...this.grid.querySelectorAll(`.cell[data-field="${field}"]`)];
-    const next = all[all.indexOf(inp) + step];
-    if (next) {
-      next.focus();
-      next.select();
+    const field = inp.dataset.field, nodes = this.tree.nodes;
+    for (let i = this.index.get(Number(inp.dataset.node)) + step; i >= 0 && i < nodes.length; i += step) {
+      const n = nodes[i];
+      if (this.parents.has(n.id) || (field === 'score' && n.computed)) continue;
+      if (this.virtual && !this.rows.has(n.id)) {
+        this.grid.scrollTop = Math.max(0, (i - 3) * this.rowH);
+        this.renderWindow();
+      }
+      const next = this.input(n.id, field);
+      if (next) {
+        next.focus();
+        next.select();
+        next.scrollIntoView({ block: 'nearest' });
+      }
+      return;
     }
   }
 
@@ -368,6 +455,7 @@ export class Sheet {
       const n = r.node;
       inp.dataset.base = value;
       inp.dataset.rev = n.revision;
+      this.remember(inp);
       inp.classList.remove('stale');
       inp.classList.add('saved');
       setTimeout(() => inp.classList.remove('saved'), 800);
@@ -411,17 +499,20 @@ export class Sheet {
     const adopt = (base) => {
       c.inp.dataset.base = base;
       c.inp.dataset.rev = th.revision;
+      this.remember(c.inp);
     };
     const buttons = h('div', { class: 'actions' },
       h('button', { id: 'keep-theirs', onclick: () => {
         adopt(theirsValue);
         c.inp.value = theirsValue;
+        this.remember(c.inp);
         c.inp.classList.remove('stale');
         done();
       } }, t('keepTheirs')),
       h('button', { id: 'reapply-mine', class: 'primary', onclick: () => {
         adopt(theirsValue);
         c.inp.value = c.mine;
+        this.remember(c.inp);
         done();
         this.commit(c.inp);
       } }, t('reapplyMine')));
@@ -431,6 +522,7 @@ export class Sheet {
         box.append(merged, h('button', { id: 'merge-save', class: 'primary', onclick: () => {
           adopt(theirsValue);
           c.inp.value = merged.value;
+          this.remember(c.inp);
           done();
           this.commit(c.inp);
         } }, t('mergeSave')));

@@ -142,6 +142,18 @@ def login_new_key(d, drv, name, url=None):
     return line
 
 
+def sheet_1000(path):
+    """10 level-1 × 10 level-2 × 10 leaves: 1,110 indicators, 1,000 of them scored leaves."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("一级指标,二级指标,三级指标,分值,评分标准,评价情况,评价得分,指标值,完成值,评分方法,参数\n")
+        for a in range(10):
+            for b in range(10):
+                for c in range(10):
+                    f.write(f"{'一级%d（10分）' % a if b == 0 and c == 0 else ''},"
+                            f"{'二级%d.%d（1分）' % (a, b) if c == 0 else ''},"
+                            f"三级指标{a}.{b}.{c},0.1,按完成情况评分,完成,0.1,≥95%,98%,,\n")
+
+
 def sheet_input(drv, code, field):
     return wait_for(drv, f'tr[data-code="{code}"] .cell[data-field="{field}"]')
 
@@ -426,6 +438,49 @@ class WebTest(unittest.TestCase):
         err = wait_for(c, "#sheet-error")
         self.assertNotIn("数字政府", c.find_element(By.TAG_NAME, "body").text)
         self.assertTrue(err.text)
+
+
+class BigSheetTest(unittest.TestCase):
+    def test_1000_indicators(self):
+        """A 1,000-indicator sheet draws only what is in view, moves by keyboard through
+        rows not drawn yet, and keeps what was typed in a row scrolled away and back."""
+        d = Daemon()
+        drv = None
+        try:
+            d.jx("ws", "create", "--subject", "千项指标", "--year", "2023", "--kind",
+                 "key-evaluation")
+            big = os.path.join(d.dir, "big.csv")
+            sheet_1000(big)
+            d.jx("import", "sheet", "1", big)
+            drv = browser()
+            login_new_key(d, drv, "li")
+            d.jx("member", "set", "1", "li", "evaluator")
+            drv.get(d.url + "/#ws/1")
+            t0 = time.monotonic()
+            drv.refresh()
+            wait_for(drv, "#sheet.virtual")
+            WebDriverWait(drv, 10).until(
+                lambda dr: dr.execute_script("return document.body.dataset.rendered") == "1")
+            self.assertLess(time.monotonic() - t0, 5)
+            drawn = len(drv.find_elements(By.CSS_SELECTOR, "#sheet tbody tr:not(.spacer)"))
+            self.assertLess(drawn, 200)
+            first = sheet_input(drv, "1.1.1", "comment")
+            first.click()
+            first.send_keys(Keys.END, " 草稿")
+            cell = sheet_input(drv, "1.1.1", "score")
+            cell.click()
+            for _ in range(150):
+                drv.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+            code = drv.switch_to.active_element.get_attribute("aria-label").split()[0]
+            self.assertEqual(code, "2.6.1")  # the 151st leaf: 100 under 1, then 2.1–2.5
+            self.assertFalse(drv.find_elements(By.CSS_SELECTOR, 'tr[data-code="1.1.1"]'))
+            drv.execute_script("document.querySelector('.grid-wrap').scrollTop = 0")
+            back = sheet_input(drv, "1.1.1", "comment")
+            self.assertEqual(back.get_attribute("value"), "完成 草稿")
+        finally:
+            if drv:
+                drv.quit()
+            self.assertEqual(d.stop(), 0)
 
 
 class TlsTest(unittest.TestCase):
