@@ -330,7 +330,7 @@ export class Sheet {
       h('td', { class: 'c-target' }, n.target || ''),
       cell('actual', n.actual || ''),
       h('td', { class: 'c-method' }, n.method || ''),
-      cell('score', leaf ? fromHundredths(n.score) : fromHundredths(n.total)),
+      cell('score', fromHundredths(leaf && !n.computed ? n.score : n.total)),
       cell('comment', n.comment || ''),
       h('td', { class: 'c-status' }, this.status(n, leaf)));
     return row;
@@ -356,7 +356,7 @@ export class Sheet {
     const leaf = !this.parents.has(n.id);
     const values = {
       actual: n.actual || '', comment: n.comment || '',
-      score: leaf ? fromHundredths(n.score) : fromHundredths(n.total),
+      score: fromHundredths(leaf && !n.computed ? n.score : n.total),
     };
     for (const field of EDITABLE) {
       const inp = row.querySelector(`.cell[data-field="${field}"]`);
