@@ -4,51 +4,8 @@
 #include <string.h>
 
 #include "err.h"
+#include "methods.h"
 #include "store.h"
-
-enum policy_need {
-	NEED_PUBLIC,    /* anyone, before login */
-	NEED_USER,      /* any logged-in user */
-	NEED_ADMIN,
-	NEED_READ,      /* any role in the workspace */
-	NEED_EDIT,      /* evaluator */
-	NEED_SUBMIT,    /* evaluator, as a member */
-	NEED_REVIEW,    /* reviewer, as a member */
-	NEED_COMMENT,   /* unit, as a member */
-	NEED_PROGRESS,  /* evaluator or reviewer, as a member */
-};
-
-struct policy_rule {
-	const char *service;
-	const char *method; /* NULL: every method of the service */
-	enum policy_need need;
-};
-
-/* The exceptions to the rule by shape (see policy.h). */
-static const struct policy_rule policy_rules[] = {
-	{ "jixiao.System", NULL, NEED_PUBLIC },
-	{ "jixiao.Auth", NULL, NEED_PUBLIC },
-	{ "jixiao.Workspaces", "Archive", NEED_ADMIN },
-	{ "jixiao.History", "Carry", NEED_ADMIN },
-	{ "jixiao.Users", "SetMember", NEED_ADMIN },
-	{ "jixiao.Files", "PutChunk", NEED_USER },
-	{ "jixiao.Workflow", "Submit", NEED_SUBMIT },
-	{ "jixiao.Workflow", "SignOff", NEED_REVIEW },
-	{ "jixiao.Workflow", "Reopen", NEED_REVIEW },
-	{ "jixiao.Workflow", "Comment", NEED_COMMENT },
-	{ "jixiao.Workflow", "EndComments", NEED_PROGRESS },
-	{ "jixiao.Workflow", "Settings", NEED_ADMIN },
-};
-
-bool
-policy_public(const ProtobufCServiceDescriptor *svc)
-{
-	for (size_t i = 0; i < sizeof(policy_rules) / sizeof(policy_rules[0]); i++)
-		if (policy_rules[i].method == NULL && policy_rules[i].need == NEED_PUBLIC &&
-		    strcmp(policy_rules[i].service, svc->name) == 0)
-			return true;
-	return false;
-}
 
 static const char *const policy_role_names[] = {
 	[JIXIAO__ROLE__ROLE_UNSPECIFIED] = "none",
@@ -106,7 +63,7 @@ policy_may_read(struct rpc_call *c, const Jixiao__Workspace *ws)
 	return policy_role(c, ws) != JIXIAO__ROLE__ROLE_UNSPECIFIED;
 }
 
-/* The request's workspace id, when its type has a `workspace` field. */
+/* The request's workspace id, when its type has a `workspace` field that is set. */
 static bool
 policy_workspace_of(const ProtobufCMessage *input, uint64_t *ws)
 {
@@ -124,87 +81,108 @@ policy_workspace_of(const ProtobufCMessage *input, uint64_t *ws)
 	return true;
 }
 
-static enum policy_need
-policy_need_of(const ProtobufCServiceDescriptor *svc, const char *method, bool writes,
-    bool has_ws)
-{
-	for (size_t i = 0; i < sizeof(policy_rules) / sizeof(policy_rules[0]); i++)
-		if (strcmp(policy_rules[i].service, svc->name) == 0 &&
-		    (policy_rules[i].method == NULL || strcmp(policy_rules[i].method, method) == 0))
-			return policy_rules[i].need;
-	if (has_ws)
-		return writes ? NEED_EDIT : NEED_READ;
-	return writes ? NEED_ADMIN : NEED_USER;
-}
-
+/* Who may do it, in the user's words. */
 static const char *
-policy_need_words(enum policy_need need)
+policy_need_words(enum method_need need)
 {
 	switch (need) {
-	case NEED_EDIT:
-		return "an evaluator's role";
-	case NEED_SUBMIT:
-		return "an evaluator's role (a submission is signed by an evaluator)";
-	case NEED_REVIEW:
-		return "a reviewer's role";
-	case NEED_COMMENT:
-		return "the evaluated unit's role";
-	case NEED_PROGRESS:
-		return "an evaluator's or a reviewer's role";
+	case METHOD_EDIT:
+	case METHOD_SUBMIT:
+		return "an evaluator (评价人员)";
+	case METHOD_REVIEW:
+		return "a reviewer (复核人员)";
+	case METHOD_COMMENT:
+		return "the evaluated unit (被评价单位)";
+	case METHOD_PROGRESS:
+		return "an evaluator (评价人员) or a reviewer (复核人员)";
 	default:
-		return "a role";
+		return "a member";
 	}
 }
 
-static bool
-policy_allows(enum policy_need need, Jixiao__Role member, bool admin)
+/* "an evaluator (评价人员)" for ROLE_EVALUATOR and so on. */
+static const char *
+policy_role_words(Jixiao__Role r)
 {
-	switch (need) {
-	case NEED_READ:
-		return admin || member != JIXIAO__ROLE__ROLE_UNSPECIFIED;
-	case NEED_EDIT:
-		return admin || member == JIXIAO__ROLE__ROLE_EVALUATOR;
-	case NEED_SUBMIT:
-		return member == JIXIAO__ROLE__ROLE_EVALUATOR;
-	case NEED_REVIEW:
-		return member == JIXIAO__ROLE__ROLE_REVIEWER;
-	case NEED_COMMENT:
-		return member == JIXIAO__ROLE__ROLE_UNIT;
-	case NEED_PROGRESS:
-		return member == JIXIAO__ROLE__ROLE_EVALUATOR ||
-		    member == JIXIAO__ROLE__ROLE_REVIEWER;
+	switch (r) {
+	case JIXIAO__ROLE__ROLE_ADMIN:
+		return "an admin";
+	case JIXIAO__ROLE__ROLE_EVALUATOR:
+		return "an evaluator (评价人员)";
+	case JIXIAO__ROLE__ROLE_REVIEWER:
+		return "a reviewer (复核人员)";
+	case JIXIAO__ROLE__ROLE_UNIT:
+		return "the evaluated unit (被评价单位)";
+	case JIXIAO__ROLE__ROLE_OBSERVER:
+		return "an observer";
 	default:
-		return false;
+		return "not a member";
 	}
 }
 
 int
-policy_check(struct rpc_call *c, const ProtobufCServiceDescriptor *svc, unsigned method,
-    bool writes, const ProtobufCMessage *input)
+policy_decide(enum method_need need, bool logged_in, bool admin, Jixiao__Role member)
 {
-	const char *name = svc->methods[method].name;
+	if (need == METHOD_PUBLIC)
+		return JX_OK;
+	if (!logged_in)
+		return JX_EUNAUTH;
+	switch (need) {
+	case METHOD_USER:
+		return JX_OK;
+	case METHOD_ADMIN:
+		return admin ? JX_OK : JX_EPERM;
+	case METHOD_READ:
+		return admin || member != JIXIAO__ROLE__ROLE_UNSPECIFIED ? JX_OK : JX_EPERM;
+	case METHOD_EDIT:
+		return admin || member == JIXIAO__ROLE__ROLE_EVALUATOR ? JX_OK : JX_EPERM;
+	case METHOD_SUBMIT:
+		return member == JIXIAO__ROLE__ROLE_EVALUATOR ? JX_OK : JX_EPERM;
+	case METHOD_REVIEW:
+		return member == JIXIAO__ROLE__ROLE_REVIEWER ? JX_OK : JX_EPERM;
+	case METHOD_COMMENT:
+		return member == JIXIAO__ROLE__ROLE_UNIT ? JX_OK : JX_EPERM;
+	case METHOD_PROGRESS:
+		return member == JIXIAO__ROLE__ROLE_EVALUATOR ||
+		    member == JIXIAO__ROLE__ROLE_REVIEWER ? JX_OK : JX_EPERM;
+	default:
+		return JX_EPERM;
+	}
+}
+
+bool
+policy_public(const struct method *m)
+{
+	return m->need == METHOD_PUBLIC;
+}
+
+int
+policy_check(struct rpc_call *c, const struct method *m, const ProtobufCMessage *input)
+{
 	Jixiao__Workspace *ws = NULL;
-	enum policy_need need;
+	enum method_need need = m->need;
+	Jixiao__Role member;
 	uint8_t key[8];
 	uint64_t id = 0;
-	bool has_ws = policy_workspace_of(input, &id), admin;
+	bool logged_in = rpc_call_user(c)[0] != '\0', admin;
 	int rv;
 
-	need = policy_need_of(svc, name, writes, has_ws);
-	if (need == NEED_PUBLIC)
+	/* A workspace role asked of a request that names none: the handler decides. */
+	if (methods_need_workspace(need) && !policy_workspace_of(input, &id))
+		need = m->writes ? METHOD_ADMIN : METHOD_USER;
+	if (need == METHOD_PUBLIC)
 		return JX_OK;
-	if (rpc_call_user(c)[0] == '\0') {
+	if (!logged_in) {
 		rpc_call_fail(c, JX_EUNAUTH, "log in first: this connection has not authenticated "
 		    "(jx does it with your key from jx keygen)");
 		return JX_EUNAUTH;
 	}
 	admin = policy_is_admin(c);
-	if (need == NEED_USER || (need == NEED_ADMIN && admin))
-		return JX_OK;
-	if (need == NEED_ADMIN) {
-		rpc_call_fail(c, JX_EPERM, "%s.%s needs an admin; %s is not one",
-		    svc->short_name, name, rpc_call_user(c));
-		return JX_EPERM;
+	if (!methods_need_workspace(need)) {
+		if ((rv = policy_decide(need, true, admin, JIXIAO__ROLE__ROLE_UNSPECIFIED)) != 0)
+			rpc_call_fail(c, rv, "only an admin can %s; %s is not one", m->doing,
+			    rpc_call_user(c));
+		return rv;
 	}
 	store_key_u64(key, id);
 	rv = store_get_msg(rpc_call_txn(c), rpc_call_store(c), STORE_WORKSPACES, key, sizeof(key),
@@ -217,17 +195,17 @@ policy_check(struct rpc_call *c, const ProtobufCServiceDescriptor *svc, unsigned
 		    "workspace %" PRIu64 " does not exist", id);
 		return rpc_call_code(c);
 	}
-	if (policy_allows(need, policy_member_role(c, ws), admin)) {
-		rv = JX_OK;
-	} else if (!admin && policy_member_role(c, ws) == JIXIAO__ROLE__ROLE_UNSPECIFIED) {
-		rpc_call_fail(c, JX_EPERM, "%s has no role in workspace %" PRIu64 "; an admin "
+	member = policy_member_role(c, ws);
+	if ((rv = policy_decide(need, true, admin, member)) == JX_OK) {
+		;
+	} else if (!admin && member == JIXIAO__ROLE__ROLE_UNSPECIFIED) {
+		rpc_call_fail(c, rv, "%s has no role in workspace %" PRIu64 "; an admin "
 		    "adds members with jx member set", rpc_call_user(c), id);
-		rv = JX_EPERM;
 	} else {
-		rpc_call_fail(c, JX_EPERM, "%s.%s needs %s in workspace %" PRIu64 "; %s is %s there",
-		    svc->short_name, name, policy_need_words(need), id, rpc_call_user(c),
-		    admin ? "an admin" : policy_role_name(policy_member_role(c, ws)));
-		rv = JX_EPERM;
+		rpc_call_fail(c, rv, "only %s of workspace %" PRIu64 " can %s; %s is %s there",
+		    policy_need_words(need), id, m->doing, rpc_call_user(c),
+		    policy_role_words(admin && member == JIXIAO__ROLE__ROLE_UNSPECIFIED ?
+		    JIXIAO__ROLE__ROLE_ADMIN : member));
 	}
 	jixiao__workspace__free_unpacked(ws, NULL);
 	return rv;

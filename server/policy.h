@@ -3,9 +3,9 @@
  * handler runs, inside the call's transaction (so a role and the change it allows
  * are read from one snapshot).
  *
- * The rule of a method is its row in policy.c's table, or else follows from its shape:
- * a method with a `workspace` field needs a role there (reads: any role; writes: an
- * evaluator), one without needs a login (reads) or an admin (writes).
+ * What a method needs is its row in the method table (methods.c). A need for a role in
+ * a workspace is checked against the request's `workspace` field; when an optional one
+ * is absent, a read needs a login (its handler then decides) and a write an admin.
  *   any role  : read the workspace, its tree, budget, history, evidence
  *   evaluator : edit indicators, budget, evidence; submit (签字提交)
  *   reviewer  : sign off (复核签字), reopen a final workspace
@@ -21,6 +21,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "methods.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
 
@@ -28,11 +29,16 @@
  * Checks that the caller may make this call. Returns 0, or fails the call with
  * UNAUTHENTICATED, PERMISSION_DENIED or NOT_FOUND and returns that.
  */
-int policy_check(struct rpc_call *c, const ProtobufCServiceDescriptor *svc, unsigned method,
-    bool writes, const ProtobufCMessage *input);
+int policy_check(struct rpc_call *c, const struct method *m, const ProtobufCMessage *input);
 
-/* True for the services anyone may call before logging in (System, Auth). */
-bool policy_public(const ProtobufCServiceDescriptor *svc);
+/*
+ * The decision alone: JX_OK, JX_EUNAUTH or JX_EPERM for a caller who is logged in or
+ * not, an admin or not, and holds the role member in the request's workspace.
+ */
+int policy_decide(enum method_need need, bool logged_in, bool admin, Jixiao__Role member);
+
+/* True for the methods anyone may call before logging in (System, Auth). */
+bool policy_public(const struct method *m);
 
 /* The caller's role in ws (ROLE_UNSPECIFIED when none); admins are ROLE_ADMIN. */
 Jixiao__Role policy_role(struct rpc_call *c, const Jixiao__Workspace *ws);

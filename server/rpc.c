@@ -13,6 +13,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "log.h"
+#include "methods.h"
 #include "policy.h"
 #include "svc.h"
 
@@ -51,6 +52,7 @@ struct rpc_call {
 	Jixiao__Request *req;
 	const struct rpc_service *svc;
 	unsigned method;
+	const struct method *row; /* its row in the method table */
 	ProtobufCMessage *input;
 	uint32_t pipe;
 	char user[AUTH_NAME_MAX + 1]; /* empty until the connection logs in */
@@ -70,8 +72,16 @@ struct rpc_call {
 int
 rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struct rpc **rp)
 {
+	const ProtobufCServiceDescriptor *svcs[sizeof(rpc_services) / sizeof(rpc_services[0])];
+	char why[256];
 	struct rpc *r;
 
+	for (size_t i = 0; i < sizeof(rpc_services) / sizeof(rpc_services[0]); i++)
+		svcs[i] = rpc_services[i]->service->descriptor;
+	if (methods_check(svcs, sizeof(svcs) / sizeof(svcs[0]), why, sizeof(why)) != 0) {
+		log_error("the method table does not match the protocol: %s", why);
+		return JX_EINTERNAL;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return JX_EINTERNAL;
 	r->store = s;
@@ -113,17 +123,6 @@ rpc_find_service(const char *name)
 		if (strcmp(rpc_services[i]->service->descriptor->name, name) == 0)
 			return rpc_services[i];
 	return NULL;
-}
-
-static bool
-rpc_writes(const struct rpc_service *svc, unsigned method)
-{
-	const char *name = svc->service->descriptor->methods[method].name;
-
-	for (const char *const *w = svc->writes; w != NULL && *w != NULL; w++)
-		if (strcmp(*w, name) == 0)
-			return true;
-	return false;
 }
 
 static void
@@ -183,8 +182,7 @@ rpc_invoke(struct rpc_call *c)
 {
 	ProtobufCService *service = c->svc->service;
 
-	if (policy_check(c, service->descriptor, c->method, rpc_writes(c->svc, c->method),
-	    c->input) != 0) {
+	if (policy_check(c, c->row, c->input) != 0) {
 		rpc_closure(NULL, c);
 		return;
 	}
@@ -394,6 +392,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 {
 	const ProtobufCMethodDescriptor *method;
 	const struct rpc_service *svc;
+	const struct method *row;
 	Jixiao__Request *req;
 	ProtobufCMessage *input;
 	struct rpc_call *c;
@@ -407,7 +406,8 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 		rpc_refuse(reply, arg, JX_EINVAL, "the server has no service %s", req->service);
 		goto out;
 	}
-	if ((method = envelope_method(svc->service->descriptor, req->method)) == NULL) {
+	if ((method = envelope_method(svc->service->descriptor, req->method)) == NULL ||
+	    (row = methods_find(svc->service->descriptor, req->method)) == NULL) {
 		rpc_refuse(reply, arg, JX_EINVAL, "the service %s has no method %u", req->service,
 		    req->method);
 		goto out;
@@ -426,6 +426,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 	c->req = req;
 	c->svc = svc;
 	c->method = req->method;
+	c->row = row;
 	c->input = input;
 	c->pipe = pipe;
 	c->admin = -1;
@@ -438,7 +439,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 	log_debug("%s.%s from %s", req->service, method->name,
 	    c->user[0] != '\0' ? c->user : "(not logged in)");
 	/* Before any transaction, so a resend on a new connection is not remembered as refused. */
-	if (c->user[0] == '\0' && !policy_public(svc->service->descriptor)) {
+	if (c->user[0] == '\0' && !policy_public(row)) {
 		rpc_call_fail(c, JX_EUNAUTH, "log in first: this connection has not authenticated "
 		    "(jx does it with your key from jx keygen)");
 		rpc_closure(NULL, c);
@@ -446,7 +447,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 		rpc_call_free(c);
 		return;
 	}
-	if (!rpc_writes(svc, req->method)) {
+	if (!row->writes) {
 		rpc_read(c);
 		return;
 	}

@@ -23,10 +23,9 @@
 #include "store.h"
 #include "writer.h"
 
-/* A service and the names of its methods that change state (NULL-terminated). */
+/* A service's handlers; what each method needs and writes is in methods.c. */
 struct rpc_service {
 	ProtobufCService *service;
-	const char *const *writes;
 };
 
 /* Takes ownership of reply (free it with free()). */
@@ -36,7 +35,10 @@ struct rpc;
 
 struct auth;
 
-/* a may be NULL only in tests that never log in: then every call is anonymous. */
+/*
+ * a may be NULL only in tests that never log in: then every call is anonymous. Fails
+ * (JX_EINTERNAL, logged) when the method table disagrees with the services.
+ */
 int rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struct rpc **rp);
 /* Accepts NULL. */
 void rpc_free(struct rpc *r);

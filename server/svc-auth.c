@@ -73,5 +73,4 @@ static Jixiao__Auth_Service svc_auth_service = JIXIAO__AUTH__INIT(svc_auth_);
 
 const struct rpc_service svc_auth = {
 	.service = &svc_auth_service.base,
-	.writes = NULL,
 };

@@ -177,9 +177,6 @@ out:
 
 static Jixiao__Budgets_Service svc_budgets_service = JIXIAO__BUDGETS__INIT(svc_budgets_);
 
-static const char *const svc_budgets_writes[] = { "Set", NULL };
-
 const struct rpc_service svc_budgets = {
 	.service = &svc_budgets_service.base,
-	.writes = svc_budgets_writes,
 };

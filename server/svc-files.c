@@ -229,9 +229,6 @@ out:
 
 static Jixiao__Files_Service svc_files_service = JIXIAO__FILES__INIT(svc_files_);
 
-static const char *const svc_files_writes[] = { "PutChunk", "AddEvidence", NULL };
-
 const struct rpc_service svc_files = {
 	.service = &svc_files_service.base,
-	.writes = svc_files_writes,
 };

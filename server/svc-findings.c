@@ -462,9 +462,6 @@ out:
 
 static Jixiao__Findings_Service svc_findings_service = JIXIAO__FINDINGS__INIT(svc_findings_);
 
-static const char *const svc_findings_writes[] = { "Add", "Set", "Remove", NULL };
-
 const struct rpc_service svc_findings = {
 	.service = &svc_findings_service.base,
-	.writes = svc_findings_writes,
 };

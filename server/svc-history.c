@@ -436,9 +436,6 @@ out:
 
 static Jixiao__History_Service svc_history_service = JIXIAO__HISTORY__INIT(svc_history_);
 
-static const char *const svc_history_writes[] = { "Carry", NULL };
-
 const struct rpc_service svc_history = {
 	.service = &svc_history_service.base,
-	.writes = svc_history_writes,
 };

@@ -164,9 +164,6 @@ out:
 
 static Jixiao__Subjects_Service svc_subjects_service = JIXIAO__SUBJECTS__INIT(svc_subjects_);
 
-static const char *const svc_subjects_writes[] = { "Add", NULL };
-
 const struct rpc_service svc_subjects = {
 	.service = &svc_subjects_service.base,
-	.writes = svc_subjects_writes,
 };

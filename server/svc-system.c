@@ -40,5 +40,4 @@ static Jixiao__System_Service svc_system_service = JIXIAO__SYSTEM__INIT(svc_syst
 
 const struct rpc_service svc_system = {
 	.service = &svc_system_service.base,
-	.writes = NULL,
 };

@@ -225,9 +225,6 @@ out:
 
 static Jixiao__Templates_Service svc_templates_service = JIXIAO__TEMPLATES__INIT(svc_templates_);
 
-static const char *const svc_templates_writes[] = { "Put", NULL };
-
 const struct rpc_service svc_templates = {
 	.service = &svc_templates_service.base,
-	.writes = svc_templates_writes,
 };

@@ -1377,11 +1377,6 @@ out:
 
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);
 
-static const char *const svc_tree_writes[] = {
-	"AddNode", "UpdateNode", "MoveNode", "RemoveNode", "Import", "Claim", "Mark", NULL,
-};
-
 const struct rpc_service svc_tree = {
 	.service = &svc_tree_service.base,
-	.writes = svc_tree_writes,
 };

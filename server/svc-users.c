@@ -159,9 +159,6 @@ out:
 
 static Jixiao__Users_Service svc_users_service = JIXIAO__USERS__INIT(svc_users_);
 
-static const char *const svc_users_writes[] = { "Add", "SetMember", NULL };
-
 const struct rpc_service svc_users = {
 	.service = &svc_users_service.base,
-	.writes = svc_users_writes,
 };

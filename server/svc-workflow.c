@@ -490,11 +490,6 @@ out:
 
 static Jixiao__Workflow_Service svc_workflow_service = JIXIAO__WORKFLOW__INIT(svc_workflow_);
 
-static const char *const svc_workflow_writes[] = {
-	"Submit", "SignOff", "Reopen", "Comment", "EndComments", "Settings", NULL,
-};
-
 const struct rpc_service svc_workflow = {
 	.service = &svc_workflow_service.base,
-	.writes = svc_workflow_writes,
 };

@@ -230,9 +230,6 @@ out:
 static Jixiao__Workspaces_Service svc_workspaces_service =
     JIXIAO__WORKSPACES__INIT(svc_workspaces_);
 
-static const char *const svc_workspaces_writes[] = { "Create", "Archive", NULL };
-
 const struct rpc_service svc_workspaces = {
 	.service = &svc_workspaces_service.base,
-	.writes = svc_workspaces_writes,
 };
