@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "methods.h"
 
 /* The wire contract, compiled in from proto/jixiao.proto (web-proto.c, generated). */
 extern const unsigned char web_proto[];
@@ -38,6 +39,7 @@ struct web {
 	bool rpc_started, feed_started, http_started;
 	nng_socket rpc, feed;
 	bool tls;
+	char *methods;          /* methods_json(): the method table for the app */
 	char root[1024];
 	char url[256];
 };
@@ -208,6 +210,12 @@ web_serve(nng_aio *aio)
 	size_t len = 0;
 	uint16_t status;
 
+	if (strcmp(uri, "/methods.json") == 0) {
+		if (web_respond(w, aio, NNG_HTTP_STATUS_OK, "application/json", w->methods,
+		    strlen(w->methods)) != 0)
+			nng_aio_finish(aio, NNG_ENOMEM);
+		return;
+	}
 	if (strcmp(uri, "/jixiao.proto") == 0) {
 		if (web_respond(w, aio, NNG_HTTP_STATUS_OK, "text/plain; charset=utf-8", web_proto,
 		    web_proto_len) != 0)
@@ -353,6 +361,11 @@ web_open(const struct web_config *cfg, nng_socket rpc, nng_socket feed, struct w
 		rv = JX_EINVAL;
 		goto fail;
 	}
+	if ((w->methods = methods_json()) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		rv = JX_EINTERNAL;
+		goto fail;
+	}
 	if (w->tls && cfg->tls == NULL) {
 		snprintf(why, whylen, "%s needs a certificate and key: give --tls-cert FILE and "
 		    "--tls-key FILE", cfg->url);
@@ -440,5 +453,6 @@ web_close(struct web *w)
 	} else if (w->files != NULL) {
 		nng_http_handler_free(w->files);
 	}
+	free(w->methods);
 	free(w);
 }

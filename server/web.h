@@ -1,7 +1,8 @@
 /*
  * The web interface's listener: one http:// or https:// host:port served by nng's HTTP
- * server. It serves the browser app's files from a directory and the wire contract
- * (/jixiao.proto, compiled in, so it is always the one this daemon speaks), and on the
+ * server. It serves the browser app's files from a directory, the wire contract
+ * (/jixiao.proto, compiled in, so it is always the one this daemon speaks) and the
+ * method table (/methods.json, from methods.c: which calls write, who may make them), and on the
  * same port the RPC over nng's WebSocket transport (ws://…/rpc into the daemon's REP
  * socket: the same dispatch, caps, login and authorisation as every listener) and the
  * change feed (ws://…/feed, the feed's PUB socket).

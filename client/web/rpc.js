@@ -96,9 +96,10 @@ export class Rpc {
       protocol: 1,
       service,
       method: m.index,
-      request_id: crypto.getRandomValues(new Uint8Array(16)),
       payload: this.wire.encode(m.input, input || {}),
     };
+    // A call that writes carries a fresh id: resent, it is answered, not applied twice.
+    if (m.writes) req.request_id = crypto.getRandomValues(new Uint8Array(16));
     if (reason) req.reason = reason;
     const env = this.wire.encode('Request', req);
     const id = this.next;

@@ -28,16 +28,22 @@ function resolved(f) {
 }
 
 export class Wire {
-  constructor(root) {
+  constructor(root, table) {
     this.root = root;
+    this.table = table;
   }
 
-  static async load(url = '/jixiao.proto') {
-    const res = await fetch(url, { cache: 'no-cache' });
-    if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  // The .proto (messages, and methods by index) and the server's method table (which
+  // calls write, who may make them), both as this jixiaod serves them.
+  static async load() {
+    const [proto, table] = await Promise.all(['/jixiao.proto', '/methods.json'].map(async (url) => {
+      const res = await fetch(url, { cache: 'no-cache' });
+      if (!res.ok) throw new Error(`${url}: ${res.status}`);
+      return url.endsWith('.json') ? res.json() : res.text();
+    }));
     // No resolveAll: it builds constructors with generated code. Names are looked up here.
-    const parsed = protobuf.parse(await res.text(), { keepCase: true });
-    return new Wire(parsed.root);
+    const parsed = protobuf.parse(proto, { keepCase: true });
+    return new Wire(parsed.root, table);
   }
 
   type(name) {
@@ -54,7 +60,12 @@ export class Wire {
     const i = svc.methodsArray.findIndex((m) => m.name === name);
     if (i < 0) throw new Error(`${service}.${name} is not in the .proto`);
     const m = svc.methodsArray[i];
-    return { index: i, input: svc.lookupType(m.requestType), output: svc.lookupType(m.responseType) };
+    const row = (this.table[service] || [])[i];
+    if (!row || row.name !== name) throw new Error(`${service}.${name} is not in the method table`);
+    return {
+      index: i, writes: row.writes, need: row.need,
+      input: svc.lookupType(m.requestType), output: svc.lookupType(m.responseType),
+    };
   }
 
   encode(type, obj) {

@@ -282,6 +282,10 @@ class WebTest(unittest.TestCase):
         p = http_raw(self.d.port, b"GET /jixiao.proto HTTP/1.1\r\nHost: x\r\n\r\n")
         with open(os.path.join(os.path.dirname(__file__), "..", "..", "proto", "jixiao.proto"), "rb") as f:
             self.assertTrue(p.endswith(f.read()), "the served .proto is the compiled one")
+        m = http_raw(self.d.port, b"GET /methods.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        table = json.loads(m.split(b"\r\n\r\n", 1)[1])
+        self.assertEqual(table["jixiao.Tree"][1], {"name": "UpdateNode", "writes": True, "need": "edit"})
+        self.assertFalse([r for r in table["jixiao.Workflow"] if r["name"] == "Content"][0]["writes"])
 
     def test_2_bad_input_changes_nothing(self):
         d = self.d
