@@ -9,6 +9,7 @@ import { h, clear, fromHundredths, toHundredths } from './dom.js';
 import { errorText, toast } from './app.js';
 import { Workflow } from './workflow.js';
 import { BudgetPanel, FindingsPanel, HistoryPanel } from './panels.js';
+import { upload, download, save } from './evidence.js';
 
 const EDITABLE = ['actual', 'score', 'comment'];
 const TEXT_FIELDS = new Set(['actual', 'comment']);
@@ -61,8 +62,9 @@ export class Sheet {
     this.tabs = h('nav', { class: 'tabs', role: 'tablist' });
     this.body = h('section', { class: 'tab-body', id: 'tab-body' });
     this.conflictBox = h('section', { class: 'conflict', id: 'conflict', hidden: true });
+    this.evidenceBox = h('section', { class: 'card evidence', id: 'evidence', hidden: true });
     main.append(h('a', { href: '#', class: 'back' }, '← ' + t('back')), this.head, this.tabs,
-      this.conflictBox, this.body);
+      this.conflictBox, this.evidenceBox, this.body);
     this.refresh(true);
   }
 
@@ -345,6 +347,10 @@ export class Sheet {
       out.push(h('span', { class: 'tag check', title: w.text, dataset: { kind: w.kind } }, '⚠ ' + w.kind));
     }
     if (n.claimed_by) out.push(h('span', { class: 'tag claim' }, t('claimedBy') + n.claimed_by));
+    if (leaf) {
+      out.push(h('button', { class: 'ev', title: t('evidence'), 'aria-label': `${n.code} ${t('evidence')}`,
+        onclick: () => this.showEvidence(n.id) }, `📎${n.evidence.length || ''}`));
+    }
     if (leaf && n.score === undefined && !n.computed) out.push(h('span', { class: 'tag unscored' }, t('unscored')));
     return out;
   }
@@ -471,6 +477,49 @@ export class Sheet {
     } finally {
       delete inp.dataset.saving;
     }
+  }
+
+  // ---- evidence (佐证材料) of one indicator: its files, download and upload
+
+  showEvidence(id) {
+    this.evidenceFor = id;
+    const n = this.nodes.get(id), box = clear(this.evidenceBox);
+    if (!n) {
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    const bar = h('progress', { id: 'evidence-progress', max: 1, value: 0, hidden: true });
+    const files = h('table', { class: 'list', id: 'evidence-files' },
+      n.evidence.map((ev) => h('tr', {}, h('td', {}, ev.name), h('td', { class: 'num' }, `${ev.size} B`),
+        h('td', {}, ev.added_by || ''), h('td', {}, h('button', { class: 'ev-get', onclick: async () => {
+          bar.hidden = false;
+          try {
+            save(await download(this.app.rpc, this.id, ev, (f) => { bar.value = f; }), ev.name);
+          } catch (e) {
+            toast(t('evidenceBad') + ' ' + errorText(e), 'error');
+          }
+        } }, t('download'))))));
+    box.append(h('h2', {}, t('evidence'), ` — ${n.code} ${n.name || ''}`),
+      n.evidence.length ? files : h('p', { class: 'muted' }, t('noEvidence')), bar);
+    if (this.mayEdit()) {
+      const input = h('input', { type: 'file', id: 'evidence-file' });
+      input.addEventListener('change', async () => {
+        const f = input.files[0];
+        if (!f) return;
+        bar.hidden = false;
+        try {
+          await upload(this.app.rpc, this.id, id, f, (x) => { bar.value = x; }, this.reason());
+          toast(t('saved'));
+          await this.refresh(false);
+          this.showEvidence(id);
+        } catch (e) {
+          toast(errorText(e), 'error');
+        }
+      });
+      box.append(h('label', {}, t('upload'), input));
+    }
+    box.append(h('button', { onclick: () => { box.hidden = true; } }, t('cancel')));
   }
 
   // ---- conflicts: theirs and mine side by side; nothing is applied until I choose

@@ -94,8 +94,11 @@ class Daemon:
         return rc
 
 
-def browser(tls=False):
+def browser(tls=False, downloads=None):
     o = webdriver.ChromeOptions()
+    if downloads:
+        o.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                            "download.prompt_for_download": False})
     o.binary_location = "/usr/bin/chromium"
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800",
               "--disable-dev-shm-usage", "--lang=zh-CN"):
@@ -261,8 +264,8 @@ class WebTest(unittest.TestCase):
         rc = cls.d.stop()
         assert rc == 0, f"jixiaod exited {rc}"
 
-    def new_browser(self, tls=False):
-        drv = browser(tls)
+    def new_browser(self, tls=False, downloads=None):
+        drv = browser(tls, downloads)
         self.drivers.append(drv)
         return drv
 
@@ -331,7 +334,9 @@ class WebTest(unittest.TestCase):
 
     def test_3_two_browsers_edit_sign_verify(self):
         d = self.d
-        a = self.new_browser()
+        downloads = os.path.join(d.dir, "downloads")
+        os.mkdir(downloads)
+        a = self.new_browser(downloads=downloads)
         login_new_key(d, a, "li")
         self.assertTrue(a.find_elements(By.ID, "no-workspaces"))
         d.jx("member", "set", "1", "li", "evaluator")
@@ -373,16 +378,21 @@ class WebTest(unittest.TestCase):
         # A comment conflict merged as text.
         c1 = sheet_input(a, code, "comment")
         c1.click()
-        c1.send_keys(Keys.END, " 李补充")
+        c1.send_keys(Keys.CONTROL, Keys.END)
+        c1.send_keys(" 李补充")
         c2 = sheet_input(b, code, "comment")
         c2.click()
-        c2.send_keys(Keys.END, " 王补充", Keys.ENTER)
+        c2.send_keys(Keys.CONTROL, Keys.END)
+        c2.send_keys(" 王补充", Keys.ENTER)
         wait_for(b, f'tr[data-code="{code}"] .cell.saved')
         wait_for(a, f'tr[data-code="{code}"] .cell.stale')
         sheet_input(a, code, "comment").send_keys(Keys.ENTER)
         wait_for(a, "#merge").click()
+        merged = wait_for(a, "#merge-text").get_attribute("value")
+        self.assertTrue(merged.endswith("王补充\n" + sheet_input(a, code, "comment").get_attribute("value"))
+                        or "李补充" in merged, merged[-80:])
         wait_for(a, "#merge-save").click()
-        wait_for(a, f'tr[data-code="{code}"] .cell.saved')
+        wait_for(a, f'tr[data-code="{code}"] .cell[data-field="comment"].saved')
         tree = d.jx("tree", "1", "--json").stdout
         self.assertIn("李补充", tree)
         self.assertIn("王补充", tree)
@@ -397,6 +407,24 @@ class WebTest(unittest.TestCase):
         print(f"\nweb: jx node set to the change on screen: {delay * 1000:.0f} ms "
               "(including jx's own start and login)", file=sys.stderr)
         self.assertLess(delay, 1.0)
+
+        # Evidence: uploaded in chunks with progress, listed by jx, downloaded and checked.
+        blob = os.urandom((5 << 19) + 123)  # 2.5 MiB and a bit: three chunks
+        src = os.path.join(d.dir, "现场照片.bin")
+        with open(src, "wb") as f:
+            f.write(blob)
+        a.find_element(By.CSS_SELECTOR, 'tr[data-code="1.2.1"] button.ev').click()
+        wait_for(a, "#evidence-file").send_keys(src)
+        wait_for(a, "#evidence-files", text="现场照片.bin")
+        self.assertIn("现场照片.bin", d.jx("evidence", "ls", "1").stdout)
+        a.find_element(By.CSS_SELECTOR, "#evidence-files .ev-get").click()
+        got = os.path.join(downloads, "现场照片.bin")
+        for _ in range(200):
+            if os.path.exists(got) and os.path.getsize(got) == len(blob):
+                break
+            time.sleep(0.05)
+        with open(got, "rb") as f:
+            self.assertEqual(hashlib.sha256(f.read()).digest(), hashlib.sha256(blob).digest())
 
         shot = os.path.join(OUT, "web-sheet.png")
         a.save_screenshot(shot)
@@ -432,6 +460,11 @@ class WebTest(unittest.TestCase):
         wait_for(b, "#wf-phase", text="已定稿")
         r = d.jx("verify", "1")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # A final workspace is reopened by a reviewer, with a reason, in the browser.
+        wait_for(b, "#reopen-reason").send_keys("复核发现 1.2.1 佐证不足")
+        b.find_element(By.ID, "reopen").click()
+        wait_for(b, "#wf-phase", text="草稿")
+        self.assertIn("复核发现", d.jx("ws", "show", "1").stdout)
 
         # Someone with no role there sees nothing of it.
         c = self.new_browser()
