@@ -17,6 +17,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "key.h"
+#include "kind.h"
 
 static void
 cli_vsay(const char *fmt, va_list ap)
@@ -304,25 +305,11 @@ cli_parse_year(const char *s, uint32_t *year)
 	return 0;
 }
 
-static const struct {
-	Jixiao__Kind kind;
-	const char *name, *zh, *zh_short;
-} cli_kinds[] = {
-	{ JIXIAO__KIND__TARGET_DECLARATION, "target-declaration", "绩效目标申报", "目标申报" },
-	{ JIXIAO__KIND__SELF_EVALUATION, "self-evaluation", "绩效自评", "自评" },
-	{ JIXIAO__KIND__KEY_EVALUATION, "key-evaluation", "重点绩效评价", "重点评价" },
-};
-
 int
 cli_parse_kind(const char *s, Jixiao__Kind *kind)
 {
-	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++) {
-		if (strcmp(s, cli_kinds[i].name) == 0 || strcmp(s, cli_kinds[i].zh) == 0 ||
-		    strcmp(s, cli_kinds[i].zh_short) == 0) {
-			*kind = cli_kinds[i].kind;
-			return 0;
-		}
-	}
+	if (kind_parse(s, kind) == 0)
+		return 0;
 	cli_error(0, "the kind must be target-declaration (绩效目标申报), self-evaluation "
 	    "(绩效自评) or key-evaluation (重点绩效评价), not '%s'", s);
 	return -1;
@@ -331,19 +318,13 @@ cli_parse_kind(const char *s, Jixiao__Kind *kind)
 const char *
 cli_kind_name(Jixiao__Kind kind)
 {
-	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++)
-		if (cli_kinds[i].kind == kind)
-			return cli_kinds[i].name;
-	return "unknown";
+	return kind_name(kind);
 }
 
 const char *
 cli_kind_zh(Jixiao__Kind kind)
 {
-	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++)
-		if (cli_kinds[i].kind == kind)
-			return cli_kinds[i].zh;
-	return "?";
+	return kind_zh(kind);
 }
 
 const char *

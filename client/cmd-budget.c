@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "decimal.h"
 #include "err.h"
+#include "table-file.h"
 
 #define ADJUST_MAX 64
 
@@ -27,7 +28,7 @@ static const struct cli_command budget_commands[] = {
 	    "[--spent 万元] [--rev N]",
 	    "Changes the budget facts. Fields not given keep their value; --adjust adds an\n"
 	    "adjustment (调增 +, 调减 -), --clear-adjustments removes them all first." },
-	{ "lines", budget_lines, "jx budget lines WS FILE.csv [--rev N]",
+	{ "lines", budget_lines, "jx budget lines WS FILE.csv|FILE.xlsx [--rev N] [--sheet NAME|N]",
 	    "Replaces the itemised expenditure (支出明细) with the rows of a CSV file: columns\n"
 	    "金额 (amount, yuan) and optionally 日期 (date), 收款单位 (payee), 用途 (purpose).\n"
 	    "Tells when the lines do not add up to the recorded expenditure." },
@@ -303,6 +304,17 @@ lines_column(const struct csv *csv, size_t which)
 	return -1;
 }
 
+/* table_file_read's reader: a table whose first row names the 金额 column. */
+static int
+lines_header(const struct csv *csv, void *arg, char *why, size_t whylen)
+{
+	if (lines_column(csv, 0) >= 0)
+		return JX_OK;
+	snprintf(why, whylen, "第一行应当是表头，其中有「金额」列 / the first row must name the "
+	    "columns, with 金额 (amount) among them");
+	return JX_EINVAL;
+}
+
 /* Reads the lines; on failure tells the user (row and column) and returns an exit code. */
 static int
 lines_read(const char *path, const struct csv *csv, Jixiao__ExpenseLine *lines,
@@ -353,10 +365,12 @@ budget_lines(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rev", required_argument, NULL, 'r' },
+		{ "sheet", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Jixiao__SetBudgetRequest in = JIXIAO__SET_BUDGET_REQUEST__INIT;
+	const char *which = NULL;
 	Jixiao__Budget b = JIXIAO__BUDGET__INIT, *cur;
 	Jixiao__BudgetReply *got = NULL, *out = NULL;
 	Jixiao__ExpenseLine *lines = NULL, **ptrs = NULL;
@@ -367,10 +381,16 @@ budget_lines(struct cli *cli, int argc, char **argv)
 	int c, rv;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			cli_help(&budget_commands[2], NULL);
+			cli_help(&budget_commands[2], "  --rev N          the budget's revision the "
+			    "lines replace\n  --sheet NAME|N   the workbook's sheet to read\n\n"
+			    TABLE_FILE_HELP);
 			return 0;
+		}
+		if (c == 's') {
+			which = optarg;
+			continue;
 		}
 		if (c != 'r' || cli_parse_id(optarg, "the revision", &rev) != 0)
 			return EX_USAGE;
@@ -380,7 +400,7 @@ budget_lines(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("usage: %s", budget_commands[2].usage);
 	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
 		return EX_USAGE;
-	if ((rv = import_csv_file(argv[optind + 1], &csv)) != 0)
+	if ((rv = table_file_read(argv[optind + 1], which, lines_header, NULL, &csv)) != 0)
 		return rv;
 	if ((lines = calloc(csv_nrows(csv) + 1, sizeof(*lines))) == NULL ||
 	    (ptrs = calloc(csv_nrows(csv) + 1, sizeof(*ptrs))) == NULL) {

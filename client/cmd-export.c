@@ -14,24 +14,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "archive-fetch.h"
 #include "cli.h"
 #include "err.h"
 #include "export.h"
 
-enum export_format { EXPORT_CSV, EXPORT_MD, EXPORT_HTML, EXPORT_XLSX };
-
-static const struct {
-	const char *name, *what;
-} export_formats[] = {
-	[EXPORT_CSV] = { "csv", "scoring sheet" },
-	[EXPORT_MD] = { "md", "report" },
-	[EXPORT_HTML] = { "html", "report" },
-	[EXPORT_XLSX] = { "xlsx", "scoring sheet" },
-};
-#define EXPORT_NFORMATS (sizeof(export_formats) / sizeof(export_formats[0]))
-
 static const struct cli_command export_command = { "export", cmd_export,
-	"jx export WS --format xlsx|csv|md|html -o FILE | --archive FILE",
+	"jx export WS --format xlsx|csv|md|html -o FILE [--for-editing] | --archive FILE",
 	"Writes a workspace to a file: its scoring sheet (评分表) as an Excel workbook or as\n"
 	"the CSV that 'jx import sheet' reads back, or a report (Markdown, or a standalone\n"
 	"HTML page with charts) with the budget facts, the analysis per indicator, the total\n"
@@ -44,6 +33,11 @@ static const char *const export_details =
     "  -o, --output FILE the file to write, replaced whole or left as it was;\n"
     "                    '-' for standard output (default; xlsx only into a pipe)\n"
     "  -a, --archive FILE write an archive of the workspace and its history instead\n"
+    "      --for-editing  xlsx: a 评分表 to fill in offline and bring back with\n"
+    "                    'jx import edits WS FILE': each row carries its indicator's id\n"
+    "                    (a hidden column) and a hidden sheet the revision and a BLAKE2b\n"
+    "                    digest of the values exported, so that the import knows what\n"
+    "                    changed and refuses a file whose hidden parts were altered\n"
     "\n"
     "csv is UTF-8 with a byte-order mark, as Excel opens Chinese text; computed scores\n"
     "are written as the sheet's scores, and their methods and parameters with them.\n"
@@ -53,49 +47,6 @@ static const char *const export_details =
     "(档案清单: every evidence file with its size and BLAKE2b hash); xlsx has them as\n"
     "sheets of their own. html charts the subject's totals year by year when it has\n"
     "earlier years of the same kind of evaluation (jx ws carry).\n";
-
-static int
-export_parse_format(const char *s, enum export_format *fmt)
-{
-	for (size_t i = 0; i < EXPORT_NFORMATS; i++) {
-		if (strcmp(s, export_formats[i].name) == 0 ||
-		    (i == EXPORT_MD && strcmp(s, "markdown") == 0)) {
-			*fmt = (enum export_format)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* The format a file name implies: "report.html" → html. */
-static int
-export_format_of(const char *path, enum export_format *fmt)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (dot == NULL || strchr(dot, '/') != NULL)
-		return -1;
-	if (strcmp(dot, ".htm") == 0 || strcmp(dot, ".markdown") == 0)
-		return export_parse_format(dot[1] == 'h' ? "html" : "md", fmt);
-	return export_parse_format(dot + 1, fmt);
-}
-
-static int
-export_write(const struct export_sheet *s, enum export_format fmt, FILE *f, char *why,
-    size_t whylen)
-{
-	switch (fmt) {
-	case EXPORT_CSV:
-		return export_csv(s, f, why, whylen);
-	case EXPORT_MD:
-		return export_md(s, f, why, whylen);
-	case EXPORT_HTML:
-		return export_html(s, f, why, whylen);
-	case EXPORT_XLSX:
-		break;
-	}
-	return JX_EINVAL;
-}
 
 /* Copies the file at path to standard output. */
 static int
@@ -195,7 +146,7 @@ export_archive_to(const uint8_t *buf, size_t len, const char *path)
 
 /* jx export WS --archive FILE. */
 static int
-export_archive(struct cli *cli, uint64_t ws, const char *path)
+export_archive_file(struct cli *cli, uint64_t ws, const char *path)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -203,7 +154,7 @@ export_archive(struct cli *cli, uint64_t ws, const char *path)
 
 	if (path[0] == '\0' || strcmp(path, "-") == 0)
 		return cli_usage_error("name the archive file with --archive FILE");
-	if ((rv = export_archive_fetch(cli, ws, true, &buf, &len)) != 0 ||
+	if ((rv = archive_fetch(cli, ws, true, &buf, &len)) != 0 ||
 	    (rv = export_archive_to(buf, len, path)) != 0)
 		goto out;
 	if (cli->json) {
@@ -235,7 +186,7 @@ export_to(const struct export_sheet *s, enum export_format fmt, const char *path
 	int fd, rv = 0, err;
 
 	if (out && fmt != EXPORT_XLSX) {
-		if ((err = export_write(s, fmt, stdout, why, sizeof(why))) != JX_OK)
+		if ((err = export_format_write(s, fmt, stdout, why, sizeof(why))) != JX_OK)
 			return cli_error(err == JX_EINVAL ? EX_DATAERR : EX_IOERR, "%s",
 			    why[0] != '\0' ? why : "out of memory");
 		if (fflush(stdout) != 0 || ferror(stdout))
@@ -252,7 +203,7 @@ export_to(const struct export_sheet *s, enum export_format fmt, const char *path
 		rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	} else {
-		err = export_write(s, fmt, f, why, sizeof(why));
+		err = export_format_write(s, fmt, f, why, sizeof(why));
 		if (err == JX_OK && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)) {
 			rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
 			fclose(f);
@@ -293,12 +244,14 @@ export_fetch_more(struct cli *cli, enum export_format fmt, const Jixiao__TreeRep
 	Jixiao__TrendRequest tin = JIXIAO__TREND_REQUEST__INIT;
 	int rv;
 
-	if (fmt == EXPORT_CSV)
+	if ((export_format_needs(fmt) & EXPORT_NEEDS_FINDINGS) != 0) {
+		fin.workspace = tree->workspace->id;
+		if ((rv = cli_call(cli, &jixiao__findings__descriptor, "List", &fin.base,
+		    (ProtobufCMessage **)findings)) != 0)
+			return rv;
+	}
+	if ((export_format_needs(fmt) & EXPORT_NEEDS_TREND) == 0)
 		return 0;
-	fin.workspace = tree->workspace->id;
-	if ((rv = cli_call(cli, &jixiao__findings__descriptor, "List", &fin.base,
-	    (ProtobufCMessage **)findings)) != 0 || fmt != EXPORT_HTML)
-		return rv;
 	tin.subject = tree->workspace->subject;
 	tin.has_kind = 1;
 	tin.kind = tree->workspace->kind;
@@ -313,6 +266,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "archive", required_argument, NULL, 'a' },
+		{ "for-editing", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -323,7 +277,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	struct export_sheet sheet = { 0 };
 	enum export_format fmt = EXPORT_CSV;
 	const char *path = "-", *archive = NULL;
-	bool has_fmt = false, has_out = false;
+	bool has_fmt = false, has_out = false, editing = false;
 	char why[EXPORT_WHY_MAX] = "", total[DEC_BUFSZ];
 	off_t size = 0;
 	int c, rv, err;
@@ -332,7 +286,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:o:a:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (export_parse_format(optarg, &fmt) != 0)
+			if (export_format_parse(optarg, &fmt) != 0)
 				return cli_usage_error("the format must be xlsx, csv, md or html, "
 						       "not '%s'",
 				    optarg);
@@ -344,6 +298,9 @@ cmd_export(struct cli *cli, int argc, char **argv)
 			break;
 		case 'a':
 			archive = optarg;
+			break;
+		case 'E':
+			editing = true;
 			break;
 		case 'h':
 			cli_help(&export_command, export_details);
@@ -360,15 +317,17 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("--archive writes its own format: leave out --format and "
 				       "--output");
 	if (archive != NULL)
-		return export_archive(cli, in.workspace, archive);
+		return export_archive_file(cli, in.workspace, archive);
 	if (!has_fmt && strcmp(path, "-") == 0)
 		return cli_usage_error("say which format with --format xlsx|csv|md|html");
-	if (!has_fmt && export_format_of(path, &fmt) != 0)
+	if (!has_fmt && export_format_of_path(path, &fmt) != 0)
 		return cli_usage_error("cannot tell the format from the name %s: say which with "
 				       "--format xlsx|csv|md|html",
 		    path);
 	if (path[0] == '\0')
 		return cli_usage_error("the output file name is empty");
+	if (editing && fmt != EXPORT_XLSX)
+		return cli_usage_error("--for-editing writes an xlsx workbook: use --format xlsx");
 	if (fmt == EXPORT_XLSX && strcmp(path, "-") == 0 && isatty(STDOUT_FILENO))
 		return cli_usage_error("an xlsx workbook does not belong on a terminal: "
 				       "name a file with -o FILE, or pipe it");
@@ -385,6 +344,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		goto out;
 	sheet.findings = findings;
 	sheet.trend = trend;
+	sheet.for_editing = editing;
 	if ((rv = export_to(&sheet, fmt, path, &size)) != 0 || strcmp(path, "-") == 0)
 		goto out;
 	if (cli->json) {
@@ -392,7 +352,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 
 		out_json_object(j, NULL);
 		out_json_uint(j, "workspace", in.workspace);
-		out_json_string(j, "format", export_formats[fmt].name);
+		out_json_string(j, "format", export_format_name(fmt));
 		out_json_string(j, "file", path);
 		out_json_int(j, "bytes", (int64_t)size);
 		out_json_uint(j, "indicators", tree->n_nodes);
@@ -402,9 +362,9 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("Wrote the %s of workspace %" PRIu64 " (%zu indicators, total %s → %s) to "
 		       "%s (%s, %lld bytes).\n",
-		    export_formats[fmt].what, in.workspace, tree->n_nodes,
+		    export_format_what(fmt), in.workspace, tree->n_nodes,
 		    dec_format(tree->total, total), export_grade(tree), path,
-		    export_formats[fmt].name, (long long)size);
+		    export_format_name(fmt), (long long)size);
 	}
 out:
 	export_sheet_free(&sheet);

@@ -17,7 +17,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "err.h"
-#include "export.h"
+#include "archive-fetch.h"
 #include "key.h"
 
 static const struct cli_command verify_command = { "verify", cmd_verify, "jx verify FILE|WS",
@@ -236,7 +236,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	if (stat(arg, &st) != 0 && strspn(arg, "0123456789") == strlen(arg) && arg[0] != '\0') {
 		if (cli_parse_id(arg, "the workspace", &ws) != 0)
 			return EX_USAGE;
-		if ((rv = export_archive_fetch(cli, ws, true, &buf, &len)) != 0)
+		if ((rv = archive_fetch(cli, ws, true, &buf, &len)) != 0)
 			return rv;
 		live = true;
 		snprintf(what, sizeof(what), "workspace %" PRIu64 " on the server", ws);

@@ -28,6 +28,7 @@ static const struct method methods_table[] = {
 	{ "jixiao.Tree", "Import", W, METHOD_EDIT, "import a sheet into it" },
 	{ "jixiao.Tree", "Claim", W, METHOD_EDIT, "claim its indicators" },
 	{ "jixiao.Tree", "Mark", W, METHOD_EDIT, "mark its indicators" },
+	{ "jixiao.Tree", "ApplyEdits", W, METHOD_EDIT, "edit its indicators from a spreadsheet" },
 	{ "jixiao.Tree", "Check", R, METHOD_READ, "check its score sheet" },
 
 	{ "jixiao.Budgets", "Get", R, METHOD_READ, "read its budget" },

@@ -979,6 +979,90 @@ out:
 		jixiao__workspace__free_unpacked(ws, NULL);
 }
 
+/* ---- ApplyEdits */
+
+static void
+svc_tree_apply_edits(Jixiao__Tree_Service *service, const Jixiao__ApplyEditsRequest *in,
+    Jixiao__ApplyEditsReply_Closure closure, void *data)
+{
+	Jixiao__ApplyEditsReply out = JIXIAO__APPLY_EDITS_REPLY__INIT;
+	Jixiao__Node **applied = NULL, **stale = NULL, *added = NULL, **addedp = NULL;
+	char (*codes)[CODE_MAX + 1] = NULL;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	size_t n = in->n_edits;
+
+	if (n + in->n_added == 0 || n > IMPORT_MAX || in->n_added > IMPORT_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "a batch of edits holds 1 to %d edits and at most %d "
+		    "new indicators", IMPORT_MAX, IMPORT_MAX);
+		goto out;
+	}
+	if ((applied = calloc(n + 1, sizeof(*applied))) == NULL ||
+	    (stale = calloc(n + 1, sizeof(*stale))) == NULL ||
+	    (added = calloc(in->n_added + 1, sizeof(*added))) == NULL ||
+	    (addedp = calloc(in->n_added + 1, sizeof(*addedp))) == NULL ||
+	    (codes = calloc(in->n_added + 1, sizeof(*codes))) == NULL) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		goto out;
+	}
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	/* One transaction: a refused field refuses the batch; a stale indicator is skipped. */
+	for (size_t i = 0; i < n; i++) {
+		const Jixiao__UpdateNodeRequest *e = in->edits[i];
+		Jixiao__Change change = JIXIAO__CHANGE__INIT;
+		Jixiao__NodeReply one = JIXIAO__NODE_REPLY__INIT;
+		Jixiao__Node *node = NULL, *before = NULL;
+
+		if (e->workspace != ws->id || e->force) {
+			rpc_call_fail(c, JX_EINVAL, "edit %zu is for another workspace or forced", i + 1);
+			goto out;
+		}
+		if (node_resolve(c, ws->id, e->node, &node) != 0)
+			goto out;
+		if (node->revision != e->base_revision) {
+			stale[out.n_stale++] = node;
+			continue;
+		}
+		if (node_get(c, ws->id, node->id, &before) != 0 ||
+		    node_apply_update(c, ws->id, node, e) != 0 ||
+		    node_save(c, ws, before, node, "node.update", &change, &one) != 0) {
+			jixiao__node__free_unpacked(before, NULL);
+			jixiao__node__free_unpacked(node, NULL);
+			goto out;
+		}
+		jixiao__node__free_unpacked(before, NULL);
+		applied[out.n_applied++] = node;
+	}
+	for (size_t i = 0; i < in->n_added; i++) {
+		jixiao__node__init(&added[i]);
+		if (in->added[i]->workspace != ws->id) {
+			rpc_call_fail(c, JX_EINVAL, "new indicator %zu is for another workspace", i + 1);
+			goto out;
+		}
+		if (tree_add(c, ws, in->added[i], 0, &added[i], codes[i]) != 0)
+			goto out;
+		addedp[out.n_added++] = &added[i];
+	}
+	out.applied = applied;
+	out.stale = stale;
+	out.added = addedp;
+	out.has_workspace_revision = 1;
+	out.workspace_revision = ws->revision;
+out:
+	closure(&out, data);
+	for (size_t i = 0; applied != NULL && i < n; i++)
+		jixiao__node__free_unpacked(applied[i], NULL);
+	for (size_t i = 0; stale != NULL && i < n; i++)
+		jixiao__node__free_unpacked(stale[i], NULL);
+	free(applied);
+	free(stale);
+	free(added);
+	free(addedp);
+	free(codes);
+	jixiao__workspace__free_unpacked(ws, NULL);
+}
+
 /* ---- MoveNode */
 
 static void

@@ -271,6 +271,7 @@ static const struct {
 	{ "jixiao.Workflow.EndComments", NEED_PROGRESS },
 	{ "jixiao.Workflow.Settings", NEED_ADMIN },
 	{ "jixiao.Workflow.Content", NEED_READ },
+	{ "jixiao.Tree.ApplyEdits", NEED_EDIT },
 	{ "jixiao.Tree.Check", NEED_READ },
 
 	{ "jixiao.Findings.Add", NEED_EDIT },

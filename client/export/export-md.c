@@ -2,7 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "cli.h"
+#include "kind.h"
 #include "err.h"
 #include "export.h"
 
@@ -53,7 +53,7 @@ export_md_header(const Jixiao__TreeReply *t, FILE *f)
 	fputs(" |\n| 项目名称 | ", f);
 	export_md_text(f, ws->subject, true);
 	fprintf(f, " |\n| 评价年度 | %u |\n| 评价类型 | %s |\n", ws->fiscal_year,
-	    cli_kind_zh(ws->kind));
+	    kind_zh(ws->kind));
 	if (ws->template_id != NULL) {
 		fputs("| 指标体系 | ", f);
 		export_md_text(f, ws->template_id, true);

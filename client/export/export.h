@@ -38,6 +38,8 @@ struct export_sheet {
 	/* Set by the caller after export_sheet_init; borrowed, NULL when not fetched. */
 	const Jixiao__ListFindingsReply *findings; /* 存在问题 / 建议 / 经验做法 */
 	const Jixiao__TrendReply *trend;           /* the subject's years, for the html chart */
+	/* xlsx: the sheet for offline editing, with what jx import edits needs (below). */
+	bool for_editing;
 };
 
 /*
@@ -107,18 +109,88 @@ size_t export_evidence_count(const struct export_sheet *s);
 #define EXPORT_HASH_HEX 65
 const char *export_hash_hex(const Jixiao__Evidence *e, char buf[EXPORT_HASH_HEX]);
 
+/*
+ * A workbook exported for editing (jx export --for-editing, jx import edits): the 评分表
+ * sheet has a hidden column after 评价得分 holding each leaf row's indicator id, so the
+ * id moves with its row when rows are inserted, deleted or sorted; a hidden, protected
+ * sheet EXPORT_EDIT_SHEET holds, in column B of the rows named in column A:
+ *   magic EXPORT_EDIT_MAGIC, workspace (id), revision (the workspace's, exported at),
+ *   levels (the table's level columns), digest (export_edit_digest, hex);
+ * then a row "id, revision, code" and one such row per leaf exported.
+ */
+#define EXPORT_EDIT_SHEET "jixiao"
+#define EXPORT_EDIT_MAGIC "jixiao-edit-1"
+#define EXPORT_EDIT_DIGEST_LEN 32
+/* The columns of a leaf row (from 0): its name is in column depth - 1. */
+#define EXPORT_COL_WEIGHT(levels) (levels)
+#define EXPORT_COL_CRITERIA(levels) ((levels) + 1)
+#define EXPORT_COL_COMMENT(levels) ((levels) + 2)
+#define EXPORT_COL_SCORE(levels) ((levels) + 3)
+#define EXPORT_COL_ID(levels) ((levels) + 4)
+/*
+ * BLAKE2b-256 over the workspace id and revision, the levels, and per leaf in order its
+ * id, revision and the values exported (name, weight, score, criteria, comment as
+ * export_comment writes it): what jx import edits checks the hidden sheet against.
+ * Returns 0 or JX_EINTERNAL.
+ */
+int export_edit_digest(const struct export_sheet *s, uint8_t out[EXPORT_EDIT_DIGEST_LEN]);
+/* The 评价情况 cell: the comment, and why a method could not score the leaf yet. Malloc'd. */
+char *export_comment(const Jixiao__Node *n);
+
 /* What a report says when a veto (否定性指标) capped the grade. */
 #define EXPORT_VETO_NOTE "否定性指标未达标，不得评为优、良等次。"
 
-struct cli;
 /*
- * An archive of workspace ws (common/archive.h) fetched from the server: the tree with
- * its total and grade, every history record as stored, the template's grade bands and
- * the signers' keys, packed and sealed into *buf (malloc'd; caller frees) and *len.
- * Progress goes to a terminal's stderr when progress is true. Returns a sysexits code,
- * 0 on success, after telling the user what went wrong.
+ * The formats, and one entry point from the replies to a file or to bytes: what jx
+ * export and jixiaod's Export call (export-format.c).
  */
-int export_archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf,
-    size_t *len);
+enum export_format { EXPORT_CSV, EXPORT_MD, EXPORT_HTML, EXPORT_XLSX };
+#define EXPORT_NFORMATS 4
+/* What a format needs besides the tree (export_sheet's findings and trend). */
+#define EXPORT_NEEDS_FINDINGS 1u
+#define EXPORT_NEEDS_TREND 2u
+
+/* "xlsx" (or "markdown" for md) → the format: 0, or -1 when there is none. */
+int export_format_parse(const char *s, enum export_format *fmt);
+/* The format a file name implies ("report.html" → html): 0, or -1. */
+int export_format_of_path(const char *path, enum export_format *fmt);
+/* "xlsx", and what it holds: "scoring sheet" or "report". */
+const char *export_format_name(enum export_format fmt);
+const char *export_format_what(enum export_format fmt);
+/* Which of EXPORT_NEEDS_* the format reads. */
+unsigned export_format_needs(enum export_format fmt);
+/* The MIME type of the file ("application/vnd.openxmlformats-…" for xlsx). */
+const char *export_format_mime(enum export_format fmt);
+/*
+ * Writes s as fmt to f (any format; xlsx goes through a temporary file in $TMPDIR).
+ * Returns 0, or JX_EINVAL / JX_EINTERNAL / JX_EIO with a sentence in why.
+ */
+int export_format_write(const struct export_sheet *s, enum export_format fmt, FILE *f,
+    char *why, size_t whylen);
+/*
+ * The same as bytes: *buf (malloc'd; the caller frees it) and *len, nothing on failure.
+ * At most EXPORT_BYTES_MAX bytes, else JX_ENOSPC.
+ */
+#define EXPORT_BYTES_MAX ((size_t)256 << 20)
+int export_format_bytes(const struct export_sheet *s, enum export_format fmt, uint8_t **buf,
+    size_t *len, char *why, size_t whylen);
+
+/* What an archive (common/archive.h) is made of: the replies jx fetches for it. */
+struct export_archive_in {
+	const Jixiao__CheckpointReply *checkpoint; /* the signed head, read before the tree */
+	const Jixiao__TreeReply *tree;
+	const Jixiao__Template *tmpl;         /* the workspace's template, NULL when none */
+	const ProtobufCBinaryData *records;   /* history records 1..N as stored */
+	size_t nrecords;                      /* N: the tree's revision */
+	const char *exported_by;              /* NULL when not known */
+	int64_t exported_at;                  /* Unix seconds */
+};
+/*
+ * Packs and seals the archive of in into *buf (malloc'd; the caller frees it) and *len.
+ * Returns 0, JX_EINVAL (a record does not decode, no workspace), JX_ENOSPC (larger than
+ * ARCHIVE_MAX) with a sentence in why, or JX_EINTERNAL when out of memory.
+ */
+int export_archive(const struct export_archive_in *in, uint8_t **buf, size_t *len, char *why,
+    size_t whylen);
 
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "budget.h"
-#include "cli.h"
+#include "kind.h"
 #include "err.h"
 
 int
@@ -110,7 +110,7 @@ export_unit(const Jixiao__Workspace *ws)
 const char *
 export_sheet_title(const Jixiao__Workspace *ws, char *buf, size_t len)
 {
-	snprintf(buf, len, "%u 年度%s评分表", ws->fiscal_year, cli_kind_zh(ws->kind));
+	snprintf(buf, len, "%u 年度%s评分表", ws->fiscal_year, kind_zh(ws->kind));
 	return buf;
 }
 

@@ -9,7 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "cli.h"
+#include "kind.h"
 #include "err.h"
 #include "export.h"
 
@@ -109,7 +109,7 @@ export_html_overview(const Jixiao__TreeReply *t, FILE *f)
 	export_html_fact(f, "项目名称", ws->subject);
 	snprintf(year, sizeof(year), "%u 年度", ws->fiscal_year);
 	export_html_fact(f, "评价年度", year);
-	export_html_fact(f, "评价类型", cli_kind_zh(ws->kind));
+	export_html_fact(f, "评价类型", kind_zh(ws->kind));
 	if (!export_html_blank(ws->template_id)) {
 		if (ws->has_template_version)
 			snprintf(tmpl, sizeof(tmpl), "%s（第 %u 版）", ws->template_id,
