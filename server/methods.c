@@ -30,6 +30,7 @@ static const struct method methods_table[] = {
 	{ "jixiao.Tree", "Mark", W, METHOD_EDIT, "mark its indicators" },
 	{ "jixiao.Tree", "ApplyEdits", W, METHOD_EDIT, "edit its indicators from a spreadsheet" },
 	{ "jixiao.Tree", "Check", R, METHOD_READ, "check its score sheet" },
+	{ "jixiao.Tree", "Export", R, METHOD_READ, "download its sheet or report" },
 
 	{ "jixiao.Budgets", "Get", R, METHOD_READ, "read its budget" },
 	{ "jixiao.Budgets", "Set", W, METHOD_EDIT, "change its budget" },

@@ -172,6 +172,9 @@ export class Sheet {
         h('dt', {}, t('role')), h('dd', { id: 'role' }, this.role() ? t('roles')[this.role()] :
           (this.app.admin ? t('roles')[1] : ''))),
       ((tr.checks && tr.checks.get('')) || []).map((w) => h('p', { class: 'check-ws', dataset: { kind: w.kind } }, '⚠ ', w.text)),
+      h('div', { class: 'actions downloads' },
+        h('button', { id: 'export-xlsx', onclick: () => this.exportFile('xlsx') }, t('exportXlsx')),
+        h('button', { id: 'export-html', onclick: () => this.exportFile('html') }, t('exportHtml'))),
     );
     const tabs = [['sheet', 'tabSheet'], ['budget', 'tabBudget'], ['findings', 'tabFindings'],
       ['history', 'tabHistory'], ['workflow', 'tabWorkflow']];
@@ -476,6 +479,16 @@ export class Sheet {
       }
     } finally {
       delete inp.dataset.saving;
+    }
+  }
+
+  // The xlsx 评分表 or the HTML report, written by the server with jx export's code.
+  async exportFile(format) {
+    try {
+      const r = await this.app.rpc.call('jixiao.Tree', 'Export', { workspace: this.id, format });
+      save(new Blob([r.data], { type: r.mime }), r.name);
+    } catch (e) {
+      toast(errorText(e), 'error');
     }
   }
 

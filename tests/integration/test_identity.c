@@ -273,6 +273,7 @@ static const struct {
 	{ "jixiao.Workflow.Content", NEED_READ },
 	{ "jixiao.Tree.ApplyEdits", NEED_EDIT },
 	{ "jixiao.Tree.Check", NEED_READ },
+	{ "jixiao.Tree.Export", NEED_READ },
 
 	{ "jixiao.Findings.Add", NEED_EDIT },
 	{ "jixiao.Findings.Set", NEED_EDIT },

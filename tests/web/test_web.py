@@ -426,6 +426,26 @@ class WebTest(unittest.TestCase):
         with open(got, "rb") as f:
             self.assertEqual(hashlib.sha256(f.read()).digest(), hashlib.sha256(blob).digest())
 
+        # The xlsx 评分表 and the HTML report, written by the server's copy of jx export's code.
+        a.find_element(By.ID, "export-xlsx").click()
+        a.find_element(By.ID, "export-html").click()
+        files = {}
+        for _ in range(200):
+            files = {f: os.path.join(downloads, f) for f in os.listdir(downloads)
+                     if f.endswith((".xlsx", ".html"))}
+            if len(files) == 2:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(files), 2, os.listdir(downloads))
+        for name, path in files.items():
+            with open(path, "rb") as f:
+                data = f.read()
+            if name.endswith(".xlsx"):
+                self.assertTrue(data.startswith(b"PK"), name)
+            else:
+                self.assertIn("数字政府运维", data.decode())
+                self.assertIn("<svg", data.decode())
+
         shot = os.path.join(OUT, "web-sheet.png")
         a.save_screenshot(shot)
         self.assertTrue(png_not_blank(shot), shot)
