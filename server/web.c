@@ -308,6 +308,18 @@ web_pipe_added(nng_pipe p, nng_pipe_ev ev, void *arg)
 	}
 }
 
+/* A missing app is no reason not to start (the RPC works), but worth saying. */
+static void
+web_check_root(const struct web *w)
+{
+	char index[sizeof(w->root) + 16];
+
+	snprintf(index, sizeof(index), "%s/index.html", w->root);
+	if (access(index, R_OK) != 0)
+		log_warn("web: %s has no index.html: the web interface will answer 404 (give "
+		    "--web-root DIR)", w->root);
+}
+
 /* A ws:// or wss:// listener at path on sock, sharing the HTTP server's port. */
 static int
 web_listen(struct web *w, const struct web_config *cfg, nng_socket sock, const char *path,
@@ -361,6 +373,7 @@ web_open(const struct web_config *cfg, nng_socket rpc, nng_socket feed, struct w
 		rv = JX_EINVAL;
 		goto fail;
 	}
+	web_check_root(w);
 	if ((w->methods = methods_json()) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		rv = JX_EINTERNAL;
