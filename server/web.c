@@ -39,6 +39,7 @@ struct web {
 	bool rpc_started, feed_started, http_started;
 	nng_socket rpc, feed;
 	bool tls;
+	bool wildcard;          /* listening on 0.0.0.0 or [::]: any host name reaches it */
 	char *methods;          /* methods_json(): the method table for the app */
 	char root[1024];
 	char url[256];
@@ -301,7 +302,16 @@ web_pipe_added(nng_pipe p, nng_pipe_ev ev, void *arg)
 		nng_pipe_close(p);
 		return;
 	}
-	snprintf(want, sizeof(want), "%s://%s", w->tls ? "https" : "http", host);
+	/*
+	 * Listening on one named host, the origin is that host: a page whose name was made
+	 * to resolve to it (DNS rebinding) has its own name as Host and Origin, and is
+	 * refused (nng's WebSocket handler already wants that Host; this does not rely on
+	 * it). On a wildcard address any name may reach it, so the Host decides.
+	 */
+	if (w->wildcard)
+		snprintf(want, sizeof(want), "%s://%s", w->tls ? "https" : "http", host);
+	else
+		snprintf(want, sizeof(want), "%s", w->url);
 	if (strcasecmp(origin, want) != 0) {
 		log_info("web: refused a WebSocket from origin %s (this is %s)", origin, want);
 		nng_pipe_close(p);
@@ -419,8 +429,12 @@ web_open(const struct web_config *cfg, nng_socket rpc, nng_socket feed, struct w
 		port = ntohs(sa.s_in.sa_port);
 	else if (nng_http_server_get_addr(w->http, &sa) == 0 && sa.s_family == NNG_AF_INET6)
 		port = ntohs(sa.s_in6.sa_port);
-	snprintf(w->url, sizeof(w->url), "%s://%s:%d", w->tls ? "https" : "http",
-	    url->u_hostname, port);
+	snprintf(w->url, sizeof(w->url), "%s://%s%s%s:%d", w->tls ? "https" : "http",
+	    strchr(url->u_hostname, ':') != NULL ? "[" : "", url->u_hostname,
+	    strchr(url->u_hostname, ':') != NULL ? "]" : "", port);
+
+	w->wildcard = url->u_hostname[0] == '\0' || strcmp(url->u_hostname, "0.0.0.0") == 0 ||
+	    strcmp(url->u_hostname, "::") == 0;
 	nng_pipe_notify(rpc, NNG_PIPE_EV_ADD_PRE, web_pipe_added, w);
 	nng_pipe_notify(feed, NNG_PIPE_EV_ADD_PRE, web_pipe_added, w);
 	if ((rv = web_listen(w, cfg, rpc, WEB_RPC_PATH, &w->rpc_l, why, whylen)) != 0)

@@ -176,7 +176,8 @@ def png_not_blank(path):
     return len(set(raw[::7])) > 40
 
 
-def ws_handshake(port, path="/rpc", proto="rep.sp.nanomsg.org", origin=None, tls=False):
+def ws_handshake(port, path="/rpc", proto="rep.sp.nanomsg.org", origin=None, tls=False,
+                 host=None):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     if tls:
         ctx = ssl.create_default_context()
@@ -184,7 +185,7 @@ def ws_handshake(port, path="/rpc", proto="rep.sp.nanomsg.org", origin=None, tls
         ctx.verify_mode = ssl.CERT_NONE
         s = ctx.wrap_socket(s)
     key = base64.b64encode(os.urandom(16)).decode()
-    req = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+    req = (f"GET {path} HTTP/1.1\r\nHost: {host or '127.0.0.1'}:{port}\r\nUpgrade: websocket\r\n"
            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
            f"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: {proto}\r\n")
     if origin:
@@ -328,6 +329,11 @@ class WebTest(unittest.TestCase):
         s.close()
         s, status = ws_handshake(d.port, origin=d.url)
         self.assertTrue(ws_answers(s))
+        s.close()
+        # A page whose own name was made to resolve to this address (DNS rebinding).
+        s, status = ws_handshake(d.port, origin=f"http://evil.example:{d.port}",
+                                 host="evil.example")
+        self.assertFalse(ws_answers(s))
         s.close()
         self.assertTrue(d.alive())
         self.assertEqual(self.revision(), before)
