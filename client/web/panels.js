@@ -3,6 +3,22 @@
 import { t } from './i18n.js';
 import { h, clear, fromHundredths, yuan, when } from './dom.js';
 import { errorText, toast } from './app.js';
+import { Code, RpcError } from './rpc.js';
+
+// 万元 with up to six decimals (to the fen) as integer fen; null when it is not one.
+function wanToFen(s) {
+  const m = /^\s*(-?)(\d{1,9})(?:\.(\d{1,6}))?\s*$/.exec(s);
+  if (!m) return null;
+  const v = Number(m[2]) * 1000000 + (m[3] ? Number(m[3].padEnd(6, '0')) : 0);
+  return m[1] ? -v : v;
+}
+
+function fenToWan(f) {
+  if (f === undefined || f === null) return '';
+  const neg = f < 0, a = Math.abs(f);
+  const frac = String(a % 1000000).padStart(6, '0').replace(/0+$/, '');
+  return (neg ? '-' : '') + Math.floor(a / 1000000) + (frac ? '.' + frac : '');
+}
 
 export class BudgetPanel {
   constructor(sheet, body) {
@@ -14,6 +30,7 @@ export class BudgetPanel {
   refresh() {
     const b = this.sheet.tree.budget;
     const body = clear(this.body);
+    if (this.sheet.mayEdit()) this.form(b || {});
     if (!b || (b.initial === undefined && b.spent === undefined)) {
       body.append(h('p', { id: 'no-budget' }, t('noBudget')));
       return;
@@ -31,6 +48,44 @@ export class BudgetPanel {
     h('p', { class: 'muted' }, t('yuan')));
   }
 }
+
+// The budget facts' form (万元): what is typed stays when the save is refused.
+BudgetPanel.prototype.form = function form(b) {
+  const fields = [['initial', 'budgetInitial'], ['carry_over', 'budgetCarry'], ['spent', 'budgetSpent']];
+  this.inputs = this.inputs || {};
+  const row = fields.map(([f, w]) => {
+    const old = this.inputs[f];
+    const inp = h('input', { id: `budget-${f}`, class: 'num', value: old ? old.value : fenToWan(b[f]) });
+    this.inputs[f] = inp;
+    return h('label', {}, `${t(w)}（万元）`, inp);
+  });
+  const save = h('button', { id: 'budget-save', class: 'primary', onclick: async () => {
+    const next = { adjustments: b.adjustments || [], lines: b.lines || [] };
+    for (const [f] of fields) {
+      const v = this.inputs[f].value.trim();
+      if (v === '') continue;
+      const fen = wanToFen(v);
+      if (fen === null) {
+        toast(`${t('budgetBad')} ${v}`, 'error');
+        return;
+      }
+      next[f] = fen;
+    }
+    try {
+      await this.sheet.app.rpc.call('jixiao.Budgets', 'Set',
+        { workspace: this.sheet.id, base_revision: b.revision || 0, budget: next }, this.sheet.reason());
+      this.inputs = {};
+      toast(t('saved'));
+      await this.sheet.refresh(false);
+      this.refresh();
+    } catch (e) {
+      toast(e instanceof RpcError && e.code === Code.ABORTED ? t('budgetConflict') : errorText(e), 'error');
+      await this.sheet.refresh(false);
+      this.refresh();
+    }
+  } }, t('budgetSave'));
+  this.body.append(h('div', { class: 'actions budget-form' }, row, save));
+};
 
 export class FindingsPanel {
   constructor(sheet, body) {

@@ -432,6 +432,16 @@ class WebTest(unittest.TestCase):
         with open(got, "rb") as f:
             self.assertEqual(hashlib.sha256(f.read()).digest(), hashlib.sha256(blob).digest())
 
+        # Budget facts in 万元, and the execution rate computed from them.
+        a.find_element(By.ID, "tab-budget").click()
+        wait_for(a, "#budget-initial").send_keys("507.74")
+        a.find_element(By.ID, "budget-spent").send_keys("428.54")
+        a.find_element(By.ID, "budget-save").click()
+        wait_for(a, "#budget-rate", text="84.4%")
+        self.assertIn("84.40", d.jx("budget", "show", "1").stdout)
+        a.find_element(By.ID, "tab-sheet").click()
+        wait_for(a, "#sheet")
+
         # The xlsx 评分表 and the HTML report, written by the server's copy of jx export's code.
         a.find_element(By.ID, "export-xlsx").click()
         a.find_element(By.ID, "export-html").click()
