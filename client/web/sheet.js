@@ -18,6 +18,7 @@ const PHASE_FINAL = 3;
 const VIRTUAL_MIN = 300;
 const ROW_HEIGHT = 34;
 const WINDOW_MARGIN = 15;
+const RELOAD_MS = 15000;
 
 export class Sheet {
   constructor(app, id) {
@@ -35,10 +36,15 @@ export class Sheet {
       if (ws === this.id) this.schedulePull();
     };
     app.listeners.add(this.onNotice);
+    // Claims make no revision and so no notice: the sheet is read again now and then.
+    this.timer = setInterval(() => {
+      if (!document.hidden) this.schedulePull();
+    }, RELOAD_MS);
   }
 
   close() {
     this.app.listeners.delete(this.onNotice);
+    clearInterval(this.timer);
     this.closed = true;
   }
 

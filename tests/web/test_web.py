@@ -74,7 +74,7 @@ class Daemon:
     def jx(self, *args, key=None, check=True):
         r = subprocess.run([JX, "--server", getattr(self, "sock", "ipc:///nonexistent"),
                             "--key", key or self.admin_key, *args],
-                           capture_output=True, text=True,
+                           capture_output=True, text=True, errors="replace",
                            env=dict(os.environ, HOME=self.dir, XDG_CONFIG_HOME=self.dir))
         if check and r.returncode != 0:
             raise AssertionError(f"jx {' '.join(args)}: {r.returncode}\n{r.stdout}{r.stderr}")
@@ -462,6 +462,12 @@ class WebTest(unittest.TestCase):
                 self.assertIn("数字政府运维", data.decode())
                 self.assertIn("<svg", data.decode())
 
+        # A claim (admin is on 1.2.2) shows on its row. Claims make no revision and no
+        # feed notice: the page reads them with the sheet (and again every 15 s).
+        d.jx("node", "claim", "1", "1.2.2")
+        a.refresh()
+        wait_for(a, 'tr[data-code="1.2.2"] .tag.claim', text="admin")
+
         shot = os.path.join(OUT, "web-sheet.png")
         a.save_screenshot(shot)
         self.assertTrue(png_not_blank(shot), shot)
@@ -511,6 +517,28 @@ class WebTest(unittest.TestCase):
         err = wait_for(c, "#sheet-error")
         self.assertNotIn("数字政府", c.find_element(By.TAG_NAME, "body").text)
         self.assertTrue(err.text)
+
+        # The next version goes through the unit's comment round (征求意见) in the browser.
+        d.jx("workflow", "1", "--comment-round", "on")
+        a.refresh()
+        wait_for(a, "#tab-workflow").click()
+        wait_for(a, "#submit").click()
+        wait_for(a, "#sign-confirm").click()
+        wait_for(a, "#wf-phase", text="征求意见")
+        d.jx("member", "set", "1", "zhou", "unit")
+        c.refresh()
+        wait_for(c, "#tab-workflow").click()
+        wait_for(c, "#comment-text").send_keys("单位意见：1.2.1 已补充监控材料")
+        c.find_element(By.ID, "comment").click()
+        for _ in range(100):
+            if "单位意见" in d.jx("log", "1").stdout:
+                break
+            time.sleep(0.05)
+        self.assertIn("单位意见", d.jx("log", "1").stdout)
+        b.refresh()
+        wait_for(b, "#tab-workflow").click()
+        wait_for(b, "#end-comments").click()
+        wait_for(b, "#wf-phase", text="已提交")
 
 
 class BigSheetTest(unittest.TestCase):
