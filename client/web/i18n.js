@@ -46,7 +46,7 @@ const zh = {
   evidence: '佐证材料', noEvidence: '尚无佐证材料。', download: '下载', upload: '上传文件',
   evidenceBad: '文件下载失败或与记录的哈希不符：',
   histRev: '修订', histTime: '时间', histUser: '用户', histWhat: '变更', histView: '查看',
-  histDiff: '与当前比较', histAt: '修订 {rev} 时的评分表（只读）', diffTitle: '修订 {a} → {b} 的差异',
+  histDiff: '与当前比较', histCompare: '比较两个修订', histAt: '修订 {rev} 时的评分表（只读）', diffTitle: '修订 {a} → {b} 的差异',
   noDiff: '没有差异。', field: '字段', before: '之前', after: '之后',
   errors: {
     3: '输入有误', 5: '未找到', 6: '已存在', 7: '没有权限', 8: '超出限制', 9: '当前状态不允许',
@@ -101,7 +101,7 @@ const en = {
   evidence: 'Evidence', noEvidence: 'No evidence files yet.', download: 'Download', upload: 'Upload a file',
   evidenceBad: 'The download failed or does not match its recorded hash:',
   histRev: 'Rev', histTime: 'Time', histUser: 'User', histWhat: 'Change', histView: 'View',
-  histDiff: 'Compare with now', histAt: 'The sheet at revision {rev} (read only)', diffTitle: 'Changes from revision {a} to {b}',
+  histDiff: 'Compare with now', histCompare: 'Compare two revisions', histAt: 'The sheet at revision {rev} (read only)', diffTitle: 'Changes from revision {a} to {b}',
   noDiff: 'No differences.', field: 'Field', before: 'Before', after: 'After',
   errors: {
     3: 'Invalid input', 5: 'Not found', 6: 'Already exists', 7: 'Not allowed', 8: 'Over a limit',

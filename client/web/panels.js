@@ -160,6 +160,10 @@ export class HistoryPanel {
         h('td', {}, h('button', { class: 'hist-view', onclick: () => this.view(c.revision) }, t('histView')),
           h('button', { class: 'hist-diff', onclick: () => this.diff(c.revision, this.sheet.revision) }, t('histDiff'))));
     });
+    const from = h('input', { id: 'diff-a', class: 'num', size: 5, value: Math.max(1, this.sheet.revision - 1) });
+    const to = h('input', { id: 'diff-b', class: 'num', size: 5, value: this.sheet.revision });
+    body.append(h('div', { class: 'actions' }, t('histRev'), from, '→', to,
+      h('button', { id: 'diff-go', onclick: () => this.diff(Number(from.value), Number(to.value)) }, t('histCompare'))));
     body.append(this.detail, h('table', { class: 'list', id: 'history' },
       h('tr', {}, ['histRev', 'histTime', 'histUser', 'histWhat', ''].map((k) => h('th', {}, k ? t(k) : ''))), rows));
   }

@@ -432,6 +432,17 @@ class WebTest(unittest.TestCase):
         with open(got, "rb") as f:
             self.assertEqual(hashlib.sha256(f.read()).digest(), hashlib.sha256(blob).digest())
 
+        # History: the log, a past revision read back, a diff of two revisions.
+        a.find_element(By.ID, "tab-history").click()
+        wait_for(a, "#history tr[data-rev]")
+        a.find_elements(By.CSS_SELECTOR, "#history .hist-view")[-1].click()
+        wait_for(a, "#history-sheet")
+        # Revision 36: the workspace and seed 002's 35 indicators, as imported.
+        wait_for(a, "#diff-a").clear()
+        a.find_element(By.ID, "diff-a").send_keys("36")
+        a.find_element(By.ID, "diff-go").click()
+        wait_for(a, "#history-diff", text="2.5")
+
         # Budget facts in 万元, and the execution rate computed from them.
         a.find_element(By.ID, "tab-budget").click()
         wait_for(a, "#budget-initial").send_keys("507.74")
