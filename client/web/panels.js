@@ -106,8 +106,7 @@ export class FindingsPanel {
     for (const kind of [1, 2, 3]) {
       const items = list.filter((f) => f.kind === kind);
       body.append(h('h2', {}, t('findingKinds')[kind]),
-        items.length ? h('ol', { class: 'findings' }, items.map((f) => h('li', {}, f.text,
-          f.indicator ? h('span', { class: 'muted' }, ` (${f.indicator})`) : null)))
+        items.length ? h('ol', { class: 'findings' }, items.map((f) => this.item(f)))
           : h('p', { class: 'muted' }, t('noFindings')));
     }
     if (this.sheet.mayEdit()) {
@@ -125,6 +124,39 @@ export class FindingsPanel {
     }
   }
 }
+
+// One finding: its text, and for editors an edit box that keeps what is typed through
+// refreshes and a refused (stale) save, and a remove at the revision read.
+FindingsPanel.prototype.item = function item(f) {
+  this.editing = this.editing || new Map();
+  const li = h('li', { dataset: { finding: f.id } }, f.text,
+    f.indicator ? h('span', { class: 'muted' }, ` (${f.indicator})`) : null);
+  if (!this.sheet.mayEdit()) return li;
+  const rpc = this.sheet.app.rpc, ws = this.sheet.id;
+  const call = async (method, input) => {
+    try {
+      await rpc.call('jixiao.Findings', method, input, this.sheet.reason());
+      this.editing.delete(f.id);
+    } catch (e) {
+      toast(e instanceof RpcError && e.code === Code.ABORTED ? t('findingConflict') : errorText(e), 'error');
+    }
+    this.refresh();
+  };
+  const draft = this.editing.get(f.id);
+  if (draft === undefined) {
+    li.append(' ', h('button', { class: 'finding-edit', onclick: () => { this.editing.set(f.id, { text: f.text, rev: f.revision }); this.refresh(); } }, t('edit')),
+      h('button', { class: 'finding-rm', onclick: () => call('Remove', { workspace: ws, id: f.id, base_revision: f.revision }) }, t('remove')));
+    return li;
+  }
+  const box = h('textarea', { class: 'finding-text', rows: 2 }, draft.text);
+  box.addEventListener('input', () => { draft.text = box.value; });
+  // Once theirs is shown beside mine, saving again is based on theirs.
+  const seen = draft.rev !== f.revision;
+  li.append(box, h('button', { class: 'finding-save primary', onclick: () => call('Set', { workspace: ws, id: f.id, base_revision: seen ? f.revision : draft.rev, text: box.value }) }, t('save')),
+    h('button', { onclick: () => { this.editing.delete(f.id); this.refresh(); } }, t('cancel')));
+  if (draft.rev !== f.revision) li.append(h('p', { class: 'error' }, t('findingConflict'), ' ', h('span', { class: 'theirs' }, f.text)));
+  return li;
+};
 
 // The fields a diff compares, with how each is shown.
 const DIFF_FIELDS = [

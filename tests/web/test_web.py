@@ -443,6 +443,23 @@ class WebTest(unittest.TestCase):
         a.find_element(By.ID, "diff-go").click()
         wait_for(a, "#history-diff", text="2.5")
 
+        # Findings: added in the page, changed meanwhile with jx: the page shows theirs
+        # live beside the text being typed, which stays; saving then is based on theirs.
+        a.find_element(By.ID, "tab-findings").click()
+        wait_for(a, "#finding-text").send_keys("预算执行率偏低")
+        a.find_element(By.ID, "finding-add").click()
+        wait_for(a, "li[data-finding] button.finding-edit").click()
+        box = wait_for(a, "li[data-finding] textarea.finding-text")
+        box.send_keys("，需加强预算编制")
+        fid = a.find_element(By.CSS_SELECTOR, "li[data-finding]").get_attribute("data-finding")
+        d.jx("finding", "set", "1", fid, "预算执行率偏低（84.40%）")
+        wait_for(a, "li[data-finding] .theirs", text="84.40%")
+        self.assertEqual(a.find_element(By.CSS_SELECTOR, "li[data-finding] textarea").get_attribute("value"),
+                         "预算执行率偏低，需加强预算编制")
+        a.find_element(By.CSS_SELECTOR, "li[data-finding] button.finding-save").click()
+        wait_for(a, "li[data-finding] button.finding-edit")
+        self.assertIn("需加强预算编制", d.jx("finding", "ls", "1").stdout)
+
         # Budget facts in 万元, and the execution rate computed from them.
         a.find_element(By.ID, "tab-budget").click()
         wait_for(a, "#budget-initial").send_keys("507.74")
