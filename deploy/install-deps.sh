@@ -15,6 +15,8 @@ export DEBIAN_FRONTEND=noninteractive
 # run), into client/web/node_modules; again only when the lockfile changed since.
 web_deps() {
 	web="$(cd "$(dirname "$0")/.." && pwd)/client/web"
+	# Not there yet (a container build copies this script first): nothing to install.
+	[ -f "$web/package-lock.json" ] || return 0
 	if [ -f "$web/node_modules/.package-lock.json" ] &&
 	    [ ! "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
 		return 0
