@@ -606,6 +606,13 @@ class BigSheetTest(unittest.TestCase):
             drv.execute_script("document.querySelector('.grid-wrap').scrollTop = 0")
             back = sheet_input(drv, "1.1.1", "comment")
             self.assertEqual(back.get_attribute("value"), "完成 草稿")
+            # A tablet held upright: the page does not scroll sideways (the grid scrolls
+            # within its box); English is one click away.
+            drv.set_window_size(820, 1180)
+            self.assertLessEqual(drv.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth"), 0)
+            drv.find_element(By.ID, "lang").click()
+            wait_for(drv, "#tab-sheet", text="Score sheet")
         finally:
             if drv:
                 drv.quit()
