@@ -23,6 +23,7 @@ struct archive_fetch {
 	size_t npages;
 	ProtobufCBinaryData *records;
 	size_t nrecords;
+	Jixiao__ListUsersReply *members; /* the workspace's users, as the server knows them now */
 };
 
 static void
@@ -84,6 +85,24 @@ archive_fetch_free(struct archive_fetch *x)
 		jixiao__tree_reply__free_unpacked(x->tree, NULL);
 	if (x->checkpoint != NULL)
 		jixiao__checkpoint_reply__free_unpacked(x->checkpoint, NULL);
+	if (x->members != NULL)
+		jixiao__list_users_reply__free_unpacked(x->members, NULL);
+}
+
+/*
+ * The workspace's users as the server knows them now, for each signer's standing; a
+ * server that cannot say (an older one) leaves the archive without it.
+ */
+static void
+archive_fetch_members(struct cli *cli, struct archive_fetch *x, uint64_t ws)
+{
+	Jixiao__ListMembersRequest in = JIXIAO__LIST_MEMBERS_REQUEST__INIT;
+	char msg[256];
+
+	in.workspace = ws;
+	if (cli->client != NULL)
+		(void)client_call(cli->client, &jixiao__users__descriptor, "Members", &in.base,
+		    (ProtobufCMessage **)&x->members, msg, sizeof(msg));
 }
 
 int
@@ -125,6 +144,8 @@ archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf, size_t
 	}
 	if ((rv = archive_fetch_records(cli, &x, ws, progress)) != 0)
 		goto out;
+	archive_fetch_members(cli, &x, ws);
+	a.members = x.members;
 	a.checkpoint = x.checkpoint;
 	a.tree = x.tree;
 	a.records = x.records;

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "key.h"
 #include "kind.h"
+#include "target.h"
 
 static void
 cli_vsay(const char *fmt, va_list ap)
@@ -282,9 +283,9 @@ cli_parse_id(const char *s, const char *what, uint64_t *id)
 int
 cli_parse_points(const char *s, const char *what, int64_t *v)
 {
-	if (dec_parse(s, v) != 0) {
-		cli_error(0, "%s must be a number with at most two decimals, like 4.88, not '%s'",
-		    what, s);
+	if (dec_parse_written(s, strlen(s), v) != 0) {
+		cli_error(0, "%s must be a number with at most two decimals, like 4.88 or "
+		    "1,164.43, not '%s'", what, s);
 		return -1;
 	}
 	return 0;
@@ -463,6 +464,8 @@ cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *n)
 		out_json_bool(j, "vetoed", 1);
 	if (n->note != NULL)
 		out_json_string(j, "note", n->note);
+	if (target_text_flagged(n->target))
+		out_json_bool(j, "target_flagged", 1);
 	if (n->claimed_by != NULL) {
 		out_json_string(j, "claimed_by", n->claimed_by);
 		out_json_int(j, "claimed_until", n->claimed_until);

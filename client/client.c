@@ -24,6 +24,7 @@ struct client {
 	char *known_servers;
 	char *reason;
 	char *user;        /* after login */
+	bool admin;        /* what the login said */
 	bool has_server_key;
 	uint8_t server_key[KEY_PUBLIC_LEN]; /* the server's own key, as pinned at login */
 	char url[512];
@@ -95,6 +96,12 @@ const char *
 client_user(const struct client *cl)
 {
 	return cl->user;
+}
+
+bool
+client_admin(const struct client *cl)
+{
+	return cl->user != NULL && cl->admin;
 }
 
 const uint8_t *
@@ -205,6 +212,7 @@ client_login(struct client *cl, char *message, size_t msglen)
 	free(cl->user);
 	if ((cl->user = strdup(lr->user)) == NULL)
 		rv = JX_EINTERNAL;
+	cl->admin = lr->has_admin && lr->admin;
 out:
 	if (ch != NULL)
 		jixiao__challenge_reply__free_unpacked(ch, NULL);

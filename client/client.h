@@ -5,6 +5,7 @@
 #ifndef JX_CLIENT_H
 #define JX_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,8 @@ int client_open(const char *url, const struct client_identity *id, struct client
     char *why, size_t whylen);
 /* The name the server knows this client by once logged in, else NULL. */
 const char *client_user(const struct client *cl);
+/* True once logged in as an admin (as the login's reply said). */
+bool client_admin(const struct client *cl);
 /* The server's own key (32 bytes) as checked and pinned at login, else NULL. */
 const uint8_t *client_server_key(const struct client *cl);
 /* Sends reason with every following call (why the change; NULL: none). Copied. */

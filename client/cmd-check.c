@@ -14,7 +14,10 @@ static const struct cli_command check_command = { "check", cmd_check, "jx check 
 	"Reports what does not add up in a workspace, one plain sentence per warning with the\n"
 	"indicator code: weights that do not sum, stated subtotals that differ from their\n"
 	"children, formula texts that disagree with the weight, amounts in the wrong unit,\n"
-	"full marks with a critical comment, missing names, comments and measurable targets.\n"
+	"full marks with a critical comment, missing names, comments and measurable targets,\n"
+	"leaves not scored yet (the grade is provisional), targets the parser did not\n"
+	"understand, a sheet's 合计 that is not its indicators' sum, and stated budget\n"
+	"figures (jx budget set --stated-final/--stated-rate) the arithmetic contradicts.\n"
 	"Exit status 0 when there is nothing to report, 1 when there are warnings." };
 
 int

@@ -337,7 +337,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		return rv;
 	if ((err = export_sheet_init(&sheet, tree, why, sizeof(why))) != JX_OK) {
 		rv = err == JX_EINTERNAL ? cli_error(EX_OSERR, "out of memory")
-					 : cli_error(EX_PROTOCOL, "%s", why);
+		    : cli_error(err == JX_EPRECOND ? EX_DATAERR : EX_PROTOCOL, "%s", why);
 		goto out;
 	}
 	if ((rv = export_fetch_more(cli, fmt, tree, &findings, &trend)) != 0)

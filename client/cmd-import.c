@@ -108,6 +108,8 @@ import_sheet(struct cli *cli, int argc, char **argv)
 	}
 	in.nodes = nodes.ptrs;
 	in.n_nodes = nodes.n;
+	in.has_stated_total = sheet->has_total;
+	in.stated_total = sheet->total;
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "Import", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
 		goto out;

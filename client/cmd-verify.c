@@ -95,6 +95,7 @@ verify_print(struct cli *cli, const char *what, const struct archive_report *r)
 		out_json_uint(j, "revision", r->revision);
 		out_json_uint(j, "records", r->records);
 		out_json_uint(j, "signatures", r->signatures);
+		out_json_uint(j, "indicators", r->indicators);
 		if (r->grade[0] != '\0') {
 			out_json_hundredths(j, "total", r->total);
 			out_json_string(j, "grade", r->grade);

@@ -52,6 +52,7 @@ static const struct cli_command jx_commands[] = {
 	    "How a workspace becomes final (admins)." },
 	{ "verify", cmd_verify, "jx verify FILE|WS",
 	    "Checks an archive offline, or a live workspace: chain, signatures, scores." },
+	{ "target", cmd_target, "jx target TEXT", "Shows how a target value (指标值) is read." },
 };
 
 static void

@@ -49,7 +49,7 @@ check_tree_reply(const Jixiao__TreeReply *t, struct check_warning **w, size_t *n
 			.category = n->category, .method = n->method,
 			.personalised = leaf && check_tree_personalised(n, p == CHECK_ROOT ? NULL :
 			    t->nodes[p]),
-			.evidence = (unsigned)n->n_evidence };
+			.evidence = (unsigned)n->n_evidence, .note = n->note };
 	}
 	in.nodes = nodes;
 	in.n = t->n_nodes;
@@ -58,7 +58,14 @@ check_tree_reply(const Jixiao__TreeReply *t, struct check_warning **w, size_t *n
 		in.ledger.present = true;
 		in.ledger.final_budget = t->budget->final;
 		in.ledger.spent = t->budget->spent;
+		in.ledger.has_stated_final = t->budget->has_stated_final;
+		in.ledger.stated_final = t->budget->stated_final;
+		in.ledger.has_stated_rate = t->budget->has_stated_rate;
+		in.ledger.stated_rate = t->budget->stated_rate;
 	}
+	in.has_stated_total = t->workspace->has_stated_total;
+	in.stated_total = t->workspace->stated_total;
+	in.list_unscored = t->workspace->kind != JIXIAO__KIND__TARGET_DECLARATION;
 	rv = check_run(&in, w, nw);
 	free(nodes);
 	return rv;

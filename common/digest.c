@@ -126,6 +126,8 @@ digest_parts(const Jixiao__Workspace *ws, Jixiao__Node *const *nodes, size_t n,
 	h.has_subject_id = ws->has_subject_id;
 	h.subject_id = ws->subject_id;
 	h.lead = ws->lead;
+	h.has_stated_total = ws->has_stated_total;
+	h.stated_total = ws->stated_total;
 	if (digest_pack(&h.base, &p->header, &p->header_len) != 0)
 		goto out;
 	if (n > 0 && ((p->nodes = calloc(n, sizeof(*p->nodes))) == NULL ||

@@ -8,9 +8,13 @@
 #include <nng/protocol/pubsub0/pub.h>
 
 #include "err.h"
+#include "proto/jixiao.pb-c.h"
 #include "log.h"
 #include "store.h"
 #include "tls.h"
+
+/* A packed FeedNotice: two varint fields of at most 10 bytes, with their tags. */
+#define FEED_NOTICE_MAX 22
 
 struct feed {
 	nng_socket sock;
@@ -69,19 +73,23 @@ feed_socket(const struct feed *f)
 }
 
 void
-feed_publish(struct feed *f, uint64_t ws, const void *change, size_t len)
+feed_publish(struct feed *f, uint64_t ws, uint64_t revision)
 {
+	Jixiao__FeedNotice notice = JIXIAO__FEED_NOTICE__INIT;
+	uint8_t buf[8 + FEED_NOTICE_MAX];
 	nng_msg *msg;
-	uint8_t topic[8];
+	size_t len;
 	int rv;
 
 	if (f == NULL)
 		return;
-	store_key_u64(topic, ws);
+	notice.workspace = ws;
+	notice.revision = revision;
+	store_key_u64(buf, ws);
+	len = 8 + protobuf_c_message_pack(&notice.base, buf + 8);
 	if (nng_msg_alloc(&msg, 0) != 0)
 		return;
-	if (nng_msg_append(msg, topic, sizeof(topic)) != 0 ||
-	    nng_msg_append(msg, change, len) != 0) {
+	if (nng_msg_append(msg, buf, len) != 0) {
 		nng_msg_free(msg);
 		return;
 	}

@@ -1,7 +1,10 @@
 /*
- * The change feed: every committed change, published on an nng PUB socket as the
- * workspace id (8 bytes, big-endian, so SUB can filter on it) and a packed Change.
- * PUB may drop messages; clients fill gaps from the history.
+ * The change feed: a notice of every commit, published on an nng PUB socket as the
+ * workspace id (8 bytes, big-endian, so SUB can filter on it) and a packed FeedNotice
+ * (workspace, revision). Anyone who can connect may subscribe, without a login, so the
+ * feed carries nothing else: subscribers fetch the changes through the authenticated
+ * History.ChangesSince, which answers only those who may read the workspace. PUB may
+ * drop messages; clients fill gaps from the history.
  */
 #ifndef JX_FEED_H
 #define JX_FEED_H
@@ -21,8 +24,8 @@ struct feed;
  */
 int feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why,
     size_t whylen);
-/* Publishes one change of workspace ws. Never blocks; f may be NULL (no feed). */
-void feed_publish(struct feed *f, uint64_t ws, const void *change, size_t len);
+/* Publishes that workspace ws is at revision. Never blocks; f may be NULL (no feed). */
+void feed_publish(struct feed *f, uint64_t ws, uint64_t revision);
 /* The URL subscribers dial; NULL when f is NULL. */
 const char *feed_url(const struct feed *f);
 /* The PUB socket, for another listener (the web interface's ws://…/feed). */

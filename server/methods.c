@@ -59,8 +59,12 @@ static const struct method methods_table[] = {
 	{ "jixiao.Auth", "Login", R, METHOD_PUBLIC, "log in" },
 
 	{ "jixiao.Users", "Add", W, METHOD_ADMIN, "register users" },
-	{ "jixiao.Users", "List", R, METHOD_USER, "list users" },
+	/* Every user and key fingerprint: others see their workspaces' users (Members). */
+	{ "jixiao.Users", "List", R, METHOD_ADMIN, "list every user" },
 	{ "jixiao.Users", "SetMember", W, METHOD_ADMIN, "change its members" },
+	{ "jixiao.Users", "Disable", W, METHOD_ADMIN, "disable or enable users" },
+	{ "jixiao.Users", "SetKey", W, METHOD_ADMIN, "replace users' keys" },
+	{ "jixiao.Users", "Members", R, METHOD_READ, "list its users" },
 
 	{ "jixiao.Workflow", "Submit", W, METHOD_SUBMIT, "submit it (签字提交)" },
 	{ "jixiao.Workflow", "SignOff", W, METHOD_REVIEW, "sign it off (复核签字)" },

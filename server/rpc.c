@@ -41,9 +41,7 @@ struct rpc {
 
 struct rpc_change {
 	struct rpc_change *next;
-	uint64_t ws;
-	size_t len;
-	uint8_t data[];
+	uint64_t ws, revision;
 };
 
 struct rpc_call {
@@ -56,6 +54,7 @@ struct rpc_call {
 	ProtobufCMessage *input;
 	uint32_t pipe;
 	char user[AUTH_NAME_MAX + 1]; /* empty until the connection logs in */
+	uint8_t pk[KEY_PUBLIC_LEN];   /* the key the connection logged in with */
 	int admin;                    /* -1 until looked up, then 0 or 1 */
 	MDB_txn *txn;
 	int64_t now;
@@ -182,6 +181,19 @@ rpc_invoke(struct rpc_call *c)
 {
 	ProtobufCService *service = c->svc->service;
 
+	/*
+	 * A login lasts while its user is enabled and its key is theirs, read in the call's
+	 * own snapshot: the first call after a Disable or SetKey commits is refused, and
+	 * the connection is anonymous again (the client's new login is then refused too).
+	 */
+	if (c->user[0] != '\0' && c->rpc->auth != NULL && !policy_public(c->row) &&
+	    auth_user_current(c->txn, c->rpc->store, c->user, c->pk) != 0) {
+		auth_session_end(c->rpc->auth, c->pipe);
+		rpc_call_fail(c, JX_EUNAUTH, "your login ended: user %s was disabled or the key "
+		    "it logged in with was replaced", c->user);
+		rpc_closure(NULL, c);
+		return;
+	}
 	if (policy_check(c, c->row, c->input) != 0) {
 		rpc_closure(NULL, c);
 		return;
@@ -356,7 +368,9 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 		mdb_txn_abort(child);
 		rpc_call_drop_changes(c);
 	}
-	rpc_remember(c, txn);
+	/* A login that ended is no answer to keep: the request is resent after a new one. */
+	if (c->code != JX_EUNAUTH)
+		rpc_remember(c, txn);
 	rpc_prune(c, txn);
 }
 
@@ -380,7 +394,7 @@ rpc_write_done(struct writer_job *job, int err)
 		rpc_closure(NULL, c);
 	} else if (c->code == JX_OK) {
 		for (ch = c->changes; ch != NULL; ch = ch->next)
-			feed_publish(c->rpc->feed, ch->ws, ch->data, ch->len);
+			feed_publish(c->rpc->feed, ch->ws, ch->revision);
 	}
 	rpc_deliver(c);
 	rpc_call_free(c);
@@ -431,7 +445,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 	c->pipe = pipe;
 	c->admin = -1;
 	if (r->auth != NULL)
-		auth_session_user(r->auth, pipe, c->user);
+		auth_session_user(r->auth, pipe, c->user, c->pk);
 	c->now = (int64_t)time(NULL);
 	c->changes_tail = &c->changes;
 	c->reply_fn = reply;
@@ -557,16 +571,15 @@ rpc_call_code(struct rpc_call *c)
 }
 
 int
-rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len)
+rpc_call_publish(struct rpc_call *c, uint64_t ws, uint64_t revision)
 {
 	struct rpc_change *ch;
 
-	if ((ch = malloc(sizeof(*ch) + len)) == NULL)
+	if ((ch = malloc(sizeof(*ch))) == NULL)
 		return JX_EINTERNAL;
 	ch->next = NULL;
 	ch->ws = ws;
-	ch->len = len;
-	memcpy(ch->data, change, len);
+	ch->revision = revision;
 	*c->changes_tail = ch;
 	c->changes_tail = &ch->next;
 	return JX_OK;

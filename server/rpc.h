@@ -76,7 +76,7 @@ int rpc_call_code(struct rpc_call *c);
 /* A note for the user on a call that succeeds (a warning); ignored once it failed. */
 void rpc_call_note(struct rpc_call *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Queues a packed Change for the feed, published once the write is durable. */
-int rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len);
+/* Queues the notice "ws is at revision" for the feed, published once the write is durable. */
+int rpc_call_publish(struct rpc_call *c, uint64_t ws, uint64_t revision);
 
 #endif

@@ -64,6 +64,30 @@ export_archive_free(struct export_archive *x)
 	free(x->invp);
 }
 
+/*
+ * Each signer's standing as the server knows it now (disabled, keys replaced since),
+ * borrowed from members into a's users, so a verifier can tell that a key that signed
+ * was later replaced or its user disabled.
+ */
+static void
+export_archive_standing(const Jixiao__ListUsersReply *members, Jixiao__Archive *a)
+{
+	if (members == NULL)
+		return;
+	for (size_t i = 0; i < a->n_users; i++) {
+		Jixiao__User *u = a->users[i];
+		for (size_t k = 0; k < members->n_users; k++) {
+			const Jixiao__User *m = members->users[k];
+			if (strcmp(m->name, u->name) != 0)
+				continue;
+			u->has_disabled = m->has_disabled;
+			u->disabled = m->disabled;
+			u->n_events = m->n_events;
+			u->events = m->events;
+		}
+	}
+}
+
 int
 export_archive(const struct export_archive_in *in, uint8_t **buf, size_t *len, char *why,
     size_t whylen)
@@ -112,6 +136,7 @@ export_archive(const struct export_archive_in *in, uint8_t **buf, size_t *len, c
 			goto out;
 		}
 	}
+	export_archive_standing(in->members, &a);
 	a.workspace = in->tree->workspace;
 	a.records = (ProtobufCBinaryData *)in->records;
 	a.n_records = in->nrecords;

@@ -417,6 +417,8 @@ export_html_analysis(const struct export_sheet *s, FILE *f)
 			if (!export_html_blank(n->target)) {
 				fputs("指标值：", f);
 				export_html_text(f, n->target, false);
+				if (export_target_flagged(n))
+					fputs(EXPORT_FLAG_NOTE, f);
 				fputs(export_html_blank(n->actual) ? "。" : "；", f);
 			}
 			if (!export_html_blank(n->actual)) {

@@ -188,6 +188,8 @@ export_md_table(const struct export_sheet *s, FILE *f)
 		any_computed |= n->computed && n->unscored == 0;
 		fputs(" ", f);
 		export_md_text(f, n->comment, true);
+		if (export_target_flagged(n))
+			fputs(EXPORT_FLAG_NOTE, f);
 		if (n->note != NULL && n->note[0] != '\0') {
 			fputs(n->comment != NULL && n->comment[0] != '\0' ? "<br>" : "", f);
 			fputs("（未评分：", f);

@@ -1,5 +1,7 @@
 #include "export.h"
 
+#include "target.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +43,7 @@ export_sheet_init(struct export_sheet *s, const Jixiao__TreeReply *t, char *why,
 			    "indicator %s is %u levels deep; an export takes at "
 			    "most %d",
 			    n->code, n->depth, EXPORT_LEVELS_MAX);
-			return JX_EINVAL;
+			return JX_EPRECOND;
 		}
 		e->node = n;
 		e->depth = n->depth;
@@ -203,7 +205,20 @@ export_wan(int64_t fen, char buf[DEC_BUFSZ])
 const char *
 export_grade(const Jixiao__TreeReply *t)
 {
-	return t->grade != NULL && t->grade[0] != '\0' ? t->grade : "—";
+	/* Per thread: jixiaod writes exports too. */
+	static _Thread_local char buf[128];
+	const char *g = t->grade != NULL && t->grade[0] != '\0' ? t->grade : "—";
+
+	if (t->has_grade_final ? t->grade_final : t->unscored == 0)
+		return g;
+	snprintf(buf, sizeof(buf), "%s（暂定：尚有指标未评分）", g);
+	return buf;
+}
+
+bool
+export_target_flagged(const Jixiao__Node *n)
+{
+	return target_text_flagged(n->target);
 }
 
 const Jixiao__FindingKind export_finding_order[EXPORT_FINDING_KINDS] = {

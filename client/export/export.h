@@ -14,10 +14,14 @@
 
 #include "decimal.h"
 #include "proto/jixiao.pb-c.h"
+#include "tree-order.h"
 
 #define EXPORT_ROOT ((size_t)-1)
-/* The deepest tree a table layout takes: one column per level. */
-#define EXPORT_LEVELS_MAX 8
+/*
+ * The deepest tree a table layout takes (one column per level): every level the server
+ * lets indicators nest; a deeper tree of an older store is refused with its code.
+ */
+#define EXPORT_LEVELS_MAX TREE_DEPTH_MAX
 /* Room for a why sentence. */
 #define EXPORT_WHY_MAX 256
 
@@ -44,9 +48,9 @@ struct export_sheet {
 
 /*
  * Reads the shape of t into s. Returns 0, JX_EINVAL when the nodes are not depth first
- * with consistent depths and parents or go deeper than EXPORT_LEVELS_MAX (with a
- * sentence in why), or JX_EINTERNAL when out of memory. s needs export_sheet_free
- * either way.
+ * with consistent depths and parents, JX_EPRECOND when they go deeper than
+ * EXPORT_LEVELS_MAX (each with a sentence in why), or JX_EINTERNAL when out of memory.
+ * s needs export_sheet_free either way.
  */
 int export_sheet_init(struct export_sheet *s, const Jixiao__TreeReply *t, char *why, size_t whylen);
 void export_sheet_free(struct export_sheet *s);
@@ -96,6 +100,9 @@ const char *export_rate_text(int64_t score, int64_t weight, char buf[DEC_BUFSZ])
 const char *export_wan(int64_t fen, char buf[DEC_BUFSZ]);
 /* The grade ("良"), or "—" when there is none. */
 const char *export_grade(const Jixiao__TreeReply *t);
+/* Whether n's target was not understood by the parser: exports mark it EXPORT_FLAG_NOTE. */
+bool export_target_flagged(const Jixiao__Node *n);
+#define EXPORT_FLAG_NOTE "（⚑指标值未能识别）"
 /* Findings in the order seed 002 reports them: experience, problems, recommendations. */
 #define EXPORT_FINDING_KINDS 3
 extern const Jixiao__FindingKind export_finding_order[EXPORT_FINDING_KINDS];
@@ -182,6 +189,8 @@ struct export_archive_in {
 	const Jixiao__Template *tmpl;         /* the workspace's template, NULL when none */
 	const ProtobufCBinaryData *records;   /* history records 1..N as stored */
 	size_t nrecords;                      /* N: the tree's revision */
+	const Jixiao__ListUsersReply *members; /* the workspace's users now (Users.Members),
+					       NULL when the server could not say */
 	const char *exported_by;              /* NULL when not known */
 	int64_t exported_at;                  /* Unix seconds */
 };
