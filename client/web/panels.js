@@ -94,6 +94,8 @@ export class FindingsPanel {
     this.refresh();
   }
 
+  // The lists are patched in place: an edit box or the add box being typed in is never
+  // replaced by a refresh (a live notice), so neither the text nor the caret is lost.
   async refresh() {
     let list;
     try {
@@ -102,12 +104,41 @@ export class FindingsPanel {
       toast(errorText(e), 'error');
       return;
     }
-    const body = clear(this.body);
+    if (!this.lists) this.build();
+    this.current = new Map(list.map((f) => [f.id, f]));
+    this.lis = this.lis || new Map();
+    for (const [id, li] of this.lis) {
+      if (!this.current.has(id)) {
+        li.remove();
+        this.lis.delete(id);
+      }
+    }
     for (const kind of [1, 2, 3]) {
-      const items = list.filter((f) => f.kind === kind);
-      body.append(h('h2', {}, t('findingKinds')[kind]),
-        items.length ? h('ol', { class: 'findings' }, items.map((f) => this.item(f)))
-          : h('p', { class: 'muted' }, t('noFindings')));
+      const ol = this.lists[kind], items = list.filter((f) => f.kind === kind);
+      this.empty[kind].hidden = items.length > 0;
+      items.forEach((f, i) => {
+        let li = this.lis.get(f.id);
+        if (li && this.editing && this.editing.has(f.id)) {
+          this.note(li, f);
+        } else if (!li || Number(li.dataset.rev) !== f.revision) {
+          const fresh = this.item(f);
+          if (li) li.replaceWith(fresh);
+          li = fresh;
+          this.lis.set(f.id, li);
+        }
+        if (ol.children[i] !== li) ol.insertBefore(li, ol.children[i] || null);
+      });
+    }
+  }
+
+  build() {
+    const body = clear(this.body);
+    this.lists = {};
+    this.empty = {};
+    for (const kind of [1, 2, 3]) {
+      this.lists[kind] = h('ol', { class: 'findings', id: `findings-${kind}` });
+      this.empty[kind] = h('p', { class: 'muted' }, t('noFindings'));
+      body.append(h('h2', {}, t('findingKinds')[kind]), this.lists[kind], this.empty[kind]);
     }
     if (this.sheet.mayEdit()) {
       const kind = h('select', { id: 'finding-kind' }, [1, 2, 3].map((k) => h('option', { value: k }, t('findingKinds')[k])));
@@ -116,11 +147,23 @@ export class FindingsPanel {
         try {
           await this.sheet.app.rpc.call('jixiao.Findings', 'Add',
             { workspace: this.sheet.id, kind: Number(kind.value), text: text.value }, this.sheet.reason());
+          text.value = '';
           this.refresh();
         } catch (e) {
           toast(errorText(e), 'error');
         }
       } }, t('addFinding'))));
+    }
+  }
+
+  // Beside an edit box: theirs, once the finding changed since the edit began.
+  note(li, f) {
+    const old = li.querySelector('.finding-conflict');
+    if (old) old.remove();
+    const draft = this.editing.get(f.id);
+    if (draft.rev !== f.revision) {
+      li.append(h('p', { class: 'error finding-conflict' }, t('findingConflict'), ' ',
+        h('span', { class: 'theirs' }, f.text)));
     }
   }
 }
@@ -129,7 +172,7 @@ export class FindingsPanel {
 // refreshes and a refused (stale) save, and a remove at the revision read.
 FindingsPanel.prototype.item = function item(f) {
   this.editing = this.editing || new Map();
-  const li = h('li', { dataset: { finding: f.id } }, f.text,
+  const li = h('li', { dataset: { finding: f.id, rev: f.revision } }, f.text,
     f.indicator ? h('span', { class: 'muted' }, ` (${f.indicator})`) : null);
   if (!this.sheet.mayEdit()) return li;
   const rpc = this.sheet.app.rpc, ws = this.sheet.id;
@@ -137,6 +180,7 @@ FindingsPanel.prototype.item = function item(f) {
     try {
       await rpc.call('jixiao.Findings', method, input, this.sheet.reason());
       this.editing.delete(f.id);
+      li.dataset.rev = -1;
     } catch (e) {
       toast(e instanceof RpcError && e.code === Code.ABORTED ? t('findingConflict') : errorText(e), 'error');
     }
@@ -144,17 +188,27 @@ FindingsPanel.prototype.item = function item(f) {
   };
   const draft = this.editing.get(f.id);
   if (draft === undefined) {
-    li.append(' ', h('button', { class: 'finding-edit', onclick: () => { this.editing.set(f.id, { text: f.text, rev: f.revision }); this.refresh(); } }, t('edit')),
+    li.append(' ', h('button', { class: 'finding-edit', onclick: () => {
+      this.editing.set(f.id, { text: f.text, rev: f.revision });
+      const open = this.item(f);
+      li.replaceWith(open);
+      this.lis.set(f.id, open);
+      const box = open.querySelector('textarea');
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    } }, t('edit')),
       h('button', { class: 'finding-rm', onclick: () => call('Remove', { workspace: ws, id: f.id, base_revision: f.revision }) }, t('remove')));
     return li;
   }
   const box = h('textarea', { class: 'finding-text', rows: 2 }, draft.text);
   box.addEventListener('input', () => { draft.text = box.value; });
   // Once theirs is shown beside mine, saving again is based on theirs.
-  const seen = draft.rev !== f.revision;
-  li.append(box, h('button', { class: 'finding-save primary', onclick: () => call('Set', { workspace: ws, id: f.id, base_revision: seen ? f.revision : draft.rev, text: box.value }) }, t('save')),
-    h('button', { onclick: () => { this.editing.delete(f.id); this.refresh(); } }, t('cancel')));
-  if (draft.rev !== f.revision) li.append(h('p', { class: 'error' }, t('findingConflict'), ' ', h('span', { class: 'theirs' }, f.text)));
+  li.append(box, h('button', { class: 'finding-save primary', onclick: () => {
+    const now = this.current.get(f.id) || f;
+    call('Set', { workspace: ws, id: f.id, base_revision: now.revision !== draft.rev && li.querySelector('.finding-conflict') ? now.revision : draft.rev, text: box.value });
+  } }, t('save')),
+    h('button', { onclick: () => { this.editing.delete(f.id); li.dataset.rev = -1; this.refresh(); } }, t('cancel')));
+  this.note(li, f);
   return li;
 };
 

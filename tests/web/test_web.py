@@ -129,18 +129,30 @@ def wait_for(drv, css, timeout=WAIT, text=None):
                              f"browser log:\n{logs}")
 
 
+def click(drv, css, timeout=WAIT):
+    """Clicks css once it is there, again if a live update replaced it meanwhile."""
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            wait_for(drv, css, timeout=max(0.1, end - time.monotonic())).click()
+            return
+        except StaleElementReferenceException:
+            if time.monotonic() > end:
+                raise
+
+
 def login_new_key(d, drv, name, url=None):
     """Creates a key in the browser, has the admin register its line with jx, logs in."""
     drv.get((url or d.url) + "/")
     wait_for(drv, "#key-name").send_keys(name)
-    drv.find_element(By.ID, "key-create").click()
+    click(drv, "#key-create")
     line = wait_for(drv, "#public-line").get_attribute("value")
     assert line.startswith("jixiao-ed25519 "), line
     # Not registered yet: the server refuses the login and the page says why.
-    drv.find_element(By.ID, "login").click()
+    click(drv, "#login")
     wait_for(drv, "#login-error")
     d.jx("user", "add", name, line)
-    wait_for(drv, "#login").click()
+    click(drv, "#login")
     wait_for(drv, "#ws-list")
     return line
 
@@ -377,7 +389,7 @@ class WebTest(unittest.TestCase):
         wait_for(a, "#conflict-theirs", text="3")
         self.assertEqual(a.find_element(By.ID, "conflict-mine").text, "2.5")
         self.assertEqual(sheet_input(a, code, "score").get_attribute("value"), "2.5")
-        a.find_element(By.ID, "reapply-mine").click()
+        click(a, "#reapply-mine")
         wait_for(a, f'tr[data-code="{code}"] .cell.saved')
         wait_for(b, f'tr[data-code="{code}"] .cell[data-base="2.5"]')
 
@@ -393,11 +405,11 @@ class WebTest(unittest.TestCase):
         wait_for(b, f'tr[data-code="{code}"] .cell.saved')
         wait_for(a, f'tr[data-code="{code}"] .cell.stale')
         sheet_input(a, code, "comment").send_keys(Keys.ENTER)
-        wait_for(a, "#merge").click()
+        click(a, "#merge")
         merged = wait_for(a, "#merge-text").get_attribute("value")
         self.assertTrue(merged.endswith("王补充\n" + sheet_input(a, code, "comment").get_attribute("value"))
                         or "李补充" in merged, merged[-80:])
-        wait_for(a, "#merge-save").click()
+        click(a, "#merge-save")
         wait_for(a, f'tr[data-code="{code}"] .cell[data-field="comment"].saved')
         tree = d.jx("tree", "1", "--json").stdout
         self.assertIn("李补充", tree)
@@ -419,11 +431,11 @@ class WebTest(unittest.TestCase):
         src = os.path.join(d.dir, "现场照片.bin")
         with open(src, "wb") as f:
             f.write(blob)
-        a.find_element(By.CSS_SELECTOR, 'tr[data-code="1.2.1"] button.ev').click()
+        click(a, 'tr[data-code="1.2.1"] button.ev')
         wait_for(a, "#evidence-file").send_keys(src)
         wait_for(a, "#evidence-files", text="现场照片.bin")
         self.assertIn("现场照片.bin", d.jx("evidence", "ls", "1").stdout)
-        a.find_element(By.CSS_SELECTOR, "#evidence-files .ev-get").click()
+        click(a, "#evidence-files .ev-get")
         got = os.path.join(downloads, "现场照片.bin")
         for _ in range(200):
             if os.path.exists(got) and os.path.getsize(got) == len(blob):
@@ -433,22 +445,22 @@ class WebTest(unittest.TestCase):
             self.assertEqual(hashlib.sha256(f.read()).digest(), hashlib.sha256(blob).digest())
 
         # History: the log, a past revision read back, a diff of two revisions.
-        a.find_element(By.ID, "tab-history").click()
+        click(a, "#tab-history")
         wait_for(a, "#history tr[data-rev]")
         a.find_elements(By.CSS_SELECTOR, "#history .hist-view")[-1].click()
         wait_for(a, "#history-sheet")
         # Revision 36: the workspace and seed 002's 35 indicators, as imported.
         wait_for(a, "#diff-a").clear()
         a.find_element(By.ID, "diff-a").send_keys("36")
-        a.find_element(By.ID, "diff-go").click()
+        click(a, "#diff-go")
         wait_for(a, "#history-diff", text="2.5")
 
         # Findings: added in the page, changed meanwhile with jx: the page shows theirs
         # live beside the text being typed, which stays; saving then is based on theirs.
-        a.find_element(By.ID, "tab-findings").click()
+        click(a, "#tab-findings")
         wait_for(a, "#finding-text").send_keys("预算执行率偏低")
-        a.find_element(By.ID, "finding-add").click()
-        wait_for(a, "li[data-finding] button.finding-edit").click()
+        click(a, "#finding-add")
+        click(a, "li[data-finding] button.finding-edit")
         box = wait_for(a, "li[data-finding] textarea.finding-text")
         box.send_keys("，需加强预算编制")
         fid = a.find_element(By.CSS_SELECTOR, "li[data-finding]").get_attribute("data-finding")
@@ -456,23 +468,23 @@ class WebTest(unittest.TestCase):
         wait_for(a, "li[data-finding] .theirs", text="84.40%")
         self.assertEqual(a.find_element(By.CSS_SELECTOR, "li[data-finding] textarea").get_attribute("value"),
                          "预算执行率偏低，需加强预算编制")
-        a.find_element(By.CSS_SELECTOR, "li[data-finding] button.finding-save").click()
+        click(a, "li[data-finding] button.finding-save")
         wait_for(a, "li[data-finding] button.finding-edit")
         self.assertIn("需加强预算编制", d.jx("finding", "ls", "1").stdout)
 
         # Budget facts in 万元, and the execution rate computed from them.
-        a.find_element(By.ID, "tab-budget").click()
+        click(a, "#tab-budget")
         wait_for(a, "#budget-initial").send_keys("507.74")
         a.find_element(By.ID, "budget-spent").send_keys("428.54")
-        a.find_element(By.ID, "budget-save").click()
+        click(a, "#budget-save")
         wait_for(a, "#budget-rate", text="84.4%")
         self.assertIn("84.40", d.jx("budget", "show", "1").stdout)
-        a.find_element(By.ID, "tab-sheet").click()
+        click(a, "#tab-sheet")
         wait_for(a, "#sheet")
 
         # The xlsx 评分表 and the HTML report, written by the server's copy of jx export's code.
-        a.find_element(By.ID, "export-xlsx").click()
-        a.find_element(By.ID, "export-html").click()
+        click(a, "#export-xlsx")
+        click(a, "#export-html")
         files = {}
         for _ in range(200):
             files = {f: os.path.join(downloads, f) for f in os.listdir(downloads)
@@ -501,12 +513,12 @@ class WebTest(unittest.TestCase):
         self.assertTrue(png_not_blank(shot), shot)
 
         # Submit in li's browser: the page shows what it signs and signs its own digest.
-        a.find_element(By.ID, "tab-workflow").click()
-        wait_for(a, "#submit").click()
+        click(a, "#tab-workflow")
+        click(a, "#submit")
         digest = wait_for(a, "#sign-digest").text
         self.assertRegex(digest, r"^[0-9a-f]{64}$")
         self.assertTrue(a.find_elements(By.CSS_SELECTOR, "#signed-content tr"))
-        a.find_element(By.ID, "sign-confirm").click()
+        click(a, "#sign-confirm")
         wait_for(a, "#wf-phase", text="已提交")
 
         # A signature over a digest that does not match is refused, and changes nothing.
@@ -523,16 +535,16 @@ class WebTest(unittest.TestCase):
 
         d.jx("member", "set", "1", "wang", "reviewer")
         b.refresh()
-        wait_for(b, "#tab-workflow").click()
-        wait_for(b, "#signoff").click()
+        click(b, "#tab-workflow")
+        click(b, "#signoff")
         wait_for(b, "#sign-digest")
-        b.find_element(By.ID, "sign-confirm").click()
+        click(b, "#sign-confirm")
         wait_for(b, "#wf-phase", text="已定稿")
         r = d.jx("verify", "1")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         # A final workspace is reopened by a reviewer, with a reason, in the browser.
         wait_for(b, "#reopen-reason").send_keys("复核发现 1.2.1 佐证不足")
-        b.find_element(By.ID, "reopen").click()
+        click(b, "#reopen")
         wait_for(b, "#wf-phase", text="草稿")
         self.assertIn("复核发现", d.jx("ws", "show", "1").stdout)
 
@@ -549,23 +561,23 @@ class WebTest(unittest.TestCase):
         # The next version goes through the unit's comment round (征求意见) in the browser.
         d.jx("workflow", "1", "--comment-round", "on")
         a.refresh()
-        wait_for(a, "#tab-workflow").click()
-        wait_for(a, "#submit").click()
-        wait_for(a, "#sign-confirm").click()
+        click(a, "#tab-workflow")
+        click(a, "#submit")
+        click(a, "#sign-confirm")
         wait_for(a, "#wf-phase", text="征求意见")
         d.jx("member", "set", "1", "zhou", "unit")
         c.refresh()
-        wait_for(c, "#tab-workflow").click()
+        click(c, "#tab-workflow")
         wait_for(c, "#comment-text").send_keys("单位意见：1.2.1 已补充监控材料")
-        c.find_element(By.ID, "comment").click()
+        click(c, "#comment")
         for _ in range(100):
             if "单位意见" in d.jx("log", "1").stdout:
                 break
             time.sleep(0.05)
         self.assertIn("单位意见", d.jx("log", "1").stdout)
         b.refresh()
-        wait_for(b, "#tab-workflow").click()
-        wait_for(b, "#end-comments").click()
+        click(b, "#tab-workflow")
+        click(b, "#end-comments")
         wait_for(b, "#wf-phase", text="已提交")
 
 
@@ -611,7 +623,7 @@ class BigSheetTest(unittest.TestCase):
             drv.set_window_size(820, 1180)
             self.assertLessEqual(drv.execute_script(
                 "return document.documentElement.scrollWidth - window.innerWidth"), 0)
-            drv.find_element(By.ID, "lang").click()
+            click(drv, "#lang")
             wait_for(drv, "#tab-sheet", text="Score sheet")
         finally:
             if drv:
@@ -635,7 +647,7 @@ class TlsTest(unittest.TestCase):
             drv = browser(tls=True)
             drv.get(d.url + "/")
             wait_for(drv, "#key-file").send_keys(key)
-            wait_for(drv, "#login").click()
+            click(drv, "#login")
             wait_for(drv, "tr.ws-row")
             self.assertIn("TLS 项目", drv.find_element(By.ID, "ws-list").text)
             s, status = ws_handshake(d.port, origin="https://evil.example", tls=True)
