@@ -27,17 +27,34 @@ export class BudgetPanel {
     this.refresh();
   }
 
+  // The facts are redrawn on every change; the form is built once and a field being
+  // typed in is never overwritten (its save is based on the revision it was read at).
   refresh() {
-    const b = this.sheet.tree.budget;
-    const body = clear(this.body);
-    if (this.sheet.mayEdit()) this.form(b || {});
-    if (!b || (b.initial === undefined && b.spent === undefined)) {
-      body.append(h('p', { id: 'no-budget' }, t('noBudget')));
+    const b = this.sheet.tree.budget || {};
+    if (!this.facts) {
+      clear(this.body);
+      if (this.sheet.mayEdit()) this.form();
+      this.facts = h('div', { id: 'budget-facts' });
+      this.body.append(this.facts);
+    }
+    if (this.inputs) {
+      const dirty = Object.values(this.inputs).some((inp) => inp.value !== inp.dataset.base);
+      for (const [f, inp] of Object.entries(this.inputs)) {
+        if (!dirty) {
+          inp.value = fenToWan(b[f]);
+          inp.dataset.base = inp.value;
+        }
+      }
+      if (!dirty) this.rev = b.revision || 0;
+    }
+    const facts = clear(this.facts);
+    if (b.initial === undefined && b.spent === undefined) {
+      facts.append(h('p', { id: 'no-budget' }, t('noBudget')));
       return;
     }
     const adj = (b.adjustments || []).reduce((a, x) => a + x.amount, 0);
     const row = (k, v, id) => h('tr', {}, h('th', {}, t(k)), h('td', { class: 'num', id }, v));
-    body.append(h('table', { class: 'list budget', id: 'budget' },
+    facts.append(h('table', { class: 'list budget', id: 'budget' },
       row('budgetInitial', yuan(b.initial)),
       row('budgetCarry', yuan(b.carry_over)),
       row('budgetAdjust', yuan(adj)),
@@ -50,16 +67,16 @@ export class BudgetPanel {
 }
 
 // The budget facts' form (万元): what is typed stays when the save is refused.
-BudgetPanel.prototype.form = function form(b) {
+BudgetPanel.prototype.form = function form() {
   const fields = [['initial', 'budgetInitial'], ['carry_over', 'budgetCarry'], ['spent', 'budgetSpent']];
-  this.inputs = this.inputs || {};
+  this.inputs = {};
   const row = fields.map(([f, w]) => {
-    const old = this.inputs[f];
-    const inp = h('input', { id: `budget-${f}`, class: 'num', value: old ? old.value : fenToWan(b[f]) });
+    const inp = h('input', { id: `budget-${f}`, class: 'num', dataset: { base: '' } });
     this.inputs[f] = inp;
     return h('label', {}, `${t(w)}（万元）`, inp);
   });
   const save = h('button', { id: 'budget-save', class: 'primary', onclick: async () => {
+    const b = this.sheet.tree.budget || {};
     const next = { adjustments: b.adjustments || [], lines: b.lines || [] };
     for (const [f] of fields) {
       const v = this.inputs[f].value.trim();
@@ -73,16 +90,17 @@ BudgetPanel.prototype.form = function form(b) {
     }
     try {
       await this.sheet.app.rpc.call('jixiao.Budgets', 'Set',
-        { workspace: this.sheet.id, base_revision: b.revision || 0, budget: next }, this.sheet.reason());
-      this.inputs = {};
+        { workspace: this.sheet.id, base_revision: this.rev || 0, budget: next }, this.sheet.reason());
+      for (const inp of Object.values(this.inputs)) inp.dataset.base = inp.value;
       toast(t('saved'));
-      await this.sheet.refresh(false);
-      this.refresh();
     } catch (e) {
-      toast(e instanceof RpcError && e.code === Code.ABORTED ? t('budgetConflict') : errorText(e), 'error');
-      await this.sheet.refresh(false);
-      this.refresh();
+      const stale = e instanceof RpcError && e.code === Code.ABORTED;
+      toast(stale ? t('budgetConflict') : errorText(e), 'error');
+      // Told, and shown the budget as it is now: the next save is based on it.
+      if (stale && e.output && e.output.budget) this.rev = e.output.budget.revision || 0;
     }
+    await this.sheet.refresh(false);
+    this.refresh();
   } }, t('budgetSave'));
   this.body.append(h('div', { class: 'actions budget-form' }, row, save));
 };

@@ -15,11 +15,22 @@ export class Workflow {
   constructor(sheet, body) {
     this.sheet = sheet;
     this.body = body;
+    // A redraw waits while a field is being typed in, and happens when it is left.
+    body.addEventListener('focusout', () => setTimeout(() => {
+      if (this.pending && !this.typing()) this.refresh();
+    }, 0));
     this.render();
   }
 
+  typing() {
+    const el = document.activeElement;
+    return el && this.body.contains(el) && (el.tagName === 'TEXTAREA' || el.tagName === 'INPUT');
+  }
+
   refresh() {
-    if (!this.signing) this.render();
+    if (this.signing) return;
+    this.pending = this.typing();
+    if (!this.pending) this.render();
   }
 
   render() {
@@ -37,11 +48,12 @@ export class Workflow {
       actions.append(h('button', { id: 'end-comments', onclick: () => this.call('EndComments', { workspace: ws.id }) }, t('endComments')));
     }
     if (role === ROLE_UNIT && phase === COMMENTS) {
-      const text = h('textarea', { id: 'comment-text', rows: 3 });
+      // Kept across redraws (a live notice), so what is typed stays.
+      const text = this.commentBox = this.commentBox || h('textarea', { id: 'comment-text', rows: 3 });
       actions.append(text, h('button', { id: 'comment', onclick: () => this.call('Comment', { workspace: ws.id, text: text.value }) }, t('commentBtn')));
     }
     if (role === ROLE_REVIEWER && phase === FINAL) {
-      const reason = h('input', { id: 'reopen-reason', placeholder: t('reopenReason') });
+      const reason = this.reasonBox = this.reasonBox || h('input', { id: 'reopen-reason', placeholder: t('reopenReason') });
       actions.append(reason, h('button', { id: 'reopen', onclick: () => this.call('Reopen', { workspace: ws.id, reason: reason.value }) }, t('reopen')));
     }
     this.preview = h('div', { id: 'sign-preview' });
