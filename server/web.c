@@ -36,7 +36,7 @@ struct web {
 	nng_http_server *http;
 	nng_http_handler *files;
 	nng_listener rpc_l, feed_l;
-	bool rpc_started, feed_started, http_started;
+	bool files_added, http_started;
 	nng_socket rpc, feed;
 	bool tls;
 	bool wildcard;          /* listening on 0.0.0.0 or [::]: any host name reaches it */
@@ -417,6 +417,7 @@ web_open(const struct web_config *cfg, nng_socket rpc, nng_socket feed, struct w
 		rv = JX_EINVAL;
 		goto fail;
 	}
+	w->files_added = true;
 	/* Started first, so port 0 is resolved before the WebSocket listeners join it. */
 	if ((rv = nng_http_server_start(w->http)) != 0) {
 		snprintf(why, whylen, "cannot serve %s: %s", cfg->url, nng_strerror(rv));
@@ -437,12 +438,9 @@ web_open(const struct web_config *cfg, nng_socket rpc, nng_socket feed, struct w
 	    strcmp(url->u_hostname, "::") == 0;
 	nng_pipe_notify(rpc, NNG_PIPE_EV_ADD_PRE, web_pipe_added, w);
 	nng_pipe_notify(feed, NNG_PIPE_EV_ADD_PRE, web_pipe_added, w);
-	if ((rv = web_listen(w, cfg, rpc, WEB_RPC_PATH, &w->rpc_l, why, whylen)) != 0)
+	if ((rv = web_listen(w, cfg, rpc, WEB_RPC_PATH, &w->rpc_l, why, whylen)) != 0 ||
+	    (rv = web_listen(w, cfg, feed, WEB_FEED_PATH, &w->feed_l, why, whylen)) != 0)
 		goto fail;
-	w->rpc_started = true;
-	if ((rv = web_listen(w, cfg, feed, WEB_FEED_PATH, &w->feed_l, why, whylen)) != 0)
-		goto fail;
-	w->feed_started = true;
 	nng_url_free(url);
 	*wp = w;
 	return JX_OK;
@@ -463,23 +461,22 @@ web_close(struct web *w)
 {
 	if (w == NULL)
 		return;
-	if (w->rpc_started || nng_listener_id(w->rpc_l) > 0)
+	if (nng_listener_id(w->rpc_l) > 0)
 		nng_listener_close(w->rpc_l);
-	if (w->feed_started || nng_listener_id(w->feed_l) > 0)
+	if (nng_listener_id(w->feed_l) > 0)
 		nng_listener_close(w->feed_l);
 	if (nng_socket_id(w->rpc) > 0)
 		nng_pipe_notify(w->rpc, NNG_PIPE_EV_ADD_PRE, NULL, NULL);
 	if (nng_socket_id(w->feed) > 0)
 		nng_pipe_notify(w->feed, NNG_PIPE_EV_ADD_PRE, NULL, NULL);
-	if (w->http != NULL) {
-		if (w->http_started)
-			nng_http_server_stop(w->http);
-		if (w->files != NULL && nng_http_server_del_handler(w->http, w->files) == 0)
-			nng_http_handler_free(w->files);
-		nng_http_server_release(w->http);
-	} else if (w->files != NULL) {
+	if (w->http != NULL && w->http_started)
+		nng_http_server_stop(w->http);
+	/* Added, the server holds it until it is taken back; never added, it is ours. */
+	if (w->files != NULL && (!w->files_added ||
+	    nng_http_server_del_handler(w->http, w->files) == 0))
 		nng_http_handler_free(w->files);
-	}
+	if (w->http != NULL)
+		nng_http_server_release(w->http);
 	free(w->methods);
 	free(w);
 }
