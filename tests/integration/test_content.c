@@ -160,7 +160,8 @@ content_is_what_is_signed(void **state)
 	sin.digest.len = DIGEST_LEN;
 	sin.signature.data = sig;
 	sin.signature.len = KEY_SIG_LEN;
-	call(cl, &jixiao__workflow__descriptor, "Submit", &sin.base, JX_EINVAL);
+	protobuf_c_message_free_unpacked(call(cl, &jixiao__workflow__descriptor, "Submit",
+	    &sin.base, JX_EINVAL), NULL);
 	digest_sign(DIGEST_SUBMIT, mine, sk, sig);
 	sin.digest.data = mine;
 	protobuf_c_message_free_unpacked(call(cl, &jixiao__workflow__descriptor, "Submit",
