@@ -69,6 +69,8 @@ cli_exit_code(int err)
 	case JX_EABORTED:
 		return EX_TEMPFAIL;
 	case JX_ENOSPC:
+		/* The server is out of room (its disk, its store or a size limit). */
+		return EX_IOERR;
 	case JX_EUNAVAIL:
 		return EX_UNAVAILABLE;
 	default:

@@ -13,10 +13,14 @@
 
 #include "envelope.h"
 
-/* Largest reply a client accepts. */
-#define CLIENT_MAX_REPLY ((size_t)64 << 20)
+/* Largest reply a client accepts: the most any jixiaod may send (envelope.h). */
+#define CLIENT_MAX_REPLY ENVELOPE_LIMIT
 /* How long a call waits for its reply, in milliseconds. */
 #define CLIENT_TIMEOUT_MS 30000
+/* First wait before dialing a lost connection again; it doubles up to ten times this. */
+#define CLIENT_RECONNECT_MS 20
+/* Logins tried for one call whose connection was replaced (a server restart). */
+#define CLIENT_LOGIN_ATTEMPTS 4
 
 struct client;
 

@@ -8,8 +8,9 @@
 #include <nng/protocol/pubsub0/pub.h>
 
 #include "err.h"
-#include "proto/jixiao.pb-c.h"
+#include "listen.h"
 #include "log.h"
+#include "proto/jixiao.pb-c.h"
 #include "store.h"
 #include "tls.h"
 
@@ -22,11 +23,10 @@ struct feed {
 };
 
 int
-feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, size_t whylen)
+feed_open(const char *url, struct listen *ls, struct feed **fp, char *why, size_t whylen)
 {
 	struct feed *f;
-	nng_listener l;
-	int rv, port;
+	int rv;
 
 	*fp = NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
@@ -40,22 +40,14 @@ feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, siz
 		*fp = f;
 		return JX_OK;
 	}
-	if ((rv = tls_listen(f->sock, url, tls, &l)) != 0) {
+	if ((rv = listen_add(ls, f->sock, url, f->url, sizeof(f->url))) != 0) {
 		nng_close(f->sock);
 		free(f);
 		snprintf(why, whylen, "cannot publish the feed on %s: %s", url,
-		    tls_url(url) && tls == NULL ? "it needs --tls-cert FILE and --tls-key FILE"
-		    : nng_strerror(rv));
+		    tls_url(url) && rv == NNG_EINVAL ? "it needs --tls-cert FILE and "
+		    "--tls-key FILE" : nng_strerror(rv));
 		return JX_EINVAL;
 	}
-	/* tcp://host:0 asks for any free port: subscribers need the one we got. */
-	if ((strncmp(url, "tcp://", 6) == 0 || strncmp(url, "tls+tcp://", 10) == 0) &&
-	    strrchr(url, ':') != NULL &&
-	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) == 0)
-		snprintf(f->url, sizeof(f->url), "%.*s:%d", (int)(strrchr(url, ':') - url), url,
-		    port);
-	else
-		snprintf(f->url, sizeof(f->url), "%s", url);
 	*fp = f;
 	return JX_OK;
 }

@@ -17,12 +17,14 @@
 
 struct feed;
 
+struct listen;
+
 /*
- * Listens on url; a tls+tcp:// url uses tls (the server's certificate), which may be
- * NULL otherwise. url may be NULL: the feed then has no listener of its own (the web
+ * Listens on url through ls (which closes the listener; a tls+tcp:// url uses its
+ * certificate). url may be NULL: the feed then has no listener of its own (the web
  * listener adds one with feed_socket). Returns 0 or an error, with a sentence in why.
  */
-int feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why,
+int feed_open(const char *url, struct listen *ls, struct feed **fp, char *why,
     size_t whylen);
 /* Publishes that workspace ws is at revision. Never blocks; f may be NULL (no feed). */
 void feed_publish(struct feed *f, uint64_t ws, uint64_t revision);

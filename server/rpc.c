@@ -1,5 +1,6 @@
 #include "rpc.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,7 +38,11 @@ struct rpc {
 	struct writer *writer;
 	struct feed *feed;
 	struct auth *auth;
+	size_t max_message;
 };
+
+/* Room in a reply frame for its code, message and framing around the payload. */
+#define RPC_ENVELOPE_ROOM ((size_t)4096)
 
 struct rpc_change {
 	struct rpc_change *next;
@@ -87,8 +92,15 @@ rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struc
 	r->writer = w;
 	r->feed = f;
 	r->auth = a;
+	r->max_message = ENVELOPE_MAX;
 	*rp = r;
 	return JX_OK;
+}
+
+void
+rpc_set_max_message(struct rpc *r, size_t max)
+{
+	r->max_message = max;
 }
 
 void
@@ -213,6 +225,22 @@ rpc_deliver(struct rpc_call *c)
 	uint8_t *reply = c->reply;
 	size_t len = c->reply_len;
 
+	/* Never more than --max-message: the client could not be told why otherwise. */
+	if (reply != NULL && len > c->rpc->max_message) {
+		char message[ENVELOPE_MESSAGE_MAX];
+		log_warn("a reply of %zu bytes to %s is over --max-message (%zu)", len,
+		    c->req->service, c->rpc->max_message);
+		snprintf(message, sizeof(message), "the answer would be %.1f MiB, more than the "
+		    "%.1f MiB this server sends in one reply (jixiaod --max-message)",
+		    (double)len / (1 << 20), (double)c->rpc->max_message / (1 << 20));
+		free(reply);
+		reply = NULL;
+		if (envelope_reply_pack(JX_ENOSPC, message, NULL, &reply, &len) != 0)
+			len = 0;
+		c->reply = NULL;
+		c->reply_fn(c->reply_arg, reply, len);
+		return;
+	}
 	if (reply == NULL && envelope_reply_pack(JX_EINTERNAL, "out of memory", NULL, &reply,
 	    &len) != 0)
 		len = 0;
@@ -341,6 +369,44 @@ rpc_replay(struct rpc_call *c, MDB_txn *txn)
 	return true;
 }
 
+/*
+ * After a change, every workspace it touched must still fit in one reply: a tree
+ * bigger than --max-message could never be read again. Replaces the handler's answer
+ * with RESOURCE_EXHAUSTED (the caller then aborts the change).
+ */
+static void
+rpc_check_sizes(struct rpc_call *c)
+{
+	size_t limit = rpc_call_max_reply(c), bytes;
+	char message[sizeof(c->message)];
+	int rv;
+
+	memcpy(message, c->message, sizeof(message));
+	for (struct rpc_change *ch = c->changes; ch != NULL; ch = ch->next) {
+		bool seen = false;
+		for (struct rpc_change *p = c->changes; p != ch && !seen; p = p->next)
+			seen = p->ws == ch->ws;
+		if (seen)
+			continue;
+		/* Measuring fails the call if the tree cannot be read: keep the real outcome. */
+		rv = svc_tree_reply_size(c, ch->ws, &bytes);
+		c->code = JX_OK;
+		memcpy(c->message, message, sizeof(message));
+		if (rv != 0 || bytes <= limit)
+			continue;
+		uint64_t ws = ch->ws; /* the reset frees ch */
+		log_info("refused a change that makes workspace %" PRIu64 "'s tree %zu bytes",
+		    ws, bytes);
+		rpc_call_reset(c);
+		rpc_call_fail(c, JX_ENOSPC, "workspace %" PRIu64 " would no longer fit in one "
+		    "reply: its indicator tree would be %zu KiB, more than the %zu KiB this server "
+		    "sends (jixiaod --max-message); nothing was changed", ws, (bytes + 1023) >> 10,
+		    limit >> 10);
+		rpc_closure(NULL, c);
+		return;
+	}
+}
+
 static void
 rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 {
@@ -356,6 +422,8 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 	}
 	c->txn = child;
 	rpc_invoke(c);
+	if (c->code == JX_OK)
+		rpc_check_sizes(c);
 	c->txn = NULL;
 	/* All of a call's changes, or none: a refused call leaves no trace but its reply. */
 	if (c->code == JX_OK) {
@@ -387,10 +455,13 @@ rpc_write_done(struct writer_job *job, int err)
 	struct rpc_change *ch;
 
 	if (err != 0) {
+		char why[ENVELOPE_MESSAGE_MAX] = "the change could not be saved; nothing was "
+						  "changed";
+		/* JX_ENOSPC comes from the writer thread: the store's failure is this batch's. */
+		if (err == JX_ENOSPC)
+			store_failure_why(c->rpc->store, why, sizeof(why));
 		rpc_call_reset(c);
-		rpc_call_fail(c, err == JX_ENOSPC ? JX_ENOSPC : JX_EUNAVAIL,
-		    err == JX_ENOSPC ? "the server's disk is full; nothing was changed"
-				     : "the change could not be saved; nothing was changed");
+		rpc_call_fail(c, err == JX_ENOSPC ? JX_ENOSPC : JX_EUNAVAIL, "%s", why);
 		rpc_closure(NULL, c);
 	} else if (c->code == JX_OK) {
 		for (ch = c->changes; ch != NULL; ch = ch->next)
@@ -531,6 +602,13 @@ int64_t
 rpc_call_now(struct rpc_call *c)
 {
 	return c->now;
+}
+
+size_t
+rpc_call_max_reply(struct rpc_call *c)
+{
+	return c->rpc->max_message > RPC_ENVELOPE_ROOM ? c->rpc->max_message - RPC_ENVELOPE_ROOM
+						       : 0;
 }
 
 const char *

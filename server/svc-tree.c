@@ -1524,6 +1524,36 @@ svc_tree_sheet_free(struct svc_tree_sheet *r)
 	memset(r, 0, sizeof(*r));
 }
 
+int
+svc_tree_reply_size(struct rpc_call *c, uint64_t wsid, size_t *bytes)
+{
+	struct svc_tree_sheet r;
+	MDB_cursor *cur;
+	uint8_t prefix[8];
+	MDB_val k, v;
+	size_t raw = 0;
+	int rc, rv;
+
+	/* The stored records, plus room for what scoring adds: exact only when it matters. */
+	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, &cur)) != 0)
+		return rv;
+	store_key_u64(prefix, wsid);
+	k.mv_size = sizeof(prefix);
+	k.mv_data = prefix;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		raw += v.mv_size + 256;
+	mdb_cursor_close(cur);
+	*bytes = raw + 64 * 1024;
+	if (*bytes < rpc_call_max_reply(c) / 2)
+		return JX_OK;
+	if ((rv = svc_tree_sheet(c, wsid, 0, &r)) == 0)
+		*bytes = protobuf_c_message_get_packed_size(&r.reply.base);
+	svc_tree_sheet_free(&r);
+	return rv;
+}
+
 static void
 svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *in,
     Jixiao__TreeReply_Closure closure, void *data)

@@ -129,7 +129,7 @@ jxd_spawn(struct jxd *d)
 	posix_spawn_file_actions_t fa;
 	char log[400];
 	int pipefd[2];
-	const char *argv[20];
+	const char *argv[32];
 	int n = 0;
 
 	if (pipe(pipefd) != 0)
@@ -154,6 +154,8 @@ jxd_spawn(struct jxd *d)
 		argv[n++] = "--tls-key";
 		argv[n++] = d->tls_key;
 	}
+	for (int i = 0; d->args != NULL && d->args[i] != NULL && i < 8; i++)
+		argv[n++] = d->args[i];
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
 	posix_spawn_file_actions_init(&fa);
@@ -310,6 +312,7 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	memset(d, 0, sizeof(*d));
 	d->out_fd = -1;
 	d->tcp = o->tcp;
+	d->args = o->args;
 	if (o->tls_cert != NULL && o->tls_key != NULL) {
 		snprintf(d->tls_cert, sizeof(d->tls_cert), "%s", o->tls_cert);
 		snprintf(d->tls_key, sizeof(d->tls_key), "%s", o->tls_key);
@@ -323,6 +326,19 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	snprintf(d->feed_url, sizeof(d->feed_url), "ipc://%s/feed.sock", d->dir);
 	jxd_init_store(d);
 	jxd_spawn(d);
+}
+
+void
+jxd_kill(struct jxd *d)
+{
+	if (d->pid == 0)
+		return;
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, NULL, 0);
+	jxd_track(d->pid, false);
+	d->pid = 0;
+	close(d->out_fd);
+	d->out_fd = -1;
 }
 
 void

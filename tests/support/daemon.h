@@ -29,6 +29,7 @@ struct jxd {
 	 * a test whose store is meant to be broken (a restored older copy) sets this.
 	 */
 	bool no_invariants;
+	const char *const *args; /* more daemon options (jxd_opts.args) */
 };
 
 /* What jxd_start_opts adds to the daemon's command line. */
@@ -37,6 +38,8 @@ struct jxd_opts {
 	const char *tls_cert;  /* with tls_key: a tls+tcp listener on a free port */
 	const char *tls_key;
 	bool tls_feed;         /* the feed on tls+tcp://127.0.0.1:0 (any free port), not ipc */
+	/* More options for the daemon, NULL-terminated (at most 8); must outlive the test. */
+	const char *const *args;
 };
 
 /*
@@ -55,6 +58,8 @@ void jxd_restart(struct jxd *d);
  * fails the test unless both hold and the daemon exits 0 within 20 s.
  */
 void jxd_stop(struct jxd *d);
+/* SIGKILL (a crash), then reaps it; jxd_restart starts it again. */
+void jxd_kill(struct jxd *d);
 /* Checks the invariants as jxd_stop does, kills the daemon if running, removes the directory. */
 void jxd_cleanup(struct jxd *d);
 
