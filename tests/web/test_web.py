@@ -90,6 +90,8 @@ class Daemon:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             rc = -1
+        if rc != 0:
+            print(f"jixiaod exited {rc}:\n{self.proc.stderr.read()[-6000:]}", file=sys.stderr)
         shutil.rmtree(self.dir, ignore_errors=True)
         return rc
 
