@@ -34,8 +34,9 @@ release-check: deps
 	cmake --build $(RELEASE_BUILD) -j$(JOBS)
 
 # Starts jixiaod on a local data directory, scores a sheet through jx, stops it.
+# WEB=1 then serves it again with the web interface on http://127.0.0.1:7480.
 demo: build
-	BUILD=$(BUILD) deploy/demo.sh
+	BUILD=$(BUILD) WEB=$(WEB) deploy/demo.sh
 
 # The benchmark of issue 4 (BENCHMARKS.md); PEERS=1 adds Redis, PostgreSQL and etcd
 # (installed by tests/bench/peers.sh when missing, as root). BENCH_ARGS go to jx-bench.
