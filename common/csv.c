@@ -87,22 +87,29 @@ csv_read_cell(struct csv_parser *ps, size_t rowline, size_t col)
 	if (quoted) {
 		ps->p++;
 		for (;;) {
+			char c;
+
 			if (ps->p == ps->end)
 				return csv_why(ps->why, ps->whylen, rowline, col, NULL,
 				    "引号没有闭合", "a quoted cell is never closed");
-			if (*ps->p == '"') {
+			c = *ps->p;
+			if (c == '"') {
 				if (ps->p + 1 < ps->end && ps->p[1] == '"') {
 					ps->p++;
 				} else {
 					ps->p++;
 					break;
 				}
-			} else if (*ps->p == '\r' && ps->p + 1 < ps->end && ps->p[1] == '\n') {
-				ps->p++;
+			} else if (c == '\r') {
+				/* CRLF and a lone CR are each one line break, kept as LF. */
+				if (ps->p + 1 < ps->end && ps->p[1] == '\n')
+					ps->p++;
+				c = '\n';
 			}
-			if (*ps->p == '\n')
+			if (c == '\n')
 				ps->line++;
-			if (csv_putc(ps, *ps->p++) != JX_OK)
+			ps->p++;
+			if (csv_putc(ps, c) != JX_OK)
 				return JX_EINTERNAL;
 			if (ps->textlen - start > CSV_MAX_CELL)
 				goto toolong;
@@ -348,7 +355,8 @@ csv_write_row(FILE *f, const char *const *cells, size_t n)
 
 		if (i > 0)
 			putc(',', f);
-		if (strpbrk(s, ",\"\r\n") == NULL) {
+		/* A byte-order mark at the start of a file would be read as one, not as text. */
+		if (strpbrk(s, ",\"\r\n") == NULL && strncmp(s, "\xef\xbb\xbf", 3) != 0) {
 			fputs(s, f);
 			continue;
 		}
