@@ -622,6 +622,21 @@ target_trim(const struct parser *p, size_t *a, size_t *b, int edges)
  * Counts the runs of separators (and spaces between them) in [a, b); *rs and *re
  * delimit the first run.
  */
+/*
+ * Trims [a, b) as target_trim does and cuts it to fit a buffer of cap bytes: a cut ends at
+ * a character and is trimmed again, so what is stored is trimmed and renders back to it.
+ */
+static void
+target_fit(const struct parser *p, size_t *a, size_t *b, size_t cap, int edges)
+{
+	if (*b - *a <= cap - 1)
+		return;
+	*b = *a + cap - 1;
+	while (*b > *a && ((unsigned char)p->s[*b] & 0xc0) == 0x80)
+		(*b)--;
+	target_trim(p, a, b, edges);
+}
+
 static int
 target_runs(const struct parser *p, size_t a, size_t b, size_t *rs, size_t *re)
 {
@@ -709,10 +724,14 @@ target_build(const struct parser *p, const size_t *v, int nv, struct target *out
 			nany += target_conj(p, &la, &lb);
 		if (target_has_cmpchar(p, la, lb) || target_has_cmpchar(p, ta, tb))
 			return -1;
-		if (k > 0)
+		if (k > 0) {
+			target_fit(p, &ta, &tb, TARGET_TAIL_MAX, 0);
 			target_copy(out->clauses[k - 1].tail, TARGET_TAIL_MAX, p->s + ta, tb - ta);
-		if (k < nv)
+		}
+		if (k < nv) {
+			target_fit(p, &la, &lb, TARGET_LABEL_MAX, 1);
 			target_copy(out->clauses[k].label, TARGET_LABEL_MAX, p->s + la, lb - la);
+		}
 	}
 	if (nany > 0 && nany != nv - 1)
 		return -1;	/* 或 at some joins only: no precedence to go by */
