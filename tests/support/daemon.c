@@ -333,6 +333,19 @@ jxd_restart(struct jxd *d)
 }
 
 void
+jxd_kill(struct jxd *d)
+{
+	if (d->pid == 0)
+		return;
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, NULL, 0);
+	jxd_track(d->pid, false);
+	d->pid = 0;
+	close(d->out_fd);
+	d->out_fd = -1;
+}
+
+void
 jxd_stop(struct jxd *d)
 {
 	long long deadline = jxd_ms() + 20000;

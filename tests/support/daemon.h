@@ -45,6 +45,11 @@ void jxd_start(struct jxd *d, bool tcp);
 void jxd_start_opts(struct jxd *d, const struct jxd_opts *o);
 /* Starts the daemon again on the same data directory (after jxd_stop). */
 void jxd_restart(struct jxd *d);
+/*
+ * SIGKILL, then waits: the store is left as a crash leaves it. jxd_restart starts the
+ * daemon again on it.
+ */
+void jxd_kill(struct jxd *d);
 /* SIGTERM, then waits; fails the test unless the daemon exits 0 within 20 s. */
 void jxd_stop(struct jxd *d);
 /* Stops the daemon if running and removes the directory. */
