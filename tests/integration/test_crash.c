@@ -40,6 +40,7 @@
 #define RUN_MIN_MS 40 /* how long the writers write before the kill: MIN to MAX */
 #define RUN_MAX_MS 250
 #define LOG_PAGE 1000
+#define JX_CODES 17 /* gRPC's codes, as err.h numbers them */
 
 /* An acknowledged edit. */
 struct ack {
@@ -59,7 +60,7 @@ struct writer {
 	struct ack *acks; /* every edit acknowledged, in order */
 	size_t nacks, cap;
 	size_t checked; /* acks[0 .. checked) were found in the history */
-	int unanswered; /* calls that failed (the kill): may or may not have been applied */
+	int cut[JX_CODES]; /* calls the kill cut off, by code: applied or not, unknown */
 	char error[1200];
 };
 
@@ -83,6 +84,23 @@ rnd(uint64_t *s)
 	return *s;
 }
 
+/*
+ * A call failed. After the kill (the writers are told to stop just after it, and a call
+ * the kill cut off ends only once the daemon is back) that is counted by its code: the
+ * daemon may or may not have applied it, and nothing was acknowledged. Before the kill,
+ * with the daemon up, it is an error. Returns -1.
+ */
+static int
+writer_failed(struct writer *w, int code, const char *what, const char *msg)
+{
+	if (*w->stop)
+		w->cut[code >= 0 && code < JX_CODES ? code : JX_EINTERNAL]++;
+	else
+		snprintf(w->error, sizeof(w->error), "%s: %s: %s (the daemon was up)", what,
+		    jx_strerror(code), msg);
+	return -1;
+}
+
 /* The node's current revision, from the whole tree. */
 static int
 writer_revision(struct writer *w, struct client *cl, uint64_t *revision)
@@ -95,10 +113,8 @@ writer_revision(struct writer *w, struct client *cl, uint64_t *revision)
 	in.workspace = w->ws;
 	rv = client_call(cl, &jixiao__tree__descriptor, "GetTree", &in.base,
 	    (ProtobufCMessage **)&out, msg, sizeof(msg));
-	if (rv != JX_OK) {
-		snprintf(w->error, sizeof(w->error), "GetTree: %s: %s", jx_strerror(rv), msg);
-		return -1;
-	}
+	if (rv != JX_OK)
+		return writer_failed(w, rv, "GetTree", msg);
 	rv = -1;
 	for (size_t i = 0; i < out->n_nodes; i++)
 		if (out->nodes[i]->id == w->node) {
@@ -140,8 +156,10 @@ writer_main(void *arg)
 	uint64_t known;
 	char why[256];
 
-	if (client_open(w->url, w->id, &cl, why, sizeof(why)) != 0) {
-		snprintf(w->error, sizeof(w->error), "%s", why);
+	int rv;
+
+	if ((rv = client_open(w->url, w->id, &cl, why, sizeof(why))) != 0) {
+		writer_failed(w, rv, "client_open", why);
 		goto out;
 	}
 	if (writer_revision(w, cl, &known) != 0)
@@ -151,7 +169,6 @@ writer_main(void *arg)
 		Jixiao__NodeRef ref = JIXIAO__NODE_REF__INIT;
 		Jixiao__NodeReply *out = NULL;
 		char comment[40], msg[1100];
-		int rv;
 
 		ref.has_id = 1;
 		ref.id = w->node;
@@ -176,7 +193,7 @@ writer_main(void *arg)
 			snprintf(w->error, sizeof(w->error), "edit \"%s\" on revision %" PRIu64
 			    " was refused as stale: %s", comment, known, msg);
 		} else {
-			w->unanswered++;
+			writer_failed(w, rv, "UpdateNode", msg);
 		}
 		jixiao__node_reply__free_unpacked(out, NULL);
 		if (rv != JX_OK)
@@ -292,7 +309,8 @@ crash_acknowledged_edits_survive_kill_9(void **state)
 	uint64_t ws[WORKSPACES], nodes[WRITERS], seed = 0x2545f4914f6cdd1dULL;
 	volatile int stop = 0;
 	size_t acked = 0;
-	int unanswered = 0;
+	int cut[JX_CODES] = { 0 }, ncut = 0;
+	char cuts[400] = "";
 	int64_t t0 = now_ms(), killed_ms = 0;
 	char why[256];
 
@@ -353,13 +371,23 @@ crash_acknowledged_edits_survive_kill_9(void **state)
 	for (int i = 0; i < WRITERS; i++) {
 		check_acks(cl, &w[i], 0);
 		acked += w[i].nacks;
-		unanswered += w[i].unanswered;
+		for (int k = 0; k < JX_CODES; k++)
+			cut[k] += w[i].cut[k];
 	}
+	for (int k = 0; k < JX_CODES; k++) {
+		size_t n = strlen(cuts);
+		if (cut[k] != 0)
+			snprintf(cuts + n, sizeof(cuts) - n, "%s%d %s", ncut > 0 ? ", " : " (",
+			    cut[k], jx_strerror(k));
+		ncut += cut[k];
+	}
+	if (ncut > 0)
+		snprintf(cuts + strlen(cuts), sizeof(cuts) - strlen(cuts), ")");
 	client_close(cl);
 	print_message("crash: %d kill -9 cycles under %d writers in %d workspaces: %zu edits "
-	    "acknowledged, 0 lost, %d calls cut off by a kill; jx verify passed for every "
+	    "acknowledged, 0 lost; %d calls cut off by a kill%s; jx verify passed for every "
 	    "workspace after every restart; %.1f s (restarts %.1f s)\n", cycles, WRITERS,
-	    WORKSPACES, acked, unanswered, (double)(now_ms() - t0) / 1e3,
+	    WORKSPACES, acked, ncut, cuts, (double)(now_ms() - t0) / 1e3,
 	    (double)killed_ms / 1e3);
 	assert_true(acked > 0);
 	for (int i = 0; i < WRITERS; i++)
