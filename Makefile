@@ -64,11 +64,13 @@ check-fuzz:
 		echo "check-fuzz: clang is not installed: the fuzzers are skipped"; \
 	fi
 
-# Crash consistency, long: CYCLES kill -9 cycles under concurrent writers (RELIABILITY.md).
+# Crash consistency, long: CYCLES kill -9 cycles under concurrent writers (RELIABILITY.md),
+# the clients on CRASH_TRANSPORT (tcp or ipc).
 CYCLES ?= 500
+CRASH_TRANSPORT ?= tcp
 crash: build
 	JIXIAOD=$(BUILD)/server/jixiaod JX=$(BUILD)/client/jx JX_SOURCE_DIR=$(CURDIR) \
-		$(BUILD)/tests/test_crash $(CYCLES)
+		$(BUILD)/tests/test_crash $(CYCLES) $(CRASH_TRANSPORT)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) .jixiao-demo
