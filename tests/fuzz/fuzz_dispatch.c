@@ -54,7 +54,7 @@ static struct fuzz_dispatch {
 	uint8_t *reply;
 	size_t reply_len;
 	int replies;
-} fd = { .mtx = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+} scratch = { .mtx = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 static __attribute__((noreturn)) void
 fuzz_dispatch_die(const char *what, const char *why)
@@ -66,15 +66,15 @@ fuzz_dispatch_die(const char *what, const char *why)
 static void
 fuzz_dispatch_on_reply(void *arg, uint8_t *reply, size_t len)
 {
-	pthread_mutex_lock(&fd.mtx);
-	if (fd.replies++ == 0) {
-		fd.reply = reply;
-		fd.reply_len = len;
+	pthread_mutex_lock(&scratch.mtx);
+	if (scratch.replies++ == 0) {
+		scratch.reply = reply;
+		scratch.reply_len = len;
 	} else {
 		free(reply);
 	}
-	pthread_cond_signal(&fd.cv);
-	pthread_mutex_unlock(&fd.mtx);
+	pthread_cond_signal(&scratch.cv);
+	pthread_mutex_unlock(&scratch.mtx);
 }
 
 /* Hands a frame to rpc_handle and waits for its one reply (malloc'd). */
@@ -83,15 +83,15 @@ fuzz_dispatch_roundtrip(uint32_t pipe, const uint8_t *frame, size_t len, size_t 
 {
 	uint8_t *reply;
 
-	fd.replies = 0;
-	fd.reply = NULL;
-	rpc_handle(fd.rpc, pipe, frame, len, fuzz_dispatch_on_reply, NULL);
-	pthread_mutex_lock(&fd.mtx);
-	while (fd.replies == 0)
-		pthread_cond_wait(&fd.cv, &fd.mtx);
-	reply = fd.reply;
-	*reply_len = fd.reply_len;
-	pthread_mutex_unlock(&fd.mtx);
+	scratch.replies = 0;
+	scratch.reply = NULL;
+	rpc_handle(scratch.rpc, pipe, frame, len, fuzz_dispatch_on_reply, NULL);
+	pthread_mutex_lock(&scratch.mtx);
+	while (scratch.replies == 0)
+		pthread_cond_wait(&scratch.cv, &scratch.mtx);
+	reply = scratch.reply;
+	*reply_len = scratch.reply_len;
+	pthread_mutex_unlock(&scratch.mtx);
 	return reply;
 }
 
@@ -107,8 +107,8 @@ fuzz_dispatch_call(uint32_t pipe, const ProtobufCServiceDescriptor *svc, const c
 	char *msg = NULL;
 	int code;
 
-	fd.ids++;
-	memcpy(id, &fd.ids, sizeof(fd.ids));
+	scratch.ids++;
+	memcpy(id, &scratch.ids, sizeof(scratch.ids));
 	if (m == NULL || envelope_request_pack(svc, (unsigned)(m - svc->methods), id, NULL, in,
 	    &frame, &len) != JX_OK)
 		fuzz_dispatch_die(method, "cannot pack");
@@ -158,7 +158,7 @@ fuzz_dispatch_populate(void)
 	static const char *const codes[] = { "1", "1.1", "2" };
 	static const char *const names[] = { "产出指标", "系统用户总数", "满意度指标" };
 
-	key_public_of(fd.member_sk, pk);
+	key_public_of(scratch.member_sk, pk);
 	user.name = "member";
 	user.public_key.data = pk;
 	user.public_key.len = sizeof(pk);
@@ -200,18 +200,18 @@ fuzz_dispatch_rm(const char *path, const struct stat *st, int flag, struct FTW *
 static void
 fuzz_dispatch_close(void)
 {
-	writer_stop(fd.writer);
-	writer_free(fd.writer);
-	rpc_free(fd.rpc);
-	auth_free(fd.auth);
-	store_close(fd.store);
-	fd.writer = NULL;
-	fd.rpc = NULL;
-	fd.auth = NULL;
-	fd.store = NULL;
-	if (fd.dir[0] != '\0')
-		nftw(fd.dir, fuzz_dispatch_rm, 16, FTW_DEPTH | FTW_PHYS);
-	fd.dir[0] = '\0';
+	writer_stop(scratch.writer);
+	writer_free(scratch.writer);
+	rpc_free(scratch.rpc);
+	auth_free(scratch.auth);
+	store_close(scratch.store);
+	scratch.writer = NULL;
+	scratch.rpc = NULL;
+	scratch.auth = NULL;
+	scratch.store = NULL;
+	if (scratch.dir[0] != '\0')
+		nftw(scratch.dir, fuzz_dispatch_rm, 16, FTW_DEPTH | FTW_PHYS);
+	scratch.dir[0] = '\0';
 }
 
 /* A new scratch store in memory (/dev/shm) when it can, else in $TMPDIR. */
@@ -222,26 +222,26 @@ fuzz_dispatch_open(void)
 	uint8_t pk[KEY_PUBLIC_LEN];
 	char why[512], data[300];
 
-	snprintf(fd.dir, sizeof(fd.dir), "%s/jxfuzz.XXXXXX",
+	snprintf(scratch.dir, sizeof(scratch.dir), "%s/jxfuzz.XXXXXX",
 	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(fd.dir) == NULL)
-		fuzz_dispatch_die(fd.dir, strerror(errno));
-	snprintf(data, sizeof(data), "%s/data", fd.dir);
+	if (mkdtemp(scratch.dir) == NULL)
+		fuzz_dispatch_die(scratch.dir, strerror(errno));
+	snprintf(data, sizeof(data), "%s/data", scratch.dir);
 	if (key_init() != 0)
 		fuzz_dispatch_die("key_init", "libsodium");
-	key_generate(pk, fd.admin_sk);
-	key_generate(pk, fd.member_sk);
-	key_public_of(fd.admin_sk, pk);
-	if (store_open(data, 0, &fd.store, why, sizeof(why)) != JX_OK ||
-	    auth_init_store(fd.store, "admin", pk, why, sizeof(why)) != JX_OK ||
-	    auth_open(fd.store, &fd.auth, why, sizeof(why)) != JX_OK)
+	key_generate(pk, scratch.admin_sk);
+	key_generate(pk, scratch.member_sk);
+	key_public_of(scratch.admin_sk, pk);
+	if (store_open(data, 0, &scratch.store, why, sizeof(why)) != JX_OK ||
+	    auth_init_store(scratch.store, "admin", pk, why, sizeof(why)) != JX_OK ||
+	    auth_open(scratch.store, &scratch.auth, why, sizeof(why)) != JX_OK)
 		fuzz_dispatch_die("store", why);
-	if (writer_start(fd.store, &fd.writer) != JX_OK ||
-	    rpc_new(fd.store, fd.writer, NULL, fd.auth, &fd.rpc) != JX_OK)
+	if (writer_start(scratch.store, &scratch.writer) != JX_OK ||
+	    rpc_new(scratch.store, scratch.writer, NULL, scratch.auth, &scratch.rpc) != JX_OK)
 		fuzz_dispatch_die("rpc", "cannot start");
-	fuzz_dispatch_login(FUZZ_ADMIN, fd.admin_sk);
+	fuzz_dispatch_login(FUZZ_ADMIN, scratch.admin_sk);
 	fuzz_dispatch_populate();
-	fuzz_dispatch_login(FUZZ_MEMBER, fd.member_sk);
+	fuzz_dispatch_login(FUZZ_MEMBER, scratch.member_sk);
 }
 
 /* The input's call as a request frame (malloc'd). */
@@ -256,8 +256,8 @@ fuzz_dispatch_frame(const uint8_t *data, size_t size, size_t *len)
 	req.service = (char *)svc->name;
 	req.method = data[2] % svc->n_methods;
 	if (data[3] & 1) {
-		fd.ids++;
-		memcpy(id + 1, &fd.ids, sizeof(fd.ids));
+		scratch.ids++;
+		memcpy(id + 1, &scratch.ids, sizeof(scratch.ids));
 		req.has_request_id = 1;
 		req.request_id.data = id;
 		req.request_id.len = sizeof(id);
@@ -280,14 +280,14 @@ fuzz_dispatch_relogin(void)
 {
 	char user[AUTH_NAME_MAX + 1];
 
-	auth_session_user(fd.auth, FUZZ_ADMIN, user);
+	auth_session_user(scratch.auth, FUZZ_ADMIN, user);
 	if (strcmp(user, "admin") != 0)
-		fuzz_dispatch_login(FUZZ_ADMIN, fd.admin_sk);
-	auth_session_user(fd.auth, FUZZ_MEMBER, user);
+		fuzz_dispatch_login(FUZZ_ADMIN, scratch.admin_sk);
+	auth_session_user(scratch.auth, FUZZ_MEMBER, user);
 	if (strcmp(user, "member") != 0)
-		fuzz_dispatch_login(FUZZ_MEMBER, fd.member_sk);
+		fuzz_dispatch_login(FUZZ_MEMBER, scratch.member_sk);
 	/* The anonymous connection stays anonymous, whatever the input did. */
-	auth_pipe_closed(fd.auth, FUZZ_ANONYMOUS);
+	auth_pipe_closed(scratch.auth, FUZZ_ANONYMOUS);
 }
 
 int
@@ -303,8 +303,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 4)
 		return 0;
-	if (fd.store == NULL || fd.calls++ % FUZZ_DISPATCH_RENEW == FUZZ_DISPATCH_RENEW - 1) {
-		if (fd.store != NULL)
+	if (scratch.store == NULL || scratch.calls++ % FUZZ_DISPATCH_RENEW == FUZZ_DISPATCH_RENEW - 1) {
+		if (scratch.store != NULL)
 			fuzz_dispatch_close();
 		else
 			atexit(fuzz_dispatch_close);
@@ -331,7 +331,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(msg);
 	free(reply);
 	/* Exactly one reply: a second one would have come by now for a read; see on_reply. */
-	if (fd.replies != 1)
+	if (scratch.replies != 1)
 		fuzz_dispatch_die("reply", "answered twice");
 	return 0;
 }
