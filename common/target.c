@@ -930,6 +930,24 @@ target_put_value(struct outbuf *o, int64_t v, const char *unit)
 	target_put(o, mag);
 }
 
+/*
+ * Whether label, written right after 或, would make a longer joining word of it (是 after
+ * 或 reads as 或是) and lose its first character: then a space keeps them apart.
+ */
+static int
+target_conj_glues(const char *label)
+{
+	const size_t orlen = strlen("或");
+
+	for (size_t t = 0; t < NELEM(target_conjs); t++) {
+		const char *w = target_conjs[t].s;
+		if (strncmp(w, "或", orlen) == 0 && strlen(w) > orlen &&
+		    strncmp(label, w + orlen, strlen(w) - orlen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 target_format(const struct target *t, char *buf, size_t len)
 {
@@ -956,6 +974,8 @@ target_format(const struct target *t, char *buf, size_t len)
 			target_put(&o, "；或");
 		else if (k > 0)
 			target_put(&o, t->join == TARGET_ANY ? "或" : "；");
+		if (k > 0 && t->join == TARGET_ANY && target_conj_glues(c->label))
+			target_put(&o, " ");
 		target_put(&o, c->label);
 		if (c->cmp != TARGET_EQ || target_needs_eq(t, c))
 			target_put(&o, target_cmp_symbol(c->cmp));

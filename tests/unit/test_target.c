@@ -671,11 +671,35 @@ cut_prose_renders_back(void **state)
 	}
 }
 
+/*
+ * Found by tests/fuzz/fuzz_target: a later clause's label starting with 是 or 者, rendered
+ * after 或, read back as the joining word 或是 / 或者 and lost its first character.
+ */
+static void
+label_after_or_renders_back(void **state)
+{
+	static const char *const texts[] = { "8<8,或是是448686", "用户≥50或者者≥200" };
+	static struct target t, back;
+	static char buf[TARGET_FORMAT_MAX];
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_jx_ok(target_parse(texts[i], &t));
+		assert_int_equal(t.nclauses, 2);
+		assert_int_equal(t.join, TARGET_ANY);
+		assert_jx_ok(target_format(&t, buf, sizeof(buf)));
+		assert_jx_ok(target_parse(buf, &back));
+		assert_int_equal(back.nclauses, 2);
+		assert_string_equal(back.clauses[1].label, t.clauses[1].label);
+		assert_true(t.clauses[1].label[0] != '\0');
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cut_prose_renders_back),
+		cmocka_unit_test(label_after_or_renders_back),
 		cmocka_unit_test(seed004_targets_parse),
 		cmocka_unit_test(seed004_table_is_complete),
 		cmocka_unit_test(grammar_parses),
