@@ -90,7 +90,8 @@ fuzz_seeds_requests(void)
 	for (size_t s = 0; s < fuzz_nservices; s++) {
 		const ProtobufCServiceDescriptor *svc = fuzz_services[s];
 		for (unsigned m = 0; m < svc->n_methods; m++) {
-			snprintf(name, sizeof(name), "%s.%s", svc->short_name, svc->methods[m].name);
+			snprintf(name, sizeof(name), "%s.%s", svc->short_name,
+			    svc->methods[m].name);
 			if (envelope_request_pack(svc, m, id, "seed", NULL, &frame, &len) != JX_OK)
 				fuzz_seeds_die(name, "cannot pack");
 			fuzz_seeds_write("fuzz_envelope", name, frame, len);

@@ -49,7 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)archive_extends(data, size, &cp, why, sizeof(why));
 
 	/* The input with a valid seal after it, in place of its own if it ends in one. */
-	if (size >= 2 + ARCHIVE_SEAL_LEN && data[size - 2 - ARCHIVE_SEAL_LEN] == FUZZ_ARCHIVE_SEAL_TAG &&
+	if (size >= 2 + ARCHIVE_SEAL_LEN &&
+	    data[size - 2 - ARCHIVE_SEAL_LEN] == FUZZ_ARCHIVE_SEAL_TAG &&
 	    data[size - 1 - ARCHIVE_SEAL_LEN] == ARCHIVE_SEAL_LEN)
 		size -= 2 + ARCHIVE_SEAL_LEN;
 	if ((sealed = malloc(size + 2 + ARCHIVE_SEAL_LEN)) == NULL)

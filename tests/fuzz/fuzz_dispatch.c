@@ -303,7 +303,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 4)
 		return 0;
-	if (scratch.store == NULL || scratch.calls++ % FUZZ_DISPATCH_RENEW == FUZZ_DISPATCH_RENEW - 1) {
+	if (scratch.store == NULL ||
+	    scratch.calls++ % FUZZ_DISPATCH_RENEW == FUZZ_DISPATCH_RENEW - 1) {
 		if (scratch.store != NULL)
 			fuzz_dispatch_close();
 		else

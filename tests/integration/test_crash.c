@@ -224,7 +224,8 @@ writer_main(void *arg)
 		    (ProtobufCMessage **)&out, msg, sizeof(msg));
 		if (rv == JX_OK && (out == NULL || out->node == NULL ||
 		    out->node->id != w->node)) {
-			snprintf(w->error, sizeof(w->error), "UpdateNode answered OK without the node");
+			snprintf(w->error, sizeof(w->error),
+			    "UpdateNode answered OK without the node");
 			rv = -1;
 		} else if (rv == JX_OK) {
 			known = out->node->revision;
@@ -315,7 +316,8 @@ verify_workspaces(struct jxd *d, const uint64_t *ws, int cycle)
 			crash_redial(err);
 		}
 		if (rv != 0)
-			fail_msg("after kill %d, jx verify %s exits %d:\n%s%s", cycle, id, rv, out, err);
+			fail_msg("after kill %d, jx verify %s exits %d:\n%s%s", cycle, id, rv, out,
+			    err);
 		free(out);
 		free(err);
 	}
@@ -421,7 +423,8 @@ crash_acknowledged_edits_survive_kill_9(void **state)
 		client_close(cl);
 		verify_workspaces(&d, ws, c);
 		if (c % 50 == 0)
-			print_message("crash: %d cycles, %.0f s\n", c, (double)(now_ms() - t0) / 1e3);
+			print_message("crash: %d cycles, %.0f s\n", c,
+			    (double)(now_ms() - t0) / 1e3);
 	}
 
 	/* Every acknowledged edit, once more, after the last restart. */

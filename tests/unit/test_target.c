@@ -657,8 +657,8 @@ cut_prose_renders_back(void **state)
 	for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
 		size_t n = (size_t)snprintf(text, sizeof(text), "1#");
 		while (n < TARGET_TAIL_MAX + 40)
-			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", n < TARGET_TAIL_MAX - 10 ?
-			    "x" : ends[e]);
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s",
+			    n < TARGET_TAIL_MAX - 10 ? "x" : ends[e]);
 		snprintf(text + n, sizeof(text) - n, "y");
 		assert_jx_ok(target_parse(text, &t));
 		assert_int_equal(t.nclauses, 1);
