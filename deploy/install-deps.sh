@@ -7,7 +7,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config clang libprotobuf-c-dev protobuf-c-compiler
 libnng-dev liblmdb-dev lmdb-utils libsodium-dev libcmocka-dev libxlsxwriter-dev unzip
 libreoffice-calc-nogui chromium openssl chromium-driver python3-selenium
-fonts-wqy-microhei libzip-dev libexpat1-dev poppler-utils"
+fonts-wqy-microhei libzip-dev libexpat1-dev poppler-utils libclang-rt-14-dev"
 
 export DEBIAN_FRONTEND=noninteractive
 
