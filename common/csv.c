@@ -183,7 +183,9 @@ csv_read_cell(struct csv_parser *ps, size_t rowline, size_t col)
 				goto toolong;
 		}
 	}
-	ps->textlen = start + csv_unguard(ps->text + start, ps->textlen - start);
+	/* An empty first cell has no text yet: nothing to unguard (and no pointer to offset). */
+	if (ps->textlen > start)
+		ps->textlen = start + csv_unguard(ps->text + start, ps->textlen - start);
 	return csv_putc(ps, '\0');
 toolong:
 	return csv_why(ps->why, ps->whylen, rowline, col, NULL, "单元格超过 64 KiB",

@@ -261,6 +261,12 @@ fuzz_findings(void **state)
 	assert_int_equal(csv_line(csv, 1), 5);
 	csv_free(csv);
 
+	/* A file whose first cell is empty: nothing to unguard, no text to offset. */
+	csv = parse_ok(",x\n", 3);
+	assert_string_equal(csv_cell(csv, 0, 0), "");
+	assert_string_equal(csv_cell(csv, 0, 1), "x");
+	csv_free(csv);
+
 	assert_non_null(f = open_memstream(&buf, &len));
 	assert_jx_ok(csv_write_row(f, bom, 2));
 	fclose(f);
