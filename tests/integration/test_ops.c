@@ -300,7 +300,12 @@ run_daemon(const char *const *args, char *line, size_t len)
 	while (used < len - 1 && (n = read(out[0], line + used, len - 1 - used)) > 0) {
 		used += (size_t)n;
 		line[used] = '\0';
-		if (strchr(line, '\n') != NULL)
+		/*
+		 * Its log (stderr, here too) may come first: only the readiness line, or the
+		 * end of its output when it refused to start, ends the wait.
+		 */
+		if (strstr(line, "jixiaod: ready on ") != NULL &&
+		    strchr(strstr(line, "jixiaod: ready on "), '\n') != NULL)
 			break;
 	}
 	line[used] = '\0';
