@@ -1,11 +1,14 @@
 /*
  * Listener abuse on every transport: a real jixiaod with ipc, tcp and tls+tcp
- * listeners and its change feed, and raw sockets that connect and hang up, send
- * random bytes, every prefix of the SP handshake, hold 500 idle connections, or
- * dribble bytes. After (or during) each, a real jx call must answer within LISTENERS_ANSWER_MS,
- * and the feed must deliver a change within it too.
+ * listeners, its change feed, the web port (--http: the app's files, and the RPC over
+ * ws://…/rpc) and the metrics port (--metrics: /metrics and /healthz), and raw sockets
+ * that connect and hang up, send random bytes, every prefix of the SP handshake (of an
+ * HTTP request on the HTTP ports), hold 500 idle connections, or dribble bytes. After
+ * (or during) each, a real call must answer within LISTENERS_ANSWER_MS on every
+ * listener: jx, a change on the feed, a GET with our security headers, a Ping over
+ * WebSocket, /healthz and a well-formed /metrics.
  *
- * A new listener (ws:// for the web, http) is one row in transports[].
+ * A new listener is one row in transports[].
  */
 #define _GNU_SOURCE /* nftw */
 #include <errno.h>
@@ -34,12 +37,15 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/sub.h>
+#include <nng/protocol/reqrep0/req.h>
 #include <sodium.h>
 
 #include "client.h"
 #include "daemon.h"
 #include "envelope.h"
 #include "err.h"
+#include "exposition.h"
+#include "http.h"
 #include "jxtest.h"
 #include "proto/jixiao.pb-c.h"
 
@@ -54,24 +60,51 @@ extern char **environ;
 #define LISTENERS_ANSWER_MS 2500
 #define LISTENERS_IDLE 500
 
+/* How a real client checks a listener answers. */
+enum listeners_kind {
+	LISTENERS_RPC,     /* nng REP: jx whoami */
+	LISTENERS_FEED,    /* the change feed (nng PUB): a change is received */
+	LISTENERS_WEB,     /* --http: GET /jixiao.proto, 200 with our security headers */
+	LISTENERS_WS,      /* --http's ws://…/rpc: System.Ping over nng REQ on WebSocket */
+	LISTENERS_METRICS, /* --metrics: /healthz 200, /metrics in the exposition format */
+};
+
 /* A listener under test: where it is, and how a real client checks it answers. */
 struct transport {
 	const char *name;
 	size_t url;  /* offsetof the URL in struct jxd */
-	bool feed;   /* the change feed (nng PUB): checked by receiving a change */
+	enum listeners_kind kind;
 	bool tls;    /* jx needs --ca */
+	/*
+	 * On the HTTP ports, what is cut short, dribbled and checked: a real request (the
+	 * web row and the ws row share a port, and differ in the request abused).
+	 */
+	const char *request;
 };
 
+/* Every prefix of these is sent and hung up on; the slow sender dribbles them. */
+#define LISTENERS_GET_PROTO "GET /jixiao.proto HTTP/1.1\r\nHost: 127.0.0.1\r\n" \
+	"Accept: */*\r\n\r\n"
+#define LISTENERS_UPGRADE "GET /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" \
+	"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" \
+	"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: rep.sp.nanomsg.org\r\n\r\n"
+#define LISTENERS_GET_METRICS "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
 static const struct transport transports[] = {
-	{ "ipc", offsetof(struct jxd, url), false, false },
-	{ "tcp", offsetof(struct jxd, tcp_url), false, false },
-	{ "tls+tcp", offsetof(struct jxd, tls_url), false, true },
-	{ "feed (ipc)", offsetof(struct jxd, feed_url), true, false },
+	{ "ipc", offsetof(struct jxd, url), LISTENERS_RPC, false, NULL },
+	{ "tcp", offsetof(struct jxd, tcp_url), LISTENERS_RPC, false, NULL },
+	{ "tls+tcp", offsetof(struct jxd, tls_url), LISTENERS_RPC, true, NULL },
+	{ "feed (ipc)", offsetof(struct jxd, feed_url), LISTENERS_FEED, false, NULL },
+	{ "http (web)", offsetof(struct jxd, http_url), LISTENERS_WEB, false,
+	    LISTENERS_GET_PROTO },
+	{ "ws rpc", offsetof(struct jxd, http_url), LISTENERS_WS, false, LISTENERS_UPGRADE },
+	{ "metrics", offsetof(struct jxd, metrics_url), LISTENERS_METRICS, false,
+	    LISTENERS_GET_METRICS },
 };
 
 /* Per transport (index in transports[]): checks passed and the slowest answer. */
-static int listeners_checks[8];
-static long long listeners_slowest[8];
+static int listeners_checks[16];
+static long long listeners_slowest[16];
 
 struct listeners_test {
 	struct jxd d;
@@ -186,24 +219,145 @@ listeners_feed(struct listeners_test *t, const struct transport *tr)
 	return -1;
 }
 
+/* Fails unless head (an HTTP response's head) has the header line want. */
+static void
+listeners_header(const char *head, const char *want, const char *after)
+{
+	if (strstr(head, want) == NULL)
+		fail_msg("the web port's answer after %s lacks \"%s\":\n%s", after, want, head);
+}
+
+/* GET /jixiao.proto on the web port: 200 with our security headers; returns ms taken. */
+static long long
+listeners_web(struct listeners_test *t, const struct transport *tr, const char *after)
+{
+	long long start = listeners_ms();
+	char *head, *body;
+	int status = http_get(listeners_url(t, tr), "/jixiao.proto", &head, &body);
+	long long ms = listeners_ms() - start;
+
+	if (status != 200)
+		fail_msg("GET /jixiao.proto answered %d after %s", status, after);
+	listeners_header(head, "Content-Security-Policy: default-src 'none';", after);
+	listeners_header(head, "X-Content-Type-Options: nosniff", after);
+	listeners_header(head, "X-Frame-Options: DENY", after);
+	listeners_header(head, "Referrer-Policy: no-referrer", after);
+	assert_non_null(strstr(body, "service System"));
+	free(head);
+	free(body);
+	return ms;
+}
+
+/*
+ * System.Ping over ws://HOST:PORT/rpc from a fresh nng REQ socket: a new WebSocket
+ * connection, answered OK with the data sent. nng's dialer sends no Origin header, and
+ * web.c lets a client without one in (no browser). Returns ms taken, or -1.
+ */
+static long long
+listeners_ws(struct listeners_test *t, const struct transport *tr, const char *after)
+{
+	const ProtobufCMethodDescriptor *m =
+	    protobuf_c_service_descriptor_get_method_by_name(&jixiao__system__descriptor, "Ping");
+	Jixiao__PingRequest in = JIXIAO__PING_REQUEST__INIT;
+	ProtobufCMessage *out = NULL;
+	long long start = listeners_ms(), ms = -1;
+	char url[96], *message = NULL;
+	uint8_t *req;
+	void *reply = NULL;
+	size_t len, rlen = 0;
+	nng_socket s;
+	int rv, code;
+
+	snprintf(url, sizeof(url), "ws://%s/rpc", listeners_url(t, tr) + strlen("http://"));
+	in.has_data = true;
+	in.data.data = (uint8_t *)"乒";
+	in.data.len = strlen("乒");
+	assert_non_null(m);
+	assert_int_equal(envelope_request_pack(&jixiao__system__descriptor,
+	    (unsigned)(m - jixiao__system__descriptor.methods), NULL, NULL, &in.base, &req, &len),
+	    0);
+	assert_int_equal(nng_req0_open(&s), 0);
+	assert_int_equal(nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, 3 * LISTENERS_ANSWER_MS), 0);
+	assert_int_equal(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 3 * LISTENERS_ANSWER_MS), 0);
+	assert_int_equal(nng_socket_set_ms(s, NNG_OPT_RECONNMINT, 10), 0);
+	/* Not waiting for the dial: the send's time-out bounds a listener that never answers. */
+	if ((rv = nng_dial(s, url, NULL, NNG_FLAG_NONBLOCK)) != 0 ||
+	    (rv = nng_send(s, req, len, 0)) != 0 ||
+	    (rv = nng_recv(s, &reply, &rlen, NNG_FLAG_ALLOC)) != 0) {
+		print_message("Ping over %s after %s: %s\n", url, after, nng_strerror(rv));
+		goto out;
+	}
+	if (envelope_reply_unpack(reply, rlen, &jixiao__ping_reply__descriptor, &code, &message,
+	    &out) != 0 || code != JX_OK || out == NULL ||
+	    ((Jixiao__PingReply *)out)->data.len != in.data.len ||
+	    memcmp(((Jixiao__PingReply *)out)->data.data, in.data.data, in.data.len) != 0) {
+		print_message("Ping over %s after %s: a wrong answer (%s)\n", url, after,
+		    message != NULL ? message : "no message");
+		goto out;
+	}
+	ms = listeners_ms() - start;
+out:
+	if (out != NULL)
+		protobuf_c_message_free_unpacked(out, NULL);
+	free(message);
+	if (reply != NULL)
+		nng_free(reply, rlen);
+	free(req);
+	nng_close(s);
+	return ms;
+}
+
+/* /healthz answers 200 and /metrics a well-formed exposition; returns ms taken. */
+static long long
+listeners_metrics(struct listeners_test *t, const struct transport *tr, const char *after)
+{
+	long long start = listeners_ms(), ms;
+	char *body;
+	int status;
+
+	if ((status = http_get(listeners_url(t, tr), "/healthz", NULL, &body)) != 200)
+		fail_msg("GET /healthz answered %d after %s: %s", status, after, body);
+	free(body);
+	if ((status = http_get(listeners_url(t, tr), "/metrics", NULL, &body)) != 200)
+		fail_msg("GET /metrics answered %d after %s", status, after);
+	ms = listeners_ms() - start;
+	exposition_check(body);
+	assert_non_null(strstr(body, "jixiaod_build_info{"));
+	free(body);
+	return ms;
+}
+
 /* The transport still serves: a real call answers within LISTENERS_ANSWER_MS. */
 static void
 listeners_check(struct listeners_test *t, const struct transport *tr, const char *after)
 {
 	size_t i = (size_t)(tr - transports);
-	long long ms;
+	long long ms = 0;
 
-	if (tr->feed) {
+	switch (tr->kind) {
+	case LISTENERS_FEED:
 		ms = listeners_feed(t, tr);
 		if (ms < 0 || ms > LISTENERS_ANSWER_MS)
 			fail_msg("the feed on %s delivered no change within %d ms after %s (%lld)",
 			    tr->name, LISTENERS_ANSWER_MS, after, ms);
-	} else {
+		break;
+	case LISTENERS_RPC:
 		if (listeners_jx(t, tr, &ms) != 0)
 			fail_msg("jx over %s failed after %s", tr->name, after);
-		if (ms > LISTENERS_ANSWER_MS)
-			fail_msg("jx over %s took %lld ms after %s", tr->name, ms, after);
+		break;
+	case LISTENERS_WEB:
+		ms = listeners_web(t, tr, after);
+		break;
+	case LISTENERS_WS:
+		if ((ms = listeners_ws(t, tr, after)) < 0)
+			fail_msg("no Ping answered over %s after %s", tr->name, after);
+		break;
+	case LISTENERS_METRICS:
+		ms = listeners_metrics(t, tr, after);
+		break;
 	}
+	if (ms > LISTENERS_ANSWER_MS)
+		fail_msg("%s took %lld ms to answer after %s", tr->name, ms, after);
 	assert_int_equal(kill(t->d.pid, 0), 0);
 	listeners_checks[i]++;
 	if (ms > listeners_slowest[i])
@@ -217,7 +371,7 @@ listeners_sp_header(const struct transport *tr, uint8_t h[8])
 	const uint8_t req[8] = { 0, 'S', 'P', 0, 0, 0x30, 0, 0 };
 	const uint8_t sub[8] = { 0, 'S', 'P', 0, 0, 0x21, 0, 0 };
 
-	memcpy(h, tr->feed ? sub : req, 8);
+	memcpy(h, tr->kind == LISTENERS_FEED ? sub : req, 8);
 }
 
 static void
@@ -233,27 +387,23 @@ listeners_send_close(const char *url, const void *bytes, size_t len)
 
 struct slow_sender {
 	const char *url;
-	uint8_t header[8];
+	uint8_t bytes[256];
+	size_t len;
 	atomic_bool stop;
 	int sent;
 };
 
-/* Sends a handshake and a request frame a byte at a time, 20 ms apart. */
+/* Sends its bytes a byte at a time, 20 ms apart. */
 static void *
 listeners_slow_main(void *arg)
 {
 	struct slow_sender *s = arg;
-	uint8_t bytes[8 + 9 + 16];
+	const uint8_t *bytes = s->bytes;
 	int fd = listeners_connect(s->url);
 
 	if (fd < 0)
 		return NULL;
-	memcpy(bytes, s->header, 8);
-	bytes[8] = 1;
-	memset(bytes + 9, 0, 7);
-	bytes[16] = 16;
-	randombytes_buf(bytes + 17, 16);
-	for (size_t i = 0; i < sizeof(bytes) && !atomic_load(&s->stop); i++) {
+	for (size_t i = 0; i < s->len && !atomic_load(&s->stop); i++) {
 		if (write(fd, bytes + i, 1) != 1)
 			break;
 		s->sent++;
@@ -292,6 +442,16 @@ abuse_handshake_prefixes(struct listeners_test *t, const struct transport *tr)
 	uint8_t h[8];
 	char after[64];
 
+	if (tr->request != NULL) {
+		/* On an HTTP port: every prefix of the request, and of its request line. */
+		size_t len = strlen(tr->request);
+		for (size_t n = 1; n < len; n++) {
+			listeners_send_close(listeners_url(t, tr), tr->request, n);
+			snprintf(after, sizeof(after), "%zu bytes of an HTTP request", n);
+			listeners_check(t, tr, after);
+		}
+		return;
+	}
 	listeners_sp_header(tr, h);
 	for (size_t n = 1; n <= sizeof(h); n++) {
 		listeners_send_close(listeners_url(t, tr), h, n);
@@ -319,7 +479,20 @@ abuse_slow_sender(struct listeners_test *t, const struct transport *tr)
 	struct slow_sender s = { .url = listeners_url(t, tr) };
 	pthread_t th;
 
-	listeners_sp_header(tr, s.header);
+	if (tr->request != NULL) {
+		/* An HTTP request, a byte every 20 ms. */
+		s.len = strlen(tr->request);
+		assert_true(s.len <= sizeof(s.bytes));
+		memcpy(s.bytes, tr->request, s.len);
+	} else {
+		/* A handshake and a request frame. */
+		listeners_sp_header(tr, s.bytes);
+		s.bytes[8] = 1;
+		memset(s.bytes + 9, 0, 7);
+		s.bytes[16] = 16;
+		randombytes_buf(s.bytes + 17, 16);
+		s.len = 8 + 9 + 16;
+	}
 	assert_int_equal(pthread_create(&th, NULL, listeners_slow_main, &s), 0);
 	usleep(100000);
 	listeners_check(t, tr, "a slow sender (sending)");
@@ -372,7 +545,7 @@ setup(void **state)
 {
 	struct listeners_test *t = calloc(1, sizeof(*t));
 	const char *tmp = getenv("TMPDIR");
-	struct jxd_opts o = { .tcp = true };
+	struct jxd_opts o = { .tcp = true, .http = true, .metrics = true };
 
 	assert_non_null(t);
 	assert_true(sodium_init() >= 0);
@@ -428,7 +601,7 @@ every_abuse_on_every_transport(void **state)
 			abuses[a].run(t, &transports[i]);
 			/* The other transports are not disturbed either. */
 			for (size_t j = 0; j < nt; j++)
-				if (j != i && !transports[j].feed)
+				if (j != i && transports[j].kind != LISTENERS_FEED)
 					listeners_check(t, &transports[j], abuses[a].name);
 			print_message("%-22s on %-10s: served (%lld ms)\n", abuses[a].name,
 			    transports[i].name, listeners_ms() - start);

@@ -28,6 +28,8 @@
 #include "client.h"
 #include "daemon.h"
 #include "err.h"
+#include "exposition.h"
+#include "http.h"
 #include "jxtest.h"
 #include "key.h"
 
@@ -40,148 +42,9 @@ assert_has(const char *hay, const char *needle)
 
 /* GETs path from the metrics URL's host and port: the status, and the body in *body. */
 static int
-http_get(const struct jxd *d, const char *path, char **body)
+ops_get(const struct jxd *d, const char *path, char **body)
 {
-	const char *hp = d->metrics_url + strlen("http://127.0.0.1:");
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char req[256], *buf = NULL, *b;
-	size_t len = 0;
-	ssize_t n;
-	int fd, status;
-
-	assert_int_equal(strncmp(d->metrics_url, "http://127.0.0.1:", 17), 0);
-	sa.sin_port = htons((uint16_t)strtoul(hp, NULL, 10));
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close"
-	    "\r\n\r\n", path);
-	assert_int_equal(write(fd, req, (size_t)n), n);
-	for (;;) {
-		buf = realloc(buf, len + 65536 + 1);
-		assert_non_null(buf);
-		if ((n = read(fd, buf + len, 65536)) <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	assert_int_equal(strncmp(buf, "HTTP/1.1 ", 9), 0);
-	status = atoi(buf + 9);
-	assert_non_null(b = strstr(buf, "\r\n\r\n"));
-	*body = strdup(b + 4);
-	free(buf);
-	return status;
-}
-
-static bool
-name_char(char c, bool first)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-	    (!first && c >= '0' && c <= '9');
-}
-
-/*
- * Checks the text exposition format line by line: comments are HELP or TYPE with a
- * known type, declared once and before their samples; a sample is NAME{k="v",...} VALUE
- * with a number; a histogram's buckets are cumulative and its +Inf bucket is its count.
- */
-static void
-parse_exposition(const char *text)
-{
-	char families[128][96], last_bucket_family[96] = "";
-	size_t nfam = 0;
-	double last_bucket = 0;
-	const char *p = text;
-
-	while (*p != '\0') {
-		const char *eol = strchr(p, '\n'), *q = p;
-		char name[96], value[64], line[512];
-		size_t nl = 0;
-		bool known = false;
-
-		assert_non_null(eol);
-		snprintf(line, sizeof(line), "%.*s", (int)(eol - p), p);
-		if (strncmp(p, "# HELP ", 7) == 0) {
-			p = eol + 1;
-			continue;
-		}
-		if (strncmp(p, "# TYPE ", 7) == 0) {
-			char type[32];
-			const char *sp = strchr(p + 7, ' ');
-			assert_true(sp != NULL && sp < eol);
-			snprintf(type, sizeof(type), "%.*s", (int)(eol - sp - 1), sp + 1);
-			if (strcmp(type, "counter") != 0 && strcmp(type, "gauge") != 0 &&
-			    strcmp(type, "histogram") != 0)
-				fail_msg("unknown type in: %s", line);
-			for (size_t i = 0; i < nfam; i++)
-				if (strlen(families[i]) == (size_t)(sp - p - 7) &&
-				    strncmp(families[i], p + 7, (size_t)(sp - p - 7)) == 0)
-					fail_msg("declared twice: %s", line);
-			assert_true(nfam < 128);
-			snprintf(families[nfam++], sizeof(families[0]), "%.*s", (int)(sp - p - 7), p + 7);
-			p = eol + 1;
-			continue;
-		}
-		if (*p == '#')
-			fail_msg("a comment that is neither HELP nor TYPE: %s", line);
-		if (!name_char(*q, true))
-			fail_msg("not a sample: %s", line);
-		while (q < eol && name_char(*q, false))
-			name[nl++] = *q++;
-		name[nl] = '\0';
-		if (*q == '{') {
-			for (q++; *q != '}'; ) {
-				if (!name_char(*q, true))
-					fail_msg("bad label in: %s", line);
-				while (name_char(*q, false))
-					q++;
-				if (q[0] != '=' || q[1] != '"')
-					fail_msg("bad label in: %s", line);
-				for (q += 2; *q != '"'; q++) {
-					if (*q == '\\')
-						q++;
-					if (q >= eol)
-						fail_msg("unterminated label in: %s", line);
-				}
-				q++;
-				if (*q == ',')
-					q++;
-			}
-			q++;
-		}
-		if (*q != ' ')
-			fail_msg("no value in: %s", line);
-		snprintf(value, sizeof(value), "%.*s", (int)(eol - q - 1), q + 1);
-		{
-			char *end;
-			double v = strtod(value, &end);
-			if (end == value || *end != '\0')
-				fail_msg("not a number in: %s", line);
-			for (size_t i = 0; i < nfam && !known; i++) {
-				size_t fl = strlen(families[i]);
-				known = strcmp(name, families[i]) == 0 ||
-				    (strncmp(name, families[i], fl) == 0 &&
-				    (strcmp(name + fl, "_bucket") == 0 || strcmp(name + fl, "_sum") == 0 ||
-				    strcmp(name + fl, "_count") == 0));
-			}
-			if (!known)
-				fail_msg("a sample of an undeclared metric: %s", line);
-			if (nl > 7 && strcmp(name + nl - 7, "_bucket") == 0) {
-				char fam[96];
-				const char *le = strstr(line, "le=\"");
-				assert_non_null(le);
-				/* The family and its labels but le: one histogram series. */
-				snprintf(fam, sizeof(fam), "%.*s", (int)(le - line), line);
-				if (strcmp(fam, last_bucket_family) == 0 && v < last_bucket)
-					fail_msg("buckets not cumulative at: %s", line);
-				snprintf(last_bucket_family, sizeof(last_bucket_family), "%s", fam);
-				last_bucket = v;
-			}
-		}
-		p = eol + 1;
-	}
-	assert_true(nfam >= 12);
+	return http_get(d->metrics_url, path, NULL, body);
 }
 
 /* The value of the sample whose line starts with series (then a space), or 0. */
@@ -256,8 +119,8 @@ metrics_health_and_audit(void **state)
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "运维", "--year",
 	    "2024", "--kind", "self-evaluation", NULL), 0);
 
-	assert_int_equal(http_get(&d, "/metrics", &before), 200);
-	parse_exposition(before);
+	assert_int_equal(ops_get(&d, "/metrics", &before), 200);
+	exposition_check(before);
 	assert_has(before, "jixiaod_build_info{version=\"");
 	assert_has(before, "# TYPE jixiaod_request_duration_seconds histogram");
 	/* Every method of the table has its series before its first call. */
@@ -276,8 +139,8 @@ metrics_health_and_audit(void **state)
 	assert_int_not_equal(jxd_jx(&d, NULL, NULL, "--user", "wang", "node", "add", "1", "越权",
 	    "--weight", "1", NULL), 0);
 
-	assert_int_equal(http_get(&d, "/metrics", &after), 200);
-	parse_exposition(after);
+	assert_int_equal(ops_get(&d, "/metrics", &after), 200);
+	exposition_check(after);
 	{
 		const char *add = "jixiaod_requests_total{service=\"Tree\",method=\"AddNode\","
 				  "code=\"OK\"}";
@@ -303,10 +166,10 @@ metrics_health_and_audit(void **state)
 	free(before);
 	free(after);
 
-	assert_int_equal(http_get(&d, "/healthz", &body), 200);
+	assert_int_equal(ops_get(&d, "/healthz", &body), 200);
 	assert_string_equal(body, "ok\n");
 	free(body);
-	assert_int_equal(http_get(&d, "/nothing", &body), 404);
+	assert_int_equal(ops_get(&d, "/nothing", &body), 404);
 	free(body);
 
 	/* The audit lines: who, with which key, from where, what, which revision. */
@@ -348,7 +211,7 @@ metrics_health_and_audit(void **state)
 
 	/* A listener that no longer accepts (its socket file deleted): 503, naming it. */
 	assert_int_equal(unlink(d.url + strlen("ipc://")), 0);
-	assert_int_equal(http_get(&d, "/healthz", &body), 503);
+	assert_int_equal(ops_get(&d, "/healthz", &body), 503);
 	assert_has(body, "unhealthy: ipc://");
 	assert_has(body, "does not accept connections");
 	free(body);

@@ -121,6 +121,16 @@ jxd_wait_ready(struct jxd *d)
 				snprintf(d->metrics_url, sizeof(d->metrics_url), "%.*s",
 				    (int)(m + 8 - b), b);
 			}
+			/* The web's URL is http://HOST:PORT, no path (the metrics' has one). */
+			for (char *h = strstr(line, " http://"); d->want_http && h != NULL;
+			    h = strstr(h + 1, " http://")) {
+				size_t len = strcspn(h + 1, " \n");
+				if (memchr(h + 8, '/', len - 7) == NULL) {
+					snprintf(d->http_url, sizeof(d->http_url), "%.*s", (int)len,
+					    h + 1);
+					break;
+				}
+			}
 			if (d->tls_cert[0] != '\0' && tls != NULL)
 				snprintf(d->tls_url, sizeof(d->tls_url), "%.*s",
 				    (int)strcspn(tls + 1, " \n"), tls + 1);
@@ -169,6 +179,11 @@ jxd_spawn(struct jxd *d)
 		/* The first start picks a free port; a restart reuses it. */
 		argv[n++] = d->metrics_url[0] != '\0' ? d->metrics_url
 						      : "http://127.0.0.1:0/metrics";
+	}
+	if (d->want_http) {
+		argv[n++] = "--http";
+		/* The first start picks a free port; a restart reuses it. */
+		argv[n++] = d->http_url[0] != '\0' ? d->http_url : "http://127.0.0.1:0";
 	}
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
@@ -328,6 +343,7 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	d->tcp = o->tcp;
 	d->args = o->args;
 	d->want_metrics = o->metrics;
+	d->want_http = o->http;
 	if (o->tls_cert != NULL && o->tls_key != NULL) {
 		snprintf(d->tls_cert, sizeof(d->tls_cert), "%s", o->tls_cert);
 		snprintf(d->tls_key, sizeof(d->tls_key), "%s", o->tls_key);

@@ -26,6 +26,8 @@ struct jxd {
 	bool tls_feed;
 	char metrics_url[128]; /* http://127.0.0.1:PORT/metrics when started with metrics */
 	bool want_metrics;
+	char http_url[64];  /* http://127.0.0.1:PORT (the web app, ws://…/rpc and /feed) */
+	bool want_http;
 	/*
 	 * jxd_stop checks the store's invariants (invariant.h) before it stops the daemon;
 	 * a test whose store is meant to be broken (a restored older copy) sets this.
@@ -43,6 +45,7 @@ struct jxd_opts {
 	/* More options for the daemon, NULL-terminated (at most 8); must outlive the test. */
 	const char *const *args;
 	bool metrics;          /* --metrics on a free port: d->metrics_url */
+	bool http;             /* --http on a free port: d->http_url */
 };
 
 /*
