@@ -232,6 +232,8 @@ rpc_read(struct rpc_call *c)
 #define RPC_DIGEST_LEN 32
 /* Old records removed per write: enough to keep up, bounded per call. */
 #define RPC_PRUNE_PER_CALL 4
+/* Longest request id kept (LMDB's key limit). */
+#define RPC_ID_MAX 511
 
 /*
  * Forgets replies older than RPC_REMEMBER_SECONDS from the front of the table.
@@ -240,6 +242,8 @@ rpc_read(struct rpc_call *c)
 static void
 rpc_prune(struct rpc_call *c, MDB_txn *txn)
 {
+	uint8_t keys[RPC_PRUNE_PER_CALL][RPC_ID_MAX];
+	size_t lens[RPC_PRUNE_PER_CALL];
 	MDB_cursor *cur;
 	MDB_val k, v;
 	int rc, n;
@@ -247,14 +251,18 @@ rpc_prune(struct rpc_call *c, MDB_txn *txn)
 	if (store_cursor(txn, c->rpc->store, STORE_REQUESTS, &cur) != 0)
 		return;
 	for (n = 0, rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 &&
-	     n < RPC_PRUNE_PER_CALL; n++, rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (v.mv_size < 8 ||
+	     n < RPC_PRUNE_PER_CALL; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (v.mv_size < 8 || k.mv_size > RPC_ID_MAX ||
 		    (int64_t)store_key_get_u64(v.mv_data) > c->now - RPC_REMEMBER_SECONDS)
 			break;
-		if (mdb_cursor_del(cur, 0) != 0)
-			break;
+		memcpy(keys[n], k.mv_data, k.mv_size);
+		lens[n++] = k.mv_size;
 	}
 	mdb_cursor_close(cur);
+	/* Through the store, so the log records the deletes. */
+	for (int i = 0; i < n; i++)
+		if (store_del(txn, c->rpc->store, STORE_REQUESTS, keys[i], lens[i]) != 0)
+			break;
 }
 
 /* Remembers a mutating call's reply under its request id, in txn. */
@@ -347,13 +355,13 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 	c->txn = NULL;
 	/* All of a call's changes, or none: a refused call leaves no trace but its reply. */
 	if (c->code == JX_OK) {
-		if (mdb_txn_commit(child) != 0) {
+		if (store_child_commit(c->rpc->store, child) != 0) {
 			rpc_call_reset(c);
 			rpc_call_fail(c, JX_EINTERNAL, "the change could not be saved");
 			rpc_closure(NULL, c);
 		}
 	} else {
-		mdb_txn_abort(child);
+		store_child_abort(c->rpc->store, child);
 		rpc_call_drop_changes(c);
 	}
 	rpc_remember(c, txn);
