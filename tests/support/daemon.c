@@ -360,6 +360,19 @@ jxd_stop(struct jxd *d)
 		fail_msg("jixiaod stopped badly (status %d)", status);
 }
 
+void
+jxd_kill(struct jxd *d)
+{
+	if (d->pid == 0)
+		return;
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, NULL, 0);
+	jxd_track(d->pid, false);
+	d->pid = 0;
+	close(d->out_fd);
+	d->out_fd = -1;
+}
+
 static int
 jxd_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {

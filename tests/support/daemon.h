@@ -47,6 +47,8 @@ void jxd_start_opts(struct jxd *d, const struct jxd_opts *o);
 void jxd_restart(struct jxd *d);
 /* SIGTERM, then waits; fails the test unless the daemon exits 0 within 20 s. */
 void jxd_stop(struct jxd *d);
+/* SIGKILL, then waits: the daemon dies without any chance to clean up. */
+void jxd_kill(struct jxd *d);
 /* Stops the daemon if running and removes the directory. */
 void jxd_cleanup(struct jxd *d);
 
