@@ -16,6 +16,7 @@
 #include "methods.h"
 #include "policy.h"
 #include "svc.h"
+#include "treecache.h"
 
 static const struct rpc_service *const rpc_services[] = {
 	&svc_system,
@@ -37,6 +38,7 @@ struct rpc {
 	struct writer *writer;
 	struct feed *feed;
 	struct auth *auth;
+	struct treecache *trees;
 };
 
 struct rpc_change {
@@ -84,6 +86,10 @@ rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struc
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return JX_EINTERNAL;
+	if (treecache_new(&r->trees) != 0) {
+		free(r);
+		return JX_EINTERNAL;
+	}
 	r->store = s;
 	r->writer = w;
 	r->feed = f;
@@ -95,6 +101,8 @@ rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struc
 void
 rpc_free(struct rpc *r)
 {
+	if (r != NULL)
+		treecache_free(r->trees);
 	free(r);
 }
 
@@ -578,4 +586,32 @@ rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len
 	*c->changes_tail = ch;
 	c->changes_tail = &ch->next;
 	return JX_OK;
+}
+
+struct treecache *
+rpc_call_treecache(struct rpc_call *c)
+{
+	return c->rpc->trees;
+}
+
+void
+rpc_call_answer_frame(struct rpc_call *c, uint8_t *frame, size_t len)
+{
+	if (c->answered) {
+		free(frame);
+		return;
+	}
+	c->answered = true;
+	c->reply = frame;
+	c->reply_len = len;
+}
+
+bool
+rpc_call_frame(struct rpc_call *c, const uint8_t **frame, size_t *len)
+{
+	if (!c->answered || c->reply == NULL)
+		return false;
+	*frame = c->reply;
+	*len = c->reply_len;
+	return true;
 }

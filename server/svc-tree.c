@@ -17,6 +17,7 @@
 #include "sheet.h"
 #include "store.h"
 #include "svc.h"
+#include "treecache.h"
 #include "templates.h"
 #include "tree-order.h"
 #include "history.h"
@@ -1325,12 +1326,28 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
     Jixiao__TreeReply_Closure closure, void *data)
 {
 	struct svc_tree_sheet r;
+	struct rpc_call *c = data;
+	uint8_t key[TREECACHE_KEY_LEN], *frame;
+	const uint8_t *packed;
+	size_t len;
+	bool cacheable = false;
 
+	/* The current tree of an unchanged workspace: the reply packed last time. */
+	if ((!in->has_at || in->at == 0) && treecache_key(rpc_call_txn(c), rpc_call_store(c),
+	    in->workspace, rpc_call_now(c), key) == 0) {
+		if (treecache_get(rpc_call_treecache(c), in->workspace, key, &frame, &len)) {
+			rpc_call_answer_frame(c, frame, len);
+			return;
+		}
+		cacheable = true;
+	}
 	if (svc_tree_sheet(data, in->workspace, in->has_at ? in->at : 0, &r) == 0)
 		closure(&r.reply, data);
 	else
 		closure(NULL, data);
 	svc_tree_sheet_free(&r);
+	if (cacheable && rpc_call_code(c) == JX_OK && rpc_call_frame(c, &packed, &len))
+		treecache_put(rpc_call_treecache(c), in->workspace, key, packed, len);
 }
 
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);
