@@ -40,6 +40,7 @@ struct wal {
 	bool can_undo;
 	bool broken;
 	uint64_t written;
+	uint64_t segment_max;
 };
 
 /* ---- little-endian numbers */
@@ -466,6 +467,13 @@ out:
 int
 wal_open(const char *dir, struct wal **wp, char *why, size_t whylen)
 {
+	return wal_open_sized(dir, WAL_SEGMENT_MAX, wp, why, whylen);
+}
+
+int
+wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char *why,
+    size_t whylen)
+{
 	char path[WAL_PATH_MAX + 32];
 	struct wal *w;
 	bool drop;
@@ -477,6 +485,7 @@ wal_open(const char *dir, struct wal **wp, char *why, size_t whylen)
 		return JX_EINTERNAL;
 	}
 	w->fd = -1;
+	w->segment_max = segment_max;
 	snprintf(w->dir, sizeof(w->dir), "%s", dir);
 	if ((size_t)snprintf(w->wdir, sizeof(w->wdir), "%s/wal", dir) >= sizeof(w->wdir)) {
 		snprintf(why, whylen, "the data directory's path is too long");
@@ -568,7 +577,7 @@ wal_append(struct wal *w, const void *payload, size_t len, uint64_t *lsn)
 		return JX_EUNAVAIL;
 	if (len > WAL_RECORD_MAX)
 		return JX_ENOSPC;
-	if (w->size > WAL_FILE_HEADER && w->size + WAL_RECORD_HEADER + len > WAL_SEGMENT_MAX &&
+	if (w->size > WAL_FILE_HEADER && w->size + WAL_RECORD_HEADER + len > w->segment_max &&
 	    (rv = wal_new_file(w, w->last + 1, why, sizeof(why))) != 0) {
 		log_error("%s", why);
 		return rv;

@@ -72,6 +72,9 @@ struct wal;
  * why, nothing cut.
  */
 int wal_open(const char *dir, struct wal **wp, char *why, size_t whylen);
+/* The same, starting a new file past segment_max bytes instead of WAL_SEGMENT_MAX. */
+int wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char *why,
+    size_t whylen);
 /* Accepts NULL. */
 void wal_close(struct wal *w);
 
