@@ -138,7 +138,7 @@ copy_store(const char *data, char *copy, size_t len)
 }
 
 static int
-remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
 }
@@ -623,7 +623,7 @@ wal_torn_tail_keeps_acknowledged_only(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal((size_t)st.st_size, len);
 	log[start - 10] ^= 0x55;
-	nftw(copy, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(copy, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 
 	last_log_file(d.data, path, sizeof(path));
 	/* The daemon, with a record torn in its middle: the edit before stays, the last goes. */
@@ -729,6 +729,57 @@ wal_power_loss_loses_nothing_acknowledged(void **state)
 	jxd_cleanup(&d);
 }
 
+/*
+ * A store without its log (from before the log, or its log lost) becomes the first
+ * records of a new log, from which it can then be rebuilt.
+ */
+static void
+wal_store_without_log_starts_one(void **state)
+{
+	struct jxd d;
+	struct client *cl;
+	struct editor e[THREADS];
+	pthread_t th[THREADS];
+	atomic_int total = 0;
+	atomic_bool stop = false;
+	uint64_t ids[NODES], revs[NODES], ws;
+	uint8_t live[DIGEST_LEN], adopted[DIGEST_LEN], rebuilt[DIGEST_LEN], *seen1, *seen2;
+	size_t len1, len2;
+	char why[256], path[400];
+
+	jxd_start(&d, false);
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
+	ws = create_workspace(cl, "日志补建", ids);
+	node_revisions(cl, ws, ids, revs);
+	editors_run(e, th, &d, ws, ids, revs, 10, &total, &stop);
+	editors_join(e, th, true);
+	seen1 = everything(cl, &len1);
+	client_close(cl);
+	jxd_stop(&d);
+	assert_jx_ok(store_digest(d.data, live));
+
+	snprintf(path, sizeof(path), "%s/wal", d.data);
+	assert_int_equal(nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+	assert_jx_ok(store_digest(d.data, adopted));
+	assert_memory_equal(live, adopted, DIGEST_LEN);
+
+	/* The new log alone rebuilds the same store. */
+	snprintf(path, sizeof(path), "%s/data.mdb", d.data);
+	assert_int_equal(unlink(path), 0);
+	jxd_restart(&d);
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
+	seen2 = everything(cl, &len2);
+	client_close(cl);
+	assert_int_equal(len1, len2);
+	assert_memory_equal(seen1, seen2, len1);
+	jxd_stop(&d);
+	assert_jx_ok(store_digest(d.data, rebuilt));
+	assert_memory_equal(live, rebuilt, DIGEST_LEN);
+	free(seen1);
+	free(seen2);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
@@ -736,6 +787,7 @@ main(void)
 		cmocka_unit_test(wal_rebuild_from_log_equals_live),
 		cmocka_unit_test(wal_torn_tail_keeps_acknowledged_only),
 		cmocka_unit_test(wal_power_loss_loses_nothing_acknowledged),
+		cmocka_unit_test(wal_store_without_log_starts_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
