@@ -19,6 +19,7 @@ struct writer {
 	pthread_t done_thread;
 	pthread_cond_t done_cv;
 	struct writer_job *done_head, **done_tail;
+	bool done_busy; /* the completion thread is calling done */
 	bool done_stopping;
 };
 
@@ -35,6 +36,19 @@ writer_finish(struct writer *w, struct writer_job *list, int err)
 	if (last == NULL)
 		return;
 	pthread_mutex_lock(&w->mtx);
+	/*
+	 * Nothing waits for the writer and no earlier reply is pending: answer here, which
+	 * saves a thread switch on a lone request. Otherwise the next batch comes first.
+	 */
+	if (w->head == NULL && w->done_head == NULL && !w->done_busy) {
+		pthread_mutex_unlock(&w->mtx);
+		for (job = list; job != NULL; job = last) {
+			last = job->next;
+			job->next = NULL;
+			job->done(job, job->err);
+		}
+		return;
+	}
 	*w->done_tail = list;
 	w->done_tail = &last->next;
 	pthread_cond_signal(&w->done_cv);
@@ -57,6 +71,7 @@ writer_done_main(void *arg)
 		job = w->done_head;
 		w->done_head = NULL;
 		w->done_tail = &w->done_head;
+		w->done_busy = true;
 		pthread_mutex_unlock(&w->mtx);
 		for (; job != NULL; job = next) {
 			next = job->next;
@@ -64,6 +79,7 @@ writer_done_main(void *arg)
 			job->done(job, job->err);
 		}
 		pthread_mutex_lock(&w->mtx);
+		w->done_busy = false;
 	}
 	pthread_mutex_unlock(&w->mtx);
 	return NULL;
