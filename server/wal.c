@@ -24,6 +24,11 @@
 #define WAL_RECORD_HEADER 24
 #define WAL_OP_HEADER 8
 #define WAL_PATH_MAX 4096
+/*
+ * The file is extended with zeros this much ahead of the records, so an append
+ * overwrites blocks already on the device and its flush need not write the inode too.
+ */
+#define WAL_PREALLOC ((uint64_t)1 << 20)
 /* A batch buffer bigger than this is freed after its commit, not kept. */
 #define WAL_BATCH_KEEP ((size_t)8 << 20)
 
@@ -35,7 +40,8 @@ struct wal {
 	size_t nfiles, capfiles;
 	uint8_t id[WAL_ID_LEN];
 	uint64_t last;           /* the last LSN */
-	uint64_t size;           /* the last file's size */
+	uint64_t size;           /* the end of the last file's records */
+	uint64_t alloc;          /* the last file's size: its records, then zeros */
 	uint64_t undo_size;      /* its size before the last append */
 	bool can_undo;
 	bool broken;
@@ -275,9 +281,40 @@ wal_new_file(struct wal *w, uint64_t first, char *why, size_t whylen)
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = fd;
-	w->size = WAL_FILE_HEADER;
+	w->size = w->alloc = WAL_FILE_HEADER;
 	w->written += WAL_FILE_HEADER;
 	return JX_OK;
+}
+
+/* Whether p holds only zeros. */
+static bool
+wal_zeros(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/* Extends the last file with zeros to hold at least end bytes (flushed with the record). */
+static int
+wal_extend(struct wal *w, uint64_t end)
+{
+	static const uint8_t zeros[65536];
+	uint64_t target = end + WAL_PREALLOC;
+	struct iovec iov;
+	int rc;
+
+	while (w->alloc < target) {
+		size_t n = target - w->alloc < sizeof(zeros) ? (size_t)(target - w->alloc) :
+		    sizeof(zeros);
+		iov = (struct iovec){ (void *)zeros, n };
+		if ((rc = wal_pwritev(w->fd, &iov, 1, w->alloc)) != 0)
+			return rc;
+		w->alloc += n;
+		w->written += n;
+	}
+	return 0;
 }
 
 /* A read-only map of a whole file; *len 0 (and NULL) for an empty one. */
@@ -435,7 +472,10 @@ wal_check_file(struct wal *w, size_t i, bool *drop, char *why, size_t whylen)
 	for (off = WAL_FILE_HEADER; off < len && wal_record_ok(p + off, len - off, w->last + 1,
 	    &size); off += size)
 		w->last++;
-	if (off < len) {
+	w->alloc = len;
+	if (off < len && wal_zeros(p + off, len - off)) {
+		/* The zeros ahead of the records (WAL_PREALLOC): the end. */
+	} else if (off < len) {
 		/*
 		 * Only the append in progress when the process or the machine stopped can
 		 * be damaged, and it is the last thing in the last file. A whole record
@@ -457,6 +497,7 @@ wal_check_file(struct wal *w, size_t i, bool *drop, char *why, size_t whylen)
 			rv = JX_EINTERNAL;
 			goto out;
 		}
+		w->alloc = off;
 	}
 	w->size = off;
 out:
@@ -589,7 +630,11 @@ wal_append(struct wal *w, const void *payload, size_t len, uint64_t *lsn)
 	wal_put32(h + 16, wal_record_crc(h, payload, len));
 	iov[0] = (struct iovec){ h, sizeof(h) };
 	iov[1] = (struct iovec){ (void *)payload, len };
-	rc = wal_pwritev(w->fd, iov, len > 0 ? 2 : 1, w->size);
+	rc = 0;
+	if (w->size + WAL_RECORD_HEADER + len > w->alloc)
+		rc = wal_extend(w, w->size + WAL_RECORD_HEADER + len);
+	if (rc == 0)
+		rc = wal_pwritev(w->fd, iov, len > 0 ? 2 : 1, w->size);
 	if (rc == 0 && fdatasync(w->fd) != 0) {
 		/* What reached the device is unknown now: no more appends in this process. */
 		rc = errno;
@@ -600,6 +645,7 @@ wal_append(struct wal *w, const void *payload, size_t len, uint64_t *lsn)
 	if (rc != 0) {
 		if (ftruncate(w->fd, (off_t)w->size) != 0)
 			w->broken = true;
+		w->alloc = w->size;
 		log_error("cannot append to the log: %s", strerror(rc));
 		return rc == ENOSPC || rc == EDQUOT ? JX_ENOSPC : JX_EUNAVAIL;
 	}
@@ -617,6 +663,7 @@ wal_undo(struct wal *w)
 	if (!w->can_undo)
 		return JX_EINTERNAL;
 	w->can_undo = false;
+	w->alloc = w->undo_size;
 	if (ftruncate(w->fd, (off_t)w->undo_size) != 0 || fdatasync(w->fd) != 0) {
 		w->broken = true;
 		log_error("cannot take back the log's last record: %s; refusing writes until "
@@ -634,7 +681,7 @@ wal_replay(struct wal *w, uint64_t after, wal_fn fn, void *arg, char *why, size_
 	char path[WAL_PATH_MAX + 32];
 	const uint8_t *p;
 	size_t len, off, size;
-	uint64_t lsn;
+	uint64_t lsn, end;
 	int rv = JX_OK;
 
 	for (size_t i = 0; i < w->nfiles && rv == 0; i++) {
@@ -647,7 +694,8 @@ wal_replay(struct wal *w, uint64_t after, wal_fn fn, void *arg, char *why, size_
 			return JX_EINTERNAL;
 		}
 		lsn = w->firsts[i];
-		for (off = WAL_FILE_HEADER; off < len && lsn <= w->last; off += size, lsn++) {
+		end = i + 1 < w->nfiles ? w->firsts[i + 1] - 1 : w->last;
+		for (off = WAL_FILE_HEADER; off < len && lsn <= end; off += size, lsn++) {
 			if (!wal_record_ok(p + off, len - off, lsn, &size)) {
 				snprintf(why, whylen, "the log file %s changed while it was read "
 				    "(record %" PRIu64 ")", path, lsn);

@@ -143,20 +143,26 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-/* Where the last record of a log file starts (its format: server/wal.h). */
+/*
+ * Where the last record of a log file starts, and where it ends (*end): the records are
+ * followed by zeros, the log's room to grow (format: server/wal.h).
+ */
 static size_t
-last_record_start(const uint8_t *p, size_t len)
+last_record_start(const uint8_t *p, size_t len, size_t *end)
 {
 	size_t off = 32, last = 0;
 
-	while (off + 24 <= len) {
+	while (off + 24 <= len && p[off] == 'J' && p[off + 1] == 'X') {
 		uint32_t plen = (uint32_t)p[off + 4] | (uint32_t)p[off + 5] << 8 |
 		    (uint32_t)p[off + 6] << 16 | (uint32_t)p[off + 7] << 24;
 		last = off;
 		off += 24 + plen;
 	}
-	assert_int_equal(off, len);
+	assert_true(off <= len);
+	for (size_t i = off; i < len; i++)
+		assert_int_equal(p[i], 0);
 	assert_true(last > 0);
+	*end = off;
 	return last;
 }
 
@@ -565,7 +571,7 @@ wal_torn_tail_keeps_acknowledged_only(void **state)
 	struct client *cl;
 	uint64_t ids[NODES], revs[NODES], ws, rev, head;
 	uint8_t before[DIGEST_LEN], after[DIGEST_LEN], got[DIGEST_LEN], *log;
-	size_t len, start;
+	size_t len, start, end;
 	struct stat st;
 	char why[256], path[400], copy[400], comment[64];
 	Jixiao__Workspace *w;
@@ -590,9 +596,9 @@ wal_torn_tail_keeps_acknowledged_only(void **state)
 	copy_store(d.data, copy, sizeof(copy));
 	last_log_file(copy, path, sizeof(path));
 	log = slurp(path, &len);
-	start = last_record_start(log, len);
+	start = last_record_start(log, len, &end);
 	print_message("torn log: cutting the last record (%zu bytes) at each of its bytes\n",
-	    len - start);
+	    end - start);
 
 	spit(path, log, start);
 	mark_other_boot(copy);
@@ -602,18 +608,29 @@ wal_torn_tail_keeps_acknowledged_only(void **state)
 	assert_jx_ok(store_digest(copy, after));
 	assert_memory_not_equal(before, after, DIGEST_LEN);
 
-	for (size_t off = start; off <= len; off++) {
+	for (size_t off = start; off <= end; off++) {
 		spit(path, log, off);
 		mark_other_boot(copy);
 		assert_jx_ok(store_digest(copy, got));
-		if (memcmp(got, off == len ? after : before, DIGEST_LEN) != 0)
+		if (memcmp(got, off == end ? after : before, DIGEST_LEN) != 0)
 			fail_msg("the log cut %zu bytes into its last record (of %zu) gave a "
 			    "store that is neither the one before the record nor after it",
-			    off - start, len - start);
+			    off - start, end - start);
 		/* The torn part is gone from the file. */
 		assert_int_equal(stat(path, &st), 0);
-		assert_int_equal((size_t)st.st_size, off == len ? len : start);
+		assert_int_equal((size_t)st.st_size, off == end ? end : start);
 	}
+	/* The torn record followed by the zeros of the log's room: the same. */
+	memset(log + start + (end - start) / 2, 0, end - start - (end - start) / 2);
+	spit(path, log, len);
+	mark_other_boot(copy);
+	assert_jx_ok(store_digest(copy, got));
+	assert_memory_equal(got, before, DIGEST_LEN);
+	last_log_file(d.data, path, sizeof(path));
+	free(log);
+	log = slurp(path, &len);
+	assert_int_equal(last_record_start(log, len, &end), start);
+	last_log_file(copy, path, sizeof(path));
 
 	/* A damaged record with a record after it is no torn tail: refused, nothing cut. */
 	log[start - 10] ^= 0x55;
@@ -627,7 +644,7 @@ wal_torn_tail_keeps_acknowledged_only(void **state)
 
 	last_log_file(d.data, path, sizeof(path));
 	/* The daemon, with a record torn in its middle: the edit before stays, the last goes. */
-	spit(path, log, start + (len - start) / 2);
+	spit(path, log, start + (end - start) / 2);
 	mark_other_boot(d.data);
 	jxd_restart(&d);
 	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));

@@ -178,6 +178,21 @@ newest(const char *dir, char *path, size_t len, bool oldest_but_one)
 	snprintf(path, len, "%s/%s", wdir, oldest_but_one ? names[1] : names[n - 1]);
 }
 
+/* Where the records of a log file end; zeros follow them (server/wal.h). */
+static off_t
+records_end(const char *path)
+{
+	uint8_t h[24];
+	off_t off = 32;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	while (pread(fd, h, sizeof(h), off) == (ssize_t)sizeof(h) && h[0] == 'J')
+		off += 24 + (off_t)(h[4] | h[5] << 8 | h[6] << 16 | (uint32_t)h[7] << 24);
+	close(fd);
+	return off;
+}
+
 static void
 wal_torn_tail_is_cut_and_damage_refused(void **state)
 {
@@ -193,9 +208,11 @@ wal_torn_tail_is_cut_and_damage_refused(void **state)
 	wal_close(w);
 	newest(f->dir, path, sizeof(path), false);
 	assert_int_equal(stat(path, &st), 0);
+	/* The records are followed by zeros, room to grow. */
+	assert_true(st.st_size > records_end(path));
 
 	/* Half of the last record: cut back to the 59 before it. */
-	assert_int_equal(truncate(path, st.st_size - 50), 0);
+	assert_int_equal(truncate(path, records_end(path) - 50), 0);
 	assert_jx_ok(wal_open_sized(f->dir, SEGMENT, &w, why, sizeof(why)));
 	assert_int_equal(wal_last(w), 59);
 	assert_jx_ok(wal_replay(w, 0, check_record, &s, why, sizeof(why)));
@@ -203,16 +220,15 @@ wal_torn_tail_is_cut_and_damage_refused(void **state)
 	append_n(w, 1);
 	wal_close(w);
 
-	/* Garbage after the last record (a write that extended the file, then nothing). */
-	assert_int_equal(stat(path, &st), 0);
-	assert_true((fd = open(path, O_WRONLY | O_APPEND)) >= 0);
-	assert_int_equal(write(fd, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 26),
-	    26);
+	/* Half a header after the last record, then zeros: cut. */
+	assert_true((fd = open(path, O_WRONLY)) >= 0);
+	assert_int_equal(pwrite(fd, "JXR1\1\0\0\0\x3d", 9, records_end(path)), 9);
 	close(fd);
 	assert_jx_ok(wal_open_sized(f->dir, SEGMENT, &w, why, sizeof(why)));
 	assert_int_equal(wal_last(w), 60);
 	wal_close(w);
 	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, records_end(path));
 
 	/* A damaged record in an older file: refused, nothing cut. */
 	newest(f->dir, path, sizeof(path), true);
