@@ -141,6 +141,7 @@ struct replay_run {
 	uint64_t total; /* the log's last LSN */
 	unsigned records;
 	size_t bytes;
+	uint64_t total_bytes;
 	bool progress;  /* print progress lines */
 	int64_t start_ms, shown_ms;
 };
@@ -158,10 +159,12 @@ replay_flush(struct replay_run *r, uint64_t lsn)
 	else
 		mdb_txn_abort(r->txn);
 	r->txn = NULL;
+	if (rv == 0) {
+		r->done = lsn;
+		r->total_bytes += r->bytes;
+	}
 	r->records = 0;
 	r->bytes = 0;
-	if (rv == 0)
-		r->done = lsn;
 	return rv;
 }
 
@@ -236,9 +239,10 @@ replay_apply(struct store *s, struct wal *w, uint64_t from, bool progress, char 
 	}
 	ms = replay_now_ms() - r.start_ms;
 	if (progress)
-		log_warn("rebuilt the store from the log: %" PRIu64 " records in %.1f s (%.0f "
-		    "records/s)", r.total - from, (double)ms / 1000.0,
-		    (double)(r.total - from) * 1000.0 / (double)(ms > 0 ? ms : 1));
+		log_warn("rebuilt the store from the log: %" PRIu64 " records (%.1f MB) in %.2f s: "
+		    "%.0f records/s, %.1f MB/s", r.total - from, (double)r.total_bytes / 1e6,
+		    (double)ms / 1000.0, (double)(r.total - from) * 1000.0 / (double)(ms > 0 ? ms : 1),
+		    (double)r.total_bytes / 1e3 / (double)(ms > 0 ? ms : 1));
 	else if (r.total > from)
 		log_info("caught the store up with the log: records %" PRIu64 " to %" PRIu64,
 		    from + 1, r.total);
@@ -340,6 +344,10 @@ replay_recover(struct store *s, struct wal *w, enum replay_trust trust, char *wh
 			    wal_last(w));
 			return JX_EINTERNAL;
 		}
+		if (trust == REPLAY_CLEAN && lsn < wal_last(w))
+			log_warn("the store stopped cleanly at record %" PRIu64 " of its log but "
+			    "the log goes on to %" PRIu64 " (was the store restored from a copy?): "
+			    "applying the rest", lsn, wal_last(w));
 		rv = replay_apply(s, w, lsn, false, why, whylen);
 	} else if (store_is_empty(s)) {
 		if (wal_last(w) > 0)

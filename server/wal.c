@@ -422,7 +422,8 @@ wal_list(struct wal *w, char *why, size_t whylen)
 		}
 	}
 	closedir(d);
-	qsort(w->firsts, w->nfiles, sizeof(*w->firsts), wal_compare_u64);
+	if (w->nfiles > 1)
+		qsort(w->firsts, w->nfiles, sizeof(*w->firsts), wal_compare_u64);
 	return JX_OK;
 }
 
