@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
 
 #include "auth.h"
 #include "envelope.h"
+#include "idem.h"
 #include "err.h"
 #include "log.h"
 #include "methods.h"
@@ -232,86 +232,26 @@ rpc_read(struct rpc_call *c)
 	rpc_call_free(c);
 }
 
-/*
- * How long a mutating call's reply is kept for a resent request: far longer than
- * any client waits (30 s) or nng REQ resends (60 s).
- */
-#define RPC_REMEMBER_SECONDS 600
-#define RPC_DIGEST_LEN 32
-/* Old records removed per write: enough to keep up, bounded per call. */
-#define RPC_PRUNE_PER_CALL 4
-/* Longest request id kept (LMDB's key limit). */
-#define RPC_ID_MAX 511
-
-/*
- * Forgets replies older than RPC_REMEMBER_SECONDS from the front of the table.
- * Request ids start with the client's clock, so the front holds the oldest.
- */
+/* What the request asks, for the idempotency table: same id, same request. */
 static void
-rpc_prune(struct rpc_call *c, MDB_txn *txn)
+rpc_request_digest(const struct rpc_call *c, uint8_t out[IDEM_DIGEST_LEN])
 {
-	uint8_t keys[RPC_PRUNE_PER_CALL][RPC_ID_MAX];
-	size_t lens[RPC_PRUNE_PER_CALL];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, n;
-
-	if (store_cursor(txn, c->rpc->store, STORE_REQUESTS, &cur) != 0)
-		return;
-	for (n = 0, rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 &&
-	     n < RPC_PRUNE_PER_CALL; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (v.mv_size < 8 || k.mv_size > RPC_ID_MAX ||
-		    (int64_t)store_key_get_u64(v.mv_data) > c->now - RPC_REMEMBER_SECONDS)
-			break;
-		memcpy(keys[n], k.mv_data, k.mv_size);
-		lens[n++] = k.mv_size;
-	}
-	mdb_cursor_close(cur);
-	/* Through the store, so the log records the deletes. */
-	for (int i = 0; i < n; i++)
-		if (store_del(txn, c->rpc->store, STORE_REQUESTS, keys[i], lens[i]) != 0)
-			break;
+	idem_digest(c->user, c->req->service, c->req->method,
+	    c->req->has_payload ? c->req->payload.data : NULL,
+	    c->req->has_payload ? c->req->payload.len : 0, out);
 }
 
 /* Remembers a mutating call's reply under its request id, in txn. */
-/*
- * What a request asks, as a BLAKE2b digest of its user, service, method and payload: a
- * resent request must be the same request, not merely carry the same id.
- */
-static void
-rpc_request_digest(const struct rpc_call *c, uint8_t out[RPC_DIGEST_LEN])
-{
-	crypto_generichash_state st;
-	uint8_t method[4];
-	const char *user = c->user;
-
-	for (int i = 0; i < 4; i++)
-		method[i] = (uint8_t)(c->req->method >> (8 * (3 - i)));
-	crypto_generichash_init(&st, NULL, 0, RPC_DIGEST_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)user, strlen(user) + 1);
-	crypto_generichash_update(&st, (const uint8_t *)c->req->service,
-	    strlen(c->req->service) + 1);
-	crypto_generichash_update(&st, method, sizeof(method));
-	if (c->req->has_payload)
-		crypto_generichash_update(&st, c->req->payload.data, c->req->payload.len);
-	crypto_generichash_final(&st, out, RPC_DIGEST_LEN);
-}
-
-/* Remembers a mutating call's reply under its request id: time, digest, reply. */
 static void
 rpc_remember(struct rpc_call *c, MDB_txn *txn)
 {
-	uint8_t *rec;
-	size_t len = 8 + RPC_DIGEST_LEN + c->reply_len;
+	uint8_t digest[IDEM_DIGEST_LEN];
 
-	if (!c->req->has_request_id || c->reply == NULL || (rec = malloc(len)) == NULL)
+	if (!c->req->has_request_id || c->reply == NULL)
 		return;
-	store_key_u64(rec, (uint64_t)c->now);
-	rpc_request_digest(c, rec + 8);
-	memcpy(rec + 8 + RPC_DIGEST_LEN, c->reply, c->reply_len);
-	store_put(txn, c->rpc->store, STORE_REQUESTS, c->req->request_id.data,
-	    c->req->request_id.len, rec, len);
-	free(rec);
+	rpc_request_digest(c, digest);
+	idem_remember(txn, c->rpc->store, c->req->request_id.data, c->req->request_id.len,
+	    c->now, digest, c->reply, c->reply_len);
 }
 
 /*
@@ -321,25 +261,23 @@ rpc_remember(struct rpc_call *c, MDB_txn *txn)
 static bool
 rpc_replay(struct rpc_call *c, MDB_txn *txn)
 {
-	uint8_t digest[RPC_DIGEST_LEN];
-	const size_t head = 8 + RPC_DIGEST_LEN;
-	MDB_val v;
+	uint8_t digest[IDEM_DIGEST_LEN];
 
-	if (!c->req->has_request_id ||
-	    store_get(txn, c->rpc->store, STORE_REQUESTS, c->req->request_id.data,
-	    c->req->request_id.len, &v) != 0 || v.mv_size < head)
+	if (!c->req->has_request_id)
 		return false;
 	rpc_request_digest(c, digest);
-	if (sodium_memcmp(digest, (uint8_t *)v.mv_data + 8, RPC_DIGEST_LEN) != 0) {
+	switch (idem_lookup(txn, c->rpc->store, c->req->request_id.data, c->req->request_id.len,
+	    digest, &c->reply, &c->reply_len)) {
+	case IDEM_NONE:
+		return false;
+	case IDEM_OTHER:
 		rpc_call_fail(c, JX_EINVAL, "this request id was already used for another "
 		    "request; nothing was changed");
 		rpc_closure(NULL, c);
 		return true;
+	case IDEM_SAME:
+		break;
 	}
-	if ((c->reply = malloc(v.mv_size - head)) == NULL)
-		return false;
-	memcpy(c->reply, (uint8_t *)v.mv_data + head, v.mv_size - head);
-	c->reply_len = v.mv_size - head;
 	c->answered = true;
 	log_debug("replayed a resent request");
 	return true;
@@ -373,7 +311,7 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 		rpc_call_drop_changes(c);
 	}
 	rpc_remember(c, txn);
-	rpc_prune(c, txn);
+	idem_prune(txn, c->rpc->store, c->now);
 }
 
 static void
