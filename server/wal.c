@@ -534,7 +534,8 @@ wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char *why
 		rv = JX_EINVAL;
 		goto fail;
 	}
-	if (mkdir(w->wdir, 0700) != 0 && errno != EEXIST) {
+	/* The folder's name on the device too, before any record is acknowledged in it. */
+	if ((mkdir(w->wdir, 0700) != 0 && errno != EEXIST) || wal_sync_dir(w->dir) != 0) {
 		snprintf(why, whylen, "cannot create the log folder %s: %s", w->wdir,
 		    strerror(errno));
 		rv = JX_EINTERNAL;
