@@ -105,6 +105,15 @@ replay_prepare(const char *dir, struct wal **wp, enum replay_trust *trust, char 
 	char mark[REPLAY_BOOT_ID_MAX], boot[REPLAY_BOOT_ID_MAX];
 	int rv;
 
+	/* The data directory's own name on the device, before anything in it is acknowledged. */
+	snprintf(path, sizeof(path), "%s", dir);
+	if (strrchr(path, '/') != NULL && strrchr(path, '/') != path)
+		*strrchr(path, '/') = '\0';
+	else
+		snprintf(path, sizeof(path), "%s", dir[0] == '/' ? "/" : ".");
+	if (replay_sync_dir(path) != 0)
+		log_warn("cannot flush the folder %s that holds the data directory: %s", path,
+		    strerror(errno));
 	if ((rv = wal_open(dir, wp, why, whylen)) != 0)
 		return rv;
 	snprintf(path, sizeof(path), "%s/unclean", dir);
