@@ -1242,7 +1242,7 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 	    (at == 0 || at == r->ws->revision)) {
 		memcpy(r->head, r->ws->head.data, sizeof(r->head));
 		r->reply.has_head = 1;
-	} else if (workspace_head_at(c, wsid, at, r->head) == 0) {
+	} else if (history_head_at(c, wsid, at, r->head) == 0) {
 		r->reply.has_head = 1;
 	}
 	if (at != 0 && at < r->ws->revision) {
