@@ -428,12 +428,14 @@ wal_list(struct wal *w, char *why, size_t whylen)
 }
 
 /*
- * Checks file i (of the listed ones) and its records; for the last file, cuts a torn
- * tail. *drop is set when the last file's header is incomplete: it was being made when
- * the process stopped, so it holds no record.
+ * Checks file i (of the listed ones): its header, and with records set, its records,
+ * cutting a torn tail. Only the last file is read whole at start-up: the others were
+ * flushed before a later file began and are never written again; their records are
+ * checked when they are replayed. *drop is set when the last file's header is
+ * incomplete: it was being made when the process stopped, so it holds no record.
  */
 static int
-wal_check_file(struct wal *w, size_t i, bool *drop, char *why, size_t whylen)
+wal_check_file(struct wal *w, size_t i, bool records, bool *drop, char *why, size_t whylen)
 {
 	char path[WAL_PATH_MAX + 32];
 	const uint8_t *p;
@@ -468,6 +470,10 @@ wal_check_file(struct wal *w, size_t i, bool *drop, char *why, size_t whylen)
 		snprintf(why, whylen, "the log is missing records %" PRIu64 " to %" PRIu64
 		    " (before %s)", w->last + 1, w->firsts[i] - 1, path);
 		rv = JX_EINTERNAL;
+		goto out;
+	}
+	if (!records) {
+		w->last = w->firsts[i + 1] - 1;
 		goto out;
 	}
 	for (off = WAL_FILE_HEADER; off < len && wal_record_ok(p + off, len - off, w->last + 1,
@@ -543,19 +549,25 @@ wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char *why
 	}
 	if ((rv = wal_list(w, why, whylen)) != 0)
 		goto fail;
-	for (size_t i = 0; i < w->nfiles; i++) {
-		if ((rv = wal_check_file(w, i, &drop, why, whylen)) != 0)
+	for (size_t i = 0; i + 1 < w->nfiles; i++)
+		if ((rv = wal_check_file(w, i, false, &drop, why, whylen)) != 0)
 			goto fail;
-		if (drop) {
-			wal_file_path(w, w->firsts[i], path, sizeof(path));
-			log_warn("removing the log file %s, left unfinished", path);
-			if (unlink(path) != 0 || wal_sync_dir(w->wdir) != 0) {
-				snprintf(why, whylen, "cannot remove %s: %s", path, strerror(errno));
-				rv = JX_EINTERNAL;
-				goto fail;
-			}
-			w->nfiles--;
+	while (w->nfiles > 0) {
+		if ((rv = wal_check_file(w, w->nfiles - 1, true, &drop, why, whylen)) != 0)
+			goto fail;
+		if (!drop)
+			break;
+		wal_file_path(w, w->firsts[w->nfiles - 1], path, sizeof(path));
+		log_warn("removing the log file %s, left unfinished", path);
+		if (unlink(path) != 0 || wal_sync_dir(w->wdir) != 0) {
+			snprintf(why, whylen, "cannot remove %s: %s", path, strerror(errno));
+			rv = JX_EINTERNAL;
+			goto fail;
 		}
+		w->nfiles--;
+		/* The file before it is the last now: read whole, from its first record. */
+		if (w->nfiles > 0)
+			w->last = w->firsts[w->nfiles - 1] - 1;
 	}
 	if (w->nfiles == 0) {
 		randombytes_buf(w->id, WAL_ID_LEN);
@@ -699,8 +711,10 @@ wal_replay(struct wal *w, uint64_t after, wal_fn fn, void *arg, char *why, size_
 		end = i + 1 < w->nfiles ? w->firsts[i + 1] - 1 : w->last;
 		for (off = WAL_FILE_HEADER; off < len && lsn <= end; off += size, lsn++) {
 			if (!wal_record_ok(p + off, len - off, lsn, &size)) {
-				snprintf(why, whylen, "the log file %s changed while it was read "
-				    "(record %" PRIu64 ")", path, lsn);
+				if (wal_zeros(p + off, len - off))
+					break;
+				snprintf(why, whylen, "the log file %s is damaged at byte %zu "
+				    "(record %" PRIu64 ")", path, off, lsn);
 				rv = JX_EINTERNAL;
 				break;
 			}
@@ -710,6 +724,11 @@ wal_replay(struct wal *w, uint64_t after, wal_fn fn, void *arg, char *why, size_
 				    "applied", lsn);
 				break;
 			}
+		}
+		if (rv == 0 && lsn <= end) {
+			snprintf(why, whylen, "the log file %s ends before record %" PRIu64, path,
+			    lsn);
+			rv = JX_EINTERNAL;
 		}
 		wal_unmap(p, len);
 	}
