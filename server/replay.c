@@ -129,8 +129,20 @@ replay_prepare(const char *dir, struct wal **wp, enum replay_trust *trust, char 
 	*trust = REPLAY_REBUILD;
 	snprintf(path, sizeof(path), "%s/data.mdb", dir);
 	snprintf(aside, sizeof(aside), "%s/data.mdb.untrusted", dir);
-	if (access(path, F_OK) == 0 && (rename(path, aside) != 0 || replay_sync_dir(dir) != 0)) {
+	/*
+	 * A file set aside before, by a rebuild that did not finish, is the one to keep:
+	 * what is in data.mdb then is that rebuild's partial work.
+	 */
+	if (access(path, F_OK) == 0 && (access(aside, F_OK) == 0 ? unlink(path) :
+	    rename(path, aside)) != 0) {
 		snprintf(why, whylen, "cannot move %s aside: %s", path, strerror(errno));
+		wal_close(*wp);
+		*wp = NULL;
+		return JX_EINTERNAL;
+	}
+	if (replay_sync_dir(dir) != 0) {
+		snprintf(why, whylen, "cannot flush the data directory %s: %s", dir,
+		    strerror(errno));
 		wal_close(*wp);
 		*wp = NULL;
 		return JX_EINTERNAL;
@@ -380,5 +392,12 @@ marked:
 	}
 	if ((rv = replay_mark(store_dir(s), why, whylen)) != 0)
 		return rv;
+	if (trust == REPLAY_REBUILD) {
+		/* Rebuilt whole from the log: the file set aside holds nothing more. */
+		char aside[REPLAY_PATH_MAX];
+		snprintf(aside, sizeof(aside), "%s/data.mdb.untrusted", store_dir(s));
+		if (unlink(aside) != 0 && errno != ENOENT)
+			log_warn("cannot remove %s: %s", aside, strerror(errno));
+	}
 	return store_set_dirty(s);
 }

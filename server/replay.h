@@ -12,7 +12,9 @@
  *     the log (at most the batch in flight);
  *   - the marker of another boot (or no boot id): the machine stopped (a power loss):
  *     LMDB's file may hold any mix of its pages, so it is set aside as data.mdb.untrusted
- *     and rebuilt from the log, with a progress line.
+ *     and rebuilt from the log, with a progress line; once the rebuild is done and on
+ *     the device, the file set aside is removed (a rebuild that stops half way keeps it,
+ *     and the next start begins again).
  * A trusted store whose log position is behind the log is caught up; an empty store with
  * a log is rebuilt; a store with records but no log of its own (a store from before the
  * log, or restored from a copy) becomes the first records of a new log, any other log
