@@ -1146,6 +1146,69 @@ bench_find(const struct bench *b, enum bench_kind kind, unsigned clients)
 	return NULL;
 }
 
+static const struct bench_peer *
+bench_peer_find(const struct bench *b, const char *name, unsigned clients)
+{
+	for (size_t i = 0; i < b->npeers; i++)
+		if (strcmp(b->peers[i].name, name) == 0 && b->peers[i].clients == clients)
+			return &b->peers[i];
+	return NULL;
+}
+
+/* Issue 16's goals, from the rows and the peers of this run. */
+static void
+bench_print_goals16(const struct bench *b)
+{
+	static const char *const rivals[] = { "postgres-upd", "etcd" };
+	static const unsigned levels[] = { 16, 128 };
+	const struct bench_row *r, *ping;
+	const struct bench_peer *p;
+
+	printf("\ngoals of issue 16 (against the peers of this run):\n");
+	for (size_t l = 0; l < 2; l++)
+		for (size_t k = 0; k < 2; k++)
+			if ((r = bench_find(b, BENCH_EDIT, levels[l])) != NULL &&
+			    (p = bench_peer_find(b, rivals[k], levels[l])) != NULL)
+				printf("  edits/s at %3u ahead of %-12s: %.0f vs %.0f  %s\n",
+				    levels[l], rivals[k], r->ops_per_s, p->ops_per_s,
+				    r->ops_per_s > p->ops_per_s ? "met" : "MISSED");
+	if ((r = bench_find(b, BENCH_EDIT, 128)) != NULL &&
+	    (p = bench_peer_find(b, "redis", 128)) != NULL)
+		printf("  edits/s at 128 >= half of redis    : %.0f vs %.0f  %s\n", r->ops_per_s,
+		    p->ops_per_s / 2, r->ops_per_s >= p->ops_per_s / 2 ? "met" : "MISSED");
+	if ((r = bench_find(b, BENCH_EDIT, 1)) != NULL) {
+		if ((p = bench_peer_find(b, "etcd", 1)) != NULL)
+			printf("  edits/s at   1 ahead of etcd        : %.0f vs %.0f  %s\n",
+			    r->ops_per_s, p->ops_per_s, r->ops_per_s > p->ops_per_s ? "met" :
+			    "MISSED");
+		if ((p = bench_peer_find(b, "postgres-upd", 1)) != NULL) {
+			printf("  edits/s at   1 >= 2/3 postgres-upd  : %.0f vs %.0f  %s\n",
+			    r->ops_per_s, p->ops_per_s * 2 / 3,
+			    r->ops_per_s >= p->ops_per_s * 2 / 3 ? "met" : "MISSED");
+			printf("  edit p50 at  1 <= 1.5x postgres-upd: %.0f vs %.0f µs  %s\n",
+			    r->p50_us, p->p50_us * 1.5, r->p50_us <= p->p50_us * 1.5 ? "met" :
+			    "MISSED");
+		}
+	}
+	for (size_t i = 0; i < b->nrows; i++) {
+		r = &b->rows[i];
+		if (r->kind != BENCH_TREE_SMALL ||
+		    (ping = bench_find(b, BENCH_PING, r->clients)) == NULL)
+			continue;
+		printf("  35-sheet GetTree at %3u >= 70%% ping: %.0f vs %.0f  %s\n", r->clients,
+		    r->ops_per_s, ping->ops_per_s * 0.7,
+		    r->ops_per_s >= ping->ops_per_s * 0.7 ? "met" : "MISSED");
+	}
+	if ((r = bench_find(b, BENCH_TREE, 16)) != NULL)
+		printf("  %zu-indicator GetTree at 16 >= 10000/s: %.0f  %s\n", b->nodes_big,
+		    r->ops_per_s, r->ops_per_s >= 10000 ? "met" : "MISSED");
+	if ((r = bench_find(b, BENCH_EDIT, 128)) != NULL && r->ops > 0 && r->have_disk)
+		printf("  bytes to the disk per edit at 128 <= 2048: %.0f (jixiaod's own: %.0f)  "
+		    "%s\n", (double)r->disk_bytes / (double)r->ops,
+		    r->have_io ? (double)r->io_bytes / (double)r->ops : -1.0,
+		    (double)r->disk_bytes / (double)r->ops <= 2048 ? "met" : "MISSED");
+}
+
 static void
 bench_what(const struct bench *b, enum bench_kind kind, char *buf, size_t len)
 {
@@ -1295,6 +1358,7 @@ bench_print_table(const struct bench *b)
 			    p->clients, r->ops_per_s, p->ops_per_s,
 			    r->ops_per_s > p->ops_per_s ? "yes" : "NO");
 	}
+	bench_print_goals16(b);
 }
 
 static void
