@@ -993,8 +993,8 @@ bench_loadavg(char *buf, size_t len)
 
 /*
  * The disk's floor: 4 KiB pwrite + fdatasync, for a second, in the data directory.
- * An LMDB commit syncs twice (the data pages, then the meta page), so commits/s
- * cannot exceed about half of this.
+ * A group commit flushes the log once (LMDB's pages are not flushed per commit), so
+ * commits/s cannot exceed this.
  */
 static void
 bench_fsync_probe(struct bench *b)
