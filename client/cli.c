@@ -17,6 +17,8 @@
 #include "envelope.h"
 #include "err.h"
 #include "key.h"
+#include "kind.h"
+#include "target.h"
 
 static void
 cli_vsay(const char *fmt, va_list ap)
@@ -67,6 +69,8 @@ cli_exit_code(int err)
 	case JX_EABORTED:
 		return EX_TEMPFAIL;
 	case JX_ENOSPC:
+		/* The server is out of room (its disk, its store or a size limit). */
+		return EX_IOERR;
 	case JX_EUNAVAIL:
 		return EX_UNAVAILABLE;
 	default:
@@ -281,9 +285,9 @@ cli_parse_id(const char *s, const char *what, uint64_t *id)
 int
 cli_parse_points(const char *s, const char *what, int64_t *v)
 {
-	if (dec_parse(s, v) != 0) {
-		cli_error(0, "%s must be a number with at most two decimals, like 4.88, not '%s'",
-		    what, s);
+	if (dec_parse_written(s, strlen(s), v) != 0) {
+		cli_error(0, "%s must be a number with at most two decimals, like 4.88 or "
+		    "1,164.43, not '%s'", what, s);
 		return -1;
 	}
 	return 0;
@@ -304,25 +308,11 @@ cli_parse_year(const char *s, uint32_t *year)
 	return 0;
 }
 
-static const struct {
-	Jixiao__Kind kind;
-	const char *name, *zh, *zh_short;
-} cli_kinds[] = {
-	{ JIXIAO__KIND__TARGET_DECLARATION, "target-declaration", "绩效目标申报", "目标申报" },
-	{ JIXIAO__KIND__SELF_EVALUATION, "self-evaluation", "绩效自评", "自评" },
-	{ JIXIAO__KIND__KEY_EVALUATION, "key-evaluation", "重点绩效评价", "重点评价" },
-};
-
 int
 cli_parse_kind(const char *s, Jixiao__Kind *kind)
 {
-	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++) {
-		if (strcmp(s, cli_kinds[i].name) == 0 || strcmp(s, cli_kinds[i].zh) == 0 ||
-		    strcmp(s, cli_kinds[i].zh_short) == 0) {
-			*kind = cli_kinds[i].kind;
-			return 0;
-		}
-	}
+	if (kind_parse(s, kind) == 0)
+		return 0;
 	cli_error(0, "the kind must be target-declaration (绩效目标申报), self-evaluation "
 	    "(绩效自评) or key-evaluation (重点绩效评价), not '%s'", s);
 	return -1;
@@ -331,19 +321,13 @@ cli_parse_kind(const char *s, Jixiao__Kind *kind)
 const char *
 cli_kind_name(Jixiao__Kind kind)
 {
-	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++)
-		if (cli_kinds[i].kind == kind)
-			return cli_kinds[i].name;
-	return "unknown";
+	return kind_name(kind);
 }
 
 const char *
 cli_kind_zh(Jixiao__Kind kind)
 {
-	for (size_t i = 0; i < sizeof(cli_kinds) / sizeof(cli_kinds[0]); i++)
-		if (cli_kinds[i].kind == kind)
-			return cli_kinds[i].zh;
-	return "?";
+	return kind_zh(kind);
 }
 
 const char *
@@ -482,6 +466,8 @@ cli_json_node(struct out_json *j, const char *key, const Jixiao__Node *n)
 		out_json_bool(j, "vetoed", 1);
 	if (n->note != NULL)
 		out_json_string(j, "note", n->note);
+	if (target_text_flagged(n->target))
+		out_json_bool(j, "target_flagged", 1);
 	if (n->claimed_by != NULL) {
 		out_json_string(j, "claimed_by", n->claimed_by);
 		out_json_int(j, "claimed_until", n->claimed_until);

@@ -98,6 +98,8 @@ int cmd_tree(struct cli *cli, int argc, char **argv);
 int cmd_score(struct cli *cli, int argc, char **argv);
 int cmd_budget(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
+/* jx import edits (cmd-import-edits.c): a 评分表 exported for editing, brought back. */
+int cmd_import_edits(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_template(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
@@ -130,6 +132,12 @@ const char *cli_finding_kind_name(Jixiao__FindingKind kind);
 const char *cli_finding_kind_zh(Jixiao__FindingKind kind);
 void cli_json_finding(struct out_json *j, const char *key, const Jixiao__Finding *f);
 int cmd_verify(struct cli *cli, int argc, char **argv);
+int cmd_target(struct cli *cli, int argc, char **argv);
+/* Targets as jx shows them (cmd-target.c): the parse as JSON, in one line, and its kind. */
+struct target;
+void cli_json_target(struct out_json *j, const char *key, const struct target *t);
+void cli_target_describe(const struct target *t, char *buf, size_t len);
+const char *cli_target_kind(const struct target *t);
 
 /* The id of a registered unit or project named ref (its name, or its id). */
 int cli_find_subject(struct cli *cli, const char *ref, uint64_t *id);

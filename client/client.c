@@ -24,6 +24,7 @@ struct client {
 	char *known_servers;
 	char *reason;
 	char *user;        /* after login */
+	bool admin;        /* what the login said */
 	bool has_server_key;
 	uint8_t server_key[KEY_PUBLIC_LEN]; /* the server's own key, as pinned at login */
 	char url[512];
@@ -69,6 +70,9 @@ client_open(const char *url, const struct client_identity *id, struct client **c
 	nng_socket_set_size(cl->sock, NNG_OPT_RECVMAXSZ, CLIENT_MAX_REPLY);
 	nng_socket_set_ms(cl->sock, NNG_OPT_RECVTIMEO, CLIENT_TIMEOUT_MS);
 	nng_socket_set_ms(cl->sock, NNG_OPT_SENDTIMEO, CLIENT_TIMEOUT_MS);
+	/* A dropped connection (a restarted server or listener) is dialed again at once. */
+	nng_socket_set_ms(cl->sock, NNG_OPT_RECONNMINT, CLIENT_RECONNECT_MS);
+	nng_socket_set_ms(cl->sock, NNG_OPT_RECONNMAXT, 10 * CLIENT_RECONNECT_MS);
 	if ((rv = dial_start(cl->sock, url, id != NULL ? id->ca_file : NULL, true, why, whylen)) != 0) {
 		client_close(cl);
 		return rv;
@@ -95,6 +99,12 @@ const char *
 client_user(const struct client *cl)
 {
 	return cl->user;
+}
+
+bool
+client_admin(const struct client *cl)
+{
+	return cl->user != NULL && cl->admin;
 }
 
 const uint8_t *
@@ -205,6 +215,7 @@ client_login(struct client *cl, char *message, size_t msglen)
 	free(cl->user);
 	if ((cl->user = strdup(lr->user)) == NULL)
 		rv = JX_EINTERNAL;
+	cl->admin = lr->has_admin && lr->admin;
 out:
 	if (ch != NULL)
 		jixiao__challenge_reply__free_unpacked(ch, NULL);
@@ -246,7 +257,7 @@ client_call_with_id(struct client *cl, const ProtobufCServiceDescriptor *service
     const ProtobufCMessage *input, ProtobufCMessage **output, char *message, size_t msglen)
 {
 	const ProtobufCMethodDescriptor *m;
-	int rv;
+	int rv, attempt;
 
 	*output = NULL;
 	message[0] = '\0';
@@ -256,16 +267,30 @@ client_call_with_id(struct client *cl, const ProtobufCServiceDescriptor *service
 		return JX_EINTERNAL;
 	}
 	rv = client_call_once(cl, service, m, id, input, output, message, msglen);
+	if (strcmp(service->name, "jixiao.Auth") == 0)
+		return rv;
 	/*
-	 * Not logged in on this connection (the first call, or nng replaced the connection):
-	 * log in and send the same request again. The server refused it before doing
-	 * anything, and the same id keeps a resend from being applied twice.
+	 * Not logged in on this connection (the first call, or nng replaced the connection:
+	 * the server restarted, or its listener did): log in and send the same request
+	 * again. The server refused it before doing anything, and the same id keeps a
+	 * resend from being applied twice. The connection can be replaced again between
+	 * the challenge, the login and the resend, so try a few times; a server that
+	 * keeps refusing a fresh login is unavailable, not a refusal of this user.
 	 */
-	if (rv == JX_EUNAUTH && strcmp(service->name, "jixiao.Auth") != 0) {
+	for (attempt = 0; rv == JX_EUNAUTH && attempt < CLIENT_LOGIN_ATTEMPTS; attempt++) {
 		/* Without a key this says how to get one. */
-		if ((rv = client_login(cl, message, msglen)) != 0)
+		if ((rv = client_login(cl, message, msglen)) != 0) {
+			if (rv == JX_EUNAUTH && cl->has_key && attempt + 1 < CLIENT_LOGIN_ATTEMPTS)
+				continue;
 			return rv;
+		}
 		rv = client_call_once(cl, service, m, id, input, output, message, msglen);
+	}
+	if (rv == JX_EUNAUTH) {
+		snprintf(message, msglen, "jixiaod at %s forgot the login at once, %d times: "
+		    "its connection keeps being replaced (is it restarting?); try again",
+		    cl->url, CLIENT_LOGIN_ATTEMPTS);
+		rv = JX_EUNAVAIL;
 	}
 	return rv;
 }

@@ -5,6 +5,7 @@
 #ifndef JX_CLIENT_H
 #define JX_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,10 +13,14 @@
 
 #include "envelope.h"
 
-/* Largest reply a client accepts. */
-#define CLIENT_MAX_REPLY ((size_t)64 << 20)
+/* Largest reply a client accepts: the most any jixiaod may send (envelope.h). */
+#define CLIENT_MAX_REPLY ENVELOPE_LIMIT
 /* How long a call waits for its reply, in milliseconds. */
 #define CLIENT_TIMEOUT_MS 30000
+/* First wait before dialing a lost connection again; it doubles up to ten times this. */
+#define CLIENT_RECONNECT_MS 20
+/* Logins tried for one call whose connection was replaced (a server restart). */
+#define CLIENT_LOGIN_ATTEMPTS 4
 
 struct client;
 
@@ -43,6 +48,8 @@ int client_open(const char *url, const struct client_identity *id, struct client
     char *why, size_t whylen);
 /* The name the server knows this client by once logged in, else NULL. */
 const char *client_user(const struct client *cl);
+/* True once logged in as an admin (as the login's reply said). */
+bool client_admin(const struct client *cl);
 /* The server's own key (32 bytes) as checked and pinned at login, else NULL. */
 const uint8_t *client_server_key(const struct client *cl);
 /* Sends reason with every following call (why the change; NULL: none). Copied. */

@@ -11,6 +11,8 @@
 #include "csv.h"
 #include "decimal.h"
 #include "err.h"
+#include "sheet-csv.h"
+#include "table-file.h"
 
 #define ADJUST_MAX 64
 
@@ -24,10 +26,13 @@ static const struct cli_command budget_commands[] = {
 	    "expenditure and the execution rate (万元)." },
 	{ "set", budget_set,
 	    "jx budget set WS [--initial 万元] [--carry 万元] [--adjust ±万元[:DOCUMENT]]... "
-	    "[--spent 万元] [--rev N]",
+	    "[--spent 万元] [--stated-final 万元] [--stated-rate PCT] [--rev N]",
 	    "Changes the budget facts. Fields not given keep their value; --adjust adds an\n"
-	    "adjustment (调增 +, 调减 -), --clear-adjustments removes them all first." },
-	{ "lines", budget_lines, "jx budget lines WS FILE.csv [--rev N]",
+	    "adjustment (调增 +, 调减 -), --clear-adjustments removes them all first.\n"
+	    "--stated-final and --stated-rate keep the figures as the report prints them;\n"
+	    "jx check reports where the arithmetic disagrees. Amounts may be written as\n"
+	    "spreadsheets do (1,164.43, full-width digits)." },
+	{ "lines", budget_lines, "jx budget lines WS FILE.csv|FILE.xlsx [--rev N] [--sheet NAME|N]",
 	    "Replaces the itemised expenditure (支出明细) with the rows of a CSV file: columns\n"
 	    "金额 (amount, yuan) and optionally 日期 (date), 收款单位 (payee), 用途 (purpose).\n"
 	    "Tells when the lines do not add up to the recorded expenditure." },
@@ -88,6 +93,10 @@ cli_json_budget(struct out_json *j, const char *key, const Jixiao__Budget *b)
 		out_json_int(j, "spent", b->spent);
 	if (b->has_rate)
 		out_json_hundredths(j, "rate_percent", b->rate);
+	if (b->has_stated_final)
+		out_json_int(j, "stated_final", b->stated_final);
+	if (b->has_stated_rate)
+		out_json_hundredths(j, "stated_rate_percent", b->stated_rate);
 	out_json_uint(j, "lines", b->n_lines);
 	if (b->has_lines_total)
 		out_json_int(j, "lines_total", b->lines_total);
@@ -115,8 +124,14 @@ cli_print_budget(const Jixiao__Budget *b)
 		printf("  全年预算 final budget     %12s\n", wan(b->final, x));
 	if (b->has_spent)
 		printf("  支出 expenditure          %12s\n", wan(b->spent, x));
+	if (b->has_stated_final)
+		printf("  全年预算 as stated        %12s%s\n", wan(b->stated_final, x),
+		    b->has_final && b->final != b->stated_final ? "  ≠ computed" : "");
 	if (b->has_rate)
 		printf("  执行率 execution rate     %11s%%\n", dec_format(b->rate, x));
+	if (b->has_stated_rate)
+		printf("  执行率 as stated          %11s%%%s\n", dec_format(b->stated_rate, x),
+		    b->has_rate && b->rate != b->stated_rate ? "  ≠ computed" : "");
 	if (b->n_lines > 0)
 		printf("  支出明细 %zu lines, total %s\n", b->n_lines, wan(b->lines_total, x));
 }
@@ -156,9 +171,12 @@ budget_show(struct cli *cli, int argc, char **argv)
 static int
 budget_set(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_INITIAL = 256, OPT_CARRY, OPT_ADJUST, OPT_CLEAR, OPT_SPENT, OPT_REV };
+	enum { OPT_INITIAL = 256, OPT_CARRY, OPT_ADJUST, OPT_CLEAR, OPT_SPENT, OPT_REV,
+		OPT_SFINAL, OPT_SRATE };
 	static const struct option opts[] = {
 		{ "initial", required_argument, NULL, OPT_INITIAL },
+		{ "stated-final", required_argument, NULL, OPT_SFINAL },
+		{ "stated-rate", required_argument, NULL, OPT_SRATE },
 		{ "carry", required_argument, NULL, OPT_CARRY },
 		{ "adjust", required_argument, NULL, OPT_ADJUST },
 		{ "clear-adjustments", no_argument, NULL, OPT_CLEAR },
@@ -171,8 +189,9 @@ budget_set(struct cli *cli, int argc, char **argv)
 	Jixiao__Budget b = JIXIAO__BUDGET__INIT, *cur = NULL;
 	Jixiao__BudgetAdjustment adj[ADJUST_MAX], *adjp[2 * ADJUST_MAX];
 	Jixiao__BudgetReply *got = NULL, *out;
-	int64_t initial = 0, carry = 0, spent = 0;
+	int64_t initial = 0, carry = 0, spent = 0, sfinal = 0, srate = 0;
 	bool has_initial = false, has_carry = false, has_spent = false, clear = false;
+	bool has_sfinal = false, has_srate = false;
 	bool has_rev = false;
 	size_t nadj = 0, n = 0;
 	uint64_t rev = 0;
@@ -210,6 +229,23 @@ budget_set(struct cli *cli, int argc, char **argv)
 			nadj++;
 			break;
 		}
+		case OPT_SFINAL:
+			if (parse_wan(optarg, "the stated final budget", &sfinal) != 0)
+				return EX_USAGE;
+			has_sfinal = true;
+			break;
+		case OPT_SRATE: {
+			size_t len = strlen(optarg);
+
+			if (len > 0 && optarg[len - 1] == '%')
+				optarg[len - 1] = '\0';
+			if (cli_parse_points(optarg, "the stated execution rate", &srate) != 0)
+				return EX_USAGE;
+			if (srate < 0)
+				return cli_usage_error("the stated execution rate cannot be negative");
+			has_srate = true;
+			break;
+		}
 		case OPT_CLEAR:
 			clear = true;
 			break;
@@ -226,6 +262,8 @@ budget_set(struct cli *cli, int argc, char **argv)
 			    "                        -30.01:2023年第二次预算支出调整表 (repeatable)\n"
 			    "  --clear-adjustments   drop the adjustments recorded so far\n"
 			    "  --spent 万元          支出 / 决算\n"
+			    "  --stated-final 万元   全年预算 as the report prints it\n"
+			    "  --stated-rate PCT     执行率 as the report prints it, e.g. 100%\n"
 			    "  --rev N               the budget revision your change is based on\n");
 			return 0;
 		default:
@@ -236,7 +274,8 @@ budget_set(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("usage: %s", budget_commands[1].usage);
 	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
 		return EX_USAGE;
-	if (!has_initial && !has_carry && !has_spent && nadj == 0 && !clear)
+	if (!has_initial && !has_carry && !has_spent && nadj == 0 && !clear && !has_sfinal &&
+	    !has_srate)
 		return cli_usage_error("nothing to change (see jx budget set --help)");
 
 	/* Start from what is there, so unnamed fields keep their values. */
@@ -246,6 +285,8 @@ budget_set(struct cli *cli, int argc, char **argv)
 		b.has_initial = cur->has_initial, b.initial = cur->initial;
 		b.has_carry_over = cur->has_carry_over, b.carry_over = cur->carry_over;
 		b.has_spent = cur->has_spent, b.spent = cur->spent;
+		b.has_stated_final = cur->has_stated_final, b.stated_final = cur->stated_final;
+		b.has_stated_rate = cur->has_stated_rate, b.stated_rate = cur->stated_rate;
 		b.n_lines = cur->n_lines, b.lines = cur->lines;
 		if (!clear)
 			for (size_t i = 0; i < cur->n_adjustments && n < ADJUST_MAX; i++)
@@ -265,6 +306,10 @@ budget_set(struct cli *cli, int argc, char **argv)
 		b.has_carry_over = 1, b.carry_over = carry;
 	if (has_spent)
 		b.has_spent = 1, b.spent = spent;
+	if (has_sfinal)
+		b.has_stated_final = 1, b.stated_final = sfinal;
+	if (has_srate)
+		b.has_stated_rate = 1, b.stated_rate = srate;
 	in.base_revision = rev;
 	in.budget = &b;
 	rv = cli_call(cli, &jixiao__budgets__descriptor, "Set", &in.base,
@@ -293,14 +338,53 @@ static const char *const lines_columns[4][4] = {
 	{ "用途", "purpose", "项目名称", "摘要" },
 };
 
+/* Rows above the header a file may have: a title, a unit line. */
+#define LINES_TITLE_ROWS 10
+
 static int
-lines_column(const struct csv *csv, size_t which)
+lines_column(const struct csv *csv, size_t row, size_t which)
 {
-	for (size_t col = 0; col < csv_ncols(csv, 0); col++)
+	for (size_t col = 0; col < csv_ncols(csv, row); col++)
 		for (size_t k = 0; k < 4 && lines_columns[which][k] != NULL; k++)
-			if (csv_header_eq(csv_cell(csv, 0, col), lines_columns[which][k]))
+			if (csv_header_eq(csv_cell(csv, row, col), lines_columns[which][k]))
 				return (int)col;
 	return -1;
+}
+
+/* The header: the first row (of the first few) that names the 金额 column. */
+static bool
+lines_header_row(const struct csv *csv, size_t *row)
+{
+	for (size_t r = 0; r < csv_nrows(csv) && r < LINES_TITLE_ROWS; r++) {
+		if (lines_column(csv, r, 0) >= 0) {
+			*row = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* table_file_read's reader: a table with a header naming the 金额 column. */
+static int
+lines_header(const struct csv *csv, void *arg, char *why, size_t whylen)
+{
+	size_t row;
+
+	if (lines_header_row(csv, &row))
+		return JX_OK;
+	snprintf(why, whylen, "找不到表头：需要名为「金额」的一列 / no header row: a column named "
+	    "金额 (amount) is needed");
+	return JX_EINVAL;
+}
+
+/* A 合计 or 小计 row of the table: its amount is the lines' sum, not a line. */
+static bool
+lines_total_row(const struct csv *csv, size_t row)
+{
+	for (size_t c = 0; c < csv_ncols(csv, row); c++)
+		if (sheet_csv_total_label(csv_cell(csv, row, c)))
+			return true;
+	return false;
 }
 
 /* Reads the lines; on failure tells the user (row and column) and returns an exit code. */
@@ -308,32 +392,29 @@ static int
 lines_read(const char *path, const struct csv *csv, Jixiao__ExpenseLine *lines,
     Jixiao__ExpenseLine **ptrs, size_t *n)
 {
+	size_t head = 0;
 	int col[4];
 	char why[512];
 
-	for (size_t i = 0; i < 4; i++)
-		col[i] = lines_column(csv, i);
-	if (col[0] < 0)
-		return cli_error(EX_DATAERR, "%s: the first row must name the columns, with 金额 "
+	if (!lines_header_row(csv, &head))
+		return cli_error(EX_DATAERR, "%s: a row must name the columns, with 金额 "
 		    "(amount) among them", path);
+	for (size_t i = 0; i < 4; i++)
+		col[i] = lines_column(csv, head, i);
 	*n = 0;
-	for (size_t r = 1; r < csv_nrows(csv); r++) {
+	for (size_t r = head + 1; r < csv_nrows(csv); r++) {
 		Jixiao__ExpenseLine *l = &lines[*n];
 		const char *amount = csv_cell(csv, r, (size_t)col[0]), *start;
-		char buf[DEC_BUFSZ];
 		size_t len = csv_trim(amount, &start);
 
-		if (len == 0)
+		if (len == 0 || lines_total_row(csv, r))
 			continue;
 		jixiao__expense_line__init(l);
-		if (len >= sizeof(buf))
-			len = sizeof(buf) - 1;
-		memcpy(buf, start, len);
-		buf[len] = '\0';
-		if (dec_parse(buf, &l->amount) != 0) {
+		if (dec_parse_written(start, len, &l->amount) != 0) {
 			csv_why(why, sizeof(why), csv_line(csv, r), (size_t)col[0] + 1, "金额",
-			    "不是以元为单位、最多两位小数的金额", "not an amount in yuan with at most two "
-			    "decimals");
+			    "不是以元为单位、最多两位小数的金额（可写 1,260,000.00）",
+			    "not an amount in yuan with at most two decimals (1,260,000.00 is fine; "
+			    "1,26 is not)");
 			return cli_error(EX_DATAERR, "%s: %s", path, why);
 		}
 		if (col[1] >= 0 && !csv_blank(csv_cell(csv, r, (size_t)col[1])))
@@ -353,10 +434,12 @@ budget_lines(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rev", required_argument, NULL, 'r' },
+		{ "sheet", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Jixiao__SetBudgetRequest in = JIXIAO__SET_BUDGET_REQUEST__INIT;
+	const char *which = NULL;
 	Jixiao__Budget b = JIXIAO__BUDGET__INIT, *cur;
 	Jixiao__BudgetReply *got = NULL, *out = NULL;
 	Jixiao__ExpenseLine *lines = NULL, **ptrs = NULL;
@@ -367,10 +450,16 @@ budget_lines(struct cli *cli, int argc, char **argv)
 	int c, rv;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			cli_help(&budget_commands[2], NULL);
+			cli_help(&budget_commands[2], "  --rev N          the budget's revision the "
+			    "lines replace\n  --sheet NAME|N   the workbook's sheet to read\n\n"
+			    TABLE_FILE_HELP);
 			return 0;
+		}
+		if (c == 's') {
+			which = optarg;
+			continue;
 		}
 		if (c != 'r' || cli_parse_id(optarg, "the revision", &rev) != 0)
 			return EX_USAGE;
@@ -380,7 +469,7 @@ budget_lines(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("usage: %s", budget_commands[2].usage);
 	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
 		return EX_USAGE;
-	if ((rv = import_csv_file(argv[optind + 1], &csv)) != 0)
+	if ((rv = table_file_read(argv[optind + 1], which, lines_header, NULL, &csv)) != 0)
 		return rv;
 	if ((lines = calloc(csv_nrows(csv) + 1, sizeof(*lines))) == NULL ||
 	    (ptrs = calloc(csv_nrows(csv) + 1, sizeof(*ptrs))) == NULL) {

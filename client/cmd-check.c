@@ -14,7 +14,10 @@ static const struct cli_command check_command = { "check", cmd_check, "jx check 
 	"Reports what does not add up in a workspace, one plain sentence per warning with the\n"
 	"indicator code: weights that do not sum, stated subtotals that differ from their\n"
 	"children, formula texts that disagree with the weight, amounts in the wrong unit,\n"
-	"full marks with a critical comment, missing names, comments and measurable targets.\n"
+	"full marks with a critical comment, missing names, comments and measurable targets,\n"
+	"leaves not scored yet (the grade is provisional), targets the parser did not\n"
+	"understand, a sheet's 合计 that is not its indicators' sum, and stated budget\n"
+	"figures (jx budget set --stated-final/--stated-rate) the arithmetic contradicts.\n"
 	"Exit status 0 when there is nothing to report, 1 when there are warnings." };
 
 /*
@@ -61,7 +64,7 @@ check_tree(const Jixiao__TreeReply *t, struct check_warning **w, size_t *nw)
 			.category = n->category, .method = n->method,
 			.personalised = leaf && check_personalised(n, p == CHECK_ROOT ? NULL :
 			    t->nodes[p]),
-			.evidence = (unsigned)n->n_evidence };
+			.evidence = (unsigned)n->n_evidence, .note = n->note };
 	}
 	in.nodes = nodes;
 	in.n = t->n_nodes;
@@ -70,7 +73,14 @@ check_tree(const Jixiao__TreeReply *t, struct check_warning **w, size_t *nw)
 		in.ledger.present = true;
 		in.ledger.final_budget = t->budget->final;
 		in.ledger.spent = t->budget->spent;
+		in.ledger.has_stated_final = t->budget->has_stated_final;
+		in.ledger.stated_final = t->budget->stated_final;
+		in.ledger.has_stated_rate = t->budget->has_stated_rate;
+		in.ledger.stated_rate = t->budget->stated_rate;
 	}
+	in.has_stated_total = t->workspace->has_stated_total;
+	in.stated_total = t->workspace->stated_total;
+	in.list_unscored = t->workspace->kind != JIXIAO__KIND__TARGET_DECLARATION;
 	rv = check_run(&in, w, nw);
 	free(nodes);
 	return rv;

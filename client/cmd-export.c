@@ -1,5 +1,5 @@
 /*
- * jx export WS --format xlsx|csv|md|html -o FILE: a workspace as a file to hand on;
+ * jx export WS --format xlsx|csv|md|html|pdf -o FILE: a workspace as a file to hand on;
  * jx export WS --archive FILE: its whole history, for jx verify.
  */
 #include <errno.h>
@@ -14,24 +14,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "archive-fetch.h"
 #include "cli.h"
 #include "err.h"
 #include "export.h"
 
-enum export_format { EXPORT_CSV, EXPORT_MD, EXPORT_HTML, EXPORT_XLSX };
-
-static const struct {
-	const char *name, *what;
-} export_formats[] = {
-	[EXPORT_CSV] = { "csv", "scoring sheet" },
-	[EXPORT_MD] = { "md", "report" },
-	[EXPORT_HTML] = { "html", "report" },
-	[EXPORT_XLSX] = { "xlsx", "scoring sheet" },
-};
-#define EXPORT_NFORMATS (sizeof(export_formats) / sizeof(export_formats[0]))
-
 static const struct cli_command export_command = { "export", cmd_export,
-	"jx export WS --format xlsx|csv|md|html -o FILE | --archive FILE",
+	"jx export WS --format xlsx|csv|md|html|pdf -o FILE [--for-editing] | --archive FILE",
 	"Writes a workspace to a file: its scoring sheet (评分表) as an Excel workbook or as\n"
 	"the CSV that 'jx import sheet' reads back, or a report (Markdown, or a standalone\n"
 	"HTML page with charts) with the budget facts, the analysis per indicator, the total\n"
@@ -40,62 +29,27 @@ static const struct cli_command export_command = { "export", cmd_export,
 	"evidence inventory." };
 
 static const char *const export_details =
-    "  -f, --format F    xlsx, csv, md or html (default: from FILE's extension)\n"
+    "  -f, --format F    xlsx, csv, md, html or pdf (default: from FILE's extension)\n"
     "  -o, --output FILE the file to write, replaced whole or left as it was;\n"
     "                    '-' for standard output (default; xlsx only into a pipe)\n"
     "  -a, --archive FILE write an archive of the workspace and its history instead\n"
+    "      --for-editing  xlsx: a 评分表 to fill in offline and bring back with\n"
+    "                    'jx import edits WS FILE': each row carries its indicator's id\n"
+    "                    (a hidden column) and a hidden sheet the revision and a BLAKE2b\n"
+    "                    digest of the values exported, so that the import knows what\n"
+    "                    changed and refuses a file whose hidden parts were altered\n"
     "\n"
     "csv is UTF-8 with a byte-order mark, as Excel opens Chinese text; computed scores\n"
     "are written as the sheet's scores, and their methods and parameters with them.\n"
     "It is the scoring sheet only: findings (jx finding) and the archive inventory are\n"
     "in the md, html and xlsx exports, not in the csv, so that it re-imports as is.\n"
+    "A csv cell that a spreadsheet would run as a formula (starting with = + - @) is\n"
+    "written with an apostrophe in front, which jx import sheet takes off again.\n"
     "md and html have sections for 经验做法, 存在问题 and 建议 and the archive inventory\n"
     "(档案清单: every evidence file with its size and BLAKE2b hash); xlsx has them as\n"
     "sheets of their own. html charts the subject's totals year by year when it has\n"
-    "earlier years of the same kind of evaluation (jx ws carry).\n";
-
-static int
-export_parse_format(const char *s, enum export_format *fmt)
-{
-	for (size_t i = 0; i < EXPORT_NFORMATS; i++) {
-		if (strcmp(s, export_formats[i].name) == 0 ||
-		    (i == EXPORT_MD && strcmp(s, "markdown") == 0)) {
-			*fmt = (enum export_format)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* The format a file name implies: "report.html" → html. */
-static int
-export_format_of(const char *path, enum export_format *fmt)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (dot == NULL || strchr(dot, '/') != NULL)
-		return -1;
-	if (strcmp(dot, ".htm") == 0 || strcmp(dot, ".markdown") == 0)
-		return export_parse_format(dot[1] == 'h' ? "html" : "md", fmt);
-	return export_parse_format(dot + 1, fmt);
-}
-
-static int
-export_write(const struct export_sheet *s, enum export_format fmt, FILE *f, char *why,
-    size_t whylen)
-{
-	switch (fmt) {
-	case EXPORT_CSV:
-		return export_csv(s, f, why, whylen);
-	case EXPORT_MD:
-		return export_md(s, f, why, whylen);
-	case EXPORT_HTML:
-		return export_html(s, f, why, whylen);
-	case EXPORT_XLSX:
-		break;
-	}
-	return JX_EINVAL;
-}
+    "earlier years of the same kind of evaluation (jx ws carry). pdf is the html report\n"
+    "printed by headless Chromium (A4, page numbers); it needs chromium installed.\n";
 
 /* Copies the file at path to standard output. */
 static int
@@ -195,7 +149,7 @@ export_archive_to(const uint8_t *buf, size_t len, const char *path)
 
 /* jx export WS --archive FILE. */
 static int
-export_archive(struct cli *cli, uint64_t ws, const char *path)
+export_archive_file(struct cli *cli, uint64_t ws, const char *path)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -203,7 +157,7 @@ export_archive(struct cli *cli, uint64_t ws, const char *path)
 
 	if (path[0] == '\0' || strcmp(path, "-") == 0)
 		return cli_usage_error("name the archive file with --archive FILE");
-	if ((rv = export_archive_fetch(cli, ws, true, &buf, &len)) != 0 ||
+	if ((rv = archive_fetch(cli, ws, true, &buf, &len)) != 0 ||
 	    (rv = export_archive_to(buf, len, path)) != 0)
 		goto out;
 	if (cli->json) {
@@ -234,8 +188,8 @@ export_to(const struct export_sheet *s, enum export_format fmt, const char *path
 	FILE *f = NULL;
 	int fd, rv = 0, err;
 
-	if (out && fmt != EXPORT_XLSX) {
-		if ((err = export_write(s, fmt, stdout, why, sizeof(why))) != JX_OK)
+	if (out && fmt != EXPORT_XLSX && fmt != EXPORT_PDF) {
+		if ((err = export_format_write(s, fmt, stdout, why, sizeof(why))) != JX_OK)
 			return cli_error(err == JX_EINVAL ? EX_DATAERR : EX_IOERR, "%s",
 			    why[0] != '\0' ? why : "out of memory");
 		if (fflush(stdout) != 0 || ferror(stdout))
@@ -244,15 +198,16 @@ export_to(const struct export_sheet *s, enum export_format fmt, const char *path
 	}
 	if ((fd = export_temp(out ? NULL : path, tmp, sizeof(tmp))) < 0)
 		return EX_CANTCREAT;
-	if (fmt == EXPORT_XLSX) {
+	if (fmt == EXPORT_XLSX || fmt == EXPORT_PDF) {
 		close(fd);
-		err = export_xlsx(s, tmp, why, sizeof(why));
+		err = fmt == EXPORT_PDF ? export_pdf(s, tmp, why, sizeof(why)) :
+		    export_xlsx(s, tmp, why, sizeof(why));
 	} else if ((f = fdopen(fd, "wb")) == NULL) {
 		close(fd);
 		rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	} else {
-		err = export_write(s, fmt, f, why, sizeof(why));
+		err = export_format_write(s, fmt, f, why, sizeof(why));
 		if (err == JX_OK && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)) {
 			rv = cli_error(EX_IOERR, "cannot write %s: %s", tmp, strerror(errno));
 			fclose(f);
@@ -264,8 +219,8 @@ export_to(const struct export_sheet *s, enum export_format fmt, const char *path
 		}
 	}
 	if (err != JX_OK) {
-		rv = cli_error(err == JX_EINVAL ? EX_DATAERR : EX_IOERR, "%s",
-		    why[0] != '\0' ? why : "out of memory");
+		rv = cli_error(err == JX_EINVAL ? EX_DATAERR : err == JX_EPRECOND ? EX_UNAVAILABLE :
+		    EX_IOERR, "%s", why[0] != '\0' ? why : "out of memory");
 		goto out;
 	}
 	if (stat(tmp, &st) == 0)
@@ -293,12 +248,14 @@ export_fetch_more(struct cli *cli, enum export_format fmt, const Jixiao__TreeRep
 	Jixiao__TrendRequest tin = JIXIAO__TREND_REQUEST__INIT;
 	int rv;
 
-	if (fmt == EXPORT_CSV)
+	if ((export_format_needs(fmt) & EXPORT_NEEDS_FINDINGS) != 0) {
+		fin.workspace = tree->workspace->id;
+		if ((rv = cli_call(cli, &jixiao__findings__descriptor, "List", &fin.base,
+		    (ProtobufCMessage **)findings)) != 0)
+			return rv;
+	}
+	if ((export_format_needs(fmt) & EXPORT_NEEDS_TREND) == 0)
 		return 0;
-	fin.workspace = tree->workspace->id;
-	if ((rv = cli_call(cli, &jixiao__findings__descriptor, "List", &fin.base,
-	    (ProtobufCMessage **)findings)) != 0 || fmt != EXPORT_HTML)
-		return rv;
 	tin.subject = tree->workspace->subject;
 	tin.has_kind = 1;
 	tin.kind = tree->workspace->kind;
@@ -313,6 +270,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "archive", required_argument, NULL, 'a' },
+		{ "for-editing", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -323,7 +281,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	struct export_sheet sheet = { 0 };
 	enum export_format fmt = EXPORT_CSV;
 	const char *path = "-", *archive = NULL;
-	bool has_fmt = false, has_out = false;
+	bool has_fmt = false, has_out = false, editing = false;
 	char why[EXPORT_WHY_MAX] = "", total[DEC_BUFSZ];
 	off_t size = 0;
 	int c, rv, err;
@@ -332,8 +290,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:o:a:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (export_parse_format(optarg, &fmt) != 0)
-				return cli_usage_error("the format must be xlsx, csv, md or html, "
+			if (export_format_parse(optarg, &fmt) != 0)
+				return cli_usage_error("the format must be xlsx, csv, md, html or pdf, "
 						       "not '%s'",
 				    optarg);
 			has_fmt = true;
@@ -344,6 +302,9 @@ cmd_export(struct cli *cli, int argc, char **argv)
 			break;
 		case 'a':
 			archive = optarg;
+			break;
+		case 'E':
+			editing = true;
 			break;
 		case 'h':
 			cli_help(&export_command, export_details);
@@ -360,31 +321,35 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_usage_error("--archive writes its own format: leave out --format and "
 				       "--output");
 	if (archive != NULL)
-		return export_archive(cli, in.workspace, archive);
+		return export_archive_file(cli, in.workspace, archive);
 	if (!has_fmt && strcmp(path, "-") == 0)
-		return cli_usage_error("say which format with --format xlsx|csv|md|html");
-	if (!has_fmt && export_format_of(path, &fmt) != 0)
+		return cli_usage_error("say which format with --format xlsx|csv|md|html|pdf");
+	if (!has_fmt && export_format_of_path(path, &fmt) != 0)
 		return cli_usage_error("cannot tell the format from the name %s: say which with "
-				       "--format xlsx|csv|md|html",
+				       "--format xlsx|csv|md|html|pdf",
 		    path);
 	if (path[0] == '\0')
 		return cli_usage_error("the output file name is empty");
-	if (fmt == EXPORT_XLSX && strcmp(path, "-") == 0 && isatty(STDOUT_FILENO))
-		return cli_usage_error("an xlsx workbook does not belong on a terminal: "
-				       "name a file with -o FILE, or pipe it");
+	if (editing && fmt != EXPORT_XLSX)
+		return cli_usage_error("--for-editing writes an xlsx workbook: use --format xlsx");
+	if ((fmt == EXPORT_XLSX || fmt == EXPORT_PDF) && strcmp(path, "-") == 0 &&
+	    isatty(STDOUT_FILENO))
+		return cli_usage_error("an %s file does not belong on a terminal: "
+				       "name a file with -o FILE, or pipe it", export_format_name(fmt));
 
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "GetTree", &in.base,
 		 (ProtobufCMessage **)&tree)) != 0)
 		return rv;
 	if ((err = export_sheet_init(&sheet, tree, why, sizeof(why))) != JX_OK) {
 		rv = err == JX_EINTERNAL ? cli_error(EX_OSERR, "out of memory")
-					 : cli_error(EX_PROTOCOL, "%s", why);
+		    : cli_error(err == JX_EPRECOND ? EX_DATAERR : EX_PROTOCOL, "%s", why);
 		goto out;
 	}
 	if ((rv = export_fetch_more(cli, fmt, tree, &findings, &trend)) != 0)
 		goto out;
 	sheet.findings = findings;
 	sheet.trend = trend;
+	sheet.for_editing = editing;
 	if ((rv = export_to(&sheet, fmt, path, &size)) != 0 || strcmp(path, "-") == 0)
 		goto out;
 	if (cli->json) {
@@ -392,7 +357,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 
 		out_json_object(j, NULL);
 		out_json_uint(j, "workspace", in.workspace);
-		out_json_string(j, "format", export_formats[fmt].name);
+		out_json_string(j, "format", export_format_name(fmt));
 		out_json_string(j, "file", path);
 		out_json_int(j, "bytes", (int64_t)size);
 		out_json_uint(j, "indicators", tree->n_nodes);
@@ -402,9 +367,9 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("Wrote the %s of workspace %" PRIu64 " (%zu indicators, total %s → %s) to "
 		       "%s (%s, %lld bytes).\n",
-		    export_formats[fmt].what, in.workspace, tree->n_nodes,
+		    export_format_what(fmt), in.workspace, tree->n_nodes,
 		    dec_format(tree->total, total), export_grade(tree), path,
-		    export_formats[fmt].name, (long long)size);
+		    export_format_name(fmt), (long long)size);
 	}
 out:
 	export_sheet_free(&sheet);

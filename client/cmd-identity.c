@@ -85,22 +85,21 @@ cmd_whoami(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_command cmd = { "whoami", cmd_whoami, "jx whoami",
 		"Logs in with your key and prints the name the server knows you by." };
-	Jixiao__ListUsersRequest in = JIXIAO__LIST_USERS_REQUEST__INIT;
-	Jixiao__ListUsersReply *r;
+	Jixiao__ListWorkspacesRequest in = JIXIAO__LIST_WORKSPACES_REQUEST__INIT;
+	Jixiao__ListWorkspacesReply *r;
 	const char *me;
-	bool admin = false;
+	bool admin;
 	int rv;
 
 	if ((rv = cli_plain_args(&cmd, argc, argv, 0)) >= 0)
 		return rv;
-	/* Any call that needs a login logs in; listing users is the cheapest. */
-	if ((rv = cli_call(cli, &jixiao__users__descriptor, "List", &in.base,
+	/* Any call that needs a login logs in; one any user may make. */
+	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "List", &in.base,
 	    (ProtobufCMessage **)&r)) != 0)
 		return rv;
+	jixiao__list_workspaces_reply__free_unpacked(r, NULL);
 	me = client_user(cli->client);
-	for (size_t i = 0; i < r->n_users; i++)
-		if (me != NULL && strcmp(r->users[i]->name, me) == 0)
-			admin = r->users[i]->has_admin && r->users[i]->admin;
+	admin = client_admin(cli->client);
 	if (cli->json) {
 		struct out_json *j = out_json_new(stdout);
 		out_json_object(j, NULL);
@@ -111,7 +110,6 @@ cmd_whoami(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("%s%s on %s\n", me != NULL ? me : "?", admin ? " (admin)" : "", cli->server);
 	}
-	jixiao__list_users_reply__free_unpacked(r, NULL);
 	return 0;
 }
 
@@ -119,11 +117,26 @@ cmd_whoami(struct cli *cli, int argc, char **argv)
 
 static int user_add(struct cli *cli, int argc, char **argv);
 static int user_ls(struct cli *cli, int argc, char **argv);
+static int user_disable(struct cli *cli, int argc, char **argv);
+static int user_enable(struct cli *cli, int argc, char **argv);
+static int user_key(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command user_commands[] = {
 	{ "add", user_add, "jx user add NAME FILE.pub [--admin]",
 	    "Registers a user by the public key jx keygen wrote (admins only)." },
-	{ "ls", user_ls, "jx user ls", "Lists the registered users and their key fingerprints." },
+	{ "ls", user_ls, "jx user ls [--ws WS]",
+	    "Lists the registered users and their key fingerprints (admins only); with --ws,\n"
+	    "the users of a workspace you belong to: its members and who signed there." },
+	{ "disable", user_disable, "jx user disable NAME --reason TEXT",
+	    "Disables a user, e.g. an evaluator who left (admins only): their sessions end at\n"
+	    "once and they cannot log in. What they signed stays valid; jx verify notes that\n"
+	    "the signer was disabled later. The reason is kept in their record." },
+	{ "enable", user_enable, "jx user enable NAME [--reason TEXT]",
+	    "Lets a disabled user log in again (admins only)." },
+	{ "key", user_key, "jx user key NAME NEW.pub [--reason TEXT]",
+	    "Replaces a user's key, e.g. a lost or stolen one (admins only): sessions on the old\n"
+	    "key end at once and it logs in no more; signatures made with it before stay\n"
+	    "valid, and jx verify notes that the key was replaced later." },
 };
 
 int
@@ -182,21 +195,53 @@ user_add(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* The newest event of u that says what (e.g. "user.disable"), or NULL. */
+static const Jixiao__UserEvent *
+user_last_event(const Jixiao__User *u, const char *what)
+{
+	for (size_t i = u->n_events; i-- > 0;)
+		if (strcmp(u->events[i]->what, what) == 0)
+			return u->events[i];
+	return NULL;
+}
+
 static int
 user_ls(struct cli *cli, int argc, char **argv)
 {
-	static const char *const head[] = { "user", "admin", "key", "added" };
+	static const struct option opts[] = {
+		{ "ws", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const head[] = { "user", "admin", "key", "added", "status" };
 	Jixiao__ListUsersRequest in = JIXIAO__LIST_USERS_REQUEST__INIT;
+	Jixiao__ListMembersRequest min = JIXIAO__LIST_MEMBERS_REQUEST__INIT;
 	Jixiao__ListUsersReply *r;
 	struct out_table *tab;
 	struct out_json *j;
-	char fp[KEY_FINGERPRINT_LEN], t[32];
-	int rv;
+	char fp[KEY_FINGERPRINT_LEN], t[32], status[64];
+	bool by_ws = false;
+	int c, rv;
 
-	if ((rv = cli_plain_args(&user_commands[1], argc, argv, 0)) >= 0)
-		return rv;
-	if ((rv = cli_call(cli, &jixiao__users__descriptor, "List", &in.base,
-	    (ProtobufCMessage **)&r)) != 0)
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(&user_commands[1], "  --ws WS  the users of workspace WS\n");
+			return 0;
+		}
+		if (c != 'w' || cli_parse_id(optarg, "the workspace", &min.workspace) != 0)
+			return EX_USAGE;
+		by_ws = true;
+	}
+	if (argc != optind)
+		return cli_usage_error("usage: %s", user_commands[1].usage);
+	if (by_ws)
+		rv = cli_call(cli, &jixiao__users__descriptor, "Members", &min.base,
+		    (ProtobufCMessage **)&r);
+	else
+		rv = cli_call(cli, &jixiao__users__descriptor, "List", &in.base,
+		    (ProtobufCMessage **)&r);
+	if (rv != 0)
 		return rv;
 	if (cli->json) {
 		j = out_json_new(stdout);
@@ -213,25 +258,139 @@ user_ls(struct cli *cli, int argc, char **argv)
 			out_json_string(j, "public_key", hex);
 			out_json_int(j, "created_at", u->created_at);
 			out_json_string(j, "created_by", u->created_by);
+			out_json_bool(j, "disabled", u->has_disabled && u->disabled);
+			out_json_array(j, "events");
+			for (size_t k = 0; k < u->n_events; k++) {
+				const Jixiao__UserEvent *e = u->events[k];
+				out_json_object(j, NULL);
+				out_json_int(j, "time", e->time);
+				out_json_string(j, "by", e->by);
+				out_json_string(j, "what", e->what);
+				out_json_string(j, "reason", e->reason);
+				if (e->has_old_key && e->old_key.len == KEY_PUBLIC_LEN) {
+					key_hex(e->old_key.data, KEY_PUBLIC_LEN, hex);
+					out_json_string(j, "old_key", hex);
+				}
+				out_json_end(j);
+			}
+			out_json_end(j);
 			out_json_end(j);
 		}
 		out_json_free(j);
 	} else {
-		tab = out_table_new(4, head);
+		tab = out_table_new(5, head);
 		for (size_t i = 0; i < r->n_users; i++) {
 			const Jixiao__User *u = r->users[i];
-			const char *row[4] = { u->name, u->has_admin && u->admin ? "yes" : "", fp,
-				cli_time(u->created_at, t) };
+			const Jixiao__UserEvent *off = user_last_event(u, "user.disable");
+			const Jixiao__UserEvent *rekey = user_last_event(u, "user.key");
+			char t2[32];
+			const char *row[5] = { u->name, u->has_admin && u->admin ? "yes" : "", fp,
+				cli_time(u->created_at, t), status };
 			if (u->public_key.len == KEY_PUBLIC_LEN)
 				key_fingerprint(u->public_key.data, fp);
 			else
 				snprintf(fp, sizeof(fp), "?");
+			if (u->has_disabled && u->disabled)
+				snprintf(status, sizeof(status), "disabled %s",
+				    off != NULL ? cli_time(off->time, t2) : "");
+			else if (rekey != NULL)
+				snprintf(status, sizeof(status), "key replaced %s",
+				    cli_time(rekey->time, t2));
+			else
+				status[0] = '\0';
 			out_table_row(tab, row);
 		}
 		out_table_print(tab, stdout);
 		out_table_free(tab);
 	}
 	jixiao__list_users_reply__free_unpacked(r, NULL);
+	return 0;
+}
+
+/* Prints what a change of a user's standing left. Returns 0. */
+static int
+user_print(struct cli *cli, const Jixiao__User *u, const char *done)
+{
+	char fp[KEY_FINGERPRINT_LEN] = "?";
+
+	if (u->public_key.len == KEY_PUBLIC_LEN)
+		key_fingerprint(u->public_key.data, fp);
+	if (cli->json) {
+		struct out_json *j = out_json_new(stdout);
+		out_json_object(j, NULL);
+		out_json_string(j, "user", u->name);
+		out_json_bool(j, "disabled", u->has_disabled && u->disabled);
+		out_json_string(j, "fingerprint", fp);
+		out_json_free(j);
+	} else {
+		printf("%s %s (key %s).\n", done, u->name, fp);
+	}
+	return 0;
+}
+
+/* jx user disable|enable: one function, enable says which. */
+static int
+user_standing(struct cli *cli, int argc, char **argv, const struct cli_command *cmd,
+    bool enable)
+{
+	Jixiao__DisableUserRequest in = JIXIAO__DISABLE_USER_REQUEST__INIT;
+	Jixiao__UserReply *r;
+	int rv;
+
+	/* --reason is jx's global option (sent with the call too): it says why. */
+	if ((rv = cli_plain_args(cmd, argc, argv, 1)) >= 0)
+		return rv;
+	in.reason = cli->reason != NULL ? (char *)cli->reason : "";
+	if (!enable && in.reason[0] == '\0')
+		return cli_usage_error("say why with --reason TEXT (it is kept in the user's "
+		    "record)");
+	in.name = argv[optind];
+	in.has_enable = enable;
+	in.enable = enable;
+	if ((rv = cli_call(cli, &jixiao__users__descriptor, "Disable", &in.base,
+	    (ProtobufCMessage **)&r)) != 0)
+		return rv;
+	if (r->user != NULL)
+		user_print(cli, r->user, enable ? "Enabled" : "Disabled");
+	jixiao__user_reply__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+user_disable(struct cli *cli, int argc, char **argv)
+{
+	return user_standing(cli, argc, argv, &user_commands[2], false);
+}
+
+static int
+user_enable(struct cli *cli, int argc, char **argv)
+{
+	return user_standing(cli, argc, argv, &user_commands[3], true);
+}
+
+static int
+user_key(struct cli *cli, int argc, char **argv)
+{
+	Jixiao__SetUserKeyRequest in = JIXIAO__SET_USER_KEY_REQUEST__INIT;
+	Jixiao__UserReply *r;
+	uint8_t pk[KEY_PUBLIC_LEN];
+	char why[600];
+	int rv;
+
+	if ((rv = cli_plain_args(&user_commands[4], argc, argv, 2)) >= 0)
+		return rv;
+	in.reason = (char *)cli->reason;
+	if (key_load_public(argv[optind + 1], pk, why, sizeof(why)) != 0)
+		return cli_error(EX_DATAERR, "%s", why);
+	in.name = argv[optind];
+	in.public_key.data = pk;
+	in.public_key.len = sizeof(pk);
+	if ((rv = cli_call(cli, &jixiao__users__descriptor, "SetKey", &in.base,
+	    (ProtobufCMessage **)&r)) != 0)
+		return rv;
+	if (r->user != NULL)
+		user_print(cli, r->user, "Replaced the key of");
+	jixiao__user_reply__free_unpacked(r, NULL);
 	return 0;
 }
 

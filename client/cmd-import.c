@@ -13,21 +13,25 @@
 #include "import.h"
 #include "sheet-csv.h"
 #include "target-table.h"
+#include "table-file.h"
 #include "target.h"
 
 static int import_sheet(struct cli *cli, int argc, char **argv);
 static int import_targets(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command import_commands[] = {
-	{ "sheet", import_sheet, "jx import sheet WS FILE.csv",
+	{ "sheet", import_sheet, "jx import sheet WS FILE.csv|FILE.xlsx [--sheet NAME|N]",
 	    "Imports a scoring sheet (评分表) into an empty workspace, all rows or none.\n"
 	    "Columns: 一级指标,二级指标,三级指标,分值,评分标准,评价情况,评价得分 and optionally\n"
 	    "指标值,完成值,评分方法,参数,类别 (or English names); a blank level cell repeats the\n"
-	    "row above (merged cells). UTF-8 with or without BOM, or GB18030." },
-	{ "targets", import_targets, "jx import targets FILE.csv --year YYYY",
+	    "row above (merged cells). Rows above the header (a title) are skipped." },
+	{ "targets", import_targets, "jx import targets FILE.csv|FILE.xlsx --year YYYY [--sheet NAME|N]",
 	    "Imports a performance-target table (绩效目标表): columns 主管部门,预算单位,项目名称,\n"
 	    "绩效目标,绩效指标, the last holding \"1、产出指标：…，年度指标值：…。2、…\".\n"
 	    "Creates one target-declaration workspace per project with its indicators." },
+	{ "edits", cmd_import_edits, "jx import edits WS FILE.xlsx [--dry-run] [--add]",
+	    "Brings back a 评分表 exported with --for-editing and filled in offline: changed\n"
+	    "cells become edits at the exported revision; conflicts are shown, not applied." },
 };
 
 int
@@ -40,43 +44,20 @@ cmd_import(struct cli *cli, int argc, char **argv)
 int
 import_csv_file(const char *path, struct csv **csv)
 {
-	char why[512], *data = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
-	int rv = 0;
+	return table_file_read(path, NULL, NULL, NULL, csv);
+}
 
-	if ((f = fopen(path, "rb")) == NULL)
-		return cli_error(EX_NOINPUT, "cannot open %s: %s", path, strerror(errno));
-	for (;;) {
-		if (cap - len < 65536) {
-			char *grown;
-			if (cap >= CSV_MAX_BYTES + 65536) {
-				rv = cli_error(EX_DATAERR, "%s is larger than %d MiB", path,
-				    (int)(CSV_MAX_BYTES >> 20));
-				goto out;
-			}
-			cap = cap ? cap * 2 : 1 << 20;
-			if ((grown = realloc(data, cap)) == NULL) {
-				rv = cli_error(EX_OSERR, "out of memory reading %s", path);
-				goto out;
-			}
-			data = grown;
-		}
-		size_t n = fread(data + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rv = cli_error(EX_IOERR, "cannot read %s", path);
-		goto out;
-	}
-	if (csv_parse(data, len, csv, why, sizeof(why)) != 0)
-		rv = cli_error(EX_DATAERR, "%s: %s", path, why);
-out:
-	fclose(f);
-	free(data);
-	return rv;
+/* table_file_read's readers: the sheet or table a workbook's sheet holds. */
+static int
+import_read_sheet(const struct csv *csv, void *arg, char *why, size_t whylen)
+{
+	return sheet_csv_read(csv, (struct sheet_csv **)arg, why, whylen);
+}
+
+static int
+import_read_targets(const struct csv *csv, void *arg, char *why, size_t whylen)
+{
+	return target_table_read(csv, (struct target_table **)arg, why, whylen);
 }
 
 static char *
@@ -89,41 +70,49 @@ static int
 import_sheet(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "sheet", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Jixiao__ImportTreeRequest in = JIXIAO__IMPORT_TREE_REQUEST__INIT;
+	const char *which = NULL;
 	Jixiao__ImportTreeReply *out = NULL;
 	struct import_nodes nodes = { 0 };
 	struct sheet_csv *sheet = NULL;
 	struct csv *csv = NULL;
-	char why[512];
 	int c, rv;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(&import_commands[0], NULL);
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			which = optarg;
+			break;
+		case 'h':
+			cli_help(&import_commands[0], "  --sheet NAME|N  the workbook's sheet to read "
+			    "(default: the first that reads)\n\n" TABLE_FILE_HELP);
 			return 0;
+		default:
+			return EX_USAGE;
 		}
-		return EX_USAGE;
 	}
 	if (argc - optind != 2)
 		return cli_usage_error("usage: %s", import_commands[0].usage);
 	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0)
 		return EX_USAGE;
-	if ((rv = import_csv_file(argv[optind + 1], &csv)) != 0)
+	if ((rv = table_file_read(argv[optind + 1], which, import_read_sheet, &sheet, &csv)) != 0)
 		return rv;
-	if (sheet_csv_read(csv, &sheet, why, sizeof(why)) != 0) {
-		rv = cli_error(EX_DATAERR, "%s: %s", argv[optind + 1], why);
-		goto out;
-	}
+	if (sheet->ignored[0] != '\0')
+		fprintf(stderr, "jx: 忽略了这些列：%s / ignored these columns: %s\n", sheet->ignored,
+		    sheet->ignored);
 	if (import_nodes_from_sheet(sheet, in.workspace, &nodes) != 0) {
 		rv = cli_error(EX_OSERR, "out of memory");
 		goto out;
 	}
 	in.nodes = nodes.ptrs;
 	in.n_nodes = nodes.n;
+	in.has_stated_total = sheet->has_total;
+	in.stated_total = sheet->total;
 	if ((rv = cli_call(cli, &jixiao__tree__descriptor, "Import", &in.base,
 	    (ProtobufCMessage **)&out)) != 0)
 		goto out;
@@ -258,6 +247,7 @@ import_targets(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "year", required_argument, NULL, 'y' },
+		{ "sheet", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -266,19 +256,24 @@ import_targets(struct cli *cli, int argc, char **argv)
 	struct out_json *j = NULL;
 	size_t items = 0, qualitative = 0, flagged = 0;
 	uint32_t year = 0;
-	char why[512];
+	const char *which = NULL;
 	int c, rv;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "y:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "y:s:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 's':
+			which = optarg;
+			break;
 		case 'y':
 			if (cli_parse_year(optarg, &year) != 0)
 				return EX_USAGE;
 			break;
 		case 'h':
 			cli_help(&import_commands[1], "  --year YYYY  the fiscal year the targets are "
-						      "declared for\n");
+						      "declared for\n"
+						      "  --sheet NAME|N  the workbook's sheet to read\n\n"
+						      TABLE_FILE_HELP);
 			return 0;
 		default:
 			return EX_USAGE;
@@ -286,12 +281,8 @@ import_targets(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1 || year == 0)
 		return cli_usage_error("usage: %s", import_commands[1].usage);
-	if ((rv = import_csv_file(argv[optind], &csv)) != 0)
+	if ((rv = table_file_read(argv[optind], which, import_read_targets, &table, &csv)) != 0)
 		return rv;
-	if (target_table_read(csv, &table, why, sizeof(why)) != 0) {
-		rv = cli_error(EX_DATAERR, "%s: %s", argv[optind], why);
-		goto out;
-	}
 	if (cli->json) {
 		j = out_json_new(stdout);
 		out_json_object(j, NULL);

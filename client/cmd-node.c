@@ -225,6 +225,7 @@ static int
 node_positionals(const struct cli_command *cmd, int argc, char **argv, uint64_t *ws,
     const char **second)
 {
+	*second = NULL;
 	if (argc - optind != 2)
 		return cli_usage_error("usage: %s", cmd->usage);
 	if (cli_parse_id(argv[optind], "the workspace", ws) != 0)

@@ -228,7 +228,7 @@ template_parse_grades(char *s, Jixiao__GradeBand *bands, Jixiao__GradeBand **ptr
 			return -1;
 		*colon = '\0';
 		jixiao__grade_band__init(&bands[*n]);
-		if (dec_parse(colon + 1, &bands[*n].min) != 0)
+		if (dec_parse_written(colon + 1, strlen(colon + 1), &bands[*n].min) != 0)
 			return -1;
 		if ((slash = strchr(item, '/')) != NULL) {
 			*slash = '\0';

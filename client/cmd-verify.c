@@ -17,7 +17,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "err.h"
-#include "export.h"
+#include "archive-fetch.h"
 #include "key.h"
 
 static const struct cli_command verify_command = { "verify", cmd_verify, "jx verify FILE|WS",
@@ -95,6 +95,7 @@ verify_print(struct cli *cli, const char *what, const struct archive_report *r)
 		out_json_uint(j, "revision", r->revision);
 		out_json_uint(j, "records", r->records);
 		out_json_uint(j, "signatures", r->signatures);
+		out_json_uint(j, "indicators", r->indicators);
 		if (r->grade[0] != '\0') {
 			out_json_hundredths(j, "total", r->total);
 			out_json_string(j, "grade", r->grade);
@@ -236,7 +237,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	if (stat(arg, &st) != 0 && strspn(arg, "0123456789") == strlen(arg) && arg[0] != '\0') {
 		if (cli_parse_id(arg, "the workspace", &ws) != 0)
 			return EX_USAGE;
-		if ((rv = export_archive_fetch(cli, ws, true, &buf, &len)) != 0)
+		if ((rv = archive_fetch(cli, ws, true, &buf, &len)) != 0)
 			return rv;
 		live = true;
 		snprintf(what, sizeof(what), "workspace %" PRIu64 " on the server", ws);

@@ -1,7 +1,9 @@
 /*
- * jx watch WS: a workspace's changes as they are committed. The feed (nng PUB) may
- * drop messages and connections break, so every gap in the revisions is filled from
- * the history (History.ChangesSince) before going on: each revision is shown once.
+ * jx watch WS: a workspace's changes as they are committed. The feed (nng PUB, no
+ * login) only says "workspace W is at revision N" (FeedNotice); each notice of a newer
+ * revision makes jx fetch the changes through the authenticated History.ChangesSince,
+ * which also fills every gap the feed dropped or a broken connection left: each
+ * revision is shown once, and only to those who may read the workspace.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -26,7 +28,9 @@ static const struct cli_command watch_command = { "watch", cmd_watch,
 	"jx watch WS [--from REV] [--count N] [--feed URL]",
 	"Prints a workspace's changes live, as they are committed. --from REV first shows the\n"
 	"history from that revision; --count N stops after N changes. Gaps in the live feed\n"
-	"are filled from the history, so every revision is shown exactly once." };
+	"are filled from the history, so every revision is shown exactly once. The feed\n"
+	"itself only says which revision a workspace is at; the changes are fetched with\n"
+	"your login, so you see only workspaces you may read." };
 
 struct watch {
 	struct cli *cli;
@@ -174,7 +178,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		topic[7 - i] = (uint8_t)(w.ws >> (8 * i));
 	nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, topic, sizeof(topic));
 	nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, WATCH_POLL_MS);
-	nng_socket_set_size(sub, NNG_OPT_RECVMAXSZ, (size_t)64 << 20);
+	nng_socket_set_size(sub, NNG_OPT_RECVMAXSZ, (size_t)64 << 10); /* notices: a few bytes */
 	/* Without waiting: the feed may come up later, and the history fills the gap. */
 	if ((rv = dial_start(sub, url, cli->ca, false, why, sizeof(why))) != 0) {
 		nng_close(sub);
@@ -196,18 +200,19 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		int r = nng_recvmsg(sub, &msg, 0);
 
 		if (r == 0) {
-			Jixiao__Change *ch = NULL;
+			Jixiao__FeedNotice *n = NULL;
 			if (nng_msg_len(msg) > 8)
-				ch = jixiao__change__unpack(NULL, nng_msg_len(msg) - 8,
+				n = jixiao__feed_notice__unpack(NULL, nng_msg_len(msg) - 8,
 				    (uint8_t *)nng_msg_body(msg) + 8);
 			nng_msg_free(msg);
-			if (ch == NULL)
+			if (n == NULL)
 				continue;
-			/* A gap: fetch what the feed lost before showing this one. */
-			if (ch->revision > w.last + 1)
+			/* Newer than what was shown: the changes come by login, gaps included. */
+			if (n->workspace == w.ws && n->revision > w.last) {
 				rv = watch_catch_up(&w);
-			watch_show(&w, ch);
-			jixiao__change__free_unpacked(ch, NULL);
+				checked = watch_ms();
+			}
+			jixiao__feed_notice__free_unpacked(n, NULL);
 		} else if (r != NNG_ETIMEDOUT) {
 			rv = cli_error(EX_UNAVAILABLE, "the change feed failed: %s", nng_strerror(r));
 		}

@@ -2,16 +2,19 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "cli.h"
+#include "table-file.h"
 
 static int ws_create(struct cli *cli, int argc, char **argv);
 static int ws_list(struct cli *cli, int argc, char **argv);
 static int ws_show(struct cli *cli, int argc, char **argv);
 static int ws_archive(struct cli *cli, int argc, char **argv);
 static int ws_carry(struct cli *cli, int argc, char **argv);
+static int ws_report(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command ws_commands[] = {
 	{ "create", ws_create,
@@ -26,6 +29,11 @@ static const struct cli_command ws_commands[] = {
 	    "Creates the next year's workspace of the same subject: indicators, weights,\n"
 	    "targets, criteria and methods carried (each keeps its lineage); actual values,\n"
 	    "scores, comments and budget facts start empty." },
+	{ "report", ws_report,
+	    "jx ws report WS [--overview TEXT|--overview-file FILE] [--process TEXT|--process-file "
+	    "FILE] [--evaluator ORG] [--date TEXT] [--rev N]",
+	    "Writes the report's own sections: 项目概况, 评价工作开展情况 and the 落款\n"
+	    "(evaluating organisation and date), shown in the md, html and pdf reports." },
 };
 
 int
@@ -289,4 +297,111 @@ ws_carry(struct cli *cli, int argc, char **argv)
 	ws_print(cli, out->workspace, "Carried forward into");
 	jixiao__workspace_reply__free_unpacked(out, NULL);
 	return 0;
+}
+
+/* The text of --NAME-file FILE ("-": standard input), at most 64 KiB, into *out. */
+static int
+ws_report_file(const char *path, char **out)
+{
+	size_t len;
+
+	if (strcmp(path, "-") == 0)
+		path = "/dev/stdin";
+	int rv;
+
+	/* The buffer is larger than the cap: there is room for the terminator. */
+	if ((rv = table_file_load(path, (size_t)64 << 10, out, &len)) != 0)
+		return rv;
+	(*out)[len] = '\0';
+	return 0;
+}
+
+static int
+ws_report(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "overview", required_argument, NULL, 'o' },
+		{ "overview-file", required_argument, NULL, 'O' },
+		{ "process", required_argument, NULL, 'p' },
+		{ "process-file", required_argument, NULL, 'P' },
+		{ "evaluator", required_argument, NULL, 'e' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "rev", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Jixiao__SetReportRequest in = JIXIAO__SET_REPORT_REQUEST__INIT;
+	Jixiao__WorkspaceReply *out = NULL;
+	char *files[2] = { NULL, NULL };
+	int c, rv = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			in.overview = optarg;
+			break;
+		case 'p':
+			in.process = optarg;
+			break;
+		case 'O':
+		case 'P':
+			if ((rv = ws_report_file(optarg, &files[c == 'P'])) != 0)
+				goto out;
+			if (c == 'O')
+				in.overview = files[0];
+			else
+				in.process = files[1];
+			break;
+		case 'e':
+			in.evaluator = optarg;
+			break;
+		case 'd':
+			in.report_date = optarg;
+			break;
+		case 'r':
+			if (cli_parse_id(optarg, "the revision", &in.base_revision) != 0) {
+				rv = EX_USAGE;
+				goto out;
+			}
+			in.has_base_revision = 1;
+			break;
+		case 'h':
+			cli_help(&ws_commands[5],
+			    "  --overview TEXT | --overview-file FILE   项目概况: background, funds, "
+			    "what the\n                                           project did\n"
+			    "  --process TEXT | --process-file FILE     评价工作开展情况: who evaluated, "
+			    "when, how\n"
+			    "  --evaluator ORG   落款: the evaluating organisation\n"
+			    "  --date TEXT       落款: the date as the report writes it (2024年5月20日)\n"
+			    "  --rev N           the report revision this edit is based on (exit 75 "
+			    "if changed since)\n\nAn empty text clears a section. The sections are "
+			    "part of what submit and sign-off sign.\n");
+			goto out;
+		default:
+			rv = EX_USAGE;
+			goto out;
+		}
+	}
+	if (argc - optind != 1) {
+		rv = cli_usage_error("usage: %s", ws_commands[5].usage);
+		goto out;
+	}
+	if (cli_parse_id(argv[optind], "the workspace", &in.workspace) != 0) {
+		rv = EX_USAGE;
+		goto out;
+	}
+	if ((rv = cli_call(cli, &jixiao__workspaces__descriptor, "SetReport", &in.base,
+	    (ProtobufCMessage **)&out)) != 0)
+		goto out;
+	if (cli->json)
+		ws_print(cli, out->workspace, NULL);
+	else
+		printf("Wrote the report's sections of workspace %" PRIu64 " (report revision %"
+		    PRIu64 ").\n", in.workspace, out->workspace->report_revision);
+out:
+	jixiao__workspace_reply__free_unpacked(out, NULL);
+	free(files[0]);
+	free(files[1]);
+	return rv;
 }

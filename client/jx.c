@@ -52,6 +52,7 @@ static const struct cli_command jx_commands[] = {
 	    "How a workspace becomes final (admins)." },
 	{ "verify", cmd_verify, "jx verify FILE|WS",
 	    "Checks an archive offline, or a live workspace: chain, signatures, scores." },
+	{ "target", cmd_target, "jx target TEXT", "Shows how a target value (指标值) is read." },
 };
 
 static void
@@ -77,8 +78,8 @@ usage(FILE *f)
 		   "  -h, --help        show this help; 'jx COMMAND --help' for a command\n"
 		   "  -V, --version     show jx's version\n"
 		   "\nExit status follows sysexits.h: 0 ok, 64 usage, 65 invalid data, 66 not "
-		   "found,\n69 server unavailable, 73 already exists, 75 edit conflict, 77 not "
-		   "allowed.\n");
+		   "found,\n69 server unavailable, 73 already exists, 74 server out of room (its "
+		   "disk or a size limit),\n75 edit conflict, 77 not allowed.\n");
 }
 
 /* Reads "key = value" from the config file; returns a malloc'd value or NULL. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -22,7 +23,6 @@
 #define ARCHIVE_SEAL_TAG 0x7a
 #define ARCHIVE_SEAL_FIELD (2 + ARCHIVE_SEAL_LEN)
 /* As the server's tree: deeper indicators are not reached. */
-#define ARCHIVE_DEPTH_MAX 16
 #define ARCHIVE_GRADES_MAX 16
 
 /* A signature found in the archive, and the first record that carries it (0: none). */
@@ -91,6 +91,18 @@ archive_short(const uint8_t *b, size_t len, char out[20])
 	key_hex(b, 8, out);
 	memcpy(out + 16, "…", sizeof("…"));
 	return out;
+}
+
+/* The UTC day of t, as 2026-12-06. */
+static const char *
+archive_day(int64_t t, char buf[16])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, 16, "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, 16, "?");
+	return buf;
 }
 
 static const char *
@@ -335,12 +347,60 @@ archive_sigs_collect(struct archive_state *s)
 }
 
 static const Jixiao__User *
-archive_user(const Jixiao__Archive *a, const char *name)
+archive_user(const Jixiao__Archive *a, const char *name, const ProtobufCBinaryData *key)
 {
-	for (size_t i = 0; i < a->n_users; i++)
-		if (strcmp(a->users[i]->name, name) == 0)
-			return a->users[i];
-	return NULL;
+	const Jixiao__User *first = NULL;
+
+	/* A user whose key was replaced signed with each: the entry of this key first. */
+	for (size_t i = 0; i < a->n_users; i++) {
+		const Jixiao__User *u = a->users[i];
+		if (strcmp(u->name, name) != 0)
+			continue;
+		if (u->public_key.len == key->len && key->len == KEY_PUBLIC_LEN &&
+		    sodium_memcmp(u->public_key.data, key->data, KEY_PUBLIC_LEN) == 0)
+			return u;
+		if (first == NULL)
+			first = u;
+	}
+	return first;
+}
+
+/*
+ * What happened to a good signature's key since, as the archive's user entry says:
+ * into buf ("" when nothing), e.g. "; the key was replaced on 2026-12-06 by admin".
+ */
+static void
+archive_standing(const Jixiao__User *u, const ProtobufCBinaryData *key, char *buf, size_t len)
+{
+	const Jixiao__UserEvent *replaced = NULL, *disabled = NULL;
+	size_t used = 0;
+	char day[16];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < u->n_events; i++) {
+		const Jixiao__UserEvent *e = u->events[i];
+		if (e->what == NULL)
+			continue;
+		if (strcmp(e->what, "user.key") == 0 && replaced == NULL && e->has_old_key &&
+		    e->old_key.len == key->len && key->len == KEY_PUBLIC_LEN &&
+		    sodium_memcmp(e->old_key.data, key->data, KEY_PUBLIC_LEN) == 0)
+			replaced = e;
+		if (strcmp(e->what, "user.disable") == 0)
+			disabled = e;
+	}
+	if (replaced != NULL)
+		used += (size_t)snprintf(buf + used, len - used, "; this key was later replaced "
+		    "(revoked) on %s by %.40s%s%.60s", archive_day(replaced->time, day),
+		    replaced->by != NULL ? replaced->by : "?", replaced->reason != NULL ? ": " : "",
+		    replaced->reason != NULL ? replaced->reason : "");
+	if (used < len && u->has_disabled && u->disabled)
+		snprintf(buf + used, len - used, "; %.60s was later disabled%s%s%s%.40s%s%.60s",
+		    u->name, disabled != NULL ? " on " : "",
+		    disabled != NULL ? archive_day(disabled->time, day) : "",
+		    disabled != NULL ? " by " : "",
+		    disabled != NULL && disabled->by != NULL ? disabled->by : "",
+		    disabled != NULL && disabled->reason != NULL ? ": " : "",
+		    disabled != NULL && disabled->reason != NULL ? disabled->reason : "");
 }
 
 /* Checks one signature against the content digest at its revision (the replay's state). */
@@ -348,7 +408,7 @@ static int
 archive_sig_check(struct archive_state *s, struct archive_sig *as, struct archive_report *r)
 {
 	const Jixiao__Signature *sig = as->sig;
-	const Jixiao__User *u = archive_user(s->a, sig->user);
+	const Jixiao__User *u = archive_user(s->a, sig->user, &sig->public_key);
 	uint64_t rev = sig->revision;
 	uint8_t digest[DIGEST_LEN];
 	char x[20], y[20];
@@ -390,10 +450,11 @@ archive_sig_check(struct archive_state *s, struct archive_sig *as, struct archiv
 		    "not verify with %s's key", sig->kind, who, rev, who);
 	else {
 		/* The fingerprint jx keygen, jx user ls and jx ws show print for this key. */
-		char fp[KEY_FINGERPRINT_LEN];
+		char fp[KEY_FINGERPRINT_LEN], later[400];
 		key_fingerprint(u->public_key.data, fp);
-		archive_report_add(r, true, "signatures: %s by %s at r%" PRIu64 " (key %s)", sig->kind,
-		    who, rev, fp);
+		archive_standing(u, &sig->public_key, later, sizeof(later));
+		archive_report_add(r, true, "signatures: %s by %s at r%" PRIu64 " (key %s)%s",
+		    sig->kind, who, rev, fp, later);
 	}
 	return JX_OK;
 }
@@ -554,6 +615,32 @@ archive_grades(const Jixiao__Archive *a, struct score_grade *bands, struct score
 	return true;
 }
 
+/*
+ * Reports the indicators the history holds that no walk from the top level reaches (a
+ * parent that is gone, or a cycle): every view and score would leave them out.
+ */
+static void
+archive_unreachable(const struct tree_order *o, Jixiao__Node *const *nodes, size_t n,
+    struct archive_report *r)
+{
+	char codes[160] = "";
+	size_t used = 0, listed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool reached = false;
+
+		for (size_t k = 0; k < o->n && !reached; k++)
+			reached = o->order[k] == nodes[i];
+		if (reached || used >= sizeof(codes) - 40)
+			continue;
+		used += (size_t)snprintf(codes + used, sizeof(codes) - used, "%s%.32s",
+		    listed++ > 0 ? ", " : "", nodes[i]->code);
+	}
+	archive_report_add(r, false, "indicators: %zu of the %zu indicators the history holds are "
+	    "not reached from the top level (%s%s), so no view or score shows them", n - o->n, n,
+	    codes, n - o->n > listed ? ", …" : "");
+}
+
 /* Scores the final tree as the server does and compares with what the archive states. */
 static int
 archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
@@ -578,8 +665,11 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 		goto out;
 	if (n > 0)
 		memcpy(nodes, s->nodes.items, n * sizeof(*nodes));
-	if (tree_order_make(nodes, n, ARCHIVE_DEPTH_MAX, &o) != 0)
+	if (tree_order_make(nodes, n, &o) != 0)
 		goto out;
+	r->indicators = n;
+	if (o.n < n)
+		archive_unreachable(&o, nodes, n, r);
 	tree_order_sheet(&o, sheet);
 	sh.nodes = sheet;
 	sh.n = o.n;
@@ -594,6 +684,16 @@ archive_scores(struct archive_state *s, const Jixiao__Budget *derived,
 		    "(a method or the grade bands do not parse)", s->n);
 		goto out;
 	}
+	/*
+	 * An evaluator's score lies within its weight (score_manual, the server's rule);
+	 * the reasons it needs below full marks are a check's business, not a signature's.
+	 */
+	for (size_t i = 0; i < o.n; i++)
+		if (sheet[i].leaf && !sheet[i].computed && sheet[i].has_score &&
+		    (!sheet[i].has_weight ||
+		    score_manual(sheet[i].weight, sheet[i].score, NULL) != JX_OK))
+			archive_report_add(r, false, "scores: indicator %.40s scores %s, outside 0 "
+			    "to its weight", sheet[i].code, dec_format(sheet[i].score, x));
 	r->total = sh.total;
 	snprintf(r->grade, sizeof(r->grade), "%s", sh.grade->name);
 	if (!a->has_total)
@@ -665,8 +765,12 @@ archive_users(struct archive_state *s, struct archive_report *r)
 		const Jixiao__User *u = a->users[i];
 		bool signed_any = false;
 
+		/* Twice with one key is an error; with two, the user's key was replaced. */
 		for (size_t k = 0; k < i; k++)
-			if (strcmp(a->users[k]->name, u->name) == 0)
+			if (strcmp(a->users[k]->name, u->name) == 0 &&
+			    a->users[k]->public_key.len == u->public_key.len &&
+			    memcmp(a->users[k]->public_key.data, u->public_key.data,
+			    u->public_key.len) == 0)
 				archive_report_add(r, false, "users: %.60s is listed twice", u->name);
 		for (size_t k = 0; k < s->nsigs && !signed_any; k++)
 			signed_any = strcmp(s->sigs[k].sig->user, u->name) == 0;

@@ -45,6 +45,7 @@ struct archive_report {
 	bool decoded;                 /* the seal and the protobuf decoding held */
 	uint64_t workspace, revision; /* from the archive, once decoded */
 	size_t records, signatures;
+	size_t indicators;            /* held at the final revision, by the replay */
 	int64_t total;                /* recomputed at the final revision */
 	char grade[32];
 };

@@ -8,7 +8,9 @@
 #include "budget.h"
 #include "decimal.h"
 #include "err.h"
+#include "method.h"
 #include "score.h"
+#include "target.h"
 
 /* A node's place in the tree and its subtotal, worked out before the rules run. */
 struct check_info {
@@ -333,10 +335,22 @@ check_shown(const struct check_ctx *c, size_t i, int64_t *v)
 	return true;
 }
 
+/* Whether a leaf's method (NULL or blank: manual) is kind; an unknown method is none. */
+static bool
+check_method_is(const char *method, enum method_kind kind)
+{
+	struct method m;
+	char why[128];
+
+	if (check_blank(method))
+		return kind == METHOD_MANUAL;
+	return method_parse(method, NULL, &m, why, sizeof(why)) == JX_OK && m.kind == kind;
+}
+
 static bool
 check_manual(const char *method)
 {
-	return check_blank(method) || strcmp(method, "manual") == 0 || strcmp(method, "手工") == 0;
+	return check_method_is(method, METHOD_MANUAL);
 }
 
 /* 1. Weights that do not add up, below a parent or over the level-1 indicators. */
@@ -766,12 +780,14 @@ check_no_comment(struct check_ctx *c, size_t i)
 {
 	const struct check_node *nd;
 	char a[DEC_BUFSZ], b[DEC_BUFSZ];
+	bool needs;
 
 	if (i == CHECK_ROOT)
 		return;
 	nd = &c->in->nodes[i];
-	if (!nd->has_score || !nd->has_weight || nd->score >= nd->weight ||
-	    !check_manual(nd->method) || !check_blank(nd->comment))
+	if (!nd->has_score || !nd->has_weight || !check_manual(nd->method) ||
+	    !check_blank(nd->comment) || score_manual(nd->weight, nd->score, &needs) != JX_OK ||
+	    !needs)
 		return;
 	check_warn(c, i,
 	    "%s scores %s of %s without a comment (评价情况) saying why points were lost.",
@@ -876,7 +892,8 @@ check_score_range(struct check_ctx *c, size_t i)
 	if (i == CHECK_ROOT)
 		return;
 	nd = &c->in->nodes[i];
-	if (!nd->has_score)
+	/* An adjustment (加减分) adds its points outside the weights: it has none to exceed. */
+	if (!nd->has_score || check_method_is(nd->method, METHOD_ADJUSTMENT))
 		return;
 	if (nd->score < 0)
 		check_warn(c, i, "%s has a negative score (得分) of %s.", check_label(c, i),
@@ -993,6 +1010,62 @@ check_personalised_weight(struct check_ctx *c, size_t i)
 		    dec_format_short(CHECK_PERSONAL_MAX_WEIGHT, b), b);
 }
 
+/* 9. A leaf not scored yet: the grade is provisional until every leaf is. */
+static void
+check_unscored(struct check_ctx *c, size_t i)
+{
+	const struct check_node *nd;
+
+	if (i == CHECK_ROOT || !c->in->list_unscored || !check_leaf(c, i))
+		return;
+	nd = &c->in->nodes[i];
+	if (nd->has_score)
+		return;
+	if (!check_blank(nd->note))
+		check_warn(c, i, "%s is not scored yet (未评分): %s. The grade is provisional "
+		    "(暂定) until it is.", check_label(c, i), check_quote(c, nd->note, NULL));
+	else
+		check_warn(c, i, "%s is not scored yet (未评分). The grade is provisional (暂定) "
+		    "until it is.", check_label(c, i));
+}
+
+/* 10. A target the parser did not understand: kept as text, scored by nobody's rule. */
+static void
+check_flagged_target(struct check_ctx *c, size_t i)
+{
+	const char *t;
+
+	if (i == CHECK_ROOT || check_blank(t = c->in->nodes[i].target))
+		return;
+	if (target_text_flagged(t))
+		check_warn(c, i, "The target (指标值) of %s, “%s”, was not understood (未能识别): "
+		    "write it as a comparison like ≥95%% or 不超过5个工作日, or score it by hand.",
+		    check_label(c, i), check_quote(c, check_skip_space(t), NULL));
+}
+
+/* 11. Budget figures a report states that its own arithmetic contradicts (seed 003). */
+static void
+check_budget_stated(struct check_ctx *c, size_t i)
+{
+	const struct check_ledger *l = &c->in->ledger;
+	char a[DEC_BUFSZ], b[DEC_BUFSZ];
+	int64_t wan, said, rate;
+
+	if (i != CHECK_ROOT || !l->present)
+		return;
+	if (l->has_stated_final && l->stated_final != l->final_budget &&
+	    budget_fen_to_wan(l->final_budget, &wan) == JX_OK &&
+	    budget_fen_to_wan(l->stated_final, &said) == JX_OK)
+		check_warn(c, i, "The report states the final budget (全年预算) as %s 万元, but "
+		    "the initial budget, carry-over and adjustments give %s 万元.",
+		    dec_format(said, a), dec_format(wan, b));
+	if (l->has_stated_rate && l->final_budget > 0 &&
+	    budget_rate(l->spent, l->final_budget, &rate) == JX_OK && rate != l->stated_rate)
+		check_warn(c, i, "The report states an execution rate (执行率) of %s%%, but "
+		    "spending over the final budget gives %s%%.", dec_format(l->stated_rate, a),
+		    dec_format(rate, b));
+}
+
 /* Every rule, in the order a node's warnings come; each runs on the workspace and on each node. */
 static const struct check_rule {
 	const char *kind;
@@ -1015,6 +1088,9 @@ static const struct check_rule {
 	{ "no-satisfaction", check_no_satisfaction },
 	{ "personalised-count", check_personalised_count },
 	{ "personalised-weight", check_personalised_weight },
+	{ "unscored", check_unscored },
+	{ "flagged-target", check_flagged_target },
+	{ "budget-stated", check_budget_stated },
 };
 
 static bool
@@ -1035,7 +1111,9 @@ check_validate(const struct check_input *in)
 		return JX_EINVAL;
 	if (l->present &&
 	    (l->spent < 0 || l->spent > DEC_MAX || l->final_budget < 0 ||
-		l->final_budget > DEC_MAX))
+		l->final_budget > DEC_MAX || (l->has_stated_final &&
+		(l->stated_final < 0 || l->stated_final > DEC_MAX)) ||
+		(l->has_stated_rate && (l->stated_rate < 0 || l->stated_rate > DEC_MAX))))
 		return JX_EINVAL;
 	for (size_t i = 0; i < in->n; i++) {
 		const struct check_node *nd = &in->nodes[i];

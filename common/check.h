@@ -31,6 +31,13 @@
  *                       效益) with no leaf whose name or category says 满意: -3
  *   personalised-count  a parent of fewer than CHECK_PERSONAL_MIN personalised children
  *   personalised-weight a personalised indicator above CHECK_PERSONAL_MAX_WEIGHT
+ *   unscored            a leaf without a score yet (list_unscored): the grade is
+ *                       provisional; the method's note says why when it has one
+ *   flagged-target      a target text the parser (target.h) did not understand
+ *   budget-stated       a stated final budget or execution rate that the ledger's
+ *                       arithmetic contradicts (seed 003: 1062.78 printed, 2062.78 computed)
+ * A leaf scored by the adjustment method (加减分) is outside the weights: score-range
+ * does not apply to it.
  *   truncated           last, when more than CHECK_WARNINGS_MAX warnings were found
  * no-satisfaction, personalised-* and the 50 % cap are seed 002's template (Guangzhou
  * project key evaluation); the others hold for any sheet.
@@ -82,6 +89,7 @@ struct check_node {
 	const char *method;   /* NULL, "", "manual" or "手工": manual; see method.h */
 	bool personalised;    /* a project-specific indicator (个性化指标) */
 	unsigned evidence;    /* evidence files (佐证材料) attached */
+	const char *note;     /* why its method could not score it, when it could not */
 };
 
 /* The workspace's budget facts, in fen. */
@@ -89,6 +97,10 @@ struct check_ledger {
 	bool present;
 	int64_t final_budget; /* 全年预算 */
 	int64_t spent;        /* 支出 */
+	bool has_stated_final;
+	int64_t stated_final; /* the final budget as the report prints it */
+	bool has_stated_rate;
+	int64_t stated_rate; /* the execution rate as printed, hundredths of a percent */
 };
 
 struct check_input {
@@ -97,7 +109,8 @@ struct check_input {
 	struct check_ledger ledger;
 	int64_t expected_total; /* Σ level-1 weights, usually 10000; 0: not checked */
 	bool has_stated_total;
-	int64_t stated_total; /* the total a report states (综合得分) */
+	int64_t stated_total; /* the total a report states (综合得分, a sheet's 合计) */
+	bool list_unscored;   /* warn about leaves without a score (not for declarations) */
 };
 
 struct check_warning {

@@ -20,6 +20,8 @@ struct csv {
 	uint32_t *cells; /* offset of each cell in text; text stays below 4 GiB */
 	struct csv_row *rows;
 	size_t nrows;
+	/* Used and allocated, for a table built with csv_add_row and csv_add_cell. */
+	size_t textlen, textcap, ncells, cellscap, rowscap;
 };
 
 struct csv_parser {
@@ -74,6 +76,59 @@ csv_count_lines(const char *s, size_t n)
 	return line;
 }
 
+/*
+ * Formula injection (CSV/DDE): a spreadsheet runs a cell that starts with = + - @, a tab
+ * or a CR as a formula. csv_write_row writes such a cell with an apostrophe in front,
+ * which Excel and WPS show as text, and so also a cell that already starts with
+ * apostrophes followed by one of those; csv_parse takes one apostrophe off such a cell,
+ * so that what was written reads back exactly. A plain number ("-2", "+1.5") is no
+ * formula and is written as it is.
+ */
+static bool
+csv_formula_start(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len == 0 || strchr("=+-@\t\r", s[0]) == NULL || s[0] == '\0')
+		return false;
+	if (s[0] == '+' || s[0] == '-') {
+		bool digit = false, dot = false;
+
+		for (i = 1; i < len; i++) {
+			if (s[i] >= '0' && s[i] <= '9')
+				digit = true;
+			else if (s[i] == '.' && !dot)
+				dot = true;
+			else
+				break;
+		}
+		if (i == len && digit)
+			return false;
+	}
+	return true;
+}
+
+/* Whether writing s needs an apostrophe in front (see csv_formula_start). */
+static bool
+csv_guarded(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && s[i] == '\'')
+		i++;
+	return csv_formula_start(s + i, len - i);
+}
+
+/* Takes the guarding apostrophe off s[0..len); returns the new length. */
+static size_t
+csv_unguard(char *s, size_t len)
+{
+	if (len < 2 || s[0] != '\'' || !csv_guarded(s + 1, len - 1))
+		return len;
+	memmove(s, s + 1, len - 1);
+	return len - 1;
+}
+
 /* Reads one cell at ps->p; col is 1-based, for messages. */
 static int
 csv_read_cell(struct csv_parser *ps, size_t rowline, size_t col)
@@ -120,6 +175,7 @@ csv_read_cell(struct csv_parser *ps, size_t rowline, size_t col)
 				goto toolong;
 		}
 	}
+	ps->textlen = start + csv_unguard(ps->text + start, ps->textlen - start);
 	return csv_putc(ps, '\0');
 toolong:
 	return csv_why(ps->why, ps->whylen, rowline, col, NULL, "单元格超过 64 KiB",
@@ -340,19 +396,75 @@ csv_free(struct csv *csv)
 	free(csv);
 }
 
+struct csv *
+csv_new(void)
+{
+	return calloc(1, sizeof(struct csv));
+}
+
+int
+csv_add_row(struct csv *csv, size_t line)
+{
+	struct csv_row row = { csv->ncells, 0, line };
+
+	if (csv->nrows == CSV_MAX_ROWS)
+		return JX_ENOSPC;
+	if (csv_grow((void **)&csv->rows, &csv->rowscap, csv->nrows, sizeof(row)) != JX_OK)
+		return JX_EINTERNAL;
+	csv->rows[csv->nrows++] = row;
+	return JX_OK;
+}
+
+int
+csv_add_cell(struct csv *csv, const char *s, size_t len)
+{
+	if (csv->nrows == 0)
+		return JX_EINVAL;
+	if (csv->rows[csv->nrows - 1].ncols == CSV_MAX_COLS || len > CSV_MAX_CELL)
+		return JX_ENOSPC;
+	if (memchr(s, '\0', len) != NULL)
+		return JX_EINVAL;
+	if (csv->textlen + len + 1 > UINT32_MAX)
+		return JX_ENOSPC;
+	if (csv_grow((void **)&csv->cells, &csv->cellscap, csv->ncells, sizeof(uint32_t)) != JX_OK)
+		return JX_EINTERNAL;
+	while (csv->textcap - csv->textlen < len + 1) {
+		size_t ncap = csv->textcap == 0 ? 4096 : csv->textcap * 2;
+		char *nt = realloc(csv->text, ncap);
+
+		if (nt == NULL)
+			return JX_EINTERNAL;
+		csv->text = nt;
+		csv->textcap = ncap;
+	}
+	memcpy(csv->text + csv->textlen, s, len);
+	csv->text[csv->textlen + len] = '\0';
+	csv->cells[csv->ncells++] = (uint32_t)csv->textlen;
+	csv->textlen += len + 1;
+	csv->rows[csv->nrows - 1].ncols++;
+	return JX_OK;
+}
+
 int
 csv_write_row(FILE *f, const char *const *cells, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *s = cells[i] != NULL ? cells[i] : "";
+		bool guard;
 
 		if (i > 0)
 			putc(',', f);
+		guard = csv_guarded(s, strlen(s));
+
 		if (strpbrk(s, ",\"\r\n") == NULL) {
+			if (guard)
+				putc('\'', f);
 			fputs(s, f);
 			continue;
 		}
 		putc('"', f);
+		if (guard)
+			putc('\'', f);
 		for (; *s != '\0'; s++) {
 			if (*s == '"')
 				putc('"', f);

@@ -7,6 +7,9 @@
  * Encoding: a UTF-8 byte-order mark is skipped. Input that is not valid UTF-8 is taken as
  * GB18030 (what Excel saves on a Chinese Windows) and converted; the result is always
  * valid UTF-8 or the input is refused. UTF-16 and input holding NUL bytes are refused.
+ *
+ * A cell that starts with an apostrophe followed by = + - @ (or more apostrophes and
+ * then one of those), as csv_write_row guards formulas, loses that one apostrophe.
  */
 #ifndef JX_CSV_H
 #define JX_CSV_H
@@ -48,8 +51,21 @@ size_t csv_line(const struct csv *csv, size_t row);
 void csv_free(struct csv *csv);
 
 /*
- * Writes one row of n cells and a CRLF, quoting the cells that need it. Returns 0, or
- * JX_EINTERNAL when the stream reports an error.
+ * A table built row by row (a sheet of a workbook, common/xlsx.h): csv_new, then per
+ * row csv_add_row with the line (row number) messages name, and its cells left to
+ * right with csv_add_cell (UTF-8, no NUL; copied). The same caps as csv_parse: JX_ENOSPC
+ * beyond CSV_MAX_ROWS rows, CSV_MAX_COLS cells in a row or CSV_MAX_CELL bytes in a cell,
+ * JX_EINVAL for a NUL or a cell before any row, JX_EINTERNAL when out of memory.
+ */
+struct csv *csv_new(void);
+int csv_add_row(struct csv *csv, size_t line);
+int csv_add_cell(struct csv *csv, const char *s, size_t len);
+
+/*
+ * Writes one row of n cells and a CRLF, quoting the cells that need it. A cell that a
+ * spreadsheet would run as a formula (= + - @ tab CR at its start; not a plain number)
+ * is written with an apostrophe in front, which csv_parse takes off again. Returns 0,
+ * or JX_EINTERNAL when the stream reports an error.
  */
 int csv_write_row(FILE *f, const char *const *cells, size_t n);
 

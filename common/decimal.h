@@ -21,6 +21,16 @@
  */
 int dec_parse(const char *s, int64_t *out);
 
+/*
+ * Parses an amount or a score as people and spreadsheets write it, n bytes of s: spaces
+ * around it, full-width digits and signs (１１６４．４３), and thousands separators
+ * (1,164.43, "1,260,000.00", １，１６４．４３) in groups of three after a first group
+ * of one to three digits. Anything else that could be read two ways (1,16 and 12,34 could
+ * be a decimal comma or a list) is refused. Otherwise as dec_parse. Returns 0 or
+ * JX_EINVAL.
+ */
+int dec_parse_written(const char *s, size_t n, int64_t *out);
+
 /* Formats hundredths as "4.88", "-30.01", "100.00". Returns buf. */
 char *dec_format(int64_t v, char buf[DEC_BUFSZ]);
 

@@ -115,6 +115,12 @@ digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *he
 	h.has_subject_id = ws->has_subject_id;
 	h.subject_id = ws->subject_id;
 	h.lead = ws->lead;
+	h.has_stated_total = ws->has_stated_total;
+	h.stated_total = ws->stated_total;
+	h.overview = ws->overview;
+	h.process = ws->process;
+	h.evaluator = ws->evaluator;
+	h.report_date = ws->report_date;
 	if (digest_message(&st, &h.base) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {

@@ -9,7 +9,8 @@
  *   u64 workspace id, u64 revision, 32-byte chain head at that revision
  *   the workspace header (a Workspace message holding only its content fields:
  *     subject, fiscal_year, kind, title, department, unit, goal, template, subject id,
- *     lead; id and state fixed, revision 0)
+ *     lead, stated total (合计), and the report's sections overview, process, evaluator,
+ *     report_date, which encode to nothing when absent; id and state fixed, revision 0)
  *   each indicator, by id ascending: the Node as stored (the computed-on-read fields
  *     total, depth, unscored, computed, vetoed, note, claimed_by, claimed_until cleared)
  *   the budget as stored (final, rate, lines_total cleared), or nothing when it is

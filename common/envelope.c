@@ -58,7 +58,7 @@ envelope_request_unpack(const uint8_t *buf, size_t len, Jixiao__Request **reqp,
 	Jixiao__Request *req;
 
 	*reqp = NULL;
-	if (len > ENVELOPE_MAX) {
+	if (len > ENVELOPE_LIMIT) {
 		*why = "the request is larger than the server accepts";
 		return JX_EINVAL;
 	}
@@ -165,7 +165,7 @@ envelope_reply_unpack(const uint8_t *buf, size_t len,
 	*code = JX_EINTERNAL;
 	*message = NULL;
 	*output = NULL;
-	if (len > ENVELOPE_MAX || (reply = jixiao__reply__unpack(NULL, len, buf)) == NULL)
+	if (len > ENVELOPE_LIMIT || (reply = jixiao__reply__unpack(NULL, len, buf)) == NULL)
 		return JX_EINVAL;
 	*code = (int)reply->code;
 	if (reply->message != NULL && reply->message[0] != '\0')

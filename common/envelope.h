@@ -11,8 +11,15 @@
 
 #include "proto/jixiao.pb-c.h"
 
-/* The largest frame either side sends or accepts. */
+/*
+ * Message sizes, one setting: jixiaod --max-message (from ENVELOPE_MAX, the default,
+ * to ENVELOPE_LIMIT) caps the requests it accepts and the replies it sends, and
+ * refuses a change that would make a workspace's tree reply bigger. Clients send
+ * requests up to ENVELOPE_MAX, which every server accepts, and read replies up to
+ * ENVELOPE_LIMIT, which no server exceeds.
+ */
 #define ENVELOPE_MAX ((size_t)4 << 20)
+#define ENVELOPE_LIMIT ((size_t)64 << 20)
 #define ENVELOPE_REQUEST_ID_LEN 16
 #define ENVELOPE_NAME_MAX 128
 #define ENVELOPE_MESSAGE_MAX 1024

@@ -54,12 +54,19 @@ import_nodes_from_sheet(const struct sheet_csv *sheet, uint64_t ws, struct impor
 		 * A leaf scored by a method gets its score computed; the sheet's number is
 		 * kept as the stated score, for jx check to compare with the computed one.
 		 */
-		if (n->nchildren == 0 && n->has_score && import_is_computed(n->method)) {
+		if (n->adjustment) {
+			/* Its points are the method's parameter (sheet-csv.h): nothing to state. */
+		} else if (n->nchildren == 0 && n->has_score && import_is_computed(n->method)) {
 			r->has_stated = 1;
 			r->stated = n->score;
 		} else {
 			r->has_score = n->nchildren == 0 && n->has_score;
 			r->score = n->score;
+		}
+		/* A 小计 row's figure for a parent. */
+		if (n->nchildren > 0 && n->has_stated) {
+			r->has_stated = 1;
+			r->stated = n->stated;
 		}
 		r->criteria = or_null(n->criteria);
 		r->comment = or_null(n->comment);

@@ -44,7 +44,7 @@ parse_amount(const char *s, int64_t *v)
 		return JX_EINVAL;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	return dec_parse(buf, v);
+	return dec_parse_written(buf, n, v);
 }
 
 /* Splits s at sep into at most max parts, in place; returns the count. */
@@ -79,7 +79,7 @@ parse_tiers(struct method *m, char *v, char *why, size_t whylen)
 		char *colon = strchr(rows[i], ':'), *bounds[SCORE_TIER_CONDS + 1];
 		size_t nb;
 
-		if (colon == NULL || dec_parse(colon + 1, &t->score) != 0) {
+		if (colon == NULL || dec_parse_written(colon + 1, strlen(colon + 1), &t->score) != 0) {
 			snprintf(why, whylen, "a tier is BOUNDS:POINTS, like 6,4:4");
 			return JX_EINVAL;
 		}
@@ -121,7 +121,7 @@ parse_deductions(struct method *m, char *v, char *why, size_t whylen)
 			return JX_EINVAL;
 		}
 		*colon = '\0';
-		if (dec_parse(items[i], &m->deductions[i].points) != 0 ||
+		if (dec_parse_written(items[i], strlen(items[i]), &m->deductions[i].points) != 0 ||
 		    m->deductions[i].points < 0) {
 			snprintf(why, whylen, "'%s' is not a number of points to deduct", items[i]);
 			return JX_EINVAL;
@@ -175,7 +175,8 @@ method_param(struct method *m, const char *key, char *v, char *why, size_t whyle
 	}
 	if (strcmp(key, "points") == 0) {
 		/* Signed: a bonus or a penalty. */
-		if (dec_parse(v, &m->points) != 0 || m->points > 10000 || m->points < -10000)
+		if (dec_parse_written(v, strlen(v), &m->points) != 0 || m->points > 10000 ||
+		    m->points < -10000)
 			goto bad;
 		return JX_OK;
 	}
@@ -191,6 +192,8 @@ method_param(struct method *m, const char *key, char *v, char *why, size_t whyle
 		amount = &m->share;
 	else if (strcmp(key, "partly") == 0)
 		amount = &m->partly;
+	else if (strcmp(key, "per") == 0)
+		amount = &m->per_event;
 	if (amount == NULL) {
 		snprintf(why, whylen, "the %s method has no parameter '%s'", method_name(m->kind),
 		    key);
@@ -266,13 +269,14 @@ validate:
 	return JX_OK;
 }
 
-/* The first number of a text ("84.40%", "2000个"), in hundredths of its unit. */
+/* The first number of an actual ("84.40%", "2000个"), in hundredths of its unit. */
 static int
 first_value(const char *text, int64_t *v)
 {
 	struct target t;
 
-	if (text == NULL || text[0] == '\0' || target_parse(text, &t) != 0 ||
+	if (text == NULL || text[0] == '\0' ||
+	    target_parse_len(text, strnlen(text, TARGET_TEXT_MAX + 1), TARGET_ACTUAL, &t) != 0 ||
 	    t.kind != TARGET_QUANTITATIVE || t.nclauses == 0)
 		return JX_ENOTFOUND;
 	*v = t.clauses[0].value;
@@ -302,14 +306,105 @@ text_numbers(const char *s, int64_t *vars, size_t max)
 	return n;
 }
 
-static int
+/* A veto on x, when the method has one: score_veto is the rule. */
+static void
 method_veto(const struct method *m, int64_t x, int64_t *score, bool *vetoed)
 {
-	if (m->has_veto && x < m->veto) {
-		*score = 0;
-		*vetoed = true;
+	if (m->has_veto)
+		(void)score_veto(x, m->veto, score, vetoed);
+}
+
+/* How a clause is named in messages: its label, else its place. */
+static void
+method_clause_name(const struct target *t, size_t i, char *buf, size_t len)
+{
+	if (t->clauses[i].label[0] != '\0')
+		snprintf(buf, len, "「%s」", t->clauses[i].label);
+	else
+		snprintf(buf, len, "第 %zu 项 (clause %zu)", i + 1, i + 1);
+}
+
+/* How well labels a and b name the same thing: 2 equal, 1 one holds the other, 0 not. */
+static int
+method_label_match(const char *a, const char *b)
+{
+	if (a[0] == '\0' || b[0] == '\0')
+		return 0;
+	if (strcmp(a, b) == 0)
+		return 2;
+	return strstr(a, b) != NULL || strstr(b, a) != NULL;
+}
+
+/*
+ * Finds, for each clause of target t, the clause of actual a that answers it: by label
+ * (equal, or one label within the other, 统计 for 一般性统计; an equal one wins), else
+ * by position when both have as many clauses and the actual's clause has no label; a
+ * single clause answers a single clause. idx[i] is -1 when none does. Returns 0, or
+ * JX_EINVAL with the reason in note when an actual clause could answer two ways.
+ */
+static int
+method_match(const struct target *t, const struct target *a, int *idx, char *note, size_t notelen)
+{
+	bool used[TARGET_MAX_CLAUSES] = { false };
+	char name[TARGET_LABEL_MAX + 32];
+
+	if (t->nclauses == 1 && a->nclauses == 1) {
+		idx[0] = 0;
+		return JX_OK;
 	}
+	for (size_t i = 0; i < t->nclauses; i++) {
+		int best = -1, bestq = 0, ties = 0;
+
+		idx[i] = -1;
+		for (size_t j = 0; j < a->nclauses; j++) {
+			int q = method_label_match(t->clauses[i].label, a->clauses[j].label);
+
+			if (q > bestq) {
+				best = (int)j, bestq = q, ties = 0;
+			} else if (q > 0 && q == bestq)
+				ties++;
+		}
+		if (ties > 0) {
+			method_clause_name(t, i, name, sizeof(name));
+			snprintf(note, notelen, "完成值里有几项都像是%s，请写清楚 / more than one "
+			    "actual value could answer %s", name, name);
+			return JX_EINVAL;
+		}
+		if (best >= 0) {
+			if (used[best]) {
+				snprintf(note, notelen, "完成值「%s」对应了指标值的两项 / the actual "
+				    "value 「%s」 answers two clauses", a->clauses[best].label,
+				    a->clauses[best].label);
+				return JX_EINVAL;
+			}
+			idx[i] = best;
+			used[best] = true;
+		}
+	}
+	if (a->nclauses != t->nclauses)
+		return JX_OK;
+	for (size_t i = 0; i < t->nclauses; i++)
+		if (idx[i] < 0 && !used[i] && a->clauses[i].label[0] == '\0') {
+			idx[i] = (int)i;
+			used[i] = true;
+		}
 	return JX_OK;
+}
+
+/* One clause's ratio: a zero count by the zero rule, else actual against target. */
+static int
+method_clause_ratio(const struct method *m, int64_t weight, const struct target_clause *tc,
+    const struct target_clause *ac, struct score_ratio *r)
+{
+	bool down = tc->cmp == TARGET_LE || tc->cmp == TARGET_LT;
+
+	if (down && tc->value == 0)	/* 0起: count occurrences; 1.5 counts as 2 */
+		return score_zero_ratio(weight, m->per_event, (ac->value + 99) / 100, r);
+	if (down && ac->value == 0) {	/* ≤5秒 met with 0: met, nothing to compare */
+		*r = (struct score_ratio){ 1, 1 };
+		return JX_OK;
+	}
+	return score_ratio_of(down ? SCORE_AT_MOST : SCORE_AT_LEAST, ac->value, tc->value, r);
 }
 
 static int
@@ -317,27 +412,69 @@ score_completion_leaf(const struct method *m, int64_t weight, const char *target
     const char *actual, int64_t *score, bool *vetoed, char *note, size_t notelen)
 {
 	struct score_completion rule = { m->over, m->share, NULL, 0 };
-	struct target t;
-	enum target_dir dir;
-	int64_t a, ratio;
+	struct score_ratio r[TARGET_MAX_CLAUSES];
+	struct target t, a;
+	char name[TARGET_LABEL_MAX + 32];
+	int idx[TARGET_MAX_CLAUSES];
+	int64_t combined;
+	size_t n = 0;
 
-	if (target == NULL || target_parse(target, &t) != 0 ||
-	    (dir = target_direction(&t)) == TARGET_DIR_NONE) {
-		snprintf(note, notelen, "the target is not a single number to compare with");
+	if (target == NULL || target_parse(target, &t) != 0 || t.kind != TARGET_QUANTITATIVE) {
+		snprintf(note, notelen, "%s", target != NULL && !t.flagged ?
+		    "指标值是定性的，不能按完成率计分 / the target is qualitative: score it "
+		    "another way" : "指标值没有读懂，请核对 / the target was not understood: "
+		    "check it");
 		return JX_EINVAL;
 	}
-	if (first_value(actual, &a) != 0) {
-		snprintf(note, notelen, "no actual value (完成值) yet");
+	if (actual == NULL || actual[0] == '\0') {
+		snprintf(note, notelen, "还没有完成值 / no actual value (完成值) yet");
 		return JX_ENOTFOUND;
 	}
-	if (score_completion(&rule, weight, dir == TARGET_DIR_UP ? SCORE_AT_LEAST : SCORE_AT_MOST,
-	    a, t.clauses[0].value, score) != 0 ||
-	    score_completion_ratio(dir == TARGET_DIR_UP ? SCORE_AT_LEAST : SCORE_AT_MOST, a,
-	    t.clauses[0].value, &ratio) != 0) {
+	if (target_parse_len(actual, strnlen(actual, TARGET_TEXT_MAX + 1), TARGET_ACTUAL, &a) !=
+	    0 || a.kind != TARGET_QUANTITATIVE) {
+		snprintf(note, notelen, "完成值里没有读出数字 / the actual value holds no number "
+		    "to compare with the target");
+		return JX_EINVAL;
+	}
+	if (method_match(&t, &a, idx, note, notelen) != JX_OK)
+		return JX_EINVAL;
+	for (size_t i = 0; i < t.nclauses; i++) {
+		const struct target_clause *tc = &t.clauses[i], *ac;
+
+		method_clause_name(&t, i, name, sizeof(name));
+		if (idx[i] < 0) {
+			if (t.join == TARGET_ANY)
+				continue;
+			snprintf(note, notelen, "完成值里找不到%s / the actual value has nothing "
+			    "for %s", name, name);
+			return JX_EINVAL;
+		}
+		ac = &a.clauses[idx[i]];
+		if (tc->unit[0] != '\0' && ac->unit[0] != '\0' && strcmp(tc->unit, ac->unit) != 0) {
+			snprintf(note, notelen, "%s的完成值单位是「%s」，指标值是「%s」 / the actual "
+			    "for %s is in %s, the target in %s", name, ac->unit, tc->unit, name,
+			    ac->unit, tc->unit);
+			return JX_EINVAL;
+		}
+		if (method_clause_ratio(m, weight, tc, ac, &r[n]) != JX_OK) {
+			snprintf(note, notelen, "%s的完成值不能与指标值相比 / the actual for %s "
+			    "cannot be compared with the target", name, name);
+			return JX_EINVAL;
+		}
+		n++;
+	}
+	if (n == 0) {
+		snprintf(note, notelen, "完成值没有回答指标值的任何一项 / the actual value answers "
+		    "none of the target's clauses");
+		return JX_EINVAL;
+	}
+	if (score_completion_clauses(&rule, weight, t.join == TARGET_ANY ? SCORE_ANY : SCORE_ALL,
+	    r, n, score, &combined) != JX_OK) {
 		snprintf(note, notelen, "the actual value cannot be compared with the target");
 		return JX_EINVAL;
 	}
-	return method_veto(m, ratio, score, vetoed);
+	method_veto(m, combined, score, vetoed);
+	return JX_OK;
 }
 
 int
@@ -369,7 +506,8 @@ method_score(const struct method *m, int64_t weight, const char *target, const c
 		}
 		if (score_linear(weight, m->lo, m->hi, x, score) != 0)
 			goto bad;
-		return method_veto(m, x, score, vetoed);
+		method_veto(m, x, score, vetoed);
+		return JX_OK;
 	case METHOD_TIERS:
 		nvars = actual != NULL ? text_numbers(actual, vars, SCORE_TIER_CONDS) : 0;
 		if (nvars == 0) {

@@ -4,9 +4,17 @@
  *
  * A method is a name and "key=value;key=value" parameters:
  *   manual                         the evaluator's score (the default)
- *   completion  over=150%;share=50%;veto=60%
+ *   completion  over=150%;share=50%;veto=60%;per=0.5
  *                                  actual vs the target text (DOMAIN §5): r ≥ 1 full,
- *                                  r < 1 weight × r, r > over → share of the weight
+ *                                  r < 1 weight × r, r > over → share of the weight.
+ *                                  The actual is parsed with the target's grammar and
+ *                                  its clauses answer the target's by label (equal, or
+ *                                  one within the other), else by position; a compound
+ *                                  target scores by its weakest clause, an alternative
+ *                                  (或) by its best (score_completion_clauses).
+ *                                  An at-most-0 target (0起, 零事故, 无重大安全事故):
+ *                                  0 occurrences full marks; without per any occurrence
+ *                                  scores 0, with per=P each takes P points off (floor 0)
  *   linear      source=execution|actual;lo=60%;hi=100%;veto=60%
  *                                  x below lo 0, above hi full, linear between; source
  *                                  execution takes x from the budget facts
@@ -57,6 +65,8 @@ struct method {
 	bool has_veto;
 	int64_t veto;
 	int64_t over, share;            /* completion */
+	int64_t per_event;              /* completion of an at-most-0 target: points off per
+					   occurrence; 0: any occurrence scores 0 */
 	int64_t partly;                 /* qualitative, hundredths of a percent */
 	int64_t points;                 /* adjustment, signed hundredths */
 	bool has_verdict;

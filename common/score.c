@@ -1,5 +1,7 @@
 #include "score.h"
 
+#include <stdio.h>
+
 #include "decimal.h"
 #include "err.h"
 
@@ -84,6 +86,39 @@ score_manual(int64_t weight, int64_t score, bool *needs_comment)
 	return JX_OK;
 }
 
+int
+score_manual_check(const char *code, bool has_weight, int64_t weight, int64_t score,
+    const char *comment, char *why, size_t whylen)
+{
+	char s[DEC_BUFSZ], w[DEC_BUFSZ];
+	bool needs_comment;
+
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	if (code == NULL)
+		code = "";
+	if (!has_weight) {
+		if (why != NULL)
+			snprintf(why, whylen, "indicator %s needs a weight before a score", code);
+		return JX_EINVAL;
+	}
+	if (score_manual(weight, score, &needs_comment) != JX_OK) {
+		if (why != NULL)
+			snprintf(why, whylen, "the score %s of indicator %s is outside 0 to %s, its "
+			    "weight", dec_format_short(score, s), code, dec_format_short(weight, w));
+		return JX_EINVAL;
+	}
+	/* DOMAIN §5: points taken off a manual score are explained (扣分原因). */
+	if (needs_comment && (comment == NULL || comment[0] == '\0')) {
+		if (why != NULL)
+			snprintf(why, whylen, "indicator %s scores %s of %s: give the reason for the "
+			    "deduction (扣分原因) as its comment", code, dec_format_short(score, s),
+			    dec_format_short(weight, w));
+		return JX_EINVAL;
+	}
+	return JX_OK;
+}
+
 static bool
 score_completion_ok(const struct score_completion *rule)
 {
@@ -150,6 +185,89 @@ score_completion(const struct score_completion *rule, int64_t weight, enum score
 			return score_share(weight, rule->bands[i].share, score);
 	}
 	*score = 0;
+	return JX_OK;
+}
+
+int
+score_ratio_of(enum score_dir dir, int64_t actual, int64_t target, struct score_ratio *r)
+{
+	if (r == NULL)
+		return JX_EINVAL;
+	return score_ratio_terms(dir, actual, target, &r->num, &r->den);
+}
+
+int
+score_zero_ratio(int64_t weight, int64_t per_event, int64_t count, struct score_ratio *r)
+{
+	s128 off;
+
+	if (r == NULL || !score_weight_ok(weight) || per_event < 0 || per_event > DEC_MAX ||
+	    count < 0)
+		return JX_EINVAL;
+	if (count == 0) {
+		*r = (struct score_ratio){ 1, 1 };
+		return JX_OK;
+	}
+	off = (s128)per_event * count;
+	if (per_event == 0 || weight == 0 || off >= weight)
+		*r = (struct score_ratio){ 0, 1 };
+	else
+		*r = (struct score_ratio){ weight - (int64_t)off, weight };
+	return JX_OK;
+}
+
+/* Whether a / b < c / d, exactly; b, d > 0. */
+static bool
+score_ratio_less(const struct score_ratio *a, const struct score_ratio *b)
+{
+	return (s128)a->num * b->den < (s128)b->num * a->den;
+}
+
+int
+score_completion_clauses(const struct score_completion *rule, int64_t weight,
+    enum score_join join, const struct score_ratio *r, size_t n, int64_t *score,
+    int64_t *combined)
+{
+	const struct score_ratio *pick;
+	bool over;
+	int64_t shown, got, half = 0;
+
+	if (rule == NULL || score == NULL || r == NULL || n == 0 || !score_weight_ok(weight) ||
+	    !score_completion_ok(rule) || (join != SCORE_ALL && join != SCORE_ANY))
+		return JX_EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (r[i].num < 0 || r[i].den <= 0)
+			return JX_EINVAL;
+	pick = &r[0];
+	for (size_t i = 1; i < n; i++)
+		if (join == SCORE_ALL ? score_ratio_less(&r[i], pick) : score_ratio_less(pick, &r[i]))
+			pick = &r[i];
+	if (join == SCORE_ANY || n == 1) {
+		over = rule->over != 0 && (s128)pick->num * SCORE_PCT > (s128)rule->over * pick->den;
+		if (score_muldiv((u128)pick->num, SCORE_PCT, (u128)pick->den, &shown) != JX_OK)
+			return JX_EINVAL;
+	} else {
+		/* The mean of the ratios, each in 10^-8 of 1 rounded half up. */
+		s128 sum = 0;
+		int64_t part;
+
+		for (size_t i = 0; i < n; i++) {
+			if (score_muldiv((u128)r[i].num, 100000000u, (u128)r[i].den, &part) != JX_OK)
+				return JX_EINVAL;
+			sum += part;
+		}
+		over = rule->over != 0 && sum * SCORE_PCT > (s128)rule->over * 100000000 * (s128)n;
+		shown = (int64_t)((sum / (s128)n + 5000) / 10000);
+	}
+	if (score_completion(&(struct score_completion){ 0, 0, rule->bands, rule->nbands },
+	    weight, SCORE_AT_LEAST, pick->num, pick->den, &got) != JX_OK)
+		return JX_EINVAL;
+	/* Over-delivery caps the score; it never lifts a clause that fell short. */
+	if (over && (score_share(weight, rule->over_share, &half) != JX_OK))
+		return JX_EINVAL;
+	*score = over && half < got ? half : got;
+	if (combined != NULL)
+		*combined = shown;
 	return JX_OK;
 }
 

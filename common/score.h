@@ -75,6 +75,45 @@ extern const struct score_completion score_completion_guangzhou;
 int score_completion(const struct score_completion *rule, int64_t weight, enum score_dir dir,
     int64_t actual, int64_t target, int64_t *score);
 
+/* A ratio num / den, den > 0, num >= 0: one clause's completion, exact. */
+struct score_ratio {
+	int64_t num, den;
+};
+
+/* How a compound target's clause ratios combine (DOMAIN §4). */
+enum score_join {
+	SCORE_ALL, /* every clause must hold: scored by the weakest clause */
+	SCORE_ANY, /* one clause must hold (或): scored by the best clause */
+};
+
+/*
+ * Completion of a target of n >= 1 clauses, each already a ratio (score_completion_ratio's
+ * terms, or score_zero_ratio's for an at-most-0 clause). The leaf is scored by the
+ * weakest clause (ALL) or the best (ANY) as score_completion scores one ratio. The
+ * over-delivery rule (r > over: over_share of the weight) is judged on the combined
+ * ratio: the best clause for ANY, the mean of the clause ratios for ALL, which is the
+ * indicator's completion rate as a report states it (seed 000's 态势感知 was halved while
+ * its weakest clause, 5 秒 against 4.24 秒, was only 117.9 %); it caps the score at
+ * over_share of the weight and never lifts a clause that fell short (≤5秒 met in 6 秒
+ * beside ≥40TB met with 400 TB scores weight × 5/6 capped at half). One clause is exactly
+ * score_completion. *combined (may be NULL) gets that combined ratio in hundredths of a
+ * percent, rounded half up, for display.
+ */
+int score_completion_clauses(const struct score_completion *rule, int64_t weight,
+    enum score_join join, const struct score_ratio *r, size_t n, int64_t *score,
+    int64_t *combined);
+
+/* The terms of one clause's ratio: r = actual / target (at least) or target / actual. */
+int score_ratio_of(enum score_dir dir, int64_t actual, int64_t target, struct score_ratio *r);
+
+/*
+ * An at-most-0 target (0起, 零事故): none is full marks; each occurrence takes per_event
+ * points off the weight, floor 0; per_event 0 (the default rule) means any occurrence
+ * scores 0. Returned as a ratio of the weight, so that it combines with other clauses.
+ * count >= 0.
+ */
+int score_zero_ratio(int64_t weight, int64_t per_event, int64_t count, struct score_ratio *r);
+
 /* The completion ratio r for display, rounded half up: 2000 against >= 1000 -> 20000. */
 int score_completion_ratio(enum score_dir dir, int64_t actual, int64_t target, int64_t *ratio);
 
@@ -146,6 +185,15 @@ int score_deduct(int64_t full, const struct score_deduction *deductions, size_t 
  * of the leaf's method.
  */
 int score_no_target_cap(int64_t weight, int64_t *cap);
+
+/*
+ * The one rule of a manual leaf's score, for every way a score is entered (a node's
+ * score, an evaluator's mark): the leaf needs a weight, 0 <= score <= weight, and below
+ * full marks a comment (扣分原因). Returns 0, or JX_EINVAL with a sentence in why naming
+ * code (why may be NULL). comment may be NULL (none).
+ */
+int score_manual_check(const char *code, bool has_weight, int64_t weight, int64_t score,
+    const char *comment, char *why, size_t whylen);
 
 /*
  * A veto (否定性指标) on an indicator already scored: x below threshold (seed 002: 支出完成率

@@ -5,6 +5,7 @@
 
 #include "decimal.h"
 #include "err.h"
+#include "method.h"
 #include "text.h"
 
 enum sheet_csv_col {
@@ -50,7 +51,7 @@ _Static_assert(sizeof(sheet_csv_headers) / sizeof(sheet_csv_headers[0]) == COL_N
 #define HEADER_MAX 64
 
 struct sheet_csv_reader {
-	const struct csv *csv;
+	const struct sheet_table *t;
 	size_t col[COL_N];              /* 1-based column in the file, 0 when absent */
 	char header[COL_N][HEADER_MAX]; /* as written, for messages */
 	int nlevels;
@@ -106,12 +107,15 @@ sheet_csv_rtrim(const char *s, size_t len)
 	}
 }
 
-/* Parses points written as "4.88", "4.88分" or " 4.88 分 " from s[0..len). */
+/*
+ * Parses points written as "4.88", "4.88分", " 4.88 分 ", "１，０００" from s[0..len)
+ * (dec_parse_written: thousands separators and full-width digits, nothing ambiguous).
+ */
 static bool
 sheet_csv_points(const char *s, size_t len, int64_t *v)
 {
-	char buf[DEC_BUFSZ + 8];
 	const char *t;
+	char buf[128];
 
 	if (len >= sizeof(buf))
 		return false;
@@ -120,9 +124,7 @@ sheet_csv_points(const char *s, size_t len, int64_t *v)
 	len = csv_trim(buf, &t);
 	if (len >= 3 && memcmp(t + len - 3, "分", 3) == 0)
 		len = sheet_csv_rtrim(t, len - 3);
-	memmove(buf, t, len);
-	buf[len] = '\0';
-	return dec_parse(buf, v) == JX_OK;
+	return dec_parse_written(t, len, v) == JX_OK;
 }
 
 static int
@@ -132,20 +134,40 @@ sheet_csv_fail(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col, 
 	return csv_why(r->why, r->whylen, line, r->col[col], r->header[col], zh, en);
 }
 
+static size_t
+sheet_csv_line(const struct sheet_csv_reader *r, size_t row)
+{
+	return r->t->line != NULL ? r->t->line(r->t->data, row) : row + 1;
+}
+
+/* Cell col of row as the table has it, "" when absent. */
+static const char *
+sheet_csv_raw(const struct sheet_csv_reader *r, size_t row, size_t col)
+{
+	const char *v = col < r->t->ncols(r->t->data, row) ? r->t->cell(r->t->data, row, col) : NULL;
+
+	return v != NULL ? v : "";
+}
+
 static const char *
 sheet_csv_cell(const struct sheet_csv_reader *r, size_t row, enum sheet_csv_col col)
 {
-	return r->col[col] == 0 ? "" : csv_cell(r->csv, row, r->col[col] - 1);
+	const char *v;
+
+	if (r->col[col] == 0 || r->col[col] - 1 >= r->t->ncols(r->t->data, row))
+		return "";
+	v = r->t->cell(r->t->data, row, r->col[col] - 1);
+	return v != NULL ? v : "";
 }
 
 static int
 sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 {
-	size_t line = csv_line(r->csv, row);
+	size_t line = sheet_csv_line(r, row);
 
-	for (size_t c = 0; c < csv_ncols(r->csv, row); c++) {
-		const char *cell = csv_cell(r->csv, row, c), *t;
-		size_t len;
+	for (size_t c = 0; c < r->t->ncols(r->t->data, row); c++) {
+		const char *cell = sheet_csv_raw(r, row, c), *t;
+		size_t len, known = 0;
 
 		for (size_t h = 0; h < sizeof(sheet_csv_headers) / sizeof(sheet_csv_headers[0]);
 		     h++) {
@@ -166,6 +188,15 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 			}
 			r->col[col] = c + 1;
 			sheet_csv_cut(r->header[col], HEADER_MAX, t, len);
+			known++;
+		}
+		/* Other columns are ignored, and named in ignored for a note. */
+		if (known == 0 && (len = csv_trim(cell, &t)) > 0) {
+			size_t used = strlen(r->sheet->ignored);
+
+			if (used + len + 4 < sizeof(r->sheet->ignored))
+				snprintf(r->sheet->ignored + used, sizeof(r->sheet->ignored) - used,
+				    "%s%.*s", used > 0 ? "、" : "", (int)len, t);
 		}
 	}
 	if (r->col[COL_WEIGHT] == 0)
@@ -183,10 +214,10 @@ sheet_csv_header(struct sheet_csv_reader *r, size_t row)
 	return JX_OK;
 }
 
-/* Parses a weight or a score: "4.88" or "4.88分", not negative. */
+/* Parses a weight or a score: "4.88" or "4.88分", not negative unless signed is set. */
 static int
-sheet_csv_number(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col, const char *cell,
-    bool *has, int64_t *v)
+sheet_csv_number_signed(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col,
+    const char *cell, bool sign, bool *has, int64_t *v)
 {
 	char q[64], zh[128], en[128];
 	const char *t;
@@ -196,7 +227,7 @@ sheet_csv_number(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col
 	if (len == 0)
 		return JX_OK;
 	if (sheet_csv_points(t, len, v)) {
-		if (*v < 0)
+		if (*v < 0 && !sign)
 			return sheet_csv_fail(r, line, col, "不能是负数", "cannot be negative");
 		*has = true;
 		return JX_OK;
@@ -205,6 +236,13 @@ sheet_csv_number(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col
 	snprintf(zh, sizeof(zh), "“%s”不是数字", q);
 	snprintf(en, sizeof(en), "\"%s\" is not a number", q);
 	return sheet_csv_fail(r, line, col, zh, en);
+}
+
+static int
+sheet_csv_number(struct sheet_csv_reader *r, size_t line, enum sheet_csv_col col, const char *cell,
+    bool *has, int64_t *v)
+{
+	return sheet_csv_number_signed(r, line, col, cell, false, has, v);
 }
 
 /*
@@ -257,7 +295,7 @@ sheet_csv_text(struct sheet_csv_reader *r, size_t row, enum sheet_csv_col col, c
 	if ((*out = strndup(t, len)) == NULL)
 		return JX_EINTERNAL;
 	if (!text_printable(*out, true))
-		return sheet_csv_fail(r, csv_line(r->csv, row), col, "含有控制字符",
+		return sheet_csv_fail(r, sheet_csv_line(r, row), col, "含有控制字符",
 		    "holds a control character");
 	return JX_OK;
 }
@@ -300,13 +338,136 @@ sheet_csv_row_blank(const struct sheet_csv_reader *r, size_t row)
 	return true;
 }
 
+/* Names of a sheet's own check rows, spaces aside: the whole sheet's, and a group's. */
+static const char *const sheet_csv_total_names[] = {
+	"合计", "总计", "总分", "综合得分", "得分合计", "评价得分合计", "总得分",
+};
+static const char *const sheet_csv_subtotal_names[] = { "小计" };
+
+/* Whether cell, trimmed and without spaces inside, is one of names. */
+static bool
+sheet_csv_is_word(const char *cell, const char *const *names, size_t n)
+{
+	char buf[64];
+	size_t o = 0;
+
+	for (const char *p = cell; *p != '\0'; p++) {
+		if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+			continue;
+		if (strncmp(p, "\xe3\x80\x80", 3) == 0) {
+			p += 2;
+			continue;
+		}
+		if (o + 1 >= sizeof(buf))
+			return false;
+		buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(buf, names[i]) == 0)
+			return true;
+	return false;
+}
+
+bool
+sheet_csv_total_label(const char *cell)
+{
+	return sheet_csv_is_word(cell, sheet_csv_total_names,
+		   sizeof(sheet_csv_total_names) / sizeof(sheet_csv_total_names[0])) ||
+	    sheet_csv_is_word(cell, sheet_csv_subtotal_names,
+		sizeof(sheet_csv_subtotal_names) / sizeof(sheet_csv_subtotal_names[0]));
+}
+
+/*
+ * A 合计 or 小计 row: not an indicator but the figures the sheet states, kept for
+ * jx check to compare with the computed ones. 合计 (总计, 总分 …) states the total;
+ * 小计 states its group's score: the indicator left of it (一级 when 小计 is in the
+ * 二级 column), or the level-1 indicator above it when 小计 is in the 一级 column.
+ * Returns JX_ENOTFOUND for any other row.
+ */
+static int
+sheet_csv_total_row(struct sheet_csv_reader *r, size_t row)
+{
+	const char *label = NULL;
+	size_t line = sheet_csv_line(r, row);
+	bool total, has;
+	int64_t v;
+	int d = 0, rv;
+	ptrdiff_t group;
+
+	for (int i = 0; i < r->nlevels; i++)
+		if (!csv_blank(sheet_csv_cell(r, row, COL_L1 + i)))
+			d = i + 1;
+	if (d > 0) {
+		label = sheet_csv_cell(r, row, COL_L1 + d - 1);
+	} else {
+		/* Merged across the level columns: the first cell with text says it. */
+		for (size_t c = 0; c < r->t->ncols(r->t->data, row) && label == NULL; c++)
+			if (!csv_blank(sheet_csv_raw(r, row, c)))
+				label = sheet_csv_raw(r, row, c);
+		if (label == NULL)
+			return JX_ENOTFOUND;
+	}
+	if (sheet_csv_is_word(label, sheet_csv_total_names, sizeof(sheet_csv_total_names) /
+	    sizeof(sheet_csv_total_names[0])))
+		total = true;
+	else if (sheet_csv_is_word(label, sheet_csv_subtotal_names,
+	    sizeof(sheet_csv_subtotal_names) / sizeof(sheet_csv_subtotal_names[0])))
+		total = false;
+	else
+		return JX_ENOTFOUND;
+	if ((rv = sheet_csv_number(r, line, COL_SCORE, sheet_csv_cell(r, row, COL_SCORE), &has,
+	    &v)) != JX_OK)
+		return rv;
+	if (!has)
+		return JX_OK; /* a total row with no score states nothing */
+	if (total) {
+		r->sheet->has_total = true;
+		r->sheet->total = v;
+		r->sheet->total_line = line;
+		return JX_OK;
+	}
+	if (r->pathdepth == 0)
+		return sheet_csv_fail(r, line, COL_SCORE, "小计上面还没有指标",
+		    "a 小计 (subtotal) row with no indicators above it");
+	group = r->path[d >= 2 && d - 2 < r->pathdepth ? d - 2 : 0];
+	r->sheet->nodes[group].has_stated = true;
+	r->sheet->nodes[group].stated = v;
+	return JX_OK;
+}
+
+/* Whether a name says its rows are 加减分 (bonus and penalty points outside the 100). */
+static bool
+sheet_csv_adjustment_name(const char *name)
+{
+	return strstr(name, "加减分") != NULL || strcmp(name, "加分项") == 0 ||
+	    strcmp(name, "减分项") == 0 || strcmp(name, "加分") == 0 || strcmp(name, "减分") == 0;
+}
+
+/* Whether a row's method cell names the adjustment method (method.h's names). */
+static bool
+sheet_csv_adjustment_method(const char *cell)
+{
+	char name[64], why[128];
+	struct method m;
+	const char *t;
+	size_t len = csv_trim(cell, &t);
+
+	if (len == 0 || len >= sizeof(name))
+		return false;
+	memcpy(name, t, len);
+	name[len] = '\0';
+	return method_parse(name, NULL, &m, why, sizeof(why)) == JX_OK &&
+	    m.kind == METHOD_ADJUSTMENT;
+}
+
 static int
 sheet_csv_row(struct sheet_csv_reader *r, size_t row)
 {
 	struct sheet_csv_node *n;
 	ptrdiff_t path[SHEET_CSV_LEVELS];
-	size_t line = csv_line(r->csv, row);
-	bool fresh = false, has;
+	size_t line = sheet_csv_line(r, row);
+	bool fresh = false, has, adjust;
 	int64_t v;
 	int d = 0, rv;
 
@@ -365,19 +526,35 @@ sheet_csv_row(struct sheet_csv_reader *r, size_t row)
 		}
 	}
 	n = &r->sheet->nodes[path[d - 1]];
-	if ((rv = sheet_csv_number(r, line, COL_WEIGHT, sheet_csv_cell(r, row, COL_WEIGHT), &has,
-		 &v)) != JX_OK)
+	adjust = sheet_csv_adjustment_method(sheet_csv_cell(r, row, COL_METHOD));
+	for (int i = 0; i < d; i++)
+		adjust |= sheet_csv_adjustment_name(r->sheet->nodes[path[i]].name);
+	if ((rv = sheet_csv_number_signed(r, line, COL_WEIGHT, sheet_csv_cell(r, row, COL_WEIGHT),
+	    adjust, &has, &v)) != JX_OK)
 		return rv;
-	if (has) {
+	if (has && !adjust) {
 		if (n->weight_stated && n->weight != v)
 			return sheet_csv_fail(r, line, COL_WEIGHT, "与指标名称里写的分值不一致",
 			    "differs from the weight written in the indicator's name");
 		n->weight = v;
 		n->weight_stated = true;
 	}
-	if ((rv = sheet_csv_number(r, line, COL_SCORE, sheet_csv_cell(r, row, COL_SCORE),
-		 &n->has_score, &n->score)) != JX_OK)
+	if ((rv = sheet_csv_number_signed(r, line, COL_SCORE, sheet_csv_cell(r, row, COL_SCORE),
+	    adjust, &n->has_score, &n->score)) != JX_OK)
 		return rv;
+	if (adjust) {
+		/* 加减分 as written: the points in 评价得分, or in 分值 when that is blank. */
+		if (has && n->has_score && v != n->score)
+			return sheet_csv_fail(r, line, COL_SCORE, "加减分的分值与得分不一致",
+			    "an adjustment's 分值 and 评价得分 differ");
+		if (has && !n->has_score) {
+			n->has_score = true;
+			n->score = v;
+		}
+		n->adjustment = true;
+		n->weight = 0;
+		n->weight_stated = true;
+	}
 	if ((rv = sheet_csv_text(r, row, COL_CRITERIA, &n->criteria)) != JX_OK ||
 	    (rv = sheet_csv_text(r, row, COL_COMMENT, &n->comment)) != JX_OK ||
 	    (rv = sheet_csv_text(r, row, COL_TARGET, &n->target)) != JX_OK ||
@@ -473,11 +650,74 @@ sheet_csv_fill(struct sheet_csv *s)
 	return JX_OK;
 }
 
+/*
+ * Adjustment rows get the adjustment method and their points as its parameter, unless
+ * the sheet gave both, and a parent of adjustments weighs nothing.
+ */
+static int
+sheet_csv_adjustments(struct sheet_csv *s)
+{
+	char buf[DEC_BUFSZ + 16], num[DEC_BUFSZ];
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct sheet_csv_node *n = &s->nodes[i];
+
+		if (!n->adjustment || n->nchildren > 0)
+			continue;
+		if (n->method[0] == '\0') {
+			free(n->method);
+			if ((n->method = strdup("adjustment")) == NULL)
+				return JX_EINTERNAL;
+		}
+		if (n->params[0] == '\0' && n->has_score) {
+			snprintf(buf, sizeof(buf), "points=%s", dec_format_short(n->score, num));
+			free(n->params);
+			if ((n->params = strdup(buf)) == NULL)
+				return JX_EINTERNAL;
+		}
+	}
+	return JX_OK;
+}
+
+static size_t
+sheet_csv_csv_nrows(const void *data)
+{
+	return csv_nrows(data);
+}
+
+static size_t
+sheet_csv_csv_ncols(const void *data, size_t row)
+{
+	return csv_ncols(data, row);
+}
+
+static const char *
+sheet_csv_csv_cell(const void *data, size_t row, size_t col)
+{
+	return csv_cell(data, row, col);
+}
+
+static size_t
+sheet_csv_csv_line(const void *data, size_t row)
+{
+	return csv_line(data, row);
+}
+
 int
 sheet_csv_read(const struct csv *csv, struct sheet_csv **out, char *why, size_t whylen)
 {
-	struct sheet_csv_reader r = { .csv = csv, .why = why, .whylen = whylen };
-	size_t row, nrows = csv_nrows(csv);
+	const struct sheet_table t = { csv, sheet_csv_csv_nrows, sheet_csv_csv_ncols,
+		sheet_csv_csv_cell, sheet_csv_csv_line };
+
+	return sheet_csv_read_table(&t, out, why, whylen);
+}
+
+int
+sheet_csv_read_table(const struct sheet_table *t, struct sheet_csv **out, char *why,
+    size_t whylen)
+{
+	struct sheet_csv_reader r = { .t = t, .why = why, .whylen = whylen };
+	size_t row, nrows = t->nrows(t->data);
 	int rv;
 
 	if (why != NULL && whylen > 0)
@@ -487,9 +727,9 @@ sheet_csv_read(const struct csv *csv, struct sheet_csv **out, char *why, size_t 
 	for (row = 0; row < nrows; row++) {
 		int found = 0;
 
-		for (size_t c = 0; c < csv_ncols(csv, row); c++)
-			found |= csv_header_eq(csv_cell(csv, row, c), "一级指标") ||
-			    csv_header_eq(csv_cell(csv, row, c), "level1");
+		for (size_t c = 0; c < t->ncols(t->data, row); c++)
+			found |= csv_header_eq(sheet_csv_raw(&r, row, c), "一级指标") ||
+			    csv_header_eq(sheet_csv_raw(&r, row, c), "level1");
 		if (found)
 			break;
 	}
@@ -505,7 +745,9 @@ sheet_csv_read(const struct csv *csv, struct sheet_csv **out, char *why, size_t 
 	for (row++; row < nrows; row++) {
 		if (sheet_csv_row_blank(&r, row))
 			continue;
-		if ((rv = sheet_csv_row(&r, row)) != JX_OK)
+		if ((rv = sheet_csv_total_row(&r, row)) == JX_OK)
+			continue;
+		if (rv != JX_ENOTFOUND || (rv = sheet_csv_row(&r, row)) != JX_OK)
 			goto out;
 	}
 	if (r.sheet->n == 0) {
@@ -513,7 +755,8 @@ sheet_csv_read(const struct csv *csv, struct sheet_csv **out, char *why, size_t 
 		rv = JX_EINVAL;
 		goto out;
 	}
-	if ((rv = sheet_csv_finish(&r)) != JX_OK || (rv = sheet_csv_fill(r.sheet)) != JX_OK)
+	if ((rv = sheet_csv_finish(&r)) != JX_OK || (rv = sheet_csv_fill(r.sheet)) != JX_OK ||
+	    (rv = sheet_csv_adjustments(r.sheet)) != JX_OK)
 		goto out;
 	*out = r.sheet;
 	r.sheet = NULL;

@@ -19,9 +19,21 @@
  *
  * A level cell may carry a weight: "项目安排（15分）", "项目安排(15)" → name 项目安排,
  * weight 15 (stated). 分值 and 评价得分 are "4.88" or "4.88分": at most two decimals,
- * not negative. Every leaf needs a weight. A parent's weight is the stated one, or else
- * the sum of its children's; a stated weight that differs from the sum is kept as
- * stated, for a consistency check to report.
+ * not negative; thousands separators and full-width digits are read (1,164.43,
+ * １６．６), ambiguous forms (1,16) are not. Every leaf needs a weight. A parent's
+ * weight is the stated one, or else the sum of its children's; a stated weight that
+ * differs from the sum is kept as stated, for a consistency check to report.
+ *
+ * 加减分 (bonus and penalty points outside the 100): a row whose 评分方法 is adjustment
+ * (加减分), or that sits under or is named 加减分 / 加减分项 / 加分项 / 减分项, is an
+ * adjustment: its points are its 评价得分 (or its 分值 when that is blank), signed
+ * ("+2.5", "-3"), its weight 0, its method adjustment with points=… as its parameter.
+ *
+ * A sheet's own check rows are not indicators: a row named 合计 (总计, 总分, 综合得分,
+ * 得分合计) states the sheet's total in its 评价得分; a 小计 row states its group's
+ * score (the indicator in the level column left of 小计, or the level-1 indicator above
+ * when 小计 is in the 一级 column). They are kept as stated figures (has_total, a node's
+ * has_stated) for jx check to compare with what the indicators add up to.
  */
 #ifndef JX_SHEET_CSV_H
 #define JX_SHEET_CSV_H
@@ -56,12 +68,33 @@ struct sheet_csv_node {
 	char *params;   /* 参数 */
 	char *category; /* 类别 */
 	size_t line;    /* line of the CSV row that first named it */
+	bool has_stated; /* a 小计 row stated this score for it */
+	int64_t stated;
+	bool adjustment; /* a 加减分 row: score signed, weight 0, method adjustment */
 };
 
 /* The indicators in depth-first order: each node's descendants follow it. */
 struct sheet_csv {
 	struct sheet_csv_node *nodes;
 	size_t n;
+	bool has_total;    /* a 合计 row stated the sheet's total */
+	int64_t total;
+	size_t total_line;
+	char ignored[256]; /* the header's other columns, ignored: "备注、序号"; "" when none */
+};
+
+/*
+ * A table of cells as a CSV file or a spreadsheet's sheet holds it: what the reader
+ * reads, so that any file format can feed the same indicators. cell returns UTF-8 the
+ * table owns, NULL or "" for an empty cell; line gives the row's line (or row number)
+ * for messages, and may be NULL (row + 1).
+ */
+struct sheet_table {
+	const void *data;
+	size_t (*nrows)(const void *data);
+	size_t (*ncols)(const void *data, size_t row);
+	const char *(*cell)(const void *data, size_t row, size_t col);
+	size_t (*line)(const void *data, size_t row);
 };
 
 /*
@@ -72,6 +105,16 @@ struct sheet_csv {
  * is not a number — or JX_EINTERNAL when out of memory.
  */
 int sheet_csv_read(const struct csv *csv, struct sheet_csv **out, char *why, size_t whylen);
+
+/*
+ * Whether a cell names a table's own check row: 合计 (总计, 总分 …) or 小计, spaces
+ * aside. Other tables (budget lines) skip such rows with this one list.
+ */
+bool sheet_csv_total_label(const char *cell);
+
+/* sheet_csv_read from any table of cells (an .xlsx sheet, say), with the same rules. */
+int sheet_csv_read_table(const struct sheet_table *t, struct sheet_csv **out, char *why,
+    size_t whylen);
 
 /*
  * Writes the sheet in the same format, so that sheet_csv_read gives the same tree back

@@ -61,10 +61,38 @@ static const char *const target_units[] = {
 	"%", "‰", "个百分点", "百分点", "个工作日", "工作日", "个自然日", "自然日",
 	"个月", "个小时", "小时", "分钟", "毫秒", "秒", "天", "日", "周", "月", "年",
 	"季度", "人次", "户次", "件次", "万元", "亿元", "元", "个", "件", "次", "份", "项",
-	"条", "人", "通", "分", "台", "套", "家", "户", "名", "篇", "期", "场", "批", "所",
+	"条", "人", "通", "分", "起", "宗次", "台", "套", "家", "户", "名", "篇", "期", "场", "批", "所",
 	"座", "处", "张", "本", "册", "部", "类", "种", "宗", "笔", "门", "位", "轮", "倍",
 	"页", "辆", "间", "课时", "学时", "平方米", "米", "公里", "千米", "千克", "公斤",
 	"吨",
+};
+
+/* Units of time: after them a bare 内 means "within" (5个工作日内, 4小时内). */
+static const char *const target_timeunits[] = {
+	"个工作日", "工作日", "个自然日", "自然日", "个月", "个小时", "小时", "分钟", "毫秒",
+	"秒", "天", "日", "周", "月", "年", "季度",
+};
+
+/* What 零 / 无 may deny (零事故, 无重大安全事故): the events a zero-count target counts. */
+static const char *const target_events[] = {
+	"事故", "投诉", "差错", "失误", "伤亡", "死亡", "超时", "故障", "违规", "违纪", "违法",
+	"事件", "泄露", "泄漏", "丢失", "逾期", "延误", "宕机", "漏洞", "中断", "瘫痪", "案件",
+	"纠纷", "复议", "诉讼", "错误", "问题",
+};
+
+/* Words a zero-count target may begin with before 零 / 无: 实现零投诉, 全年无事故. */
+static const char *const target_zero_leads[] = {
+	"实现", "确保", "保证", "做到", "全年", "年度内", "年内", "力争",
+};
+
+/* Words that deny an event: 零事故, 无事故, 未发生事故, 不发生事故, 杜绝事故. */
+static const char *const target_zero_marks[] = {
+	"零", "无", "未发生", "不发生", "没有", "杜绝", "未出现", "不出现",
+};
+
+/* Targets relative to last year need its actual: 较上年提高, 不低于上年水平, 同比增长. */
+static const char *const target_relwords[] = {
+	"上年", "去年", "上一年", "同比", "同期", "往年", "上年度", "历年",
 };
 
 static const struct {
@@ -82,7 +110,7 @@ static const char *const target_edges[] = { "、", "：", ":", ".", "！", "!", 
 
 /* After a day or month number, a date: 12月底, 6月前. */
 static const char *const target_datewords[] = {
-	"底", "末", "初", "前", "份", "中旬", "上旬", "下旬",
+	"底", "末", "初", "之前", "前", "份", "中旬", "上旬", "下旬",
 };
 
 /* Joining words at the start of a later clause's label. */
@@ -91,7 +119,7 @@ static const struct {
 	int any;
 } target_conjs[] = {
 	{ "或者", 1 }, { "或是", 1 }, { "或", 1 },
-	{ "并且", 0 }, { "而且", 0 }, { "且", 0 }, { "以及", 0 },
+	{ "并且", 0 }, { "而且", 0 }, { "且", 0 }, { "以及", 0 }, { "和", 0 },
 };
 
 /* Characters that must not survive in a label or tail. */
@@ -114,6 +142,7 @@ struct parser {
 	int overflow;			/* more values than TARGET_CANDS */
 	size_t date_end;		/* where the last date ended, (size_t)-1 for none */
 	size_t value_end;		/* where the last value ended */
+	int round;			/* values beyond hundredths are rounded, not flagged */
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -368,10 +397,11 @@ target_unit_is(const struct parser *p, const struct cand *c, const char *u)
 
 /*
  * Sets c->value to mantissa m, with frac decimals, times 10^exp, in hundredths;
- * marks c bad when that is not a whole number of hundredths or exceeds DEC_MAX.
+ * marks c bad when that is not a whole number of hundredths (unless round: then it is
+ * rounded half up) or exceeds DEC_MAX.
  */
 static void
-target_scale(struct cand *c, int64_t m, int frac, int exp)
+target_scale(struct cand *c, int64_t m, int frac, int exp, int round)
 {
 	int e = exp + 2 - frac;
 
@@ -382,16 +412,35 @@ target_scale(struct cand *c, int64_t m, int frac, int exp)
 		}
 		m *= 10;
 	}
-	for (; e < 0; e++) {
-		if (m % 10 != 0) {
+	if (e < 0) {
+		int64_t div = 1;
+
+		for (; e < 0; e++)
+			div *= 10;	/* at most 10^18: m has at most 18 digits */
+		if (m % div != 0 && !round) {
 			c->bad = 1;
 			return;
 		}
-		m /= 10;
+		/* Half up: 386.7540 -> 386.75, 4.245 -> 4.25. */
+		m = m / div + (m % div >= div - m % div ? 1 : 0);
 	}
 	if (m > DEC_MAX)
 		c->bad = 1;
 	c->value = m;
+}
+
+/* Whether a day of the month follows i: "30日", "5 号" (6月30日 is a date). */
+static int
+target_dayfollows(const struct parser *p, size_t i)
+{
+	size_t k = target_skip(p, i), d = 0;
+
+	while (target_isdigit(p->s[k + d]))
+		d++;
+	if (d == 0 || d > 2)
+		return 0;
+	k = target_skip(p, k + d);
+	return target_match(p, k, "日") > 0 || target_match(p, k, "号") > 0;
 }
 
 /*
@@ -403,7 +452,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 {
 	struct cand c = { .start = start, .seg = seg, .cmp = cmp };
 	int64_t m = 0;
-	int digits = 0, frac = 0, exp = 0, mags = 0, sfx, toolong = 0;
+	int digits = 0, frac = 0, exp = 0, mags = 0, sfx, toolong = 0, group = 0, grouped = 0;
 	size_t k = j, q, l;
 
 	for (;;) {
@@ -413,14 +462,32 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 			else
 				m = m * 10 + (p->s[k] - '0');
 			digits++;
+			group++;
 			k++;
-		} else if (p->s[k] == ',' && target_isdigit(p->s[k + 1]) &&
-		    target_isdigit(p->s[k + 2]) && target_isdigit(p->s[k + 3]) &&
-		    !target_isdigit(p->s[k + 4]) && digits > 0) {
-			k++;	/* thousands separator: 1,000 */
+		} else if (p->s[k] == ',' && target_isdigit(p->s[k + 1])) {
+			/*
+			 * Thousands as spreadsheets write them: 1,164.43, 1,260,000. Any other
+			 * comma between digits (1,16, 12,34,567) could be a list or a decimal
+			 * comma: refuse to guess.
+			 */
+			if (group < 1 || group > 3 || (grouped && group != 3) ||
+			    !target_isdigit(p->s[k + 2]) || !target_isdigit(p->s[k + 3]) ||
+			    target_isdigit(p->s[k + 4]))
+				c.bad = 1;
+			grouped = 1;
+			group = 0;
+			k++;
+		} else if (target_match(p, k, "，") > 0 && target_isdigit(p->s[k + 3]) &&
+		    target_isdigit(p->s[k + 4]) && target_isdigit(p->s[k + 5]) &&
+		    !target_isdigit(p->s[k + 6])) {
+			/* 1，000: a full-width comma before three digits, list or thousands. */
+			c.bad = 1;
+			break;
 		} else
 			break;
 	}
+	if (grouped && group != 3)
+		c.bad = 1;
 	if (p->s[k] == '.' && target_isdigit(p->s[k + 1])) {
 		for (k++; target_isdigit(p->s[k]); k++, frac++, digits++) {
 			if (digits >= 18)
@@ -459,6 +526,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 	    ((target_unit_is(p, &c, "月") || target_unit_is(p, &c, "日") ||
 	    target_unit_is(p, &c, "号")) && m <= 31 &&
 	    ((p->date_end != (size_t)-1 && target_skip(p, p->date_end) == j) ||
+	    (target_unit_is(p, &c, "月") && target_dayfollows(p, c.end)) ||
 	    target_oneof(p, c.end, target_datewords, NELEM(target_datewords)) > 0)))) {
 		p->date_end = c.end;
 		return c.end;
@@ -468,7 +536,21 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 		return c.end;
 
 	q = target_skip(p, c.end);
-	if ((l = target_word(p, q, target_suffixes, NELEM(target_suffixes), &sfx)) > 0) {
+	/* 100%（含）以上: the bracket says the bound is included, which ≥ already says. */
+	if ((l = target_match(p, q, "（含）")) > 0 || (l = target_match(p, q, "(含)")) > 0) {
+		size_t r = target_skip(p, q + l);
+
+		if (target_word(p, r, target_suffixes, NELEM(target_suffixes), &sfx) > 0)
+			q = r;
+	}
+	l = target_word(p, q, target_suffixes, NELEM(target_suffixes), &sfx);
+	/* 5个工作日内, 4小时内: a bare 内 after a unit of time is "within". */
+	if (l == 0 && c.unitlen > 0 && target_match(p, q, "内") > 0 &&
+	    target_oneof(p, c.unit, target_timeunits, NELEM(target_timeunits)) == c.unitlen) {
+		l = strlen("内");
+		sfx = TARGET_LE;
+	}
+	if (l > 0) {
 		c.end = q + l;
 		if (sfx == CMP_REL || c.cmp == CMP_REL)
 			c.cmp = CMP_REL;
@@ -480,7 +562,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 	if (toolong || mags > 2)
 		c.bad = 1;
 	else
-		target_scale(&c, m, frac, exp);
+		target_scale(&c, m, frac, exp, p->round);
 
 	if (p->nc == TARGET_CANDS)
 		p->overflow = 1;
@@ -720,6 +802,9 @@ target_build(const struct parser *p, const size_t *v, int nv, struct target *out
 		const struct cand *c = &p->c[v[k]];
 
 		out->clauses[k].cmp = c->cmp == CMP_NONE ? TARGET_EQ : (enum target_cmp)c->cmp;
+		/* 0起, 安全事故0次, 为0: none at all, so any occurrence fails. */
+		if (out->clauses[k].cmp == TARGET_EQ && c->value == 0)
+			out->clauses[k].cmp = TARGET_LE;
 		out->clauses[k].value = c->value;
 		target_copy(out->clauses[k].unit, TARGET_UNIT_MAX, p->s + c->unit, c->unitlen);
 	}
@@ -727,6 +812,53 @@ target_build(const struct parser *p, const size_t *v, int nv, struct target *out
 	out->join = nany > 0 ? TARGET_ANY : TARGET_ALL;
 	out->kind = TARGET_QUANTITATIVE;
 	return 0;
+}
+
+static int
+target_contains(const struct parser *p, size_t a, size_t b, const char *const *tab, size_t ntab)
+{
+	for (size_t i = a; i < b; i += target_clen((unsigned char)p->s[i]))
+		if (target_oneof(p, i, tab, ntab) > 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A zero-count target written without a digit: [lead]零|无|未发生…<event>, as in 零事故,
+ * 实现零投诉, 无重大安全事故. One clause "≤ 0" with the lead as its label and the rest
+ * as its tail; 0 when the text is not of that form.
+ */
+static int
+target_zero_words(const struct parser *p, struct target *out)
+{
+	size_t a = target_skip(p, 0), lead, mark, la, lb, ta, tb;
+
+	lead = target_oneof(p, a, target_zero_leads, NELEM(target_zero_leads));
+	mark = target_oneof(p, a + lead, target_zero_marks, NELEM(target_zero_marks));
+	if (mark == 0) {
+		lead = 0;
+		if ((mark = target_oneof(p, a, target_zero_marks, NELEM(target_zero_marks))) == 0)
+			return 0;
+	}
+	ta = a + lead + mark;
+	tb = p->n;
+	/* An actual may say just 无 or 未发生: the target says what did not happen. */
+	if (target_runs(p, ta, tb, &la, &lb) > 0 || target_has_cmpchar(p, ta, tb) ||
+	    (!target_contains(p, ta, tb, target_events, NELEM(target_events)) &&
+	    !(p->round && target_skip(p, ta) == tb)))
+		return 0;
+	la = a;
+	lb = a + lead;
+	target_trim(p, &la, &lb, 1);
+	target_trim(p, &ta, &tb, 1);
+	target_copy(out->clauses[0].label, TARGET_LABEL_MAX, p->s + la, lb - la);
+	target_copy(out->clauses[0].tail, TARGET_TAIL_MAX, p->s + ta, tb - ta);
+	out->clauses[0].cmp = TARGET_LE;
+	out->clauses[0].value = 0;
+	out->nclauses = 1;
+	out->join = TARGET_ALL;
+	out->kind = TARGET_QUANTITATIVE;
+	return 1;
 }
 
 static void
@@ -745,13 +877,19 @@ target_qualitative(struct target *out, int flagged)
 int
 target_parse(const char *text, struct target *out)
 {
-	struct parser p;
-	size_t n, v[TARGET_MAX_CLAUSES];
-	int nv;
-
 	if (text == NULL || out == NULL)
 		return JX_EINVAL;
-	if ((n = strnlen(text, TARGET_TEXT_MAX + 1)) > TARGET_TEXT_MAX)
+	return target_parse_len(text, strnlen(text, TARGET_TEXT_MAX + 1), 0, out);
+}
+
+int
+target_parse_len(const char *text, size_t n, unsigned flags, struct target *out)
+{
+	struct parser p;
+	size_t v[TARGET_MAX_CLAUSES];
+	int nv;
+
+	if (text == NULL || out == NULL || n > TARGET_TEXT_MAX)
 		return JX_EINVAL;
 	memset(out, 0, sizeof(*out));
 	if (!target_display(out, text, n) || out->text[0] == '\0') {
@@ -760,17 +898,39 @@ target_parse(const char *text, struct target *out)
 	}
 	memset(&p, 0, sizeof(p));
 	p.date_end = (size_t)-1;
+	p.round = (flags & TARGET_ACTUAL) != 0;
 	target_normalise(&p, text, n);
 	if (strstr(p.s, "（定性") != NULL || strstr(p.s, "(定性") != NULL) {
 		target_qualitative(out, 0);	/* the author says so */
 		return JX_OK;
 	}
+	if (!(flags & TARGET_ACTUAL) &&
+	    target_contains(&p, 0, p.n, target_relwords, NELEM(target_relwords))) {
+		target_qualitative(out, 1);	/* relative to last year: not a number alone */
+		return JX_OK;
+	}
 	target_scan(&p);
+	if (p.nc == 0 && !p.overflow && target_zero_words(&p, out))
+		return JX_OK;
 	if (p.nc == 0 && !p.overflow)
 		target_qualitative(out, 0);	/* no numbers but dates and names */
 	else if ((nv = target_pick(&p, v)) <= 0 || target_build(&p, v, nv, out) != 0)
 		target_qualitative(out, 1);
 	return JX_OK;
+}
+
+int
+target_text_flagged(const char *text)
+{
+	struct target t;
+	size_t n;
+
+	if (text == NULL || (n = strnlen(text, TARGET_TEXT_MAX + 1)) > TARGET_TEXT_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (text[i] != ' ' && (text[i] < '\t' || text[i] > '\r'))
+			return target_parse_len(text, n, 0, &t) == JX_OK && t.flagged;
+	return 0;
 }
 
 const char *

@@ -13,8 +13,16 @@
  * comparator, numbers without one are prose ("2022年访问量不少于100万次"), and so are
  * dates (2022年12月底), names (IPv6), ordinals (第3期) and 7×24 everywhere.
  *
+ * At most: 不超过, 以内, and a bare 内 after a unit of time (5个工作日内办结, 4小时内响应).
+ * At least, bound included: 98%及以上, 100%（含）以上. Dates are prose, never values:
+ * 2023年12月31日前完成, 6月30日之前, 年底前 are qualitative milestones.
+ * Zero counts are at most 0 (one occurrence fails): a bare 0 (0起, 安全事故0起, 0次, 为0)
+ * and the words 零 / 无 / 未发生 / 杜绝 before an event (零事故, 无重大安全事故,
+ * 实现零投诉): "≤ 0" with the event as the tail.
+ *
  * Parsing never fails on content: text it cannot make sense of comes back qualitative
- * and flagged, for a person to look at: relative or approximate values (提高50%,
+ * and flagged, for a person to look at: targets relative to last year (较上年, 同比,
+ * 不低于上年水平: they need last year's actual), relative or approximate values (提高50%,
  * 约3个, 5个左右), ranges (3-5个), several bare numbers side by side, a clause with no
  * value beside ones with values, 或 mixed with other joins, more than
  * TARGET_MAX_CLAUSES clauses, values not exact in hundredths or beyond DEC_MAX (decimal.h).
@@ -101,6 +109,27 @@ struct target {
  * and anything unclassifiable come back as 0 with a qualitative, flagged target.
  */
 int target_parse(const char *text, struct target *out);
+
+/*
+ * Parse an actual value (完成值), which is written in the same grammar: values finer
+ * than hundredths are rounded half up instead of flagged (386.7540TB -> 386.75), and
+ * words about last year are prose, not a relative target.
+ */
+#define TARGET_ACTUAL 1u
+
+/*
+ * target_parse on len bytes of text, which need not be NUL-terminated and may hold NUL
+ * bytes (read as spaces): what a fuzzing harness calls. flags is 0 or TARGET_ACTUAL.
+ * JX_EINVAL for NULL or len above TARGET_TEXT_MAX.
+ */
+int target_parse_len(const char *text, size_t len, unsigned flags, struct target *out);
+
+/*
+ * Whether text is a target the parser did not understand (flagged): false for NULL, a
+ * blank text and a text above TARGET_TEXT_MAX. What jx score, jx check and the exports
+ * mark with ⚑.
+ */
+int target_text_flagged(const char *text);
 
 /* "=", "≥", ">", "≤", "<"; "?" for anything else. Never NULL. */
 const char *target_cmp_symbol(enum target_cmp cmp);

@@ -6,9 +6,14 @@
 struct tree_order_walk {
 	Jixiao__Node **sorted;
 	size_t n;
-	bool *seen;
-	unsigned max_depth;
-	struct tree_order *o;
+};
+
+/* A node whose children are being appended: the next one to look at in sorted. */
+struct tree_order_frame {
+	uint64_t id;  /* 0: the root */
+	size_t at;    /* its index in the order, SHEET_ROOT for the root */
+	size_t next;  /* the next candidate child in sorted */
+	unsigned depth; /* its children's depth */
 };
 
 static int
@@ -39,33 +44,46 @@ tree_order_first_child(const struct tree_order_walk *w, uint64_t parent)
 	return lo;
 }
 
-/* Appends parent's subtree, parents before their children. */
+/*
+ * Appends the root's subtree, parents before their children, depth first. Each node
+ * is pushed once (seen), so the stack holds at most n + 1 frames whatever the depth.
+ */
 static void
-tree_order_visit(struct tree_order_walk *w, uint64_t parent, size_t parent_at, unsigned depth)
+tree_order_visit(const struct tree_order_walk *w, bool *seen, struct tree_order_frame *stack,
+    struct tree_order *o)
 {
-	struct tree_order *o = w->o;
+	size_t sp = 0;
 
-	if (depth > w->max_depth)
-		return;
-	for (size_t i = tree_order_first_child(w, parent);
-	     i < w->n && w->sorted[i]->parent_id == parent; i++) {
-		size_t at;
+	stack[sp++] = (struct tree_order_frame){ .id = 0, .at = SHEET_ROOT,
+		.next = tree_order_first_child(w, 0), .depth = 1 };
+	while (sp > 0) {
+		struct tree_order_frame *f = &stack[sp - 1];
+		size_t i = f->next, at;
 
-		if (w->seen[i])
+		if (i >= w->n || w->sorted[i]->parent_id != f->id) {
+			sp--;
 			continue;
-		w->seen[i] = true;
+		}
+		f->next = i + 1;
+		if (seen[i])
+			continue;
+		seen[i] = true;
 		at = o->n++;
 		o->order[at] = w->sorted[i];
-		o->parent[at] = parent_at;
-		o->depth[at] = depth;
-		tree_order_visit(w, w->sorted[i]->id, at, depth + 1);
+		o->parent[at] = f->at;
+		o->depth[at] = f->depth;
+		stack[sp++] = (struct tree_order_frame){ .id = w->sorted[i]->id, .at = at,
+			.next = tree_order_first_child(w, w->sorted[i]->id), .depth = f->depth + 1 };
 	}
 }
 
 int
-tree_order_make(Jixiao__Node **nodes, size_t n, unsigned max_depth, struct tree_order *o)
+tree_order_make(Jixiao__Node **nodes, size_t n, struct tree_order *o)
 {
-	struct tree_order_walk w = { .sorted = nodes, .n = n, .max_depth = max_depth, .o = o };
+	struct tree_order_walk w = { .sorted = nodes, .n = n };
+	struct tree_order_frame *stack = NULL;
+	bool *seen = NULL;
+	int rv = -1;
 
 	o->order = NULL;
 	o->parent = NULL;
@@ -76,12 +94,16 @@ tree_order_make(Jixiao__Node **nodes, size_t n, unsigned max_depth, struct tree_
 	if ((o->order = calloc(n, sizeof(*o->order))) == NULL ||
 	    (o->parent = calloc(n, sizeof(*o->parent))) == NULL ||
 	    (o->depth = calloc(n, sizeof(*o->depth))) == NULL ||
-	    (w.seen = calloc(n, sizeof(*w.seen))) == NULL)
-		return -1;
+	    (seen = calloc(n, sizeof(*seen))) == NULL ||
+	    (stack = calloc(n + 1, sizeof(*stack))) == NULL)
+		goto out;
 	qsort(nodes, n, sizeof(*nodes), tree_order_cmp);
-	tree_order_visit(&w, 0, SHEET_ROOT, 1);
-	free(w.seen);
-	return 0;
+	tree_order_visit(&w, seen, stack, o);
+	rv = 0;
+out:
+	free(stack);
+	free(seen);
+	return rv;
 }
 
 void

@@ -11,19 +11,27 @@
 #include "proto/jixiao.pb-c.h"
 #include "sheet.h"
 
+/*
+ * Indicators nest at most this many levels (1 = the top level). Writers refuse deeper
+ * (server/svc-tree.c: add, import and move share one check); readers take any depth a
+ * store holds, so nothing stored is ever left out of a view, a score or a digest.
+ */
+#define TREE_DEPTH_MAX 16
+
 struct tree_order {
 	Jixiao__Node **order; /* depth first; borrowed from the nodes given */
 	size_t *parent;       /* each one's parent's index in order, SHEET_ROOT at level 1 */
 	unsigned *depth;      /* 1 at level 1 */
-	size_t n;             /* the nodes reached from the root within max_depth levels */
+	size_t n;             /* the nodes reached from the root, at any depth */
 };
 
 /*
- * Orders nodes (the array is sorted in place by parent, position and id). Nodes not
- * reached from the root (an orphan, a cycle a damaged history could make, a level past
- * max_depth) are left out. Returns 0 or -1 when out of memory; free o either way.
+ * Orders nodes (the array is sorted in place by parent, position and id), however deep
+ * (the walk keeps its own stack, not the C one). Nodes not reached from the root (an
+ * orphan, or a cycle a damaged history could make) are left out: o->n < n says so.
+ * Returns 0 or -1 when out of memory; free o either way.
  */
-int tree_order_make(Jixiao__Node **nodes, size_t n, unsigned max_depth, struct tree_order *o);
+int tree_order_make(Jixiao__Node **nodes, size_t n, struct tree_order *o);
 /* Accepts a zeroed order. */
 void tree_order_free(struct tree_order *o);
 

@@ -6,7 +6,7 @@ set -eu
 # Add packages here, separated by spaces.
 PACKAGES="build-essential cmake pkg-config clang libprotobuf-c-dev protobuf-c-compiler
 libnng-dev liblmdb-dev lmdb-utils libsodium-dev libcmocka-dev libxlsxwriter-dev unzip
-libreoffice-calc-nogui chromium openssl"
+libreoffice-calc-nogui chromium openssl libzip-dev libexpat1-dev poppler-utils"
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -24,6 +24,7 @@ struct auth_session {
 	bool has_nonce;
 	uint8_t nonce[KEY_NONCE_LEN];
 	char user[AUTH_NAME_MAX + 1];
+	uint8_t pk[KEY_PUBLIC_LEN]; /* the key the user logged in with */
 };
 
 struct auth {
@@ -44,6 +45,9 @@ auth_name_valid(const char *name)
 		return false;
 	return strpbrk(name, " /\\:") == NULL;
 }
+
+static int auth_key_lookup(MDB_txn *txn, struct store *s, char kind,
+    const uint8_t pk[KEY_PUBLIC_LEN], char name[AUTH_NAME_MAX + 1]);
 
 static size_t
 auth_name_key(uint8_t *key, const char *name)
@@ -71,11 +75,19 @@ int
 auth_user_by_key(MDB_txn *txn, struct store *s, const uint8_t pk[KEY_PUBLIC_LEN],
     char name[AUTH_NAME_MAX + 1])
 {
+	return auth_key_lookup(txn, s, 'k', pk, name);
+}
+
+/* The name under a key index entry ('k' current, 'r' retired) for pk, or an error. */
+static int
+auth_key_lookup(MDB_txn *txn, struct store *s, char kind, const uint8_t pk[KEY_PUBLIC_LEN],
+    char name[AUTH_NAME_MAX + 1])
+{
 	uint8_t key[1 + KEY_PUBLIC_LEN];
 	MDB_val v;
 	int rv;
 
-	key[0] = 'k';
+	key[0] = (uint8_t)kind;
 	memcpy(key + 1, pk, KEY_PUBLIC_LEN);
 	if ((rv = store_get(txn, s, STORE_USERS, key, sizeof(key), &v)) != 0)
 		return rv;
@@ -84,6 +96,64 @@ auth_user_by_key(MDB_txn *txn, struct store *s, const uint8_t pk[KEY_PUBLIC_LEN]
 	memcpy(name, v.mv_data, v.mv_size);
 	name[v.mv_size] = '\0';
 	return JX_OK;
+}
+
+int
+auth_user_by_retired_key(MDB_txn *txn, struct store *s, const uint8_t pk[KEY_PUBLIC_LEN],
+    char name[AUTH_NAME_MAX + 1])
+{
+	return auth_key_lookup(txn, s, 'r', pk, name);
+}
+
+int
+auth_user_update(MDB_txn *txn, struct store *s, const Jixiao__User *u, const uint8_t *old_key)
+{
+	uint8_t key[AUTH_NAME_MAX + 1], kkey[1 + KEY_PUBLIC_LEN];
+	char other[AUTH_NAME_MAX + 1];
+	Jixiao__User *was;
+	int rv;
+
+	if (!auth_name_valid(u->name) || u->public_key.len != KEY_PUBLIC_LEN)
+		return JX_EINVAL;
+	if ((rv = auth_user_get(txn, s, u->name, &was)) != 0)
+		return rv;
+	jixiao__user__free_unpacked(was, NULL);
+	if (old_key != NULL) {
+		/* A key is anyone's once: neither a current nor a retired one comes back. */
+		if (auth_user_by_key(txn, s, u->public_key.data, other) == 0 ||
+		    auth_user_by_retired_key(txn, s, u->public_key.data, other) == 0)
+			return JX_EEXIST;
+		kkey[0] = 'k';
+		memcpy(kkey + 1, old_key, KEY_PUBLIC_LEN);
+		if ((rv = store_del(txn, s, STORE_USERS, kkey, sizeof(kkey))) != 0)
+			return rv;
+		kkey[0] = 'r';
+		if ((rv = store_put(txn, s, STORE_USERS, kkey, sizeof(kkey), u->name,
+		    strlen(u->name))) != 0)
+			return rv;
+		kkey[0] = 'k';
+		memcpy(kkey + 1, u->public_key.data, KEY_PUBLIC_LEN);
+		if ((rv = store_put(txn, s, STORE_USERS, kkey, sizeof(kkey), u->name,
+		    strlen(u->name))) != 0)
+			return rv;
+	}
+	return store_put_msg(txn, s, STORE_USERS, key, auth_name_key(key, u->name), &u->base);
+}
+
+int
+auth_user_current(MDB_txn *txn, struct store *s, const char *name,
+    const uint8_t pk[KEY_PUBLIC_LEN])
+{
+	Jixiao__User *u;
+	int rv = JX_EUNAUTH;
+
+	if (auth_user_get(txn, s, name, &u) != 0)
+		return JX_EUNAUTH;
+	if (!(u->has_disabled && u->disabled) && u->public_key.len == KEY_PUBLIC_LEN &&
+	    sodium_memcmp(u->public_key.data, pk, KEY_PUBLIC_LEN) == 0)
+		rv = JX_OK;
+	jixiao__user__free_unpacked(u, NULL);
+	return rv;
 }
 
 int
@@ -101,7 +171,8 @@ auth_user_put(MDB_txn *txn, struct store *s, const Jixiao__User *u)
 		jixiao__user__free_unpacked(old, NULL);
 		return JX_EEXIST;
 	}
-	if (auth_user_by_key(txn, s, u->public_key.data, other) == 0)
+	if (auth_user_by_key(txn, s, u->public_key.data, other) == 0 ||
+	    auth_user_by_retired_key(txn, s, u->public_key.data, other) == 0)
 		return JX_EEXIST;
 	klen = auth_name_key(key, u->name);
 	if ((rv = store_put_msg(txn, s, STORE_USERS, key, klen, &u->base)) != 0)
@@ -297,21 +368,40 @@ auth_login(struct auth *a, uint32_t pipe, const uint8_t pk[KEY_PUBLIC_LEN],
 		return JX_EUNAUTH;
 	pthread_mutex_lock(&a->lock);
 	/* The pipe may have closed meanwhile: then there is nobody to log in. */
-	if ((s = auth_find(a, pipe, false)) != NULL)
+	if ((s = auth_find(a, pipe, false)) != NULL) {
 		snprintf(s->user, sizeof(s->user), "%s", user);
+		memcpy(s->pk, pk, KEY_PUBLIC_LEN);
+	}
 	pthread_mutex_unlock(&a->lock);
 	return s != NULL ? JX_OK : JX_EUNAUTH;
 }
 
 void
-auth_session_user(struct auth *a, uint32_t pipe, char user[AUTH_NAME_MAX + 1])
+auth_session_user(struct auth *a, uint32_t pipe, char user[AUTH_NAME_MAX + 1],
+    uint8_t pk[KEY_PUBLIC_LEN])
 {
 	struct auth_session *s;
 
 	user[0] = '\0';
+	memset(pk, 0, KEY_PUBLIC_LEN);
 	pthread_mutex_lock(&a->lock);
-	if ((s = auth_find(a, pipe, false)) != NULL)
+	if ((s = auth_find(a, pipe, false)) != NULL) {
 		memcpy(user, s->user, AUTH_NAME_MAX + 1);
+		memcpy(pk, s->pk, KEY_PUBLIC_LEN);
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+void
+auth_session_end(struct auth *a, uint32_t pipe)
+{
+	struct auth_session *s;
+
+	pthread_mutex_lock(&a->lock);
+	if ((s = auth_find(a, pipe, false)) != NULL) {
+		s->user[0] = '\0';
+		sodium_memzero(s->pk, sizeof(s->pk));
+	}
 	pthread_mutex_unlock(&a->lock);
 }
 

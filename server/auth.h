@@ -3,7 +3,8 @@
  * per connection (an nng pipe). A connection starts anonymous; Auth.Challenge gives
  * it a nonce signed by the server's key, Auth.Login answers with the user's signature
  * over (server key, nonce), and from then on every request on that pipe is the user's.
- * A nonce is good for one login. A session ends when its pipe closes.
+ * A nonce is good for one login. A session ends when its pipe closes, and at once when
+ * its user is disabled or the key it logged in with is replaced (every call checks).
  *
  * Sessions are shared by every worker thread: the table has its own lock.
  */
@@ -53,8 +54,11 @@ int auth_challenge(struct auth *a, uint32_t pipe, uint8_t nonce[KEY_NONCE_LEN],
  */
 int auth_login(struct auth *a, uint32_t pipe, const uint8_t pk[KEY_PUBLIC_LEN],
     const uint8_t sig[KEY_SIG_LEN], const char *user);
-/* The user logged in on pipe into user (empty when none). */
-void auth_session_user(struct auth *a, uint32_t pipe, char user[AUTH_NAME_MAX + 1]);
+/* The user logged in on pipe into user (empty when none), and the key they used. */
+void auth_session_user(struct auth *a, uint32_t pipe, char user[AUTH_NAME_MAX + 1],
+    uint8_t pk[KEY_PUBLIC_LEN]);
+/* Ends pipe's login (its user was disabled or their key replaced): it is anonymous again. */
+void auth_session_end(struct auth *a, uint32_t pipe);
 /* Forgets pipe's session. */
 void auth_pipe_closed(struct auth *a, uint32_t pipe);
 
@@ -63,8 +67,23 @@ int auth_user_get(MDB_txn *txn, struct store *s, const char *name, Jixiao__User 
 /* The name registered for public key pk into name, or JX_ENOTFOUND. */
 int auth_user_by_key(MDB_txn *txn, struct store *s, const uint8_t pk[KEY_PUBLIC_LEN],
     char name[AUTH_NAME_MAX + 1]);
-/* Stores a new user; JX_EEXIST when the name or the key is taken. */
+/* The user a key used to be registered for (replaced by Users.SetKey), or JX_ENOTFOUND. */
+int auth_user_by_retired_key(MDB_txn *txn, struct store *s, const uint8_t pk[KEY_PUBLIC_LEN],
+    char name[AUTH_NAME_MAX + 1]);
+/* Stores a new user; JX_EEXIST when the name or the key is (or was) taken. */
 int auth_user_put(MDB_txn *txn, struct store *s, const Jixiao__User *u);
+/*
+ * Rewrites an existing user's record. With old_key (their key until now), u's key
+ * replaces it in the index and the old one is kept as retired: it logs in no more, and
+ * is never registered again. JX_EEXIST when u's new key is (or was) anyone's.
+ */
+int auth_user_update(MDB_txn *txn, struct store *s, const Jixiao__User *u, const uint8_t *old_key);
+/*
+ * JX_OK while name may use the session made with key pk: the user exists, is not
+ * disabled, and pk is still their key; JX_EUNAUTH otherwise. Checked on every call.
+ */
+int auth_user_current(MDB_txn *txn, struct store *s, const char *name,
+    const uint8_t pk[KEY_PUBLIC_LEN]);
 /* True when name is a valid user name: 1 to AUTH_NAME_MAX bytes of [A-Za-z0-9._-] or UTF-8. */
 bool auth_name_valid(const char *name);
 

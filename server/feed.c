@@ -8,9 +8,14 @@
 #include <nng/protocol/pubsub0/pub.h>
 
 #include "err.h"
+#include "listen.h"
 #include "log.h"
+#include "proto/jixiao.pb-c.h"
 #include "store.h"
 #include "tls.h"
+
+/* A packed FeedNotice: two varint fields of at most 10 bytes, with their tags. */
+#define FEED_NOTICE_MAX 22
 
 struct feed {
 	nng_socket sock;
@@ -18,11 +23,10 @@ struct feed {
 };
 
 int
-feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, size_t whylen)
+feed_open(const char *url, struct listen *ls, struct feed **fp, char *why, size_t whylen)
 {
 	struct feed *f;
-	nng_listener l;
-	int rv, port;
+	int rv;
 
 	*fp = NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
@@ -32,22 +36,14 @@ feed_open(const char *url, nng_tls_config *tls, struct feed **fp, char *why, siz
 		snprintf(why, whylen, "cannot open the feed socket: %s", nng_strerror(rv));
 		return JX_EINTERNAL;
 	}
-	if ((rv = tls_listen(f->sock, url, tls, &l)) != 0) {
+	if ((rv = listen_add(ls, f->sock, url, f->url, sizeof(f->url))) != 0) {
 		nng_close(f->sock);
 		free(f);
 		snprintf(why, whylen, "cannot publish the feed on %s: %s", url,
-		    tls_url(url) && tls == NULL ? "it needs --tls-cert FILE and --tls-key FILE"
-		    : nng_strerror(rv));
+		    tls_url(url) && rv == NNG_EINVAL ? "it needs --tls-cert FILE and "
+		    "--tls-key FILE" : nng_strerror(rv));
 		return JX_EINVAL;
 	}
-	/* tcp://host:0 asks for any free port: subscribers need the one we got. */
-	if ((strncmp(url, "tcp://", 6) == 0 || strncmp(url, "tls+tcp://", 10) == 0) &&
-	    strrchr(url, ':') != NULL &&
-	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) == 0)
-		snprintf(f->url, sizeof(f->url), "%.*s:%d", (int)(strrchr(url, ':') - url), url,
-		    port);
-	else
-		snprintf(f->url, sizeof(f->url), "%s", url);
 	*fp = f;
 	return JX_OK;
 }
@@ -59,19 +55,23 @@ feed_url(const struct feed *f)
 }
 
 void
-feed_publish(struct feed *f, uint64_t ws, const void *change, size_t len)
+feed_publish(struct feed *f, uint64_t ws, uint64_t revision)
 {
+	Jixiao__FeedNotice notice = JIXIAO__FEED_NOTICE__INIT;
+	uint8_t buf[8 + FEED_NOTICE_MAX];
 	nng_msg *msg;
-	uint8_t topic[8];
+	size_t len;
 	int rv;
 
 	if (f == NULL)
 		return;
-	store_key_u64(topic, ws);
+	notice.workspace = ws;
+	notice.revision = revision;
+	store_key_u64(buf, ws);
+	len = 8 + protobuf_c_message_pack(&notice.base, buf + 8);
 	if (nng_msg_alloc(&msg, 0) != 0)
 		return;
-	if (nng_msg_append(msg, topic, sizeof(topic)) != 0 ||
-	    nng_msg_append(msg, change, len) != 0) {
+	if (nng_msg_append(msg, buf, len) != 0) {
 		nng_msg_free(msg);
 		return;
 	}

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <sysexits.h>
 
 #include "auth.h"
+#include "envelope.h"
 #include "key.h"
 #include "log.h"
 #include "server.h"
@@ -34,12 +36,18 @@ usage(FILE *f)
 	    "  -l, --listen URL       where clients connect: ipc:///path, tcp://host:port or\n"
 	    "                         tls+tcp://host:port; repeat for several\n"
 	    "                         (default " DEFAULT_LISTEN ")\n"
-	    "  -f, --feed URL         publish every committed change here (nng PUB)\n"
+	    "  -f, --feed URL         publish a notice of every commit here (nng PUB): the\n"
+	    "                         workspace id and revision only, to anyone who can\n"
+	    "                         connect; jx watch fetches the changes by login\n"
 	    "      --tls-cert FILE    PEM certificate (chain) for tls+tcp:// addresses\n"
 	    "      --tls-key FILE     its PEM private key, mode 0600 or 0640 (may be the\n"
 	    "                         same file as --tls-cert)\n"
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
-	    "      --max-message BYTES largest request accepted (default 4 MiB)\n"
+	    "      --max-store BYTES  largest the store may grow to (default: as far as the\n"
+	    "                         disk allows); writes past it are refused\n"
+	    "      --max-message BYTES largest request accepted and reply sent (4 MiB, the\n"
+	    "                         default, to 64 MiB); a change that would make a\n"
+	    "                         workspace's tree bigger than this is refused\n"
 	    "      --workers N        requests served at once (default 256)\n"
 	    "      --max-evidence BYTES largest evidence file accepted (default 64 MiB)\n"
 	    "      --log-level LEVEL  error, warn (default), info or debug\n"
@@ -170,6 +178,7 @@ main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "max-store", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -210,11 +219,12 @@ main(int argc, char **argv)
 		case 'm':
 		case 'M':
 		case 'E':
+		case 'S':
 		case 'w':
 			if (parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
 				fprintf(stderr, "jixiaod: %s is not a valid number for --%s\n", optarg,
 				    c == 'm' ? "map-size" : c == 'M' ? "max-message" :
-				    c == 'E' ? "max-evidence" : "workers");
+				    c == 'E' ? "max-evidence" : c == 'S' ? "max-store" : "workers");
 				return EX_USAGE;
 			}
 			if (c == 'm')
@@ -223,6 +233,8 @@ main(int argc, char **argv)
 				cfg.max_message = n;
 			else if (c == 'E')
 				cfg.max_evidence = n;
+			else if (c == 'S')
+				cfg.max_store = n;
 			else
 				cfg.workers = (unsigned)n;
 			break;
@@ -253,12 +265,30 @@ main(int argc, char **argv)
 		    argv[optind]);
 		return EX_USAGE;
 	}
+	if (cfg.max_message != 0 &&
+	    (cfg.max_message < ENVELOPE_MAX || cfg.max_message > ENVELOPE_LIMIT)) {
+		fprintf(stderr, "jixiaod: --max-message must be between %zu (4 MiB, what jx may "
+		    "send) and %zu (64 MiB, the most jx reads)\n", ENVELOPE_MAX, ENVELOPE_LIMIT);
+		return EX_USAGE;
+	}
 	if (cfg.nlisten == 0)
 		cfg.listen[cfg.nlisten++] = DEFAULT_LISTEN;
 	if ((rv = check_tls(&cfg)) != 0)
 		return rv;
 	log_set_level(level);
 
+	/*
+	 * Every client is a descriptor: take all the hard limit allows, so thousands of
+	 * connections do not stop the listeners accepting (Debian's soft limit is 1024).
+	 */
+	{
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				log_warn("cannot raise the open file limit: %s", strerror(errno));
+		}
+	}
 	/*
 	 * Replies of a big tree (100 KB and more) come from the heap, not a fresh mmap with
 	 * its page faults for every call.

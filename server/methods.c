@@ -19,6 +19,7 @@ static const struct method methods_table[] = {
 	{ "jixiao.Workspaces", "List", R, METHOD_USER, "list workspaces" },
 	{ "jixiao.Workspaces", "Get", R, METHOD_READ, "read it" },
 	{ "jixiao.Workspaces", "Archive", W, METHOD_ADMIN, "archive workspaces" },
+	{ "jixiao.Workspaces", "SetReport", W, METHOD_EDIT, "write its report's sections" },
 
 	{ "jixiao.Tree", "AddNode", W, METHOD_EDIT, "add indicators to it" },
 	{ "jixiao.Tree", "UpdateNode", W, METHOD_EDIT, "edit its indicators" },
@@ -28,6 +29,7 @@ static const struct method methods_table[] = {
 	{ "jixiao.Tree", "Import", W, METHOD_EDIT, "import a sheet into it" },
 	{ "jixiao.Tree", "Claim", W, METHOD_EDIT, "claim its indicators" },
 	{ "jixiao.Tree", "Mark", W, METHOD_EDIT, "mark its indicators" },
+	{ "jixiao.Tree", "ApplyEdits", W, METHOD_EDIT, "bring edits back from a spreadsheet" },
 
 	{ "jixiao.Budgets", "Get", R, METHOD_READ, "read its budget" },
 	{ "jixiao.Budgets", "Set", W, METHOD_EDIT, "change its budget" },
@@ -56,8 +58,12 @@ static const struct method methods_table[] = {
 	{ "jixiao.Auth", "Login", R, METHOD_PUBLIC, "log in" },
 
 	{ "jixiao.Users", "Add", W, METHOD_ADMIN, "register users" },
-	{ "jixiao.Users", "List", R, METHOD_USER, "list users" },
+	/* Every user and key fingerprint: others see their workspaces' users (Members). */
+	{ "jixiao.Users", "List", R, METHOD_ADMIN, "list every user" },
 	{ "jixiao.Users", "SetMember", W, METHOD_ADMIN, "change its members" },
+	{ "jixiao.Users", "Disable", W, METHOD_ADMIN, "disable or enable users" },
+	{ "jixiao.Users", "SetKey", W, METHOD_ADMIN, "replace users' keys" },
+	{ "jixiao.Users", "Members", R, METHOD_READ, "list its users" },
 
 	{ "jixiao.Workflow", "Submit", W, METHOD_SUBMIT, "submit it (签字提交)" },
 	{ "jixiao.Workflow", "SignOff", W, METHOD_REVIEW, "sign it off (复核签字)" },

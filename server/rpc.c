@@ -1,5 +1,6 @@
 #include "rpc.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,14 +39,16 @@ struct rpc {
 	struct writer *writer;
 	struct feed *feed;
 	struct auth *auth;
+	size_t max_message;
 	struct treecache *trees;
 };
 
+/* Room in a reply frame for its code, message and framing around the payload. */
+#define RPC_ENVELOPE_ROOM ((size_t)4096)
+
 struct rpc_change {
 	struct rpc_change *next;
-	uint64_t ws;
-	size_t len;
-	uint8_t data[];
+	uint64_t ws, revision;
 };
 
 struct rpc_call {
@@ -58,6 +61,7 @@ struct rpc_call {
 	ProtobufCMessage *input;
 	uint32_t pipe;
 	char user[AUTH_NAME_MAX + 1]; /* empty until the connection logs in */
+	uint8_t pk[KEY_PUBLIC_LEN];   /* the key the connection logged in with */
 	int admin;                    /* -1 until looked up, then 0 or 1 */
 	MDB_txn *txn;
 	int64_t now;
@@ -94,8 +98,15 @@ rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struc
 	r->writer = w;
 	r->feed = f;
 	r->auth = a;
+	r->max_message = ENVELOPE_MAX;
 	*rp = r;
 	return JX_OK;
+}
+
+void
+rpc_set_max_message(struct rpc *r, size_t max)
+{
+	r->max_message = max;
 }
 
 void
@@ -190,6 +201,19 @@ rpc_invoke(struct rpc_call *c)
 {
 	ProtobufCService *service = c->svc->service;
 
+	/*
+	 * A login lasts while its user is enabled and its key is theirs, read in the call's
+	 * own snapshot: the first call after a Disable or SetKey commits is refused, and
+	 * the connection is anonymous again (the client's new login is then refused too).
+	 */
+	if (c->user[0] != '\0' && c->rpc->auth != NULL && !policy_public(c->row) &&
+	    auth_user_current(c->txn, c->rpc->store, c->user, c->pk) != 0) {
+		auth_session_end(c->rpc->auth, c->pipe);
+		rpc_call_fail(c, JX_EUNAUTH, "your login ended: user %s was disabled or the key "
+		    "it logged in with was replaced", c->user);
+		rpc_closure(NULL, c);
+		return;
+	}
 	if (policy_check(c, c->row, c->input) != 0) {
 		rpc_closure(NULL, c);
 		return;
@@ -209,6 +233,22 @@ rpc_deliver(struct rpc_call *c)
 	uint8_t *reply = c->reply;
 	size_t len = c->reply_len;
 
+	/* Never more than --max-message: the client could not be told why otherwise. */
+	if (reply != NULL && len > c->rpc->max_message) {
+		char message[ENVELOPE_MESSAGE_MAX];
+		log_warn("a reply of %zu bytes to %s is over --max-message (%zu)", len,
+		    c->req->service, c->rpc->max_message);
+		snprintf(message, sizeof(message), "the answer would be %.1f MiB, more than the "
+		    "%.1f MiB this server sends in one reply (jixiaod --max-message)",
+		    (double)len / (1 << 20), (double)c->rpc->max_message / (1 << 20));
+		free(reply);
+		reply = NULL;
+		if (envelope_reply_pack(JX_ENOSPC, message, NULL, &reply, &len) != 0)
+			len = 0;
+		c->reply = NULL;
+		c->reply_fn(c->reply_arg, reply, len);
+		return;
+	}
 	if (reply == NULL && envelope_reply_pack(JX_EINTERNAL, "out of memory", NULL, &reply,
 	    &len) != 0)
 		len = 0;
@@ -283,6 +323,44 @@ rpc_replay(struct rpc_call *c, MDB_txn *txn)
 	return true;
 }
 
+/*
+ * After a change, every workspace it touched must still fit in one reply: a tree
+ * bigger than --max-message could never be read again. Replaces the handler's answer
+ * with RESOURCE_EXHAUSTED (the caller then aborts the change).
+ */
+static void
+rpc_check_sizes(struct rpc_call *c)
+{
+	size_t limit = rpc_call_max_reply(c), bytes;
+	char message[sizeof(c->message)];
+	int rv;
+
+	memcpy(message, c->message, sizeof(message));
+	for (struct rpc_change *ch = c->changes; ch != NULL; ch = ch->next) {
+		bool seen = false;
+		for (struct rpc_change *p = c->changes; p != ch && !seen; p = p->next)
+			seen = p->ws == ch->ws;
+		if (seen)
+			continue;
+		/* Measuring fails the call if the tree cannot be read: keep the real outcome. */
+		rv = svc_tree_reply_size(c, ch->ws, &bytes);
+		c->code = JX_OK;
+		memcpy(c->message, message, sizeof(message));
+		if (rv != 0 || bytes <= limit)
+			continue;
+		uint64_t ws = ch->ws; /* the reset frees ch */
+		log_info("refused a change that makes workspace %" PRIu64 "'s tree %zu bytes",
+		    ws, bytes);
+		rpc_call_reset(c);
+		rpc_call_fail(c, JX_ENOSPC, "workspace %" PRIu64 " would no longer fit in one "
+		    "reply: its indicator tree would be %zu KiB, more than the %zu KiB this server "
+		    "sends (jixiaod --max-message); nothing was changed", ws, (bytes + 1023) >> 10,
+		    limit >> 10);
+		rpc_closure(NULL, c);
+		return;
+	}
+}
+
 static void
 rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 {
@@ -298,6 +376,8 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 	}
 	c->txn = child;
 	rpc_invoke(c);
+	if (c->code == JX_OK)
+		rpc_check_sizes(c);
 	c->txn = NULL;
 	/* All of a call's changes, or none: a refused call leaves no trace but its reply. */
 	if (c->code == JX_OK) {
@@ -310,7 +390,9 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 		store_child_abort(c->rpc->store, child);
 		rpc_call_drop_changes(c);
 	}
-	rpc_remember(c, txn);
+	/* A login that ended is no answer to keep: the request is resent after a new one. */
+	if (c->code != JX_EUNAUTH)
+		rpc_remember(c, txn);
 	idem_prune(txn, c->rpc->store, c->now);
 }
 
@@ -327,14 +409,17 @@ rpc_write_done(struct writer_job *job, int err)
 	struct rpc_change *ch;
 
 	if (err != 0) {
+		char why[ENVELOPE_MESSAGE_MAX] = "the change could not be saved; nothing was "
+						  "changed";
+		/* JX_ENOSPC comes from the writer thread: the store's failure is this batch's. */
+		if (err == JX_ENOSPC)
+			store_failure_why(c->rpc->store, why, sizeof(why));
 		rpc_call_reset(c);
-		rpc_call_fail(c, err == JX_ENOSPC ? JX_ENOSPC : JX_EUNAVAIL,
-		    err == JX_ENOSPC ? "the server's disk is full; nothing was changed"
-				     : "the change could not be saved; nothing was changed");
+		rpc_call_fail(c, err == JX_ENOSPC ? JX_ENOSPC : JX_EUNAVAIL, "%s", why);
 		rpc_closure(NULL, c);
 	} else if (c->code == JX_OK) {
 		for (ch = c->changes; ch != NULL; ch = ch->next)
-			feed_publish(c->rpc->feed, ch->ws, ch->data, ch->len);
+			feed_publish(c->rpc->feed, ch->ws, ch->revision);
 	}
 	rpc_deliver(c);
 	rpc_call_free(c);
@@ -385,7 +470,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 	c->pipe = pipe;
 	c->admin = -1;
 	if (r->auth != NULL)
-		auth_session_user(r->auth, pipe, c->user);
+		auth_session_user(r->auth, pipe, c->user, c->pk);
 	c->now = (int64_t)time(NULL);
 	c->changes_tail = &c->changes;
 	c->reply_fn = reply;
@@ -473,6 +558,13 @@ rpc_call_now(struct rpc_call *c)
 	return c->now;
 }
 
+size_t
+rpc_call_max_reply(struct rpc_call *c)
+{
+	return c->rpc->max_message > RPC_ENVELOPE_ROOM ? c->rpc->max_message - RPC_ENVELOPE_ROOM
+						       : 0;
+}
+
 const char *
 rpc_call_feed_url(struct rpc_call *c)
 {
@@ -511,16 +603,15 @@ rpc_call_code(struct rpc_call *c)
 }
 
 int
-rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len)
+rpc_call_publish(struct rpc_call *c, uint64_t ws, uint64_t revision)
 {
 	struct rpc_change *ch;
 
-	if ((ch = malloc(sizeof(*ch) + len)) == NULL)
+	if ((ch = malloc(sizeof(*ch))) == NULL)
 		return JX_EINTERNAL;
 	ch->next = NULL;
 	ch->ws = ws;
-	ch->len = len;
-	memcpy(ch->data, change, len);
+	ch->revision = revision;
 	*c->changes_tail = ch;
 	c->changes_tail = &ch->next;
 	return JX_OK;

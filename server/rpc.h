@@ -42,6 +42,12 @@ struct auth;
 int rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struct rpc **rp);
 /* Accepts NULL. */
 void rpc_free(struct rpc *r);
+/*
+ * The largest reply sent (default ENVELOPE_MAX): a bigger one is replaced by
+ * RESOURCE_EXHAUSTED, and a change that would make a workspace's tree reply bigger
+ * is refused.
+ */
+void rpc_set_max_message(struct rpc *r, size_t max);
 
 /*
  * Handles one frame. Calls reply(arg, ...) exactly once: before returning for reads
@@ -69,6 +75,8 @@ uint32_t rpc_call_pipe(struct rpc_call *c);
 int64_t rpc_call_now(struct rpc_call *c);
 /* Where the change feed is published, or NULL. */
 const char *rpc_call_feed_url(struct rpc_call *c);
+/* Bytes a handler may put in one reply (the payload, leaving room for the envelope). */
+size_t rpc_call_max_reply(struct rpc_call *c);
 /* Marks the call failed with code and a plain sentence; the first failure wins. */
 void rpc_call_fail(struct rpc_call *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -85,7 +93,7 @@ struct treecache *rpc_call_treecache(struct rpc_call *c);
 void rpc_call_answer_frame(struct rpc_call *c, uint8_t *frame, size_t len);
 /* The packed reply frame once the handler has answered; false before. */
 bool rpc_call_frame(struct rpc_call *c, const uint8_t **frame, size_t *len);
-/* Queues a packed Change for the feed, published once the write is durable. */
-int rpc_call_publish(struct rpc_call *c, uint64_t ws, const void *change, size_t len);
+/* Queues the notice "ws is at revision" for the feed, published once the write is durable. */
+int rpc_call_publish(struct rpc_call *c, uint64_t ws, uint64_t revision);
 
 #endif

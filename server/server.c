@@ -9,12 +9,12 @@
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/supplemental/util/platform.h>
-#include <nng/transport/tcp/tcp.h>
 
 #include "auth.h"
 #include "envelope.h"
 #include "err.h"
 #include "feed.h"
+#include "listen.h"
 #include "log.h"
 #include "rpc.h"
 #include "store.h"
@@ -44,8 +44,7 @@ struct server {
 	nng_socket sock;
 	bool sock_open;
 	nng_tls_config *tls;   /* NULL: no TLS certificate given */
-	nng_listener listeners[SERVER_MAX_LISTEN];
-	size_t nlisteners;
+	struct listen *listen; /* every listener, the feed's too */
 	struct server_worker *workers;
 	unsigned nworkers;
 	atomic_int busy;
@@ -131,29 +130,20 @@ server_pipe_removed(nng_pipe p, nng_pipe_ev ev, void *arg)
 static int
 server_listen(struct server *s, const char *url, char *why, size_t whylen)
 {
-	nng_listener l;
 	size_t used = strlen(s->urls);
-	int rv, port;
+	char bound[512];
+	int rv;
 
 	if (tls_url(url) && s->tls == NULL) {
 		snprintf(why, whylen, "%s needs a certificate and key: give --tls-cert FILE "
 		    "and --tls-key FILE", url);
 		return JX_EINVAL;
 	}
-	if ((rv = tls_listen(s->sock, url, s->tls, &l)) != 0) {
+	if ((rv = listen_add(s->listen, s->sock, url, bound, sizeof(bound))) != 0) {
 		snprintf(why, whylen, "cannot listen on %s: %s", url, nng_strerror(rv));
 		return JX_EINVAL;
 	}
-	s->listeners[s->nlisteners++] = l;
-	/* tcp://host:0 asks for any free port: report the one we got. */
-	if ((strncmp(url, "tcp://", 6) == 0 || strncmp(url, "tls+tcp://", 10) == 0) &&
-	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port) == 0) {
-		const char *colon = strrchr(url, ':');
-		snprintf(s->urls + used, sizeof(s->urls) - used, "%s%.*s:%d", used ? " " : "",
-		    (int)(colon - url), url, port);
-	} else {
-		snprintf(s->urls + used, sizeof(s->urls) - used, "%s%s", used ? " " : "", url);
-	}
+	snprintf(s->urls + used, sizeof(s->urls) - used, "%s%s", used ? " " : "", bound);
 	return JX_OK;
 }
 
@@ -196,6 +186,7 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 	    (rv = tls_server_config(cfg->tls_cert, cfg->tls_key, &s->tls, why, whylen)) != 0)
 		goto fail;
 	if ((rv = store_open(cfg->data_dir, cfg->map_size, &s->store, why, whylen)) != 0 ||
+	    (store_set_max(s->store, cfg->max_store), 0) ||
 	    (rv = templates_seed(s->store, why, whylen)) != 0 ||
 	    (rv = auth_open(s->store, &s->auth, why, whylen)) != 0)
 		goto fail;
@@ -203,14 +194,20 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "cannot start the writer thread");
 		goto fail;
 	}
+	if (listen_new(s->tls, &s->listen) != 0) {
+		snprintf(why, whylen, "cannot start the listener watchdog");
+		rv = JX_EINTERNAL;
+		goto fail;
+	}
 	if (cfg->feed != NULL &&
-	    (rv = feed_open(cfg->feed, s->tls, &s->feed, why, whylen)) != 0)
+	    (rv = feed_open(cfg->feed, s->listen, &s->feed, why, whylen)) != 0)
 		goto fail;
 	svc_files_set_max(cfg->max_evidence);
 	if ((rv = rpc_new(s->store, s->writer, s->feed, s->auth, &s->rpc)) != 0) {
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
+	rpc_set_max_message(s->rpc, cfg->max_message != 0 ? cfg->max_message : ENVELOPE_MAX);
 	if ((rv = nng_rep0_open(&s->sock)) != 0) {
 		snprintf(why, whylen, "cannot open the socket: %s", nng_strerror(rv));
 		rv = JX_EINTERNAL;
@@ -252,8 +249,9 @@ server_close(struct server *s)
 	if (s == NULL)
 		return;
 	atomic_store(&s->stopping, true);
-	for (size_t i = 0; i < s->nlisteners; i++)
-		nng_listener_close(s->listeners[i]);
+	/* The feed's listener too: the feed's socket closes later, with the feed. */
+	listen_free(s->listen);
+	s->listen = NULL;
 	for (waited = 0; atomic_load(&s->busy) > 0 && waited < SERVER_DRAIN_MS; waited += 10)
 		nng_msleep(10);
 	if (atomic_load(&s->busy) > 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -19,13 +20,20 @@
 
 #define STORE_SCHEMA "2"
 
+/* Below this much free space, an I/O error writing the store is taken for a full disk. */
+#define STORE_DISK_LOW ((uint64_t)16 << 20)
+
 struct store {
 	MDB_env *env;
 	MDB_dbi dbi[STORE_NDBS];
 	/* Readers hold it shared; store_grow holds it exclusive while it remaps. */
 	pthread_rwlock_t map_lock;
-	atomic_int full;
+	/* What went wrong in the current write transaction; writer thread only. */
+	enum store_failure failure;
+	int failure_rc;
+	bool broken;      /* the map could not be restored: nothing may touch it */
 	size_t map_size;
+	size_t max_map;   /* 0: bounded only by the disk */
 	int lock_fd;
 	/* The log (wal.c) and the changes of the open write transaction, for it. */
 	struct wal *wal;
@@ -153,8 +161,8 @@ store_open(const char *dir, size_t map_size, struct store **sp, char *why, size_
 		return JX_EINTERNAL;
 	}
 	s->lock_fd = -1;
-	pthread_rwlock_init(&s->map_lock, NULL);
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	pthread_rwlock_init(&s->map_lock, NULL);
 	if ((rv = store_mkdir(dir, why, whylen)) != 0 ||
 	    (rv = store_lock_dir(s, dir, why, whylen)) != 0 ||
 	    (rv = replay_prepare(dir, &s->wal, &trust, why, whylen)) != 0)
@@ -199,7 +207,7 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	/* A clean stop: the store on the device is current, its marker can go. */
-	if (s->env != NULL && s->dirty && mdb_env_sync(s->env, 1) == 0)
+	if (s->env != NULL && s->dirty && !s->broken && mdb_env_sync(s->env, 1) == 0)
 		replay_clean(s->dir);
 	if (s->env != NULL)
 		mdb_env_close(s->env);
@@ -217,6 +225,10 @@ store_read_begin(struct store *s, MDB_txn **txn)
 	int rc;
 
 	pthread_rwlock_rdlock(&s->map_lock);
+	if (s->broken) {
+		pthread_rwlock_unlock(&s->map_lock);
+		return JX_EUNAVAIL;
+	}
 	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn)) != 0) {
 		pthread_rwlock_unlock(&s->map_lock);
 		log_error("read transaction: %s", mdb_strerror(rc));
@@ -232,15 +244,54 @@ store_read_end(struct store *s, MDB_txn *txn)
 	pthread_rwlock_unlock(&s->map_lock);
 }
 
+/* Free bytes for us on the file system of the data directory, or UINT64_MAX. */
+static uint64_t
+store_disk_free(const struct store *s)
+{
+	struct statvfs vfs;
+
+	if (statvfs(s->dir, &vfs) != 0)
+		return UINT64_MAX;
+	return (uint64_t)vfs.f_bavail * vfs.f_frsize;
+}
+
+/*
+ * Notes the first failure of a write transaction. A full map is grown; a full disk or
+ * an I/O error is not (growing the map does not make room on the disk).
+ */
+static void
+store_fail(struct store *s, int rc)
+{
+	if (s->failure != STORE_OK)
+		return;
+	s->failure_rc = rc;
+	if (rc == MDB_MAP_FULL)
+		s->failure = STORE_MAP_FULL;
+	else if (rc == ENOSPC || rc == EDQUOT ||
+	    (rc == EIO && store_disk_free(s) < STORE_DISK_LOW))
+		s->failure = STORE_DISK_FULL;
+	else
+		s->failure = STORE_IO;
+	if (s->failure != STORE_MAP_FULL)
+		log_error("writing the store in %s: %s", s->dir, mdb_strerror(rc));
+}
+
 int
 store_write_begin(struct store *s, MDB_txn **txn)
 {
-	int rc = mdb_txn_begin(s->env, NULL, 0, txn);
+	int rc;
 
+	s->failure = STORE_OK;
+	s->failure_rc = 0;
+	if (s->broken)
+		return JX_EUNAVAIL;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) != 0) {
+		store_fail(s, rc);
+		return rc == MDB_MAP_FULL || s->failure == STORE_DISK_FULL ? JX_ENOSPC
+		    : JX_EUNAVAIL;
+	}
 	wal_batch_reset(&s->batch);
-	if (rc != 0)
-		log_error("write transaction: %s", mdb_strerror(rc));
-	return store_err(rc);
+	return JX_OK;
 }
 
 /*
@@ -259,6 +310,7 @@ store_write_commit(struct store *s, MDB_txn *txn)
 	if (s->batch.failed) {
 		mdb_txn_abort(txn);
 		log_error("commit: out of memory recording the changes for the log");
+		store_fail(s, ENOMEM);
 		return JX_EUNAVAIL;
 	}
 	if (s->batch.len > 0) {
@@ -266,21 +318,23 @@ store_write_commit(struct store *s, MDB_txn *txn)
 		if ((rc = mdb_put(txn, s->dbi[STORE_META], &(MDB_val){ strlen(STORE_WAL_LSN),
 		    STORE_WAL_LSN }, &(MDB_val){ 8, key }, 0)) != 0) {
 			mdb_txn_abort(txn);
-			return store_note(s, rc);
+			store_fail(s, rc);
+			return s->failure == STORE_IO ? JX_EUNAVAIL : JX_ENOSPC;
 		}
 		if ((rv = wal_append(s->wal, s->batch.buf, s->batch.len, &lsn)) != 0) {
 			mdb_txn_abort(txn);
-			return rv;
+			store_fail(s, rv == JX_ENOSPC ? ENOSPC : EIO);
+			return s->failure == STORE_IO ? JX_EUNAVAIL : JX_ENOSPC;
 		}
 	}
+	/* Committed or not, LMDB has freed txn; the environment stays usable. */
 	rc = mdb_txn_commit(txn);
-	if (rc != 0 && lsn != 0)
+	if (rc == 0)
+		return JX_OK;
+	if (lsn != 0)
 		wal_undo(s->wal);
-	if (rc == MDB_MAP_FULL)
-		atomic_store(&s->full, 1);
-	else if (rc != 0)
-		log_error("commit: %s", mdb_strerror(rc));
-	return store_err(rc);
+	store_fail(s, rc);
+	return s->failure == STORE_IO ? JX_EUNAVAIL : JX_ENOSPC;
 }
 
 int
@@ -307,25 +361,85 @@ store_child_abort(struct store *s, MDB_txn *child)
 	mdb_txn_abort(child);
 }
 
-int
-store_take_full(struct store *s)
+enum store_failure
+store_failure(const struct store *s)
 {
-	return atomic_exchange(&s->full, 0);
+	return s->failure;
+}
+
+void
+store_set_max(struct store *s, size_t max)
+{
+	s->max_map = max;
+}
+
+void
+store_failure_why(const struct store *s, char *why, size_t len)
+{
+	switch (s->failure) {
+	case STORE_OK:
+		snprintf(why, len, "the change could not be saved; nothing was changed");
+		break;
+	case STORE_MAP_FULL:
+	case STORE_AT_MAX:
+		snprintf(why, len, "数据库已达上限 / the store reached its maximum size of %zu "
+		    "MiB (jixiaod --max-store); nothing was changed", s->map_size >> 20);
+		break;
+	case STORE_DISK_FULL: {
+		uint64_t free = store_disk_free(s);
+		snprintf(why, len, "数据目录所在磁盘已满 / the disk holding the data directory "
+		    "is full: %llu MiB free; nothing was changed",
+		    free == UINT64_MAX ? 0ULL : (unsigned long long)(free >> 20));
+		break;
+	}
+	case STORE_IO:
+		snprintf(why, len, "the server could not write its store (%s); nothing was "
+		    "changed", mdb_strerror(s->failure_rc));
+		break;
+	}
 }
 
 int
 store_grow(struct store *s)
 {
-	size_t next = s->map_size * 2;
+	size_t next = s->map_size * 2, old = s->map_size;
+	uint64_t free = store_disk_free(s);
+	MDB_envinfo info;
+	MDB_stat st;
 	int rc;
 
+	/*
+	 * Never bigger than the disk could fill (the file plus the free space) nor than
+	 * --max-store: a map that cannot be backed only turns a full disk into a crash.
+	 */
+	if (free != UINT64_MAX && mdb_env_info(s->env, &info) == 0 &&
+	    mdb_env_stat(s->env, &st) == 0) {
+		uint64_t used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+		if ((uint64_t)next > used + free)
+			next = (size_t)(used + free);
+	}
+	if (s->max_map != 0 && next > s->max_map)
+		next = s->max_map;
+	next &= ~(size_t)0xfff; /* whole pages */
+	if (next <= old) {
+		s->failure = s->max_map != 0 && old >= s->max_map ? STORE_AT_MAX : STORE_DISK_FULL;
+		log_error("the store is full at %zu MiB and cannot grow: %s", old >> 20,
+		    s->failure == STORE_AT_MAX ? "--max-store" : "the disk is full");
+		return JX_ENOSPC;
+	}
 	pthread_rwlock_wrlock(&s->map_lock);
 	rc = mdb_env_set_mapsize(s->env, next);
-	if (rc == 0)
+	if (rc == 0) {
 		s->map_size = next;
+	} else if (mdb_env_set_mapsize(s->env, old) != 0) {
+		/* LMDB unmapped the old map and could not map either size. */
+		s->broken = true;
+	}
 	pthread_rwlock_unlock(&s->map_lock);
 	if (rc != 0) {
-		log_error("cannot grow the store to %zu bytes: %s", next, mdb_strerror(rc));
+		log_error("cannot grow the store to %zu bytes: %s%s", next, mdb_strerror(rc),
+		    s->broken ? "; the store can no longer be read: restart jixiaod" : "");
+		s->failure = STORE_AT_MAX;
 		return JX_ENOSPC;
 	}
 	log_info("store map grown to %zu bytes", next);
@@ -338,11 +452,12 @@ store_map_size(const struct store *s)
 	return s->map_size;
 }
 
+/* A put or delete: a failure that spoils the transaction is noted for the writer. */
 static int
 store_note(struct store *s, int rc)
 {
-	if (rc == MDB_MAP_FULL)
-		atomic_store(&s->full, 1);
+	if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT || rc == EIO)
+		store_fail(s, rc);
 	return store_err(rc);
 }
 

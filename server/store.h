@@ -7,8 +7,10 @@
  * (wal.c) with one flush and then commits LMDB without one, so a success is durable:
  * after a crash LMDB is caught up from the log, after a power loss rebuilt from it
  * (replay.c). Nothing but this file touches LMDB's write functions. When the map is full,
- * store_put returns JX_ENOSPC and marks the store; the writer then aborts, grows the
- * map (store_grow) and runs the batch again.
+ * store_put returns JX_ENOSPC and notes it (store_failure); the writer then aborts,
+ * grows the map (store_grow) and runs the batch again. A full disk or an I/O error is
+ * noted the same way but not retried: the batch is refused with store_failure_why,
+ * reads go on, and the next batch tries again (so writes resume when space returns).
  */
 #ifndef JX_STORE_H
 #define JX_STORE_H
@@ -60,7 +62,10 @@ void store_close(struct store *s);
 int store_read_begin(struct store *s, MDB_txn **txn);
 void store_read_end(struct store *s, MDB_txn *txn);
 
-/* Writer thread only. */
+/*
+ * Writer thread only. A failed commit has freed txn (LMDB's rule); the environment
+ * stays usable. Both return 0, JX_ENOSPC (the map or the disk is full) or JX_EUNAVAIL.
+ */
 int store_write_begin(struct store *s, MDB_txn **txn);
 int store_write_commit(struct store *s, MDB_txn *txn);
 /*
@@ -71,10 +76,28 @@ int store_write_commit(struct store *s, MDB_txn *txn);
 int store_child_begin(struct store *s, MDB_txn *parent, MDB_txn **child);
 int store_child_commit(struct store *s, MDB_txn *child);
 void store_child_abort(struct store *s, MDB_txn *child);
-/* Tells and clears whether a put since the last call found the map full. */
-int store_take_full(struct store *s);
-/* Doubles the map, waiting for readers to leave. Returns 0 or JX_ENOSPC. */
+enum store_failure {
+	STORE_OK,
+	STORE_MAP_FULL,  /* the map is full: grow it and run the batch again */
+	STORE_AT_MAX,    /* the map is full and may not grow (--max-store) */
+	STORE_DISK_FULL, /* no room on the file system of the data directory */
+	STORE_IO,        /* another error writing */
+};
+/*
+ * What went wrong in the write transaction since store_write_begin (or in the last
+ * store_grow); store_failure_why says it in one sentence for the client.
+ */
+enum store_failure store_failure(const struct store *s);
+void store_failure_why(const struct store *s, char *why, size_t len);
+/*
+ * Doubles the map, waiting for readers to leave, but never past max (store_set_max)
+ * nor past what the disk could hold. Returns 0 or JX_ENOSPC (store_failure says why).
+ * If LMDB cannot map the old size back after a failed resize, the store refuses
+ * every later transaction instead of crashing.
+ */
 int store_grow(struct store *s);
+/* The largest map store_grow makes, in bytes; 0: as large as the disk allows. */
+void store_set_max(struct store *s, size_t max);
 size_t store_map_size(const struct store *s);
 
 /* Gets a value; JX_ENOTFOUND when absent. The value lives as long as the txn. */

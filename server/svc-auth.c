@@ -30,6 +30,16 @@ svc_auth_challenge(Jixiao__Auth_Service *service, const Jixiao__ChallengeRequest
 	closure(&out, data);
 }
 
+/* The newest "user.disable" event of u, or NULL. */
+static const Jixiao__UserEvent *
+svc_auth_last_disable(const Jixiao__User *u)
+{
+	for (size_t i = u->n_events; i-- > 0;)
+		if (strcmp(u->events[i]->what, "user.disable") == 0)
+			return u->events[i];
+	return NULL;
+}
+
 static void
 svc_auth_login(Jixiao__Auth_Service *service, const Jixiao__LoginRequest *in,
     Jixiao__LoginReply_Closure closure, void *data)
@@ -49,10 +59,24 @@ svc_auth_login(Jixiao__Auth_Service *service, const Jixiao__LoginRequest *in,
 		    "signature");
 		goto out;
 	}
+	if (auth_user_by_retired_key(rpc_call_txn(c), rpc_call_store(c), in->public_key.data,
+	    name) == 0) {
+		rpc_call_fail(c, JX_EUNAUTH, "this key was %s's, and has been replaced: it logs in "
+		    "no more; log in with %s's new key", name, name);
+		goto out;
+	}
 	if (auth_user_by_key(rpc_call_txn(c), rpc_call_store(c), in->public_key.data, name) != 0 ||
 	    auth_user_get(rpc_call_txn(c), rpc_call_store(c), name, &u) != 0) {
 		rpc_call_fail(c, JX_EUNAUTH, "this key is not registered here; an admin adds it "
 		    "with jx user add NAME FILE.pub");
+		goto out;
+	}
+	if (u->has_disabled && u->disabled) {
+		const Jixiao__UserEvent *e = svc_auth_last_disable(u);
+		rpc_call_fail(c, JX_EUNAUTH, "user %s is disabled%s%s%s%s; an admin can enable "
+		    "them again", name, e != NULL && e->by != NULL ? " by " : "",
+		    e != NULL && e->by != NULL ? e->by : "", e != NULL && e->reason != NULL ?
+		    ": " : "", e != NULL && e->reason != NULL ? e->reason : "");
 		goto out;
 	}
 	if (auth_login(a, rpc_call_pipe(c), in->public_key.data, in->signature.data, name) != 0) {

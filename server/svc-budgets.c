@@ -82,7 +82,11 @@ svc_budgets_valid(struct rpc_call *c, const Jixiao__Budget *b)
 	}
 	if ((b->has_initial && !svc_budgets_amount(c, "the initial budget", b->initial, false)) ||
 	    (b->has_carry_over && !svc_budgets_amount(c, "the carry-over", b->carry_over, true)) ||
-	    (b->has_spent && !svc_budgets_amount(c, "the expenditure", b->spent, false)))
+	    (b->has_spent && !svc_budgets_amount(c, "the expenditure", b->spent, false)) ||
+	    (b->has_stated_final &&
+	    !svc_budgets_amount(c, "the stated final budget", b->stated_final, false)) ||
+	    (b->has_stated_rate &&
+	    !svc_budgets_amount(c, "the stated execution rate", b->stated_rate, false)))
 		return false;
 	for (size_t i = 0; i < b->n_adjustments; i++)
 		if (!svc_budgets_amount(c, "an adjustment", b->adjustments[i]->amount, true) ||

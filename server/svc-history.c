@@ -34,6 +34,7 @@ svc_history_changes(struct rpc_call *c, uint64_t wsid, uint64_t from, uint32_t l
 	MDB_cursor *cur = NULL;
 	uint8_t key[16];
 	MDB_val k, v;
+	size_t bytes = 0, room = rpc_call_max_reply(c) / 2;
 	int rc;
 
 	if (limit == 0 || limit > LOG_MAX)
@@ -52,8 +53,11 @@ svc_history_changes(struct rpc_call *c, uint64_t wsid, uint64_t from, uint32_t l
 	k.mv_data = key;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	     rc == 0 && out.n_changes < limit && k.mv_size == 16 &&
-	     store_key_get_u64(k.mv_data) == ws->id;
+	     store_key_get_u64(k.mv_data) == ws->id &&
+	     (out.n_changes == 0 || bytes + v.mv_size <= room);
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		/* A page fits in one reply (--max-message); the client asks for the rest. */
+		bytes += v.mv_size;
 		Jixiao__Change *ch = jixiao__change__unpack(NULL, v.mv_size, v.mv_data);
 		if (ch == NULL) {
 			rpc_call_fail(c, JX_EINTERNAL, "a history record is damaged");
@@ -369,11 +373,13 @@ svc_history_records(Jixiao__History_Service *service, const Jixiao__LogRequest *
 	MDB_cursor *cur = NULL;
 	uint32_t limit = in->has_limit && in->limit != 0 && in->limit < LOG_MAX ? in->limit
 										    : LOG_MAX;
-	size_t bytes = 0;
+	size_t bytes = 0, room = rpc_call_max_reply(c) / 2;
 	uint8_t key[16];
 	MDB_val k, v;
 	int rc;
 
+	if (room > RECORDS_BYTES_MAX)
+		room = RECORDS_BYTES_MAX;
 	if (workspace_load(c, in->workspace, &ws) != 0)
 		goto out;
 	if ((out.records = calloc(limit, sizeof(*out.records))) == NULL ||
@@ -388,7 +394,7 @@ svc_history_records(Jixiao__History_Service *service, const Jixiao__LogRequest *
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	     rc == 0 && out.n_records < limit && k.mv_size == 16 &&
 	     store_key_get_u64(k.mv_data) == ws->id &&
-	     (out.n_records == 0 || bytes + v.mv_size <= RECORDS_BYTES_MAX);
+	     (out.n_records == 0 || bytes + v.mv_size <= room);
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		out.records[out.n_records].data = v.mv_data;
 		out.records[out.n_records++].len = v.mv_size;

@@ -28,10 +28,11 @@
 #define NAME_MAX_LEN 256
 #define CATEGORY_MAX 64
 #define TEXT_MAX 8192
-#define DEPTH_MAX 16
 #define WEIGHT_MAX 100000 /* 1000 points, in hundredths */
 #define PARAMS_MAX 1024
 #define IMPORT_MAX 5000
+/* A bound on walks through the tree's links, against a damaged index that loops. */
+#define TREE_WALK_MAX 1000000
 
 /* ---- node records and indexes */
 
@@ -213,20 +214,99 @@ node_resolve(struct rpc_call *c, uint64_t ws, const Jixiao__NodeRef *ref, Jixiao
 	return node_get(c, ws, id, node);
 }
 
-/* Depth of a node: 1 for level-1. */
+/*
+ * The level of a node (1 at the top), counted up to TREE_DEPTH_MAX + 1: a node of an
+ * older store may sit deeper, and its exact level does not matter to the depth rule.
+ */
 static int
 node_depth(struct rpc_call *c, uint64_t ws, const Jixiao__Node *node, unsigned *depth)
 {
 	uint64_t parent = node->parent_id;
 	Jixiao__Node *p;
 
-	for (*depth = 1; parent != 0; (*depth)++) {
-		if (*depth > DEPTH_MAX || node_get(c, ws, parent, &p) != 0)
+	for (*depth = 1; parent != 0 && *depth <= TREE_DEPTH_MAX; (*depth)++) {
+		if (node_get(c, ws, parent, &p) != 0)
 			return JX_EINTERNAL;
 		parent = p->parent_id;
 		jixiao__node__free_unpacked(p, NULL);
 	}
 	return JX_OK;
+}
+
+/*
+ * How many levels id's subtree spans (1: no sub-indicators), looked at down to limit
+ * levels (more is reported as limit + 1); *deepest (CODE_MAX + 1 bytes) gets the code
+ * of a node on the deepest level found.
+ */
+static int
+node_height(struct rpc_call *c, uint64_t ws, uint64_t id, unsigned limit, unsigned *height,
+    char *deepest)
+{
+	uint64_t *kids = NULL;
+	size_t nkids = 0;
+	Jixiao__Node *node;
+	int rv;
+
+	*height = 1;
+	if ((rv = node_get(c, ws, id, &node)) != 0)
+		return rv;
+	snprintf(deepest, CODE_MAX + 1, "%s", node->code);
+	jixiao__node__free_unpacked(node, NULL);
+	if (limit <= 1) {
+		if ((rv = child_list(c, ws, id, &kids, &nkids)) == 0 && nkids > 0)
+			*height = 2;
+		free(kids);
+		return rv;
+	}
+	if ((rv = child_list(c, ws, id, &kids, &nkids)) != 0)
+		return rv;
+	for (size_t i = 0; i < nkids && *height <= limit; i++) {
+		char code[CODE_MAX + 1];
+		unsigned h;
+
+		if ((rv = node_height(c, ws, kids[i], limit - 1, &h, code)) != 0)
+			break;
+		if (h + 1 > *height) {
+			*height = h + 1;
+			snprintf(deepest, CODE_MAX + 1, "%s", code);
+		}
+	}
+	free(kids);
+	return rv;
+}
+
+/*
+ * The one depth rule, for add, import and move: an indicator code whose subtree spans
+ * height levels may go under parent (NULL: the top level) only if its deepest
+ * sub-indicator (deepest; code itself when height is 1) stays within TREE_DEPTH_MAX
+ * levels. Otherwise fails the call, naming the indicator and the levels, and returns
+ * false.
+ */
+static bool
+tree_depth_allows(struct rpc_call *c, uint64_t ws, const Jixiao__Node *parent, const char *code,
+    unsigned height, const char *deepest)
+{
+	unsigned above = 0;
+
+	if (parent != NULL && node_depth(c, ws, parent, &above) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the indicator tree cannot be read");
+		return false;
+	}
+	if (above + height <= TREE_DEPTH_MAX)
+		return true;
+	if (height == 1)
+		rpc_call_fail(c, JX_EINVAL, "indicator %s would be at level %u under %s (level %u%s); "
+		    "indicators nest at most %d levels deep (指标最多 %d 级)", code, above + 1,
+		    parent->code, above, above > TREE_DEPTH_MAX ? " or deeper" : "", TREE_DEPTH_MAX,
+		    TREE_DEPTH_MAX);
+	else
+		rpc_call_fail(c, JX_EINVAL, "indicator %s has %u%s levels of sub-indicators; under "
+		    "%s (level %u%s) its deepest, %s, would be at level %u; indicators nest at most "
+		    "%d levels deep (指标最多 %d 级)", code, height - 1,
+		    height > TREE_DEPTH_MAX ? " or more" : "", parent != NULL ? parent->code :
+		    "the top level", above, above > TREE_DEPTH_MAX ? " or deeper" : "", deepest,
+		    above + height, TREE_DEPTH_MAX, TREE_DEPTH_MAX);
+	return false;
 }
 
 /* ---- claims */
@@ -390,8 +470,7 @@ check_weight(struct rpc_call *c, int64_t weight)
 static bool
 check_score(struct rpc_call *c, const Jixiao__Node *node, bool leaf)
 {
-	char s[DEC_BUFSZ], w[DEC_BUFSZ];
-
+	char s[DEC_BUFSZ], why[256];
 	struct method m;
 
 	if (!node->has_score)
@@ -412,17 +491,9 @@ check_score(struct rpc_call *c, const Jixiao__Node *node, bool leaf)
 		    node->code);
 		return false;
 	}
-	if (node->score < 0 || node->score > node->weight) {
-		rpc_call_fail(c, JX_EINVAL, "the score %s of indicator %s is outside 0 to %s, "
-		    "its weight", dec_format_short(node->score, s), node->code,
-		    dec_format_short(node->weight, w));
-		return false;
-	}
-	/* DOMAIN §5: points taken off a manual score are explained (扣分原因). */
-	if (node->score < node->weight && (node->comment == NULL || node->comment[0] == '\0')) {
-		rpc_call_fail(c, JX_EINVAL, "indicator %s scores %s of %s: give the reason for the "
-		    "deduction (扣分原因) as its comment", node->code,
-		    dec_format_short(node->score, s), dec_format_short(node->weight, w));
+	if (score_manual_check(node->code, node->has_weight, node->weight, node->score,
+	    node->comment, why, sizeof(why)) != 0) {
+		rpc_call_fail(c, JX_EINVAL, "%s", why);
 		return false;
 	}
 	return true;
@@ -588,7 +659,7 @@ svc_tree_mark(Jixiao__Tree_Service *service, const Jixiao__MarkRequest *in,
 	Jixiao__Workspace *ws = NULL;
 	struct rpc_call *c = data;
 	const char *user = rpc_call_user(c);
-	char s[DEC_BUFSZ], w[DEC_BUFSZ], why[256];
+	char w[DEC_BUFSZ], why[256];
 	size_t n = 0, nsaved = 0;
 	bool swapped = false;
 	struct method m;
@@ -604,17 +675,16 @@ svc_tree_mark(Jixiao__Tree_Service *service, const Jixiao__MarkRequest *in,
 		goto out;
 	}
 	if (!in->clear) {
-		if (!in->has_score || in->score < 0 || in->score > node->weight) {
+		if (!in->has_score) {
 			rpc_call_fail(c, JX_EINVAL, "a mark is a score from 0 to %s",
 			    dec_format_short(node->weight, w));
 			goto out;
 		}
 		if (!check_text(c, "comment", in->comment, TEXT_MAX, true))
 			goto out;
-		if (in->score < node->weight && (in->comment == NULL || in->comment[0] == '\0')) {
-			rpc_call_fail(c, JX_EINVAL, "your mark %s of %s for %s needs the reason for "
-			    "the deduction (扣分原因)", dec_format_short(in->score, s),
-			    dec_format_short(node->weight, w), node->code);
+		if (score_manual_check(node->code, node->has_weight, node->weight, in->score,
+		    in->comment, why, sizeof(why)) != 0) {
+			rpc_call_fail(c, JX_EINVAL, "your mark: %s", why);
 			goto out;
 		}
 	}
@@ -695,7 +765,6 @@ tree_add(struct rpc_call *c, Jixiao__Workspace *ws, const Jixiao__AddNodeRequest
 {
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
 	Jixiao__Node *parent = NULL;
-	unsigned depth = 0;
 	uint64_t id;
 	int rv = JX_EINVAL;
 
@@ -718,11 +787,9 @@ tree_add(struct rpc_call *c, Jixiao__Workspace *ws, const Jixiao__AddNodeRequest
 			    "giving it sub-indicators", parent->code);
 			goto out;
 		}
-		if (node_depth(c, ws->id, parent, &depth) != 0 || depth >= DEPTH_MAX) {
-			rpc_call_fail(c, JX_EINVAL, "indicators nest at most %d levels deep",
-			    DEPTH_MAX);
+		if (!tree_depth_allows(c, ws->id, parent, in->code != NULL &&
+		    in->code[0] != '\0' ? in->code : in->name, 1, NULL))
 			goto out;
-		}
 	}
 	if (in->code != NULL && in->code[0] != '\0') {
 		if (!check_code(c, in->code))
@@ -846,8 +913,21 @@ svc_tree_import(Jixiao__Tree_Service *service, const Jixiao__ImportTreeRequest *
 		    "import into a new workspace", ws->id);
 		goto out;
 	}
+	if (in->has_stated_total && !check_stated(c, in->stated_total))
+		goto out;
 	if (svc_tree_add_all(c, ws, in->nodes, in->n_nodes, NULL) != 0)
 		goto out;
+	/* The sheet's own 合计: a change of the header, recorded as one, so it replays. */
+	if (in->has_stated_total) {
+		Jixiao__Change change = JIXIAO__CHANGE__INIT;
+
+		ws->has_stated_total = 1;
+		ws->stated_total = in->stated_total;
+		change.what = "workspace.stated-total";
+		change.workspace_after = ws;
+		if (workspace_record(c, ws, &change) != 0)
+			goto out;
+	}
 	out.has_added = 1;
 	out.added = (uint32_t)in->n_nodes;
 	out.has_workspace_revision = 1;
@@ -979,6 +1059,90 @@ out:
 		jixiao__workspace__free_unpacked(ws, NULL);
 }
 
+/* ---- ApplyEdits */
+
+static void
+svc_tree_apply_edits(Jixiao__Tree_Service *service, const Jixiao__ApplyEditsRequest *in,
+    Jixiao__ApplyEditsReply_Closure closure, void *data)
+{
+	Jixiao__ApplyEditsReply out = JIXIAO__APPLY_EDITS_REPLY__INIT;
+	Jixiao__Node **applied = NULL, **stale = NULL, *added = NULL, **addedp = NULL;
+	char (*codes)[CODE_MAX + 1] = NULL;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	size_t n = in->n_edits;
+
+	if (n + in->n_added == 0 || n > IMPORT_MAX || in->n_added > IMPORT_MAX) {
+		rpc_call_fail(c, JX_EINVAL, "a batch of edits holds 1 to %d edits and at most %d "
+		    "new indicators", IMPORT_MAX, IMPORT_MAX);
+		goto out;
+	}
+	if ((applied = calloc(n + 1, sizeof(*applied))) == NULL ||
+	    (stale = calloc(n + 1, sizeof(*stale))) == NULL ||
+	    (added = calloc(in->n_added + 1, sizeof(*added))) == NULL ||
+	    (addedp = calloc(in->n_added + 1, sizeof(*addedp))) == NULL ||
+	    (codes = calloc(in->n_added + 1, sizeof(*codes))) == NULL) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		goto out;
+	}
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	/* One transaction: a refused field refuses the batch; a stale indicator is skipped. */
+	for (size_t i = 0; i < n; i++) {
+		const Jixiao__UpdateNodeRequest *e = in->edits[i];
+		Jixiao__Change change = JIXIAO__CHANGE__INIT;
+		Jixiao__NodeReply one = JIXIAO__NODE_REPLY__INIT;
+		Jixiao__Node *node = NULL, *before = NULL;
+
+		if (e->workspace != ws->id || e->force) {
+			rpc_call_fail(c, JX_EINVAL, "edit %zu is for another workspace or forced", i + 1);
+			goto out;
+		}
+		if (node_resolve(c, ws->id, e->node, &node) != 0)
+			goto out;
+		if (node->revision != e->base_revision) {
+			stale[out.n_stale++] = node;
+			continue;
+		}
+		if (node_get(c, ws->id, node->id, &before) != 0 ||
+		    node_apply_update(c, ws->id, node, e) != 0 ||
+		    node_save(c, ws, before, node, "node.update", &change, &one) != 0) {
+			jixiao__node__free_unpacked(before, NULL);
+			jixiao__node__free_unpacked(node, NULL);
+			goto out;
+		}
+		jixiao__node__free_unpacked(before, NULL);
+		applied[out.n_applied++] = node;
+	}
+	for (size_t i = 0; i < in->n_added; i++) {
+		jixiao__node__init(&added[i]);
+		if (in->added[i]->workspace != ws->id) {
+			rpc_call_fail(c, JX_EINVAL, "new indicator %zu is for another workspace", i + 1);
+			goto out;
+		}
+		if (tree_add(c, ws, in->added[i], 0, &added[i], codes[i]) != 0)
+			goto out;
+		addedp[out.n_added++] = &added[i];
+	}
+	out.applied = applied;
+	out.stale = stale;
+	out.added = addedp;
+	out.has_workspace_revision = 1;
+	out.workspace_revision = ws->revision;
+out:
+	closure(&out, data);
+	for (size_t i = 0; applied != NULL && i < n; i++)
+		jixiao__node__free_unpacked(applied[i], NULL);
+	for (size_t i = 0; stale != NULL && i < n; i++)
+		jixiao__node__free_unpacked(stale[i], NULL);
+	free(applied);
+	free(stale);
+	free(added);
+	free(addedp);
+	free(codes);
+	jixiao__workspace__free_unpacked(ws, NULL);
+}
+
 /* ---- MoveNode */
 
 static void
@@ -990,8 +1154,9 @@ svc_tree_move_node(Jixiao__Tree_Service *service, const Jixiao__MoveNodeRequest 
 	Jixiao__Node *node = NULL, *before = NULL, *parent = NULL, *up;
 	Jixiao__Workspace *ws = NULL;
 	struct rpc_call *c = data;
+	char deepest[CODE_MAX + 1];
 	uint64_t walk;
-	unsigned depth = 0;
+	unsigned height, steps = 0;
 
 	if (workspace_load_editable(c, in->workspace, &ws) != 0)
 		goto out;
@@ -1004,16 +1169,19 @@ svc_tree_move_node(Jixiao__Tree_Service *service, const Jixiao__MoveNodeRequest 
 	if (in->new_parent != NULL) {
 		if (node_resolve(c, ws->id, in->new_parent, &parent) != 0)
 			goto out;
-		/* Walk up from the new parent: meeting the node itself would make a cycle. */
+		/*
+		 * Walk up from the new parent: meeting the node itself would make a cycle.
+		 * The store's nodes form a tree, so the walk ends at the top; the bound only
+		 * stops a damaged index from looping.
+		 */
 		for (walk = parent->id; walk != 0; walk = up->parent_id, jixiao__node__free_unpacked(up, NULL)) {
 			if (walk == node->id) {
 				rpc_call_fail(c, JX_EINVAL, "indicator %s cannot move under itself",
 				    node->code);
 				goto out;
 			}
-			if (++depth > DEPTH_MAX || node_get(c, ws->id, walk, &up) != 0) {
-				rpc_call_fail(c, JX_EINVAL, "indicators nest at most %d levels deep",
-				    DEPTH_MAX);
+			if (++steps > TREE_WALK_MAX || node_get(c, ws->id, walk, &up) != 0) {
+				rpc_call_fail(c, JX_EINTERNAL, "the indicator tree cannot be read");
 				goto out;
 			}
 		}
@@ -1023,6 +1191,13 @@ svc_tree_move_node(Jixiao__Tree_Service *service, const Jixiao__MoveNodeRequest 
 			goto out;
 		}
 	}
+	/* Every sub-indicator moves along: the deepest of them must stay within the limit. */
+	if (node_height(c, ws->id, node->id, TREE_DEPTH_MAX, &height, deepest) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the indicator tree cannot be read");
+		goto out;
+	}
+	if (!tree_depth_allows(c, ws->id, parent, node->code, height, deepest))
+		goto out;
 	if (node_get(c, ws->id, node->id, &before) != 0)
 		goto out;
 	if (child_link(c, ws->id, node->parent_id, node->id, false) != 0 ||
@@ -1049,24 +1224,15 @@ out:
 
 /* ---- RemoveNode */
 
-/* Removes id and everything under it, each removal its own revision, leaves first. */
+/* Removes the node id, which has no sub-indicators left, as its own revision. */
 static int
-node_remove_subtree(struct rpc_call *c, Jixiao__Workspace *ws, uint64_t id, unsigned depth)
+node_remove_one(struct rpc_call *c, Jixiao__Workspace *ws, uint64_t id)
 {
 	Jixiao__Change change = JIXIAO__CHANGE__INIT;
 	Jixiao__Node *node = NULL;
 	uint8_t key[16];
-	uint64_t *kids = NULL;
-	size_t nkids = 0;
 	int rv;
 
-	if (depth > DEPTH_MAX)
-		return JX_EINTERNAL;
-	if ((rv = child_list(c, ws->id, id, &kids, &nkids)) != 0)
-		goto out;
-	for (size_t i = 0; i < nkids; i++)
-		if ((rv = node_remove_subtree(c, ws, kids[i], depth + 1)) != 0)
-			goto out;
 	if ((rv = node_get(c, ws->id, id, &node)) != 0)
 		goto out;
 	node_key(key, ws->id, id);
@@ -1078,9 +1244,42 @@ node_remove_subtree(struct rpc_call *c, Jixiao__Workspace *ws, uint64_t id, unsi
 	change.before = node;
 	rv = workspace_record(c, ws, &change);
 out:
-	free(kids);
 	if (node != NULL)
 		jixiao__node__free_unpacked(node, NULL);
+	return rv;
+}
+
+/*
+ * Removes id and everything under it, each removal its own revision, leaves first:
+ * again and again the first leaf under id (following first children down), which is
+ * the order of a depth-first walk that removes children before their parent. No
+ * recursion, so a subtree of any depth an older store holds can be removed.
+ */
+static int
+node_remove_subtree(struct rpc_call *c, Jixiao__Workspace *ws, uint64_t id)
+{
+	uint64_t leaf, *kids = NULL;
+	size_t nkids = 0, steps = 0;
+	int rv = JX_OK;
+
+	do {
+		for (leaf = id;; leaf = kids[0]) {
+			free(kids);
+			kids = NULL;
+			if (++steps > TREE_WALK_MAX) {
+				rv = JX_EINTERNAL;
+				goto out;
+			}
+			if ((rv = child_list(c, ws->id, leaf, &kids, &nkids)) != 0)
+				goto out;
+			if (nkids == 0)
+				break;
+		}
+		if ((rv = node_remove_one(c, ws, leaf)) != 0)
+			goto out;
+	} while (leaf != id);
+out:
+	free(kids);
 	if (rv != 0)
 		rpc_call_fail(c, rv, "the indicator could not be removed");
 	return rv;
@@ -1114,7 +1313,7 @@ svc_tree_remove_node(Jixiao__Tree_Service *service, const Jixiao__RemoveNodeRequ
 		    "first, or remove recursively", node->code, nkids);
 		goto out;
 	}
-	if (node_remove_subtree(c, ws, node->id, 1) != 0)
+	if (node_remove_subtree(c, ws, node->id) != 0)
 		goto out;
 	out.node = node;
 	out.has_workspace_revision = 1;
@@ -1174,6 +1373,8 @@ tree_score(struct tree_walk *w, const Jixiao__Budget *budget, const Jixiao__Temp
 	out->unscored = s.unscored;
 	out->has_vetoed = 1;
 	out->vetoed = s.vetoed;
+	out->has_grade_final = 1;
+	out->grade_final = s.unscored == 0;
 	if (s.grade != NULL) {
 		out->grade = (char *)s.grade->name;
 		out->grade_key = (char *)s.grade->key;
@@ -1279,7 +1480,7 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 		return rpc_call_code(c);
 	r->reply.workspace = r->ws;
 	r->reply.budget = r->budget;
-	if (tree_order_make(w->sorted, w->n, DEPTH_MAX, &w->ord) != 0 ||
+	if (tree_order_make(w->sorted, w->n, &w->ord) != 0 ||
 	    (w->n > 0 && (r->sheet = calloc(w->n, sizeof(*r->sheet))) == NULL))
 		goto fail;
 	if (tree_score(w, r->budget, r->tmpl, r->sheet, &r->reply) != 0)
@@ -1319,6 +1520,36 @@ svc_tree_sheet_free(struct svc_tree_sheet *r)
 	if (r->ws != NULL)
 		jixiao__workspace__free_unpacked(r->ws, NULL);
 	memset(r, 0, sizeof(*r));
+}
+
+int
+svc_tree_reply_size(struct rpc_call *c, uint64_t wsid, size_t *bytes)
+{
+	struct svc_tree_sheet r;
+	MDB_cursor *cur;
+	uint8_t prefix[8];
+	MDB_val k, v;
+	size_t raw = 0;
+	int rc, rv;
+
+	/* The stored records, plus room for what scoring adds: exact only when it matters. */
+	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, &cur)) != 0)
+		return rv;
+	store_key_u64(prefix, wsid);
+	k.mv_size = sizeof(prefix);
+	k.mv_data = prefix;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		raw += v.mv_size + 256;
+	mdb_cursor_close(cur);
+	*bytes = raw + 64 * 1024;
+	if (*bytes < rpc_call_max_reply(c) / 2)
+		return JX_OK;
+	if ((rv = svc_tree_sheet(c, wsid, 0, &r)) == 0)
+		*bytes = protobuf_c_message_get_packed_size(&r.reply.base);
+	svc_tree_sheet_free(&r);
+	return rv;
 }
 
 static void

@@ -1,4 +1,5 @@
 /* The Workspaces service: create, list, get and archive evaluation workspaces. */
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,90 @@ out:
 	closure(&out, data);
 	if (ws != NULL)
 		jixiao__workspace__free_unpacked(ws, NULL);
+}
+
+/* A report section: printable text with line breaks, at most this many bytes. */
+#define REPORT_TEXT_MAX 65536
+#define REPORT_LINE_MAX 512
+
+static bool
+svc_workspaces_report_text(struct rpc_call *c, const char *what, const char *v, size_t max,
+    bool multiline)
+{
+	if (v == NULL)
+		return true;
+	if (strlen(v) > max || !text_utf8_valid(v) || !text_printable(v, multiline)) {
+		rpc_call_fail(c, JX_EINVAL, "the %s must be text of at most %zu bytes%s", what, max,
+		    multiline ? "" : " on one line");
+		return false;
+	}
+	return true;
+}
+
+/* Moves v (when given; "" clears) into *field. */
+static int
+svc_workspaces_report_set(char **field, const char *v)
+{
+	if (v == NULL)
+		return JX_OK;
+	if (v[0] == '\0') {
+		free(*field);
+		*field = NULL;
+		return JX_OK;
+	}
+	return workspace_set_str(field, v);
+}
+
+static void
+svc_workspaces_set_report(Jixiao__Workspaces_Service *service,
+    const Jixiao__SetReportRequest *in, Jixiao__WorkspaceReply_Closure closure, void *data)
+{
+	Jixiao__WorkspaceReply out = JIXIAO__WORKSPACE_REPLY__INIT;
+	Jixiao__Change change = JIXIAO__CHANGE__INIT;
+	Jixiao__Workspace *ws = NULL;
+	struct rpc_call *c = data;
+	uint64_t base = in->has_base_revision ? in->base_revision : 0;
+	uint64_t now;
+
+	if (!svc_workspaces_report_text(c, "项目概况 (overview)", in->overview, REPORT_TEXT_MAX,
+		true) ||
+	    !svc_workspaces_report_text(c, "评价工作开展情况 (process)", in->process,
+		REPORT_TEXT_MAX, true) ||
+	    !svc_workspaces_report_text(c, "evaluating organisation", in->evaluator,
+		REPORT_LINE_MAX, false) ||
+	    !svc_workspaces_report_text(c, "report date", in->report_date, REPORT_LINE_MAX, false))
+		goto out;
+	if (in->overview == NULL && in->process == NULL && in->evaluator == NULL &&
+	    in->report_date == NULL) {
+		rpc_call_fail(c, JX_EINVAL, "nothing to change: give at least one section");
+		goto out;
+	}
+	if (workspace_load_editable(c, in->workspace, &ws) != 0)
+		goto out;
+	now = ws->has_report_revision ? ws->report_revision : 0;
+	if (in->has_base_revision && base != now) {
+		rpc_call_fail(c, JX_EABORTED, "the report's sections of workspace %" PRIu64 " were "
+		    "changed at revision %" PRIu64 " after your revision %" PRIu64 "; review them "
+		    "and try again", ws->id, now, base);
+		out.workspace = ws;
+		goto out;
+	}
+	if (svc_workspaces_report_set(&ws->overview, in->overview) != 0 ||
+	    svc_workspaces_report_set(&ws->process, in->process) != 0 ||
+	    svc_workspaces_report_set(&ws->evaluator, in->evaluator) != 0 ||
+	    svc_workspaces_report_set(&ws->report_date, in->report_date) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		goto out;
+	}
+	ws->has_report_revision = 1;
+	ws->report_revision = ws->revision + 1;
+	change.what = "workspace.report";
+	change.workspace_after = ws;
+	if (workspace_record(c, ws, &change) == 0)
+		out.workspace = ws;
+out:
+	closure(&out, data);
+	jixiao__workspace__free_unpacked(ws, NULL);
 }
 
 static Jixiao__Workspaces_Service svc_workspaces_service =

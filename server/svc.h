@@ -74,6 +74,12 @@ struct svc_tree_sheet {
  */
 int svc_tree_sheet(struct rpc_call *c, uint64_t ws, uint64_t at, struct svc_tree_sheet *r);
 void svc_tree_sheet_free(struct svc_tree_sheet *r);
+/*
+ * How many bytes workspace ws's tree reply (GetTree) is now, in c's transaction; an
+ * estimate from the stored records when it is well under rpc_call_max_reply. May
+ * call rpc_call_fail when the tree cannot be read: save the call's outcome first.
+ */
+int svc_tree_reply_size(struct rpc_call *c, uint64_t ws, size_t *bytes);
 
 /* Fills a budget's computed fields (final, rate, lines total). */
 void svc_budgets_derive(Jixiao__Budget *b);

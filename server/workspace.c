@@ -140,7 +140,7 @@ workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *chan
 	if ((rv = store_put_msg(rpc_call_txn(c), rpc_call_store(c), STORE_WORKSPACES, key, 8,
 	    &ws->base)) != 0 || (rv = history_index(c, change)) != 0)
 		goto out;
-	rv = rpc_call_publish(c, ws->id, rec, len);
+	rv = rpc_call_publish(c, ws->id, ws->revision);
 out:
 	/* The change borrowed these; the caller owns the change, not our pointers. */
 	change->user = NULL;

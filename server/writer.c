@@ -85,7 +85,10 @@ writer_done_main(void *arg)
 	return NULL;
 }
 
-/* Applies every job of list in one transaction. Returns 0 when committed. */
+/*
+ * Applies every job of list in one transaction. Returns 0 when committed, else an
+ * error; store_failure says whether the map was full (then grow and run again).
+ */
 static int
 writer_run_once(struct writer *w, struct writer_job *list)
 {
@@ -98,12 +101,12 @@ writer_run_once(struct writer *w, struct writer_job *list)
 	for (job = list; job != NULL; job = job->next) {
 		job->apply(job, txn);
 		/*
-		 * A full map spoils the whole transaction, not only this job: LMDB may have
-		 * left it unusable, so start over with a bigger map.
+		 * A full map or disk spoils the whole transaction, not only this job: LMDB
+		 * may have left it unusable, so start over (with a bigger map) or give up.
 		 */
-		if (store_take_full(w->store)) {
+		if (store_failure(w->store) != STORE_OK) {
 			mdb_txn_abort(txn);
-			return JX_ENOSPC;
+			return store_failure(w->store) == STORE_IO ? JX_EUNAVAIL : JX_ENOSPC;
 		}
 	}
 	return store_write_commit(w->store, txn);
@@ -117,7 +120,8 @@ writer_run(struct writer *w, struct writer_job *list)
 
 	for (;;) {
 		rv = writer_run_once(w, list);
-		if (rv != JX_ENOSPC && !store_take_full(w->store))
+		/* Only a full map grows it; a full disk is answered, not retried here. */
+		if (rv == 0 || store_failure(w->store) != STORE_MAP_FULL)
 			break;
 		if (store_grow(w->store) != 0) {
 			rv = JX_ENOSPC;

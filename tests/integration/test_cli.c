@@ -347,6 +347,77 @@ evaluators_mark_independently(void **state)
 	free(out);
 }
 
+/* Counts the indicators a jx tree --json lists (each has a "depth"). */
+static int
+count_nodes(const char *json)
+{
+	int n = 0;
+
+	for (const char *p = json; (p = strstr(p, "\"depth\": ")) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * Issue 11, defect 2: a move that would put a sub-indicator past the depth add allows
+ * is refused, naming the indicators and levels, and changes nothing; a move that keeps
+ * the deepest within the limit is accepted and every indicator stays listed and scored.
+ * (The invariant check in teardown then finds every stored indicator in the tree.)
+ */
+static void
+deep_moves_are_refused(void **state)
+{
+	struct jxd *d = *state;
+	char code[8], parent[8], *out, *err;
+
+	JX_OK_RUN(d, NULL, "ws", "create", "--subject", "层级", "--year", "2023", "--kind",
+	    "self-evaluation");
+	/* a1 > a2 > ... > a16: as deep as indicators go. */
+	JX_OK_RUN(d, NULL, "node", "add", "1", "第1级", "--code", "a1", "--weight", "10");
+	for (int level = 2; level <= 16; level++) {
+		snprintf(code, sizeof(code), "a%d", level);
+		snprintf(parent, sizeof(parent), "a%d", level - 1);
+		JX_OK_RUN(d, NULL, "node", "add", "1", code, "--code", code, "--parent", parent,
+		    "--weight", "10");
+	}
+	assert_int_equal(jxd_jx(d, NULL, &err, "node", "add", "1", "太深", "--parent", "a16",
+	    NULL), EX_DATAERR);
+	assert_non_null(strstr(err, "nest at most 16 levels"));
+	free(err);
+	/* b1 > b2 > b3, b3 scored. */
+	JX_OK_RUN(d, NULL, "node", "add", "1", "b1", "--code", "b1", "--weight", "5");
+	JX_OK_RUN(d, NULL, "node", "add", "1", "b2", "--code", "b2", "--parent", "b1", "--weight",
+	    "5");
+	JX_OK_RUN(d, NULL, "node", "add", "1", "b3", "--code", "b3", "--parent", "b2", "--weight",
+	    "5", "--score", "5");
+	/* Under a14 (level 14), b3 would be at level 17. */
+	assert_int_equal(jxd_jx(d, NULL, &err, "node", "mv", "1", "b1", "--parent", "a14", NULL),
+	    EX_DATAERR);
+	if (strstr(err, "b1") == NULL || strstr(err, "b3") == NULL ||
+	    strstr(err, "level 17") == NULL || strstr(err, "a14 (level 14)") == NULL ||
+	    strstr(err, "nest at most 16 levels") == NULL)
+		fail_msg("the refusal does not name the indicators and levels: %s", err);
+	free(err);
+	JX_OK_RUN(d, &out, "tree", "1", "--json");
+	assert_int_equal(count_nodes(out), 19);
+	assert_json_has(out, "total", "5");
+	free(out);
+	/* Under a13, b3 is at level 16: allowed, and still listed and scored. */
+	JX_OK_RUN(d, NULL, "node", "mv", "1", "b1", "--parent", "a13");
+	JX_OK_RUN(d, &out, "tree", "1", "--json");
+	assert_int_equal(count_nodes(out), 19);
+	assert_json_has(out, "depth", "16");
+	assert_json_has(out, "total", "5");
+	free(out);
+	/* And a move back up, and away of the whole deep chain, work at any depth. */
+	JX_OK_RUN(d, NULL, "node", "mv", "1", "b2", "--top");
+	JX_OK_RUN(d, NULL, "node", "rm", "1", "a1", "--recursive");
+	JX_OK_RUN(d, &out, "tree", "1", "--json");
+	assert_int_equal(count_nodes(out), 2);
+	assert_json_has(out, "total", "5");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -363,6 +434,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(claims_warn_and_force_is_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(evaluators_mark_independently, setup, teardown),
+		cmocka_unit_test_setup_teardown(deep_moves_are_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <nng/nng.h>
@@ -164,8 +167,27 @@ concurrent_edits_are_never_lost(void **state)
 	jxd_cleanup(&d);
 }
 
+static int count_revision(const char *out, unsigned rev);
+
+/* Whether the n bytes at p hold the text t. */
+static bool
+holds(const void *p, size_t n, const char *t)
+{
+	size_t tl = strlen(t);
+
+	for (size_t i = 0; i + tl <= n; i++)
+		if (memcmp((const char *)p + i, t, tl) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The feed (no key, no login) publishes a notice of every committed change and nothing
+ * else (issue 11, defect 5): each message is the workspace id as its topic and a
+ * FeedNotice with no other field, holding no indicator name, score or comment.
+ */
 static void
-feed_publishes_every_committed_change(void **state)
+feed_publishes_notices_only(void **state)
 {
 	struct jxd d;
 	nng_socket sub;
@@ -173,39 +195,85 @@ feed_publishes_every_committed_change(void **state)
 
 	jxd_start(&d, false);
 	assert_int_equal(nng_sub0_open(&sub), 0);
-	assert_int_equal(nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, topic, sizeof(topic)), 0);
+	/* Every topic: whatever the feed sends to anyone. */
+	assert_int_equal(nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, "", 0), 0);
 	nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 10000);
 	assert_int_equal(nng_dial(sub, d.feed_url, NULL, 0), 0);
 
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "订阅", "--year",
 	    "2023", "--kind", "self-evaluation", NULL), 0);
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "产出", "--weight", "20",
-	    NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "机密产出指标", "--weight",
+	    "20", NULL), 0);
 	/* A refused edit publishes nothing. */
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "30", NULL),
 	    65);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "18",
 	    "--comment", "两项产出未完成", NULL), 0);
-	static const char *const whats[] = { "workspace.create", "node.add", "node.update" };
 	for (uint64_t rev = 1; rev <= 3; rev++) {
-		Jixiao__Change *ch;
+		Jixiao__FeedNotice *n;
 		nng_msg *msg;
+		size_t len;
+		void *body;
 
 		assert_int_equal(nng_recvmsg(sub, &msg, 0), 0);
-		assert_true(nng_msg_len(msg) > 8);
-		assert_memory_equal(nng_msg_body(msg), topic, 8);
-		ch = jixiao__change__unpack(NULL, nng_msg_len(msg) - 8,
-		    (uint8_t *)nng_msg_body(msg) + 8);
-		assert_non_null(ch);
-		assert_int_equal(ch->workspace, 1);
-		assert_int_equal(ch->revision, rev);
-		assert_string_equal(ch->what, whats[rev - 1]);
-		/* Each record names the hash of the one before it. */
-		assert_int_equal(ch->has_prev, rev > 1);
-		jixiao__change__free_unpacked(ch, NULL);
+		body = nng_msg_body(msg);
+		len = nng_msg_len(msg);
+		assert_true(len > 8);
+		assert_memory_equal(body, topic, 8);
+		if (holds(body, len, "机密产出指标") || holds(body, len, "两项产出未完成") ||
+		    holds(body, len, "订阅") || holds(body, len, "admin"))
+			fail_msg("the feed published content to a subscriber with no login");
+		n = jixiao__feed_notice__unpack(NULL, len - 8, (uint8_t *)body + 8);
+		assert_non_null(n);
+		assert_int_equal(n->workspace, 1);
+		assert_int_equal(n->revision, rev);
+		/* Nothing but the two fields: a Change would decode with the rest unknown. */
+		assert_int_equal(n->base.n_unknown_fields, 0);
+		assert_int_equal(protobuf_c_message_get_packed_size(&n->base), len - 8);
+		jixiao__feed_notice__free_unpacked(n, NULL);
 		nng_msg_free(msg);
 	}
 	nng_close(sub);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
+/*
+ * jx watch on a notices-only feed: a member sees the changes (fetched with their
+ * login), a user who is not a member of the workspace sees nothing and is told why.
+ */
+static void
+watch_shows_changes_to_members_only(void **state)
+{
+	const char *member[] = { "--user", "li", "watch", "1", "--from", "2", "--count", "2",
+		"--json", NULL };
+	const char *stranger[] = { "--user", "wang", "watch", "1", "--from", "2", "--count",
+		"2", NULL };
+	struct jxd_proc w;
+	struct jxd d;
+	char *out, *err;
+
+	jxd_start(&d, false);
+	jxd_user(&d, "li", false);
+	jxd_user(&d, "wang", false);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "观察", "--year",
+	    "2023", "--kind", "self-evaluation", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "member", "set", "1", "li", "evaluator", NULL), 0);
+	jxd_jx_start(&d, &w, member);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "机密产出指标", "--weight",
+	    "20", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "效益", "--weight", "20",
+	    NULL), 0);
+	assert_int_equal(jxd_jx_wait(&w, &out, NULL), 0);
+	if (strstr(out, "机密产出指标") == NULL || count_revision(out, 3) != 1)
+		fail_msg("the member's jx watch did not show the changes:\n%s", out);
+	free(out);
+	assert_int_equal(jxd_jxv(&d, &out, &err, stranger), 77);
+	if (strstr(out, "机密产出指标") != NULL || strstr(err, "机密产出指标") != NULL)
+		fail_msg("a non-member's jx watch showed content:\n%s%s", out, err);
+	assert_string_equal(out, "");
+	free(out);
+	free(err);
 	jxd_stop(&d);
 	jxd_cleanup(&d);
 }
@@ -223,44 +291,75 @@ count_revision(const char *out, unsigned rev)
 	return n;
 }
 
-/* jx watch: live changes while a watcher runs, paused and resumed, each shown once. */
+/* The state letter of pid in /proc (R, S, T = stopped, ...), or '?'. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* pid (comm) STATE ...: comm may hold spaces and parentheses, so the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return '?';
+	return p[2];
+}
+
+/*
+ * jx watch: live changes while a watcher runs, paused and resumed, each shown once.
+ * A second, identical watcher runs beside it and must never be paused: the test
+ * signals the pid it started, not whatever matches a name (a pkill -f would stop
+ * both, and anyone else's jx watch on the machine).
+ */
 static void
 watch_shows_every_revision_once(void **state)
 {
+	const char *watch[] = { "watch", "1", "--from", "2", "--count", "5", "--json", NULL };
+	struct jxd_proc w, other;
 	struct jxd d;
-	char cmd[1024], out[65536], key[400];
-	size_t len = 0, n;
-	FILE *p;
+	char *out, *other_out;
 
 	jxd_start(&d, false);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "create", "--subject", "观察", "--year",
 	    "2023", "--kind", "self-evaluation", NULL), 0);
 	/* Live: from revision 2 on, five changes, the watcher stopped half way through. */
-	snprintf(cmd, sizeof(cmd), "'%s' --server '%s' --key '%s' watch 1 --from 2 --count 5 "
-	    "--json", getenv("JX"), d.url, jxd_key_path(&d, "admin", key, sizeof(key)));
-	assert_non_null(p = popen(cmd, "r"));
+	jxd_jx_start(&d, &w, watch);
+	jxd_jx_start(&d, &other, watch);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "产出", "--weight", "20", NULL),
 	    0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "add", "1", "效益", "--weight", "20", NULL),
 	    0);
-	/* [2]: a pattern that does not match the shell running pkill itself */
-	system("pkill -STOP -f 'watch 1 --from [2]'");
+	/* Only the watcher this test started: never processes found by name. */
+	assert_int_equal(kill(w.pid, SIGSTOP), 0);
+	for (int i = 0; i < 200 && proc_state(w.pid) != 'T'; i++)
+		usleep(5000); /* the stop is asynchronous; a 1 s bound */
+	assert_int_equal(proc_state(w.pid), 'T');
+	if (proc_state(other.pid) == 'T')
+		fail_msg("the test stopped a jx watch it did not mean to (pid %d)",
+		    (int)other.pid);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "1", "--score", "20", NULL),
 	    0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "2", "--score", "20", NULL),
 	    0);
-	system("pkill -CONT -f 'watch 1 --from [2]'");
+	assert_int_equal(kill(w.pid, SIGCONT), 0);
 	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "rm", "1", "2", NULL), 0);
-	while ((n = fread(out + len, 1, sizeof(out) - 1 - len, p)) > 0)
-		len += n;
-	out[len] = '\0';
-	assert_int_equal(pclose(p), 0);
+	assert_int_equal(jxd_jx_wait(&w, &out, NULL), 0);
+	assert_int_equal(jxd_jx_wait(&other, &other_out, NULL), 0);
 	for (unsigned rev = 2; rev <= 6; rev++)
-		if (count_revision(out, rev) != 1)
-			fail_msg("revision %u shown %d times:\n%s", rev,
-			    count_revision(out, rev), out);
+		if (count_revision(out, rev) != 1 || count_revision(other_out, rev) != 1)
+			fail_msg("revision %u shown %d and %d times:\n%s\n%s", rev,
+			    count_revision(out, rev), count_revision(other_out, rev), out,
+			    other_out);
 	assert_int_equal(count_revision(out, 1), 0);
 	assert_int_equal(count_revision(out, 7), 0);
+	free(out);
+	free(other_out);
 	jxd_stop(&d);
 	jxd_cleanup(&d);
 }
@@ -270,7 +369,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(concurrent_edits_are_never_lost),
-		cmocka_unit_test(feed_publishes_every_committed_change),
+		cmocka_unit_test(feed_publishes_notices_only),
+		cmocka_unit_test(watch_shows_changes_to_members_only),
 		cmocka_unit_test(watch_shows_every_revision_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

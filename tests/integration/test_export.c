@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <zip.h>
+
 #include "daemon.h"
 #include "jxtest.h"
 
@@ -233,6 +235,40 @@ csv_round_trip(void **state)
 	jxd_cleanup(&d);
 }
 
+/*
+ * Issue 11, defect 10: a name or comment a spreadsheet would run as a formula is written
+ * to the CSV with an apostrophe in front, and the CSV still re-imports exactly.
+ */
+static void
+csv_guards_formulas(void **state)
+{
+	struct jxd d;
+	char path[512], *csv, *a, *b;
+	size_t len;
+
+	start_seed002(&d);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "4.2.2", "--name",
+	    "=HYPERLINK(\"http://example.com\",\"点击\")", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "4.2.1", "--comment",
+	    "=1+1", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "export", "1", "--format", "csv", "-o",
+	    in_dir(&d, "sheet.csv", path, sizeof(path)), NULL), 0);
+	csv = slurp(path, &len);
+	assert_has(csv, ",\"'=HYPERLINK(\"\"http://example.com\"\",\"\"点击\"\")\",2,");
+	assert_has(csv, ",'=1+1,");
+	assert_null(strstr(csv, ",=1+1,"));
+	free(csv);
+	import_sheet(&d, "2", SEED002_SUBJECT "（由导出的 CSV 导入）", path);
+	a = score_json(&d, "1");
+	b = score_json(&d, "2");
+	assert_has(a, "\"name\": \"=HYPERLINK(\\\"http://example.com\\\",\\\"点击\\\")\",");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 static void
 md_report(void **state)
 {
@@ -434,6 +470,181 @@ xlsx_holds_the_numbers(void **state)
 	jxd_cleanup(&d);
 }
 
+/* Replaces the first "<v>from</v>" after `<c r="cell"` in the zip's part with to. */
+static void
+edit_cell(const char *path, const char *part, const char *cell, const char *from,
+    const char *to)
+{
+	char key[32], vfrom[64], *xml, *at, *v, *edited;
+	zip_t *z;
+	zip_file_t *zf;
+	zip_stat_t st;
+	zip_source_t *src;
+	size_t len;
+	int err;
+
+	assert_non_null(z = zip_open(path, 0, &err));
+	assert_int_equal(zip_stat(z, part, 0, &st), 0);
+	assert_non_null(xml = calloc(1, st.size + 1));
+	assert_non_null(zf = zip_fopen(z, part, 0));
+	assert_int_equal(zip_fread(zf, xml, st.size), (zip_int64_t)st.size);
+	zip_fclose(zf);
+	snprintf(key, sizeof(key), "<c r=\"%s\"", cell);
+	snprintf(vfrom, sizeof(vfrom), "<v>%s</v>", from);
+	assert_non_null(at = strstr(xml, key));
+	assert_non_null(v = strstr(at, vfrom));
+	assert_true(strstr(at, "</c>") > v);
+	len = st.size + strlen(to) + 16;
+	assert_non_null(edited = malloc(len));
+	snprintf(edited, len, "%.*s<v>%s</v>%s", (int)(v - xml), xml, to, v + strlen(vfrom));
+	assert_non_null(src = zip_source_buffer(z, edited, strlen(edited), 1));
+	assert_true(zip_file_add(z, part, src, ZIP_FL_OVERWRITE) >= 0);
+	assert_int_equal(zip_close(z), 0);
+	free(xml);
+}
+
+/*
+ * Subtotals, the total and 得分率 are formulas with cached values: a score changed in
+ * the workbook (as Excel would save it) moves them when LibreOffice opens it. Names that
+ * look like formulas are written as text (issue 11, defect 10).
+ */
+static void
+xlsx_totals_are_formulas(void **state)
+{
+	const char *office = on_path("libreoffice") ? "libreoffice" : "soffice";
+	struct jxd d;
+	char path[512], csv[700], profile[600], *sheet, *rows;
+
+	start_seed002(&d);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "node", "set", "1", "4.2.2", "--name",
+	    "=HYPERLINK(\"http://example.com\",\"点击\")", NULL), 0);
+	export_xlsx_file(&d, path, sizeof(path));
+	if (!on_path("unzip") || !on_path(office)) {
+		print_message("unzip or LibreOffice is not installed: the formulas are not tried\n");
+		jxd_stop(&d);
+		jxd_cleanup(&d);
+		skip();
+	}
+	const char *sheet_argv[] = { "unzip", "-p", path, "xl/worksheets/sheet1.xml", NULL };
+	assert_int_equal(run(sheet_argv, &sheet), 0);
+	assert_has(sheet, "<f>SUM(G5:G8)</f><v>12</v>");
+	assert_has(sheet, "<f>G9+G15+G27+G31</f><v>87.38</v>");
+	assert_has(sheet, "<f>\"得分率 \"&amp;TEXT(G9/D9,\"0.0%\")</f><v>得分率 80.0%</v>");
+	assert_null(strstr(sheet, "HYPERLINK")); /* a shared string, not a formula */
+	free(sheet);
+	/* 立项依据适应性 3.5 → 1.5, as if typed in Excel. */
+	edit_cell(path, "xl/worksheets/sheet1.xml", "G5", "3.5", "1.5");
+	/*
+	 * LibreOffice trusts the values cached in a file Excel saved (libxlsxwriter says it
+	 * is Excel) unless told to recalculate on load, as a user who edits the cell in
+	 * LibreOffice gets anyway: a profile of its own that says so.
+	 */
+	snprintf(profile, sizeof(profile), "%s/lo-recalc/user", d.dir);
+	assert_int_equal(mkdir(in_dir(&d, "lo-recalc", csv, sizeof(csv)), 0700), 0);
+	assert_int_equal(mkdir(profile, 0700), 0);
+	snprintf(csv, sizeof(csv), "%s/registrymodifications.xcu", profile);
+	FILE *xcu = fopen(csv, "w");
+	assert_non_null(xcu);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<oor:items "
+	      "xmlns:oor=\"http://openoffice.org/2001/registry\" "
+	      "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+	      "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+	      "<item oor:path=\"/org.openoffice.Office.Calc/Formula/Load\"><prop "
+	      "oor:name=\"OOXMLRecalcMode\" oor:op=\"fuse\"><value>0</value></prop></item>\n"
+	      "</oor:items>\n", xcu);
+	assert_int_equal(fclose(xcu), 0);
+	snprintf(profile, sizeof(profile), "-env:UserInstallation=file://%s/lo-recalc", d.dir);
+	const char *argv[] = { office, profile, "--headless", "--convert-to",
+		"csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", d.dir, path, NULL };
+	assert_int_equal(run(argv, NULL), 0);
+	rows = slurp(in_dir(&d, "sheet.csv", csv, sizeof(csv)), NULL);
+	assert_has(rows, ",1.50\n");
+	assert_has(rows, "\n,\"小计\",,15,\"得分率 66.7%\",,10.00\n");
+	assert_has(rows, "\n\"合计\",,,100,\"得分率 85.4%\",,85.38\n");
+	assert_has(rows, "=HYPERLINK(");
+	free(rows);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
+/*
+ * The report as PDF (headless Chromium), read back with pdftotext: the total, the grade,
+ * page numbers; a draft says it is not signed, and once submitted and signed off the
+ * signature block names both signers, the revision and their keys' fingerprints. The md
+ * and html reports carry the same block.
+ */
+static void
+pdf_report_and_signatures(void **state)
+{
+	struct jxd d;
+	char path[512], *text, *out;
+
+	if (!on_path("chromium") || !on_path("pdftotext")) {
+		print_message("chromium or pdftotext is not installed: the PDF is not tried\n");
+		skip();
+	}
+	start_seed002(&d);
+	jxd_user(&d, "eva", false);
+	jxd_user(&d, "rev", false);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "member", "set", "1", "eva", "evaluator", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "member", "set", "1", "rev", "reviewer", NULL), 0);
+	/* A draft without the team's sections says so; the final report leaves them out. */
+	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "--format", "md", NULL), 0);
+	assert_has(out, "## 项目概况\n\n尚未录入。");
+	free(out);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "ws", "report", "1", "--overview",
+	    "项目年初预算 1164.43 万元，用于政务网络运维。\n全年支出 428.54 万元。", "--process",
+	    "评价组于 2024 年 4 月进场，查阅资料并访谈。", "--evaluator", "广州某绩效评价机构",
+	    "--date", "2024年5月20日", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, &out, "ws", "report", "1", "--process", "x", "--rev",
+	    "3", NULL), EX_TEMPFAIL);
+	assert_has(out, "were changed");
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "-o",
+	    in_dir(&d, "报告.pdf", path, sizeof(path)), NULL), 0);
+	assert_has(out, "pdf");
+	free(out);
+	const char *argv[] = { "pdftotext", "-layout", path, "-", NULL };
+	assert_int_equal(run(argv, &text), 0);
+	assert_has(text, "87.38");
+	assert_has(text, "良");
+	assert_has(text, "草稿——未签字");
+	assert_has(text, "第 1 页，共");
+	assert_has(text, "项目年初预算 1164.43 万元");
+	assert_has(text, "评价组于 2024 年 4 月进场");
+	assert_has(text, "广州某绩效评价机构");
+	assert_has(text, "2024年5月20日");
+	free(text);
+
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "--user", "eva", "submit", "1", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "--user", "rev", "signoff", "1", NULL), 0);
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "export", "1", "--format", "pdf", "-o", path,
+	    NULL), 0);
+	assert_int_equal(run(argv, &text), 0);
+	assert_has(text, "签字提交");
+	assert_has(text, "复核签字");
+	assert_has(text, "eva");
+	assert_has(text, "rev");
+	assert_null(strstr(text, "未签字"));
+	assert_null(strstr(text, "尚未录入"));
+	free(text);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "--format", "md", NULL), 0);
+	assert_has(out, "## 签字");
+	assert_has(out, "## 项目概况\n\n项目年初预算 1164.43 万元，用于政务网络运维。\n\n全年支出");
+	assert_has(out, "\n广州某绩效评价机构\n");
+	assert_has(out, "| 复核签字 / signed off | rev |");
+	assert_null(strstr(out, "尚未录入"));
+	free(out);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "export", "1", "--format", "html", NULL), 0);
+	assert_has(out, "<h3>签字</h3>");
+	assert_has(out, "<h3>（二）评价工作开展情况</h3>\n<p class=\"text\">评价组于");
+	assert_has(out, "<p class=\"closing\">广州某绩效评价机构<br>\n2024年5月20日</p>");
+	assert_has(out, "<td>签字提交 / submitted</td><td>eva</td>");
+	free(out);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 /* LibreOffice opens the workbook and reads back the sheet's rows and numbers. */
 static void
 xlsx_reads_back_in_libreoffice(void **state)
@@ -474,8 +685,22 @@ export_refuses_what_it_cannot_do(void **state)
 	char path[512], *err;
 
 	start_seed002(&d);
-	assert_int_equal(jxd_jx(&d, NULL, NULL, "export", "1", "--format", "pdf", "-o", "x.pdf",
+	assert_int_equal(jxd_jx(&d, NULL, NULL, "export", "1", "--format", "docx", "-o", "x.docx",
 	    NULL), EX_USAGE);
+	/* PDF without Chromium on the PATH: a clear error, no file. */
+	{
+		const char *saved = getenv("PATH");
+		char *keep = strdup(saved != NULL ? saved : "");
+
+		setenv("PATH", "/nonexistent", 1);
+		assert_int_equal(jxd_jx(&d, NULL, &err, "export", "1", "-o",
+		    in_dir(&d, "x.pdf", path, sizeof(path)), NULL), EX_UNAVAILABLE);
+		setenv("PATH", keep, 1);
+		free(keep);
+		assert_has(err, "Chromium");
+		free(err);
+		assert_int_equal(access(path, F_OK), -1);
+	}
 	assert_int_equal(jxd_jx(&d, NULL, &err, "export", "1", "-o", "report.txt", NULL),
 	    EX_USAGE);
 	assert_has(err, "cannot tell the format");
@@ -495,11 +720,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(csv_round_trip),
+		cmocka_unit_test(csv_guards_formulas),
 		cmocka_unit_test(md_report),
 		cmocka_unit_test(html_report),
 		cmocka_unit_test(html_renders_in_chromium),
 		cmocka_unit_test(xlsx_holds_the_numbers),
 		cmocka_unit_test(xlsx_reads_back_in_libreoffice),
+		cmocka_unit_test(xlsx_totals_are_formulas),
+		cmocka_unit_test(pdf_report_and_signatures),
 		cmocka_unit_test(export_refuses_what_it_cannot_do),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

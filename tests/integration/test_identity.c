@@ -228,6 +228,7 @@ static const struct {
 	{ "jixiao.Workspaces.List", NEED_USER },
 	{ "jixiao.Workspaces.Get", NEED_READ },
 	{ "jixiao.Workspaces.Archive", NEED_ADMIN },
+	{ "jixiao.Workspaces.SetReport", NEED_EDIT },
 
 	{ "jixiao.Tree.AddNode", NEED_EDIT },
 	{ "jixiao.Tree.UpdateNode", NEED_EDIT },
@@ -237,6 +238,7 @@ static const struct {
 	{ "jixiao.Tree.Import", NEED_EDIT },
 	{ "jixiao.Tree.Claim", NEED_EDIT },
 	{ "jixiao.Tree.Mark", NEED_EDIT },
+	{ "jixiao.Tree.ApplyEdits", NEED_EDIT },
 
 	{ "jixiao.Budgets.Get", NEED_READ },
 	{ "jixiao.Budgets.Set", NEED_EDIT },
@@ -261,8 +263,11 @@ static const struct {
 	{ "jixiao.Files.GetChunk", NEED_READ },
 
 	{ "jixiao.Users.Add", NEED_ADMIN },
-	{ "jixiao.Users.List", NEED_USER },
+	{ "jixiao.Users.List", NEED_ADMIN },
 	{ "jixiao.Users.SetMember", NEED_ADMIN },
+	{ "jixiao.Users.Disable", NEED_ADMIN },
+	{ "jixiao.Users.SetKey", NEED_ADMIN },
+	{ "jixiao.Users.Members", NEED_READ },
 
 	{ "jixiao.Workflow.Submit", NEED_EDIT },
 	{ "jixiao.Workflow.SignOff", NEED_REVIEW },
@@ -502,7 +507,7 @@ every_role_every_rpc(void **state)
 			}
 		}
 	}
-	/* The table covers 44 methods for 6 callers. */
+	/* The table covers 47 methods for 6 callers. */
 	assert_int_equal(refused + tried, (int)(N_RULES * N_CALLERS));
 	assert_true(refused > 150);
 
@@ -921,6 +926,133 @@ comment_round_and_two_signoffs(void **state)
 	jxd_cleanup(&d);
 }
 
+/* A call that needs a login (Workspaces.List) on cl; its status, the sentence in msg. */
+static int
+list_call(struct client *cl, char *msg, size_t len)
+{
+	Jixiao__ListWorkspacesRequest in = JIXIAO__LIST_WORKSPACES_REQUEST__INIT;
+	ProtobufCMessage *out = NULL;
+	int rv;
+
+	rv = client_call(cl, &jixiao__workspaces__descriptor, "List", &in.base, &out, msg, len);
+	if (out != NULL)
+		protobuf_c_message_free_unpacked(out, NULL);
+	return rv;
+}
+
+/*
+ * Issue 11, defect 6: an admin replaces a stolen key and disables a departed reviewer.
+ * Live sessions end at once, logins are refused in plain words, the records keep what
+ * happened, signatures made before still verify and jx verify says the key was later
+ * replaced; the user list is for admins, a workspace's users for its members.
+ */
+static void
+keys_are_revoked_and_users_disabled(void **state)
+{
+	char fresh[400], pub[420], old_key[400], old_pub[420], msg[600], archive[400];
+	struct client *eva, *rev;
+	char *out, *err;
+	struct jxd d;
+
+	jxd_start(&d, false);
+	setup_users(&d);
+	setup_workspace(&d, "1", "吊销");
+
+	/* Users: every user and key for admins; a workspace's users for its members. */
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "eva", "user", "ls", NULL), EX_NOPERM);
+	free(err);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "--user", "eva", "user", "ls", "--ws", "1",
+	    "--json", NULL), 0);
+	assert_has(out, "\"name\": \"rev\"");
+	assert_null(strstr(out, "\"name\": \"out\""));
+	free(out);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "out", "user", "ls", "--ws", "1",
+	    NULL), EX_NOPERM);
+	free(err);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "--user", "eva", "whoami", NULL), 0);
+	assert_has(out, "eva on");
+	free(out);
+
+	/* eva submits with her key; then it is stolen and replaced. */
+	assert_int_equal(JX(&d, "--user", "eva", "submit", "1"), 0);
+	eva = open_as(&d, "eva");
+	assert_jx_ok(list_call(eva, msg, sizeof(msg)));
+	new_key(&d, "eva-new", fresh, sizeof(fresh), NULL);
+	snprintf(pub, sizeof(pub), "%s.pub", fresh);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "rev", "user", "key", "eva", pub, NULL),
+	    EX_NOPERM);
+	free(err);
+	assert_int_equal(JX(&d, "user", "key", "eva", pub, "--reason", "笔记本电脑被盗"), 0);
+	/* Her live session ends at once: the client's new login with the old key is refused. */
+	assert_jx_err(list_call(eva, msg, sizeof(msg)), JX_EUNAUTH);
+	assert_has(msg, "replaced");
+	client_close(eva);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "eva", "ws", "list", NULL), EX_NOPERM);
+	assert_has(err, "this key was eva's, and has been replaced");
+	free(err);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "--key", fresh, "whoami", NULL), 0);
+	assert_has(out, "eva on");
+	free(out);
+	/* A replaced key is never registered again, for anyone. */
+	jxd_key_path(&d, "eva", old_key, sizeof(old_key));
+	snprintf(old_pub, sizeof(old_pub), "%s.pub", old_key);
+	assert_int_not_equal(jxd_jx(&d, NULL, &err, "user", "add", "mallory", old_pub, NULL), 0);
+	assert_has(err, "registered already");
+	free(err);
+	assert_int_not_equal(jxd_jx(&d, NULL, &err, "user", "key", "obs", old_pub, NULL), 0);
+	assert_has(err, "registered already");
+	free(err);
+
+	/* Her submission, signed with the old key, still verifies, and says what came later. */
+	assert_int_equal(jxd_jx(&d, &out, NULL, "verify", "1", NULL), 0);
+	assert_has(out, "submit by eva");
+	assert_has(out, "this key was later replaced (revoked)");
+	assert_has(out, "笔记本电脑被盗");
+	free(out);
+	snprintf(archive, sizeof(archive), "%s/revoked.jxa", d.dir);
+	assert_int_equal(JX(&d, "export", "1", "--archive", archive), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "verify", archive, NULL), 0);
+	assert_has(out, "this key was later replaced (revoked)");
+	free(out);
+
+	/* rev leaves: disabled with a reason, his session ends, his logins are refused. */
+	rev = open_as(&d, "rev");
+	assert_jx_ok(list_call(rev, msg, sizeof(msg)));
+	assert_int_equal(jxd_jx(&d, NULL, &err, "user", "disable", "rev", NULL), EX_USAGE);
+	free(err);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "user", "disable", "admin", "--reason", "x",
+	    NULL), EX_DATAERR);
+	assert_has(err, "cannot disable yourself");
+	free(err);
+	assert_int_equal(JX(&d, "user", "disable", "rev", "--reason", "已调离评价组"), 0);
+	assert_jx_err(list_call(rev, msg, sizeof(msg)), JX_EUNAUTH);
+	assert_has(msg, "user rev is disabled by admin: 已调离评价组");
+	client_close(rev);
+	assert_int_equal(jxd_jx(&d, NULL, &err, "--user", "rev", "signoff", "1", NULL), EX_NOPERM);
+	assert_has(err, "disabled");
+	free(err);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "user", "ls", "--json", NULL), 0);
+	assert_has(out, "\"what\": \"user.key\"");
+	assert_has(out, "\"what\": \"user.disable\"");
+	assert_has(out, "\"disabled\": true");
+	free(out);
+	/* Enabled again, he signs off; the record keeps both. */
+	assert_int_equal(JX(&d, "user", "enable", "rev"), 0);
+	assert_int_equal(JX(&d, "--user", "rev", "signoff", "1"), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "user", "ls", "--json", NULL), 0);
+	assert_has(out, "\"what\": \"user.enable\"");
+	free(out);
+	/* Reopened, eva submits again with her new key: the archive lists her with both. */
+	assert_int_equal(JX(&d, "--user", "rev", "reopen", "1", "--reason", "补充材料"), 0);
+	assert_int_equal(JX(&d, "--key", fresh, "submit", "1"), 0);
+	assert_int_equal(jxd_jx(&d, &out, NULL, "verify", "1", NULL), 0);
+	assert_has(out, "this key was later replaced (revoked)");
+	assert_null(strstr(out, "listed twice"));
+	free(out);
+	jxd_stop(&d);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
@@ -929,6 +1061,7 @@ main(void)
 		cmocka_unit_test(signatures_are_checked),
 		cmocka_unit_test(final_and_reopen_through_jx),
 		cmocka_unit_test(keys_and_logins),
+		cmocka_unit_test(keys_are_revoked_and_users_disabled),
 		cmocka_unit_test(comment_round_and_two_signoffs),
 	};
 

@@ -415,7 +415,7 @@ jixiaod_refuses_a_bad_certificate_or_key(void **state)
 
 /*
  * The change feed over TLS with the daemon's certificate: a subscriber trusting the CA
- * receives committed changes. PUB drops what it publishes before the daemon has added
+ * receives notices of committed changes. PUB drops what it publishes before the daemon has added
  * the new connection, so changes are made until one arrives (at most 20, each waited
  * for up to 2 s), never a sleep.
  */
@@ -455,10 +455,18 @@ the_feed_is_served_over_tls(void **state)
 		rv = nng_recvmsg(sub, &m, 0);
 	}
 	assert_int_equal(rv, 0);
-	/* The workspace id, then a Change naming the node. */
+	/* The workspace id, then a notice of its revision: never the node's content. */
 	assert_true(nng_msg_len(m) > 8);
 	assert_int_equal(((uint8_t *)nng_msg_body(m))[7], 1);
-	assert_non_null(memmem(nng_msg_body(m), nng_msg_len(m), "feed ", 5));
+	assert_null(memmem(nng_msg_body(m), nng_msg_len(m), "feed ", 5));
+	{
+		Jixiao__FeedNotice *n = jixiao__feed_notice__unpack(NULL, nng_msg_len(m) - 8,
+		    (uint8_t *)nng_msg_body(m) + 8);
+		assert_non_null(n);
+		assert_int_equal(n->workspace, 1);
+		assert_true(n->revision > 1);
+		jixiao__feed_notice__free_unpacked(n, NULL);
+	}
 	nng_msg_free(m);
 	nng_close(sub);
 }

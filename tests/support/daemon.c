@@ -22,16 +22,17 @@
 
 #include <sys/stat.h>
 
+#include "invariant.h"
 #include "key.h"
 
 extern char **environ;
 
 /*
- * Daemons still running when the test process exits (a failed assertion jumps past
- * jxd_cleanup): killed at exit, so no stray daemon outlives its test or holds ctest's
+ * Daemons and background jx still running when the test process exits (a failed
+ * assertion jumps past jxd_cleanup or jxd_jx_wait): killed at exit, so no stray daemon outlives its test or holds ctest's
  * pipes open.
  */
-#define JXD_MAX 16
+#define JXD_MAX 64
 static pid_t jxd_running[JXD_MAX];
 
 static void
@@ -128,7 +129,7 @@ jxd_spawn(struct jxd *d)
 	posix_spawn_file_actions_t fa;
 	char log[400];
 	int pipefd[2];
-	const char *argv[20];
+	const char *argv[32];
 	int n = 0;
 
 	if (pipe(pipefd) != 0)
@@ -153,6 +154,8 @@ jxd_spawn(struct jxd *d)
 		argv[n++] = "--tls-key";
 		argv[n++] = d->tls_key;
 	}
+	for (int i = 0; d->args != NULL && d->args[i] != NULL && i < 8; i++)
+		argv[n++] = d->args[i];
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
 	posix_spawn_file_actions_init(&fa);
@@ -309,6 +312,7 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	memset(d, 0, sizeof(*d));
 	d->out_fd = -1;
 	d->tcp = o->tcp;
+	d->args = o->args;
 	if (o->tls_cert != NULL && o->tls_key != NULL) {
 		snprintf(d->tls_cert, sizeof(d->tls_cert), "%s", o->tls_cert);
 		snprintf(d->tls_key, sizeof(d->tls_key), "%s", o->tls_key);
@@ -322,6 +326,19 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	snprintf(d->feed_url, sizeof(d->feed_url), "ipc://%s/feed.sock", d->dir);
 	jxd_init_store(d);
 	jxd_spawn(d);
+}
+
+void
+jxd_kill(struct jxd *d)
+{
+	if (d->pid == 0)
+		return;
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, NULL, 0);
+	jxd_track(d->pid, false);
+	d->pid = 0;
+	close(d->out_fd);
+	d->out_fd = -1;
 }
 
 void
@@ -341,6 +358,8 @@ jxd_stop(struct jxd *d)
 
 	if (d->pid == 0)
 		return;
+	if (!d->no_invariants)
+		invariant_check(d);
 	kill(d->pid, SIGTERM);
 	while ((r = waitpid(d->pid, &status, WNOHANG)) == 0 && jxd_ms() < deadline) {
 		struct timespec ts = { 0, 10000000 };
@@ -360,19 +379,6 @@ jxd_stop(struct jxd *d)
 		fail_msg("jixiaod stopped badly (status %d)", status);
 }
 
-void
-jxd_kill(struct jxd *d)
-{
-	if (d->pid == 0)
-		return;
-	kill(d->pid, SIGKILL);
-	waitpid(d->pid, NULL, 0);
-	jxd_track(d->pid, false);
-	d->pid = 0;
-	close(d->out_fd);
-	d->out_fd = -1;
-}
-
 static int
 jxd_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -383,6 +389,8 @@ void
 jxd_cleanup(struct jxd *d)
 {
 	if (d->pid != 0) {
+		if (!d->no_invariants)
+			invariant_check(d);
 		kill(d->pid, SIGKILL);
 		waitpid(d->pid, NULL, 0);
 		jxd_track(d->pid, false);
@@ -414,16 +422,15 @@ jxd_slurp(int fd)
 	return buf;
 }
 
-int
-jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args)
+/* Starts jx as jxd_jx_start does, its configuration directory dir/sub. */
+static void
+jxd_jx_spawn(struct jxd *d, struct jxd_proc *p, const char *const *args, const char *sub)
 {
 	posix_spawn_file_actions_t fa;
 	const char *argv[64], *user = "admin";
 	char key[400], config[400];
-	int po[2], pe[2], status, n = 0;
+	int po[2], pe[2], n = 0;
 	bool has_key = false;
-	char *o, *e;
-	pid_t pid;
 
 	/* --user NAME picks the test's key for NAME; an explicit --key stands. */
 	for (const char *const *a = args; *a != NULL; a++) {
@@ -450,7 +457,9 @@ jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args)
 	}
 	argv[n] = NULL;
 	/* jx keeps the servers it has seen in the test's own configuration directory. */
-	snprintf(config, sizeof(config), "%s/config", d->dir);
+	snprintf(config, sizeof(config), "%s/%s", d->dir, sub);
+	if (mkdir(config, 0700) != 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", config, strerror(errno));
 	setenv("XDG_CONFIG_HOME", config, 1);
 	if (pipe(po) != 0 || pipe(pe) != 0)
 		fail_msg("pipe: %s", strerror(errno));
@@ -462,17 +471,45 @@ jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args)
 	posix_spawn_file_actions_addclose(&fa, pe[0]);
 	posix_spawn_file_actions_addclose(&fa, po[1]);
 	posix_spawn_file_actions_addclose(&fa, pe[1]);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0)
+	if (posix_spawn(&p->pid, argv[0], &fa, NULL, (char *const *)argv, environ) != 0)
 		fail_msg("cannot run %s: %s", argv[0], strerror(errno));
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
 	close(pe[1]);
+	p->out_fd = po[0];
+	p->err_fd = pe[0];
+	jxd_track(p->pid, true);
+}
+
+void
+jxd_jx_start(struct jxd *d, struct jxd_proc *p, const char *const *args)
+{
+	jxd_jx_spawn(d, p, args, "config");
+}
+
+int
+jxd_jx_aside(struct jxd *d, char **out, char **err, const char *const *args)
+{
+	struct jxd_proc p;
+
+	jxd_jx_spawn(d, &p, args, "config-aside");
+	return jxd_jx_wait(&p, out, err);
+}
+
+int
+jxd_jx_wait(struct jxd_proc *p, char **out, char **err)
+{
+	int status;
+	char *o, *e;
+
 	/* jx's outputs are small: reading them one after the other cannot deadlock. */
-	o = jxd_slurp(po[0]);
-	e = jxd_slurp(pe[0]);
-	close(po[0]);
-	close(pe[0]);
-	waitpid(pid, &status, 0);
+	o = jxd_slurp(p->out_fd);
+	e = jxd_slurp(p->err_fd);
+	close(p->out_fd);
+	close(p->err_fd);
+	waitpid(p->pid, &status, 0);
+	jxd_track(p->pid, false);
+	p->pid = 0;
 	if (out != NULL)
 		*out = o;
 	else
@@ -484,6 +521,15 @@ jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args)
 	if (!WIFEXITED(status))
 		fail_msg("jx died with status %d", status);
 	return WEXITSTATUS(status);
+}
+
+int
+jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args)
+{
+	struct jxd_proc p;
+
+	jxd_jx_start(d, &p, args);
+	return jxd_jx_wait(&p, out, err);
 }
 
 int

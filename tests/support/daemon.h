@@ -24,6 +24,12 @@ struct jxd {
 	char tls_cert[320];
 	char tls_key[320];
 	bool tls_feed;
+	/*
+	 * jxd_stop checks the store's invariants (invariant.h) before it stops the daemon;
+	 * a test whose store is meant to be broken (a restored older copy) sets this.
+	 */
+	bool no_invariants;
+	const char *const *args; /* more daemon options (jxd_opts.args) */
 };
 
 /* What jxd_start_opts adds to the daemon's command line. */
@@ -32,6 +38,8 @@ struct jxd_opts {
 	const char *tls_cert;  /* with tls_key: a tls+tcp listener on a free port */
 	const char *tls_key;
 	bool tls_feed;         /* the feed on tls+tcp://127.0.0.1:0 (any free port), not ipc */
+	/* More options for the daemon, NULL-terminated (at most 8); must outlive the test. */
+	const char *const *args;
 };
 
 /*
@@ -45,11 +53,14 @@ void jxd_start(struct jxd *d, bool tcp);
 void jxd_start_opts(struct jxd *d, const struct jxd_opts *o);
 /* Starts the daemon again on the same data directory (after jxd_stop). */
 void jxd_restart(struct jxd *d);
-/* SIGTERM, then waits; fails the test unless the daemon exits 0 within 20 s. */
+/*
+ * Checks the store's invariants (unless d->no_invariants), then SIGTERM, and waits;
+ * fails the test unless both hold and the daemon exits 0 within 20 s.
+ */
 void jxd_stop(struct jxd *d);
-/* SIGKILL, then waits: the daemon dies without any chance to clean up. */
+/* SIGKILL (a crash), then reaps it; jxd_restart starts it again. */
 void jxd_kill(struct jxd *d);
-/* Stops the daemon if running and removes the directory. */
+/* Checks the invariants as jxd_stop does, kills the daemon if running, removes the directory. */
 void jxd_cleanup(struct jxd *d);
 
 /*
@@ -60,6 +71,23 @@ void jxd_cleanup(struct jxd *d);
 int jxd_jx(struct jxd *d, char **out, char **err, ...);
 /* Same with an argv array. */
 int jxd_jxv(struct jxd *d, char **out, char **err, const char *const *args);
+/*
+ * jxd_jxv with a configuration directory of its own (dir/config-aside): what that jx
+ * keeps (checkpoints, known servers) leaves the test's jx untouched.
+ */
+int jxd_jx_aside(struct jxd *d, char **out, char **err, const char *const *args);
+
+/*
+ * A jx started in the background (jxd_jx_start, same arguments as jxd_jxv): the test
+ * may signal exactly this pid (never processes found by name), then jxd_jx_wait
+ * collects its outputs and exit status as jxd_jxv does.
+ */
+struct jxd_proc {
+	pid_t pid;
+	int out_fd, err_fd;
+};
+void jxd_jx_start(struct jxd *d, struct jxd_proc *p, const char *const *args);
+int jxd_jx_wait(struct jxd_proc *p, char **out, char **err);
 
 /* Makes name's key (dir/keys/NAME.key) and registers name, an admin or not; once. */
 void jxd_user(struct jxd *d, const char *name, bool admin);

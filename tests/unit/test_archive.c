@@ -37,6 +37,7 @@ struct fixture_opts {
 	const Jixiao__Signature *copied; /* a sign-off from elsewhere, used as is */
 	bool extra_user;            /* list dave, who signed nothing */
 	bool no_bob;                /* leave the sign-off's signer out of the users */
+	bool orphan;                /* after the sign-off, an indicator under one never added */
 };
 
 /* A workspace's history as jixiaod keeps it. */
@@ -80,7 +81,7 @@ chain_record(struct chain *c, Jixiao__Change *ch)
 	c->ws.head.len = DIGEST_LEN;
 }
 
-static Jixiao__Node nodes[4];
+static Jixiao__Node nodes[5];
 static Jixiao__Node *live[3] = { &nodes[0], &nodes[1], &nodes[2] };
 static Jixiao__Evidence evidence = JIXIAO__EVIDENCE__INIT, *evidencep = &evidence;
 static uint8_t evidence_hash[32];
@@ -126,7 +127,7 @@ sign(struct chain *c, int which, const char *kind, const char *user, const uint8
 static void
 fixture_nodes(void)
 {
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		jixiao__node__init(&nodes[i]);
 	nodes[0].id = 1, nodes[0].code = "1", nodes[0].name = "产出指标";
 	nodes[0].has_weight = 1, nodes[0].weight = 9000;
@@ -140,6 +141,8 @@ fixture_nodes(void)
 	nodes[3].id = 4, nodes[3].code = "2", nodes[3].name = "满意度";
 	nodes[3].has_weight = 1, nodes[3].weight = 1000, nodes[3].has_score = 1;
 	nodes[3].has_position = 1, nodes[3].position = 1;
+	nodes[4].id = 5, nodes[4].has_parent_id = 1, nodes[4].parent_id = 99, nodes[4].code = "9.1";
+	nodes[4].name = "孤立指标", nodes[4].has_weight = 1, nodes[4].weight = 500;
 }
 
 /*
@@ -243,6 +246,8 @@ fixture(const struct fixture_opts *o, size_t *len, Jixiao__Signature *signoff)
 	ch.what = "workflow.signoff";
 	ch.workspace_after = &c.ws;
 	chain_record(&c, &ch);
+	if (o->orphan)
+		chain_node(&c, 4, "node.add", false);
 
 	a.workspace = &c.ws;
 	a.records = c.records;
@@ -546,11 +551,36 @@ setup(void **state)
 	return 0;
 }
 
+/* An indicator the history holds but no walk from the top reaches is reported, by code. */
+static void
+unreachable_indicator_is_reported(void **state)
+{
+	struct fixture_opts o = good;
+	struct archive_report r;
+	uint8_t *buf;
+	size_t len;
+
+	o.orphan = true;
+	buf = fixture(&o, &len, NULL);
+	assert_refused(buf, len, "1 of the 4 indicators the history holds are not reached from "
+	    "the top level (9.1)");
+	assert_jx_err(archive_verify(buf, len, &r), JX_EINVAL);
+	assert_int_equal(r.indicators, 4);
+	archive_report_free(&r);
+	free(buf);
+	buf = fixture(&good, &len, NULL);
+	assert_jx_ok(archive_verify(buf, len, &r));
+	assert_int_equal(r.indicators, 3);
+	archive_report_free(&r);
+	free(buf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_archive_verifies),
+		cmocka_unit_test(unreachable_indicator_is_reported),
 		cmocka_unit_test(every_byte_flip_is_caught),
 		cmocka_unit_test(every_resealed_flip_is_caught),
 		cmocka_unit_test(older_revision_is_refused),

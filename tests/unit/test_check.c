@@ -941,10 +941,92 @@ seed002_corrected_gives_none(void **state)
 	finish(&r);
 }
 
+/* Issue 12: unscored leaves, flagged targets, stated figures, adjustments. */
+static void
+issue12_warnings(void **state)
+{
+	const struct check_node t[] = {
+		{ .code = "1", .name = "产出", .parent = R, W(1000) },
+		{ .code = "1.1", .name = "办结时限", .parent = 0, W(500), S(500), .evidence = 1,
+		    .target = "5个工作日内办结", .actual = "4个工作日" },
+		{ .code = "1.2", .name = "同比增长", .parent = 0, W(500), .evidence = 1,
+		    .target = "不低于上年水平", .note = "指标值没有读懂" },
+		{ .code = "2", .name = "加减分项", .parent = R, W(0) },
+		{ .code = "2.1", .name = "决算公开受到表扬", .parent = 3, W(0), S(250),
+		    .method = "adjustment", .evidence = 1 },
+	};
+	struct check_input in = { .nodes = t, .n = NELEM(t), .list_unscored = true,
+		.has_stated_total = true, .stated_total = 800 };
+	struct result r;
+
+	/* Seed 003: 2655.11 − 592.33 = 2062.78 printed as 1062.78, at 100 % for 2062.78 spent. */
+	in.ledger = (struct check_ledger){ .present = true, .final_budget = 206278LL * 10000,
+		.spent = 206278LL * 10000, .has_stated_final = true,
+		.stated_final = 106278LL * 10000, .has_stated_rate = true, .stated_rate = 10000 };
+	r = run_input(&in);
+	ignore(&r, "no-evidence");
+	{
+		/* While 1.2 is unscored the total is not compared yet. */
+		const struct want want[] = {
+			{ "budget-stated", NULL },
+			{ "qualitative-target", "1.2" },
+			{ "unscored", "1.2" },
+			{ "flagged-target", "1.2" },
+		};
+		expect(&r, want, NELEM(want));
+	}
+	SAYS(find(&r, "budget-stated", NULL), "1062.78", "2062.78");
+	SAYS(find(&r, "unscored", "1.2"), "provisional", "指标值没有读懂");
+	SAYS(find(&r, "flagged-target", "1.2"), "不低于上年水平");
+	finish(&r);
+
+	/* Scored: 5 + 5 + 2.5 (an adjustment above its weight 0, no warning) = 12.50 ≠ 8. */
+	{
+		struct check_node u[NELEM(t)];
+
+		memcpy(u, t, sizeof(t));
+		u[2].has_score = true;
+		u[2].score = 500;
+		u[2].note = NULL;
+		in.nodes = u;
+		r = run_input(&in);
+		ignore(&r, "no-evidence");
+		ignore(&r, "qualitative-target");
+		ignore(&r, "flagged-target");
+		ignore(&r, "budget-stated");
+		{
+			const struct want want[] = { { "subtotal", NULL } };
+			expect(&r, want, NELEM(want));
+		}
+		SAYS(find(&r, "subtotal", NULL), "8", "12.5");
+		finish(&r);
+		in.nodes = t;
+	}
+
+	/* A stated rate that disagrees; nothing listed as unscored for a declaration. */
+	in.ledger.stated_final = in.ledger.final_budget;
+	in.ledger.stated_rate = 9000;
+	in.list_unscored = false;
+	in.has_stated_total = false;
+	r = run_input(&in);
+	ignore(&r, "no-evidence");
+	{
+		const struct want want[] = {
+			{ "budget-stated", NULL },
+			{ "qualitative-target", "1.2" },
+			{ "flagged-target", "1.2" },
+		};
+		expect(&r, want, NELEM(want));
+	}
+	SAYS(find(&r, "budget-stated", NULL), "90.00%", "100.00%");
+	finish(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(issue12_warnings),
 		cmocka_unit_test(clean_tree_gives_none),
 		cmocka_unit_test(weights_add_up),
 		cmocka_unit_test(subtotals_add_up),

@@ -214,6 +214,58 @@ write_round_trips(void **state)
 	free(buf);
 }
 
+/* Issue 11, defect 10: cells a spreadsheet would run as formulas are written as text. */
+static void
+write_guards_formulas(void **state)
+{
+	static const char *const cells[] = { "=HYPERLINK(\"http://x\",\"点击\")", "+1+1",
+		"-2+3", "@SUM(A1)", "\tx", "\rx", "'=already", "''@twice", "-2", "+1.5", "'plain",
+		"a=b", "-" };
+	static const char *const written[] = { "'=HYPERLINK", "'+1+1", "'-2+3", "'@SUM(A1)",
+		"'\tx", "\"'\rx\"", "''=already", "'''@twice", ",-2,", "+1.5", "'plain", "a=b",
+		",'-\r\n" };
+	char *buf = NULL;
+	size_t len = 0, n = sizeof(cells) / sizeof(cells[0]);
+	FILE *f = open_memstream(&buf, &len);
+	struct csv *csv;
+
+	assert_non_null(f);
+	assert_jx_ok(csv_write_row(f, cells, n));
+	assert_int_equal(fclose(f), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_non_null(strstr(buf, written[i]));
+	csv = parse_ok(buf, len);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(csv_cell(csv, 0, i), cells[i]);
+	csv_free(csv);
+	free(buf);
+}
+
+/* A table built cell by cell, as the xlsx reader builds one. */
+static void
+built_by_hand(void **state)
+{
+	struct csv *csv = csv_new();
+	static char big[CSV_MAX_CELL + 2];
+
+	assert_non_null(csv);
+	assert_jx_err(csv_add_cell(csv, "x", 1), JX_EINVAL);
+	assert_jx_ok(csv_add_row(csv, 3));
+	assert_jx_ok(csv_add_cell(csv, "一级指标", strlen("一级指标")));
+	assert_jx_ok(csv_add_cell(csv, "", 0));
+	assert_jx_ok(csv_add_row(csv, 7));
+	assert_jx_ok(csv_add_cell(csv, "ab", 1));
+	assert_jx_err(csv_add_cell(csv, "a\0b", 3), JX_EINVAL);
+	memset(big, 'z', sizeof(big));
+	assert_jx_err(csv_add_cell(csv, big, sizeof(big)), JX_ENOSPC);
+	assert_int_equal(csv_nrows(csv), 2);
+	assert_int_equal(csv_ncols(csv, 0), 2);
+	assert_int_equal(csv_line(csv, 1), 7);
+	assert_string_equal(csv_cell(csv, 0, 0), "一级指标");
+	assert_string_equal(csv_cell(csv, 1, 0), "a");
+	csv_free(csv);
+}
+
 static void
 helpers(void **state)
 {
@@ -245,6 +297,8 @@ main(void)
 		cmocka_unit_test(caps),
 		cmocka_unit_test(write_round_trips),
 		cmocka_unit_test(helpers),
+		cmocka_unit_test(write_guards_formulas),
+		cmocka_unit_test(built_by_hand),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,7 +97,7 @@ oversized_and_wrong_version_are_refused(void **state)
 	uint8_t buf[256] = { 0 };
 	size_t len;
 
-	assert_int_equal(envelope_request_unpack(buf, ENVELOPE_MAX + 1, &req, &why), JX_EINVAL);
+	assert_int_equal(envelope_request_unpack(buf, ENVELOPE_LIMIT + 1, &req, &why), JX_EINVAL);
 	r.protocol = 99;
 	r.service = "jixiao.System";
 	len = jixiao__request__pack(&r, buf);

@@ -372,11 +372,12 @@ digest_covers_the_content(void **state)
 	static const char *const ws_not_content[] = { "state", "revision", "created_at",
 		"created_by", "updated_at", "head", "members", "phase", "version", "signatures",
 		"signoffs_required", "comment_round", "submitted_revision", "reopen_reason",
+		"report_revision",
 		NULL };
 
 	each_field(&jixiao__node__descriptor, part_node, node_computed, 8);
 	each_field(&jixiao__budget__descriptor, part_budget, budget_computed, 3);
-	each_field(&jixiao__workspace__descriptor, part_ws, ws_not_content, 14);
+	each_field(&jixiao__workspace__descriptor, part_ws, ws_not_content, 15);
 }
 
 static void

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "decimal.h"
@@ -586,11 +587,70 @@ grade_tables_are_data(void **state)
 	assert_jx_err(score_grade(&ok, pts("60"), false, NULL), JX_EINVAL);
 }
 
+/* Issue 12: clause ratios combined, zero counts, the one manual-score rule. */
+static void
+clauses_zero_and_manual_check(void **state)
+{
+	const struct score_completion *g = &score_completion_guangzhou;
+	struct score_ratio r[4], z;
+	int64_t score, shown;
+	char why[256];
+
+	/* Seed 000's 态势感知: 5/4.24, 20/3.75, 18/6, 386.75/40; mean 479.5 % → half. */
+	r[0] = (struct score_ratio){ 500, 424 };
+	r[1] = (struct score_ratio){ 2000, 375 };
+	r[2] = (struct score_ratio){ 1800, 600 };
+	r[3] = (struct score_ratio){ 38675, 4000 };
+	assert_jx_ok(score_completion_clauses(g, 166, SCORE_ALL, r, 4, &score, &shown));
+	assert_int_equal(score, 83);
+	assert_int_equal(shown, 47953); /* (117.92 + 533.33 + 300 + 966.88) / 4 */
+	/* The same as 或: the best clause, 966.9 % → half too. */
+	assert_jx_ok(score_completion_clauses(g, 166, SCORE_ANY, r, 4, &score, &shown));
+	assert_int_equal(score, 83);
+	assert_int_equal(shown, 96688);
+	/* One clause is score_completion exactly: 150 % is not above 150 %. */
+	r[0] = (struct score_ratio){ 1500, 1000 };
+	assert_jx_ok(score_completion_clauses(g, 400, SCORE_ALL, r, 1, &score, NULL));
+	assert_int_equal(score, 400);
+	r[0] = (struct score_ratio){ 1501, 1000 };
+	assert_jx_ok(score_completion_clauses(g, 400, SCORE_ALL, r, 1, &score, NULL));
+	assert_int_equal(score, 200);
+	assert_jx_err(score_completion_clauses(g, 400, SCORE_ALL, r, 0, &score, NULL),
+	    JX_EINVAL);
+	r[0] = (struct score_ratio){ 1, 0 };
+	assert_jx_err(score_completion_clauses(g, 400, SCORE_ALL, r, 1, &score, NULL),
+	    JX_EINVAL);
+
+	/* Zero counts: none full; any occurrence 0; or per occurrence, floor 0. */
+	assert_jx_ok(score_zero_ratio(400, 0, 0, &z));
+	assert_int_equal(z.num, z.den);
+	assert_jx_ok(score_zero_ratio(400, 0, 1, &z));
+	assert_int_equal(z.num, 0);
+	assert_jx_ok(score_zero_ratio(400, 150, 2, &z));
+	assert_int_equal(z.num * 400 / z.den, 100);
+	assert_jx_ok(score_zero_ratio(400, 150, 3, &z));
+	assert_int_equal(z.num, 0);
+	assert_jx_err(score_zero_ratio(400, -1, 1, &z), JX_EINVAL);
+
+	/* The manual rule the server, the marks and the checks share. */
+	assert_jx_ok(score_manual_check("1.1", true, 400, 400, NULL, why, sizeof(why)));
+	assert_jx_ok(score_manual_check("1.1", true, 400, 350, "扣0.5分", why, sizeof(why)));
+	assert_jx_err(score_manual_check("1.1", true, 400, 350, "", why, sizeof(why)), JX_EINVAL);
+	assert_non_null(strstr(why, "扣分原因"));
+	assert_jx_err(score_manual_check("1.1", true, 400, 450, "x", why, sizeof(why)),
+	    JX_EINVAL);
+	assert_non_null(strstr(why, "outside 0 to 4"));
+	assert_jx_err(score_manual_check("1.1", false, 0, 0, NULL, why, sizeof(why)), JX_EINVAL);
+	assert_non_null(strstr(why, "needs a weight"));
+	assert_jx_err(score_manual_check("1.1", true, 400, -1, "x", NULL, 0), JX_EINVAL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(manual_checks_range_and_comment),
+		cmocka_unit_test(clauses_zero_and_manual_check),
 		cmocka_unit_test(completion_half_weight_above_150),
 		cmocka_unit_test(completion_linear_below_target),
 		cmocka_unit_test(completion_band_table),

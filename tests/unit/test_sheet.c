@@ -1,5 +1,6 @@
 /* Methods and the sheet: seed vectors computed through method_parse and sheet_compute. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -7,6 +8,7 @@
 #include <cmocka.h>
 
 #include "budget.h"
+#include "err.h"
 #include "jxtest.h"
 #include "method.h"
 #include "sheet.h"
@@ -196,6 +198,101 @@ adjustments_add_outside_the_weights(void **state)
 	assert_int_equal(s.total, 4970 + 4215 + 250 - 300);
 }
 
+/*
+ * Completion of every target class through method_score (what the server, jx and the
+ * archive verifier run), each worked out by hand. Weight 4 unless said; over 150 % half.
+ */
+static const struct {
+	const char *target, *actual, *params;
+	int64_t weight;
+	int rv;        /* JX_OK, or the error for a leaf that cannot be scored */
+	int64_t score; /* hundredths */
+} completion_cases[] = {
+	/* At least: 2000 of ≥ 1000 is 200 % > 150 %: half of 1.66 = 0.83 (seed 000). */
+	{ "≥1000个", "2000个", NULL, 166, JX_OK, 83 },
+	/* 98 % of 100 %（含）以上: 4 × 0.98 = 3.92; the bracket keeps the ≥. */
+	{ "100%（含）以上", "98%", NULL, 400, JX_OK, 392 },
+	/* 98 %及以上 met with 99 %: 101 % → full. */
+	{ "98%及以上", "99%", NULL, 400, JX_OK, 400 },
+	/* Deadlines with 内 are at most: 4 days of 5 is 5/4 = 125 % → full. */
+	{ "5个工作日内办结", "4个工作日", NULL, 400, JX_OK, 400 },
+	/* 6 days of 5 is late: 5/6 = 83.33 % → 4 × 5/6 = 3.333 → 3.33. */
+	{ "5个工作日内办结", "6个工作日", NULL, 400, JX_OK, 333 },
+	/* 3 days of 5 is 5/3 = 166.7 % > 150 %: the target was set too low → half, 2.00. */
+	{ "5个工作日内办结", "3个工作日", NULL, 400, JX_OK, 200 },
+	/* 4小时内响应, answered in 5 hours: 4/5 = 80 % → 3.20. */
+	{ "4小时内响应", "5小时", NULL, 400, JX_OK, 320 },
+	/* Zero counts: none → full; any occurrence → 0 by default. */
+	{ "安全事故0起", "0起", NULL, 400, JX_OK, 400 },
+	{ "安全事故0起", "1起", NULL, 400, JX_OK, 0 },
+	/* ... or per=1.5 points off per occurrence: 4 − 1.5 = 2.50; two: 4 − 3 = 1.00. */
+	{ "安全事故0起", "1起", "per=1.5", 400, JX_OK, 250 },
+	{ "0次", "2次", "per=1.5", 400, JX_OK, 100 },
+	{ "零事故", "3", "per=1.5", 400, JX_OK, 0 },
+	{ "无重大安全事故", "无", NULL, 400, JX_OK, 400 },
+	{ "无重大安全事故", "发生1起", NULL, 400, JX_OK, 0 },
+	/* Compound (all): the weakest clause. 3 s of ≤ 5 s is 166.7 %, 12 s of ≤ 20 s 166.7 %:
+	   mean 166.7 % > 150 % → half, 2.00. */
+	{ "一般性操作≤5秒，一般性统计≤20秒", "一般性操作3秒，一般性统计12秒", NULL, 400, JX_OK, 200 },
+	/* 6 s of ≤ 5 s is 83.3 %, the weakest; the mean (83.3 + 166.7) / 2 = 125 %: 3.33. */
+	{ "一般性操作≤5秒，一般性统计≤20秒", "一般性操作6秒，一般性统计12秒", NULL, 400, JX_OK, 333 },
+	/* 20 s of ≤ 5 s is 25 %; 400 TB of ≥ 40 TB 1000 %: the mean 512.5 % is over 150 %,
+	   which caps at half (2.00) but does not lift the short clause's 4 × 0.25 = 1.00. */
+	{ "一般性操作≤5秒，日志存储能力≥40TB", "一般性操作20秒，日志存储能力400TB", NULL, 400, JX_OK,
+	    100 },
+	/* By position when the actual has no labels: 4 s (125 %), 20 s (100 %) → full. */
+	{ "一般性操作≤5秒，一般性统计≤20秒", "4秒，20秒", NULL, 400, JX_OK, 400 },
+	/* A clause the actual does not answer is an error naming it. */
+	{ "一般性操作≤5秒，一般性统计≤20秒", "一般性操作6秒", NULL, 400, JX_EINVAL, 0 },
+	/* Seed 000's 态势感知: 5/4.24 = 117.9 %, 20/3.75 = 533.3 %, 18/6 = 300 %,
+	   386.75/40 = 966.9 %; the weakest is full, the mean 479.5 % > 150 %: half of 1.66. */
+	{ "一般性操作≤5秒，一般性统计≤20秒，关键业务处理性能≥6Gbps日志存储能力≥40TB",
+	    "操作=4.24秒，统计=3.75秒，关键业务处理性能=18Gbps，存储能力=386.7540TB", NULL, 166,
+	    JX_OK, 83 },
+	/* Alternative (或): the best clause. 60 of ≥ 50 is 120 % → full. */
+	{ "面向政府用户≥50或面向公众用户≥200", "面向政府用户60，面向公众用户100", NULL, 400, JX_OK,
+	    400 },
+	/* 40 of 50 is 80 %, 100 of 200 is 50 %: the best is 80 % → 3.20. */
+	{ "面向政府用户≥50或面向公众用户≥200", "面向政府用户40，面向公众用户100", NULL, 400, JX_OK,
+	    320 },
+	/* One clause answered is enough for 或: 160 of 200 = 80 % → 3.20. */
+	{ "面向政府用户≥50或面向公众用户≥200", "面向公众用户160", NULL, 400, JX_OK, 320 },
+	/* Thousands separators and full-width digits in the actual: 1200 of ≥ 1000 → full. */
+	{ "不少于1,000个", "１２００个", NULL, 400, JX_OK, 400 },
+	/* A unit that differs is refused, not compared. */
+	{ "≥1000个", "1200项", NULL, 400, JX_EINVAL, 0 },
+	/* Flagged and qualitative targets are not scored by completion. */
+	{ "不低于上年水平", "98%", NULL, 400, JX_EINVAL, 0 },
+	{ "完成项目终验", "已完成", NULL, 400, JX_EINVAL, 0 },
+	/* No actual yet: unscored, not an error. */
+	{ "≥95%", "", NULL, 400, JX_ENOTFOUND, 0 },
+};
+
+static void
+completion_every_class(void **state)
+{
+	for (size_t i = 0; i < sizeof(completion_cases) / sizeof(completion_cases[0]); i++) {
+		struct method m;
+		char why[256], note[SHEET_NOTE_MAX];
+		int64_t score = -1;
+		bool vetoed;
+		int rv;
+
+		assert_jx_ok(method_parse("completion", completion_cases[i].params, &m, why,
+		    sizeof(why)));
+		rv = method_score(&m, completion_cases[i].weight, completion_cases[i].target,
+		    completion_cases[i].actual, NULL, &score, &vetoed, note, sizeof(note));
+		if (rv != completion_cases[i].rv || (rv == JX_OK &&
+		    score != completion_cases[i].score))
+			fail_msg("\"%s\" with \"%s\": rv %d score %lld (%s), expected rv %d score "
+			    "%lld", completion_cases[i].target, completion_cases[i].actual, rv,
+			    (long long)score, note, completion_cases[i].rv,
+			    (long long)completion_cases[i].score);
+		if (rv != JX_OK)
+			assert_true(note[0] != '\0');
+	}
+}
+
 int
 main(void)
 {
@@ -207,6 +304,7 @@ main(void)
 		cmocka_unit_test(other_methods),
 		cmocka_unit_test(bad_methods_are_refused_with_reasons),
 		cmocka_unit_test(adjustments_add_outside_the_weights),
+		cmocka_unit_test(completion_every_class),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -393,8 +393,9 @@ bad_numbers_name_row_and_column(void **state)
 	    "row 4, column 4 (分值): \"abc\" is not a number");
 	snprintf(buf, sizeof(buf), "%s,,e,4.888,1\n", head);
 	read_fails(buf, "row 4, column 4 (分值): \"4.888\" is not a number", NULL);
-	snprintf(buf, sizeof(buf), "%s,,e,１,1\n", head);
-	read_fails(buf, "“１”不是数字", NULL);
+	/* A comma that could be a decimal comma or a list is not guessed at (issue 12). */
+	snprintf(buf, sizeof(buf), "%s,,e,\"1,16\",1\n", head);
+	read_fails(buf, "“1,16”不是数字", NULL);
 	snprintf(buf, sizeof(buf), "%s,,e,-1,1\n", head);
 	read_fails(buf, "row 4, column 4 (分值): cannot be negative", "不能是负数");
 	snprintf(buf, sizeof(buf), "%s,,e,1,x\n", head);
@@ -412,7 +413,63 @@ bad_numbers_name_row_and_column(void **state)
 		assert_int_equal(s->nodes[4].weight, 488);
 		assert_int_equal(s->nodes[4].score, 50);
 		sheet_csv_free(s);
+		/* Full-width digits and thousands separators, as spreadsheets write them. */
+		snprintf(buf, sizeof(buf), "%s,,e,１，０００.５,\"1,000\"\n", head);
+		s = read_text(buf);
+		assert_int_equal(s->nodes[4].weight, 100050);
+		assert_int_equal(s->nodes[4].score, 100000);
+		sheet_csv_free(s);
 	}
+}
+
+/* 加减分 rows as a sheet writes them, and 合计 / 小计 rows as stated figures (issue 12). */
+static void
+adjustments_and_totals(void **state)
+{
+	struct sheet_csv *s;
+
+	s = read_text("一级指标,二级指标,分值,评价得分\n"
+		      "履职效能,产出,20,18.34\n"
+		      ",效益,20,20\n"
+		      ",小计,,38.34\n"
+		      "管理效能,资金管理,50,48.5\n"
+		      "加减分项,决算公开受到通报表扬,,+2.5\n"
+		      ",信息公开不规范,-1,\n"
+		      "合计,,100,88.84\n");
+	assert_int_equal(s->n, 8);
+	/* 小计 is no indicator: its figure is 履职效能's stated score. */
+	assert_string_equal(s->nodes[0].name, "履职效能");
+	assert_true(s->nodes[0].has_stated);
+	assert_int_equal(s->nodes[0].stated, 3834);
+	assert_string_equal(s->nodes[5].name, "加减分项");
+	assert_int_equal(s->nodes[5].weight, 0);
+	assert_true(s->nodes[6].adjustment);
+	assert_int_equal(s->nodes[6].weight, 0);
+	assert_int_equal(s->nodes[6].score, 250);
+	assert_string_equal(s->nodes[6].method, "adjustment");
+	assert_string_equal(s->nodes[6].params, "points=2.5");
+	/* Points in 分值 with 评价得分 blank: the same, signed. */
+	assert_int_equal(s->nodes[7].score, -100);
+	assert_string_equal(s->nodes[7].params, "points=-1");
+	assert_true(s->has_total);
+	assert_int_equal(s->total, 8884);
+	assert_int_equal(s->total_line, 8);
+	sheet_csv_free(s);
+
+	/* An adjustment named by its method, anywhere in the tree. */
+	s = read_text("一级指标,分值,评价得分,评分方法\n"
+		      "A,10,10,\n"
+		      "表扬,,3,加减分\n"
+		      "总计,,13,\n");
+	assert_int_equal(s->n, 2);
+	assert_true(s->nodes[1].adjustment);
+	assert_int_equal(s->nodes[1].score, 300);
+	assert_int_equal(s->total, 1300);
+	sheet_csv_free(s);
+
+	/* Negative scores stay refused outside adjustments; 分值 and 得分 must agree. */
+	read_fails("一级指标,分值,评价得分\nA,10,-1\n", "不能是负数", NULL);
+	read_fails("一级指标,分值,评价得分\n加减分项,2,3\n", "加减分的分值与得分不一致", NULL);
 }
 
 static void
@@ -573,6 +630,7 @@ main(void)
 		cmocka_unit_test(same_names),
 		cmocka_unit_test(english_headers),
 		cmocka_unit_test(bad_numbers_name_row_and_column),
+		cmocka_unit_test(adjustments_and_totals),
 		cmocka_unit_test(structural_errors),
 		cmocka_unit_test(weights_in_names),
 		cmocka_unit_test(round_trip),

@@ -5,21 +5,28 @@
  * indicator, the total and the grade; the budget facts on a second sheet, then the
  * findings (经验做法 / 存在问题 / 建议) and the archive inventory (档案清单) on sheets of
  * their own when there are any. Numbers are cells of numbers, scores shown with two
- * decimals.
+ * decimals. Subtotals, the total and 得分率 are formulas over the score cells, with the
+ * values jixiao computed cached in them: a viewer that does not calculate shows those,
+ * and a score changed in Excel, WPS or LibreOffice moves the totals.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include <sodium.h>
+
 #include "budget.h"
-#include "cli.h"
+#include "kind.h"
 #include "err.h"
 #include "export.h"
+#include "xlsx.h"
 
 /* Excel's limit on a cell's text, in characters. */
 #define EXPORT_XLSX_STR_MAX 32767
 /* The rows above the table: title, two rows of header block, the column header. */
 #define EXPORT_XLSX_HEAD_ROWS 4
+/* Excel's limit on a formula's length, in characters. */
+#define EXPORT_XLSX_FORMULA_MAX 8192
 
 enum export_xlsx_style {
 	XS_TITLE,     /* the sheet's title */
@@ -222,7 +229,7 @@ export_xlsx_head(struct export_xlsx *x, lxw_worksheet *ws, const struct export_s
 	export_xlsx_text(x, ws, 2, 0, 2, 0, "项目编号", XS_LABEL);
 	export_xlsx_text(x, ws, 2, 1, 2, levels - 1, "/", XS_VALUE);
 	export_xlsx_text(x, ws, 2, levels, 2, levels, "评价类型", XS_LABEL);
-	snprintf(kind, sizeof(kind), "%u 年度 · %s", w->fiscal_year, cli_kind_zh(w->kind));
+	snprintf(kind, sizeof(kind), "%u 年度 · %s", w->fiscal_year, kind_zh(w->kind));
 	export_xlsx_text(x, ws, 2, levels + 1, 2, last, kind, XS_VALUE);
 	for (lxw_col_t l = 0; l < levels; l++)
 		export_xlsx_text(x, ws, 3, l, 3, l, export_level_header(l + 1, buf, sizeof(buf)),
@@ -238,30 +245,37 @@ static void
 export_xlsx_comment(struct export_xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
     const Jixiao__Node *n)
 {
-	const char *comment = n->comment != NULL ? n->comment : "";
-	size_t len;
-	char *text;
+	char *text = export_comment(n);
 
-	if (n->note == NULL || n->note[0] == '\0') {
-		export_xlsx_text(x, ws, r, c, r, c, comment, XS_TEXT);
-		return;
-	}
-	len = strlen(comment) + strlen(n->note) + 32;
-	if ((text = malloc(len)) == NULL) {
+	if (text == NULL) {
 		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		return;
 	}
-	snprintf(text, len, "%s%s未评分：%s", comment, comment[0] != '\0' ? "\n" : "", n->note);
 	export_xlsx_text(x, ws, r, c, r, c, text, XS_TEXT);
 	free(text);
 }
 
-/* A subtotal or total row: label over cols c1..levels-1, weight, rate, score. */
+/* A cell's name: "H12" for row 11, column 7 (both from 0). */
+static const char *
+export_xlsx_cell(lxw_row_t r, lxw_col_t c, char buf[24])
+{
+	char col[8];
+
+	snprintf(buf, 24, "%s%lu", xlsx_column((size_t)c + 1, col), (unsigned long)r + 1);
+	return buf;
+}
+
+/*
+ * A subtotal or total row: label over cols c1..levels-1, weight, rate, score. The score
+ * is the formula sum (when it fits; else the number), cached with jixiao's value, and
+ * 得分率 a formula over the score and weight cells.
+ */
 static void
 export_xlsx_sum_row(struct export_xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c1,
-    lxw_col_t levels, const char *label, const Jixiao__Node *n, int64_t weight, int64_t score)
+    lxw_col_t levels, const char *label, const Jixiao__Node *n, int64_t weight, int64_t score,
+    const char *sum)
 {
-	char rate[DEC_BUFSZ], text[64];
+	char rate[DEC_BUFSZ], text[64], f[128], wc[24], sc[24];
 	bool hw = true, hs = true;
 
 	if (n != NULL) {
@@ -273,7 +287,35 @@ export_xlsx_sum_row(struct export_xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_c
 	export_xlsx_text(x, ws, r, c1, r, levels - 1, label, XS_SUB_LABEL);
 	export_xlsx_number(x, ws, r, levels, hw, weight, 100.0, XS_SUB_WEIGHT);
 	export_xlsx_text(x, ws, r, levels + 1, r, levels + 2, text, XS_SUB_LABEL);
-	export_xlsx_number(x, ws, r, levels + 3, hs, score, 100.0, XS_SUB_SCORE);
+	if (hw && weight > 0 && x->err == LXW_NO_ERROR) {
+		/* Rounded as export_rate rounds: tenths of a percent, half away from zero. */
+		snprintf(f, sizeof(f), "=\"得分率 \"&TEXT(%s/%s,\"0.0%%\")",
+		    export_xlsx_cell(r, levels + 3, sc), export_xlsx_cell(r, levels, wc));
+		export_xlsx_fail(x, worksheet_write_formula_str(ws, r, levels + 1, f,
+		    x->fmt[XS_SUB_LABEL], text));
+	}
+	if (sum == NULL || x->err != LXW_NO_ERROR) {
+		export_xlsx_number(x, ws, r, levels + 3, hs, score, 100.0, XS_SUB_SCORE);
+		return;
+	}
+	export_xlsx_fail(x, worksheet_write_formula_num(ws, r, levels + 3, sum,
+	    x->fmt[XS_SUB_SCORE], hs ? (double)score / 100.0 : 0));
+}
+
+/* Appends "+H12" (or "=H12" first) to the formula f; false when it would not fit. */
+static bool
+export_xlsx_add_term(char *f, size_t len, lxw_row_t r, lxw_col_t c)
+{
+	char cell[24];
+	size_t used = strlen(f);
+	int n = snprintf(f + used, len - used, "%s%s", used == 0 ? "=" : "+",
+	    export_xlsx_cell(r, c, cell));
+
+	if (n < 0 || (size_t)n >= len - used) {
+		f[used] = '\0';
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -281,13 +323,21 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(x->wb, "评分表");
 	lxw_col_t levels = (lxw_col_t)export_levels(s);
-	lxw_row_t r = EXPORT_XLSX_HEAD_ROWS;
-	char buf[1024], grade[256];
+	lxw_row_t r = EXPORT_XLSX_HEAD_ROWS, first = r;
+	lxw_col_t sc = levels + 3;
+	char buf[1024], grade[256], sub[64], cell[2][24];
+	char *total = calloc(1, EXPORT_XLSX_FORMULA_MAX);
+	bool has, fits = true;
 	int64_t v = 0;
-	bool has;
+
+	if (total == NULL) {
+		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return;
+	}
 
 	if (ws == NULL) {
 		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		free(total);
 		return;
 	}
 	export_xlsx_fail(x, worksheet_set_column(ws, 0, levels - 1, 14, NULL));
@@ -295,6 +345,12 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 	export_xlsx_fail(x, worksheet_set_column(ws, levels + 1, levels + 1, 42, NULL));
 	export_xlsx_fail(x, worksheet_set_column(ws, levels + 2, levels + 2, 60, NULL));
 	export_xlsx_fail(x, worksheet_set_column(ws, levels + 3, levels + 3, 10, NULL));
+	if (s->for_editing) {
+		lxw_row_col_options hidden = { .hidden = 1 };
+
+		export_xlsx_fail(x, worksheet_set_column_opt(ws, EXPORT_COL_ID(levels),
+		    EXPORT_COL_ID(levels), 8, NULL, &hidden));
+	}
 	export_xlsx_head(x, ws, s, levels);
 	for (size_t i = 0; i < s->n && x->err == LXW_NO_ERROR; i++) {
 		const struct export_node *e = &s->nodes[i];
@@ -303,6 +359,8 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 		size_t top = i;
 
 		/* Rows advance at leaves only: a parent's first leaf is on the current row. */
+		if (e->depth == 1)
+			first = r;
 		if (e->nchildren > 0) {
 			lxw_row_t span = (lxw_row_t)(e->nleaves + (e->depth == 1 ? 1 : 0));
 
@@ -317,14 +375,25 @@ export_xlsx_sheet(struct export_xlsx *x, const struct export_sheet *s)
 		export_xlsx_comment(x, ws, r, levels + 2, n);
 		has = export_score(n, &v);
 		export_xlsx_number(x, ws, r, levels + 3, has, v, 100.0, XS_SCORE);
+		if (s->for_editing && x->err == LXW_NO_ERROR)
+			export_xlsx_fail(x, worksheet_write_number(ws, r, EXPORT_COL_ID(levels),
+			    (double)n->id, NULL));
 		r++;
 		while (s->nodes[top].parent != EXPORT_ROOT)
 			top = s->nodes[top].parent;
-		if (top != i && s->nodes[top].end == i + 1)
+		if (top == i) {
+			fits = fits && export_xlsx_add_term(total, EXPORT_XLSX_FORMULA_MAX, r - 1, sc);
+		} else if (s->nodes[top].end == i + 1) {
+			snprintf(sub, sizeof(sub), "=SUM(%s:%s)", export_xlsx_cell(first, sc, cell[0]),
+			    export_xlsx_cell(r - 1, sc, cell[1]));
+			fits = fits && export_xlsx_add_term(total, EXPORT_XLSX_FORMULA_MAX, r, sc);
 			export_xlsx_sum_row(x, ws, r++, 1, levels, "小计", s->nodes[top].node, 0,
-			    0);
+			    0, sub);
+		}
 	}
-	export_xlsx_sum_row(x, ws, r++, 0, levels, "合计", NULL, s->tree->weight, s->tree->total);
+	export_xlsx_sum_row(x, ws, r++, 0, levels, "合计", NULL, s->tree->weight, s->tree->total,
+	    fits && total[0] != '\0' ? total : NULL);
+	free(total);
 	snprintf(grade, sizeof(grade), "%s%s", export_grade(s->tree),
 	    s->tree->vetoed ? "（" EXPORT_VETO_NOTE "）" : "");
 	export_xlsx_text(x, ws, r, 0, r, levels - 1, "评价等级", XS_SUB_LABEL);
@@ -482,6 +551,49 @@ export_xlsx_inventory(struct export_xlsx *x, const struct export_sheet *s)
 	}
 }
 
+/* The hidden, protected sheet jx import edits reads (export.h, EXPORT_EDIT_SHEET). */
+static void
+export_xlsx_edit_sheet(struct export_xlsx *x, const struct export_sheet *s)
+{
+	uint8_t digest[EXPORT_EDIT_DIGEST_LEN];
+	char hex[2 * EXPORT_EDIT_DIGEST_LEN + 1];
+	lxw_worksheet *ws;
+	lxw_row_t r = 6;
+
+	if (export_edit_digest(s, digest) != JX_OK ||
+	    (ws = workbook_add_worksheet(x->wb, EXPORT_EDIT_SHEET)) == NULL) {
+		export_xlsx_fail(x, LXW_ERROR_MEMORY_MALLOC_FAILED);
+		return;
+	}
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	export_xlsx_fail(x, worksheet_write_string(ws, 0, 0, "magic", NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 0, 1, EXPORT_EDIT_MAGIC, NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 1, 0, "workspace", NULL));
+	export_xlsx_fail(x, worksheet_write_number(ws, 1, 1, (double)s->tree->workspace->id, NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 2, 0, "revision", NULL));
+	export_xlsx_fail(x, worksheet_write_number(ws, 2, 1,
+	    (double)s->tree->workspace->revision, NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 3, 0, "levels", NULL));
+	export_xlsx_fail(x, worksheet_write_number(ws, 3, 1, export_levels(s), NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 4, 0, "digest", NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 4, 1, hex, NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 5, 0, "id", NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 5, 1, "revision", NULL));
+	export_xlsx_fail(x, worksheet_write_string(ws, 5, 2, "code", NULL));
+	for (size_t i = 0; i < s->n && x->err == LXW_NO_ERROR; i++) {
+		const Jixiao__Node *n = s->nodes[i].node;
+
+		if (s->nodes[i].nchildren > 0)
+			continue;
+		export_xlsx_fail(x, worksheet_write_number(ws, r, 0, (double)n->id, NULL));
+		export_xlsx_fail(x, worksheet_write_number(ws, r, 1, (double)n->revision, NULL));
+		export_xlsx_fail(x, worksheet_write_string(ws, r, 2, n->code, NULL));
+		r++;
+	}
+	worksheet_hide(ws);
+	worksheet_protect(ws, NULL, NULL);
+}
+
 int
 export_xlsx(const struct export_sheet *s, const char *path, char *why, size_t whylen)
 {
@@ -508,6 +620,8 @@ export_xlsx(const struct export_sheet *s, const char *path, char *why, size_t wh
 		export_xlsx_findings(&x, s);
 	if (x.err == LXW_NO_ERROR)
 		export_xlsx_inventory(&x, s);
+	if (x.err == LXW_NO_ERROR && s->for_editing)
+		export_xlsx_edit_sheet(&x, s);
 	/* Closing writes the file and frees the workbook, also after an error. */
 	closed = workbook_close(x.wb);
 	export_xlsx_fail(&x, closed);

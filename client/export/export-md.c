@@ -2,7 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "cli.h"
+#include "kind.h"
 #include "err.h"
 #include "export.h"
 
@@ -53,7 +53,7 @@ export_md_header(const Jixiao__TreeReply *t, FILE *f)
 	fputs(" |\n| 项目名称 | ", f);
 	export_md_text(f, ws->subject, true);
 	fprintf(f, " |\n| 评价年度 | %u |\n| 评价类型 | %s |\n", ws->fiscal_year,
-	    cli_kind_zh(ws->kind));
+	    kind_zh(ws->kind));
 	if (ws->template_id != NULL) {
 		fputs("| 指标体系 | ", f);
 		export_md_text(f, ws->template_id, true);
@@ -68,14 +68,36 @@ export_md_header(const Jixiao__TreeReply *t, FILE *f)
 	}
 }
 
+/* A section the team writes (jx ws report); left out of a final report without it. */
 static void
-export_md_budget(const Jixiao__Budget *b, FILE *f)
+export_md_section(FILE *f, const Jixiao__Workspace *ws, const char *heading, const char *text)
+{
+	bool blank = text == NULL || text[0] == '\0';
+
+	if (blank && export_final(ws))
+		return;
+	fprintf(f, "\n## %s\n\n", heading);
+	if (blank) {
+		fprintf(f, "%s\n", export_none(ws));
+		return;
+	}
+	for (; *text != '\0'; text++) {
+		if (*text == '\n')
+			fputs("\n\n", f);
+		else if (*text != '\r')
+			fputc(*text, f);
+	}
+	fputc('\n', f);
+}
+
+static void
+export_md_budget(const Jixiao__Budget *b, bool final, FILE *f)
 {
 	char x[DEC_BUFSZ], y[DEC_BUFSZ];
 
 	fputs("\n## 预算及执行情况\n\n", f);
 	if (b == NULL || (!b->has_initial && !b->has_spent && b->n_adjustments == 0)) {
-		fputs("尚未录入预算数据。\n", f);
+		fputs(final ? "本项目没有预算数据。\n" : "尚未录入预算数据。\n", f);
 		return;
 	}
 	fputs("| 项目 | 金额（万元） | 说明 |\n| --- | ---: | --- |\n", f);
@@ -188,6 +210,8 @@ export_md_table(const struct export_sheet *s, FILE *f)
 		any_computed |= n->computed && n->unscored == 0;
 		fputs(" ", f);
 		export_md_text(f, n->comment, true);
+		if (export_target_flagged(n))
+			fputs(EXPORT_FLAG_NOTE, f);
 		if (n->note != NULL && n->note[0] != '\0') {
 			fputs(n->comment != NULL && n->comment[0] != '\0' ? "<br>" : "", f);
 			fputs("（未评分：", f);
@@ -241,7 +265,30 @@ export_md_findings(const struct export_sheet *s, FILE *f)
 			fputs("\n", f);
 		}
 		if (n == 0)
-			fputs("尚未录入。\n", f);
+			fprintf(f, "%s\n", export_none(s->tree->workspace));
+	}
+}
+
+/* 签字: who submitted and who signed off, on which revision, with which key. */
+static void
+export_md_signatures(const Jixiao__Workspace *ws, FILE *f)
+{
+	const char *note = export_unsigned_note(ws);
+	struct export_signer g;
+
+	fputs("\n## 签字\n\n", f);
+	if (note != NULL)
+		fprintf(f, "%s\n", note);
+	if (ws->n_signatures == 0)
+		return;
+	fputs("\n| 签字 | 签字人 | 修订 | 密钥指纹 | 摘要（BLAKE2b） | 时间 |\n"
+	      "| --- | --- | ---: | --- | --- | --- |\n", f);
+	for (size_t i = 0; i < ws->n_signatures; i++) {
+		export_signer(ws, i, &g);
+		fprintf(f, "| %s | ", g.role);
+		export_md_text(f, g.user, true);
+		fprintf(f, " | %" PRIu64 " | `%s` | `%s` | %s |\n", g.revision, g.fingerprint,
+		    g.digest, g.date);
 	}
 }
 
@@ -253,7 +300,8 @@ export_md_inventory(const struct export_sheet *s, FILE *f)
 
 	fputs("\n## 档案清单\n\n", f);
 	if (export_evidence_count(s) == 0) {
-		fputs("尚无佐证材料。\n", f);
+		fputs(export_final(s->tree->workspace) ? "本项目没有登记佐证材料。\n" :
+		    "尚无佐证材料。\n", f);
 		return;
 	}
 	fputs("| 编号 | 指标 | 文件 | 大小（字节） | BLAKE2b-256 |\n| --- | --- | --- | ---: | --- |\n",
@@ -281,7 +329,9 @@ export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	char v[DEC_BUFSZ];
 
 	export_md_header(t, f);
-	export_md_budget(t->budget, f);
+	export_md_section(f, t->workspace, "项目概况", t->workspace->overview);
+	export_md_section(f, t->workspace, "评价工作开展情况", t->workspace->process);
+	export_md_budget(t->budget, export_final(t->workspace), f);
 	if (s->n == 0) {
 		fputs("\n## 评分表\n\n尚无指标。\n", f);
 		export_md_findings(s, f);
@@ -295,6 +345,11 @@ export_md(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	export_md_findings(s, f);
 	fprintf(f, "\n## 评价结论\n\n评价得分为 **%s** 分，评价等级为“%s”。%s\n",
 	    dec_format(t->total, v), export_grade(t), t->vetoed ? EXPORT_VETO_NOTE : "");
+	if (t->workspace->evaluator != NULL && t->workspace->evaluator[0] != '\0')
+		fprintf(f, "\n%s\n", t->workspace->evaluator);
+	if (t->workspace->report_date != NULL && t->workspace->report_date[0] != '\0')
+		fprintf(f, "\n%s\n", t->workspace->report_date);
+	export_md_signatures(t->workspace, f);
 	export_md_inventory(s, f);
 	return JX_OK;
 }

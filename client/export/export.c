@@ -1,11 +1,15 @@
 #include "export.h"
 
+#include "target.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "budget.h"
-#include "cli.h"
+#include "key.h"
+#include "kind.h"
 #include "err.h"
 
 int
@@ -41,7 +45,7 @@ export_sheet_init(struct export_sheet *s, const Jixiao__TreeReply *t, char *why,
 			    "indicator %s is %u levels deep; an export takes at "
 			    "most %d",
 			    n->code, n->depth, EXPORT_LEVELS_MAX);
-			return JX_EINVAL;
+			return JX_EPRECOND;
 		}
 		e->node = n;
 		e->depth = n->depth;
@@ -110,7 +114,7 @@ export_unit(const Jixiao__Workspace *ws)
 const char *
 export_sheet_title(const Jixiao__Workspace *ws, char *buf, size_t len)
 {
-	snprintf(buf, len, "%u 年度%s评分表", ws->fiscal_year, cli_kind_zh(ws->kind));
+	snprintf(buf, len, "%u 年度%s评分表", ws->fiscal_year, kind_zh(ws->kind));
 	return buf;
 }
 
@@ -203,7 +207,20 @@ export_wan(int64_t fen, char buf[DEC_BUFSZ])
 const char *
 export_grade(const Jixiao__TreeReply *t)
 {
-	return t->grade != NULL && t->grade[0] != '\0' ? t->grade : "—";
+	/* Per thread: jixiaod writes exports too. */
+	static _Thread_local char buf[128];
+	const char *g = t->grade != NULL && t->grade[0] != '\0' ? t->grade : "—";
+
+	if (t->has_grade_final ? t->grade_final : t->unscored == 0)
+		return g;
+	snprintf(buf, sizeof(buf), "%s（暂定：尚有指标未评分）", g);
+	return buf;
+}
+
+bool
+export_target_flagged(const Jixiao__Node *n)
+{
+	return target_text_flagged(n->target);
 }
 
 const Jixiao__FindingKind export_finding_order[EXPORT_FINDING_KINDS] = {
@@ -262,4 +279,54 @@ export_hash_hex(const Jixiao__Evidence *e, char buf[EXPORT_HASH_HEX])
 	}
 	buf[2 * n] = '\0';
 	return buf;
+}
+
+void
+export_signer(const Jixiao__Workspace *ws, size_t i, struct export_signer *out)
+{
+	const Jixiao__Signature *sg = ws->signatures[i];
+	static const char digits[] = "0123456789abcdef";
+	size_t n = sg->digest.len < 32 ? sg->digest.len : 32;
+	struct tm tm;
+	time_t t;
+
+	memset(out, 0, sizeof(*out));
+	out->role = strcmp(sg->kind, "submit") == 0 ? "签字提交 / submitted" :
+						      "复核签字 / signed off";
+	out->user = sg->user;
+	out->revision = sg->revision;
+	if (sg->public_key.len == KEY_PUBLIC_LEN)
+		key_fingerprint(sg->public_key.data, out->fingerprint);
+	else
+		snprintf(out->fingerprint, sizeof(out->fingerprint), "?");
+	for (size_t k = 0; k < n; k++) {
+		out->digest[2 * k] = digits[sg->digest.data[k] >> 4];
+		out->digest[2 * k + 1] = digits[sg->digest.data[k] & 15];
+	}
+	out->digest[2 * n] = '\0';
+	t = (time_t)sg->time;
+	if (sg->has_time && gmtime_r(&t, &tm) != NULL)
+		strftime(out->date, sizeof(out->date), "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+bool
+export_final(const Jixiao__Workspace *ws)
+{
+	return ws->has_phase && ws->phase == JIXIAO__PHASE__PHASE_FINAL;
+}
+
+const char *
+export_unsigned_note(const Jixiao__Workspace *ws)
+{
+	if (export_final(ws))
+		return NULL;
+	if (ws->has_phase && ws->phase != JIXIAO__PHASE__PHASE_DRAFT)
+		return "已提交，尚未复核签字（submitted, not signed off）";
+	return "草稿——未签字（draft — not signed）";
+}
+
+const char *
+export_none(const Jixiao__Workspace *ws)
+{
+	return export_final(ws) ? "无。" : "尚未录入。";
 }

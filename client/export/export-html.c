@@ -7,9 +7,10 @@
  * own facts and findings.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "kind.h"
 #include "err.h"
 #include "export.h"
 
@@ -36,10 +37,14 @@ static const char *const export_html_style =
     "tr.total td{background:#dfe7f0;font-weight:bold}\n"
     "td.hash{font-family:monospace;font-size:11px;word-break:break-all}\n"
     ".conclusion{font-size:17px;font-weight:bold}\n"
+    ".closing{text-align:right;margin:28px 0 8px;line-height:2}\n"
     "svg{display:block;margin:8px 0}svg text{font-family:sans-serif;font-size:13px}\n"
     "footer{margin-top:40px;color:#888;font-size:12px;text-align:right}\n"
-    "@page{size:A4;margin:16mm}\n"
-    "@media print{body{background:#fff}main{padding:0;max-width:none}}\n";
+    "@page{size:A4;margin:16mm 16mm 18mm;@bottom-center{content:\"第 \" counter(page) "
+    "\" 页，共 \" counter(pages) \" 页\";font-size:10px;color:#666}}\n"
+    "@media print{body{background:#fff}main{padding:0;max-width:none}"
+    "tr,.finding,.signatures{break-inside:avoid}thead{display:table-header-group}"
+    "h2,h3,h4{break-after:avoid}}\n";
 
 /*
  * Writes text escaped for HTML: & < > " ' as entities, a line break as <br> when br
@@ -96,6 +101,49 @@ export_html_fact(FILE *f, const char *label, const char *value)
 	fputs("</td></tr>\n", f);
 }
 
+/*
+ * A section the team writes (jx ws report): one paragraph per line; in a draft without
+ * it, "尚未录入。"; in a final report without it, nothing.
+ */
+static void
+export_html_section(FILE *f, const Jixiao__Workspace *ws, const char *heading, const char *text)
+{
+	if (export_html_blank(text) && export_final(ws))
+		return;
+	fprintf(f, "<h3>%s</h3>\n", heading);
+	if (export_html_blank(text)) {
+		fprintf(f, "<p class=\"muted\">%s</p>\n", export_none(ws));
+		return;
+	}
+	while (*text != '\0') {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		char *line = strndup(text, len);
+
+		if (line != NULL && len > 0) {
+			fputs("<p class=\"text\">", f);
+			export_html_text(f, line, false);
+			fputs("</p>\n", f);
+		}
+		free(line);
+		text += len + (nl != NULL);
+	}
+}
+
+/* 落款: the evaluating organisation and the date, at the report's end, when written. */
+static void
+export_html_signoff_line(FILE *f, const Jixiao__Workspace *ws)
+{
+	if (export_html_blank(ws->evaluator) && export_html_blank(ws->report_date))
+		return;
+	fputs("<p class=\"closing\">", f);
+	export_html_text(f, ws->evaluator, false);
+	if (!export_html_blank(ws->evaluator) && !export_html_blank(ws->report_date))
+		fputs("<br>\n", f);
+	export_html_text(f, ws->report_date, false);
+	fputs("</p>\n", f);
+}
+
 static void
 export_html_overview(const Jixiao__TreeReply *t, FILE *f)
 {
@@ -109,7 +157,7 @@ export_html_overview(const Jixiao__TreeReply *t, FILE *f)
 	export_html_fact(f, "项目名称", ws->subject);
 	snprintf(year, sizeof(year), "%u 年度", ws->fiscal_year);
 	export_html_fact(f, "评价年度", year);
-	export_html_fact(f, "评价类型", cli_kind_zh(ws->kind));
+	export_html_fact(f, "评价类型", kind_zh(ws->kind));
 	if (!export_html_blank(ws->template_id)) {
 		if (ws->has_template_version)
 			snprintf(tmpl, sizeof(tmpl), "%s（第 %u 版）", ws->template_id,
@@ -120,6 +168,8 @@ export_html_overview(const Jixiao__TreeReply *t, FILE *f)
 	}
 	export_html_fact(f, "绩效目标", ws->goal);
 	fputs("</table>\n", f);
+	export_html_section(f, ws, "（一）项目概况", ws->overview);
+	export_html_section(f, ws, "（二）评价工作开展情况", ws->process);
 }
 
 /* The years of the subject a report shows: of the workspace's kind, up to its year. */
@@ -222,13 +272,14 @@ export_html_rate_bar(const Jixiao__Budget *b, FILE *f)
 }
 
 static void
-export_html_budget(const Jixiao__Budget *b, FILE *f)
+export_html_budget(const Jixiao__Budget *b, bool final, FILE *f)
 {
 	char x[DEC_BUFSZ], y[DEC_BUFSZ];
 
 	fputs("<h2>二、预算及执行情况</h2>\n", f);
 	if (b == NULL || (!b->has_initial && !b->has_spent && b->n_adjustments == 0)) {
-		fputs("<p class=\"muted\">尚未录入预算数据。</p>\n", f);
+		fprintf(f, "<p class=\"muted\">%s</p>\n", final ? "本项目没有预算数据。" :
+		    "尚未录入预算数据。");
 		return;
 	}
 	fputs("<table class=\"facts\">\n<tr><th>项目</th><th>金额（万元）</th><th>说明</th></tr>\n",
@@ -417,6 +468,8 @@ export_html_analysis(const struct export_sheet *s, FILE *f)
 			if (!export_html_blank(n->target)) {
 				fputs("指标值：", f);
 				export_html_text(f, n->target, false);
+				if (export_target_flagged(n))
+					fputs(EXPORT_FLAG_NOTE, f);
 				fputs(export_html_blank(n->actual) ? "。" : "；", f);
 			}
 			if (!export_html_blank(n->actual)) {
@@ -467,8 +520,35 @@ export_html_findings(const struct export_sheet *s, FILE *f)
 			fputs("</p>\n", f);
 		}
 		if (n == 0)
-			fputs("<p class=\"muted\">尚未录入。</p>\n", f);
+			fprintf(f, "<p class=\"muted\">%s</p>\n", export_none(s->tree->workspace));
 	}
+}
+
+/* 签字: who submitted and who signed off, on which revision, with which key. */
+static void
+export_html_signatures(const Jixiao__Workspace *ws, FILE *f)
+{
+	const char *note = export_unsigned_note(ws);
+	struct export_signer g;
+
+	fputs("<section class=\"signatures\">\n<h3>签字</h3>\n", f);
+	if (note != NULL)
+		fprintf(f, "<p class=\"warn\">%s</p>\n", note);
+	if (ws->n_signatures > 0) {
+		fputs("<table class=\"sign\">\n<thead><tr><th>签字</th><th>签字人</th><th>修订</th>"
+		      "<th>密钥指纹</th><th>摘要（BLAKE2b）</th><th>时间</th></tr></thead>\n<tbody>\n",
+		    f);
+		for (size_t i = 0; i < ws->n_signatures; i++) {
+			export_signer(ws, i, &g);
+			fprintf(f, "<tr><td>%s</td><td>", g.role);
+			export_html_text(f, g.user, false);
+			fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"hash\">%s</td>"
+			    "<td class=\"hash\">%s</td><td>%s</td></tr>\n", g.revision, g.fingerprint,
+			    g.digest, g.date);
+		}
+		fputs("</tbody>\n</table>\n", f);
+	}
+	fputs("</section>\n", f);
 }
 
 /* 七、附件：档案清单 — every evidence file under its indicator, with size and hash. */
@@ -479,7 +559,8 @@ export_html_inventory(const struct export_sheet *s, FILE *f)
 
 	fputs("<h2>七、附件：档案清单</h2>\n", f);
 	if (export_evidence_count(s) == 0) {
-		fputs("<p class=\"muted\">尚无佐证材料。</p>\n", f);
+		fprintf(f, "<p class=\"muted\">%s</p>\n", export_final(s->tree->workspace) ?
+		    "本项目没有登记佐证材料。" : "尚无佐证材料。");
 		return;
 	}
 	fputs("<table class=\"inventory\">\n<thead><tr><th>编号</th><th>指标</th><th>文件</th>"
@@ -629,7 +710,7 @@ export_html(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	    export_sheet_title(ws, buf, sizeof(buf)));
 	export_html_overview(t, f);
 	export_html_trend(s, f);
-	export_html_budget(t->budget, f);
+	export_html_budget(t->budget, export_final(ws), f);
 	export_html_analysis(s, f);
 	export_html_findings(s, f);
 	fputs("<h2>五、评价结论</h2>\n<p class=\"text conclusion\">", f);
@@ -638,6 +719,8 @@ export_html(const struct export_sheet *s, FILE *f, char *why, size_t whylen)
 	fprintf(f, "”。%s</p>\n", t->vetoed ? EXPORT_VETO_NOTE : "");
 	if (t->unscored > 0)
 		fprintf(f, "<p class=\"text warn\">尚有 %u 个指标未评分。</p>\n", t->unscored);
+	export_html_signoff_line(f, ws);
+	export_html_signatures(ws, f);
 	export_html_table(s, f);
 	export_html_inventory(s, f);
 	fprintf(f,
