@@ -20,12 +20,51 @@
 #include "kind.h"
 #include "target.h"
 
+/* Under --json every failure is also told on stdout as {"error": ...}, once. */
+static bool cli_json_mode, cli_json_told;
+/* The last sentence said on stderr, for the JSON of a usage error. */
+static char cli_last[512];
+
+static void cli_vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static void
 cli_vsay(const char *fmt, va_list ap)
 {
-	fputs("jx: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	va_list copy;
+
+	va_copy(copy, ap);
+	vsnprintf(cli_last, sizeof(cli_last), fmt, copy);
+	va_end(copy);
+	fprintf(stderr, "jx: %s\n", cli_last);
+}
+
+static void
+cli_json_usage(const char *message)
+{
+	struct out_json *j;
+
+	if (!cli_json_mode || cli_json_told)
+		return;
+	cli_json_told = true;
+	j = out_json_new(stdout);
+	out_json_object(j, NULL);
+	out_json_object(j, "error");
+	out_json_string(j, "code", "USAGE");
+	out_json_string(j, "message", message);
+	out_json_free(j);
+}
+
+void
+cli_set_json(bool on)
+{
+	cli_json_mode = on;
+}
+
+void
+cli_usage_json(void)
+{
+	cli_json_usage(cli_last[0] != '\0' ? cli_last
+					  : "the command line is not one jx understands (see jx --help)");
 }
 
 int
@@ -36,7 +75,70 @@ cli_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	cli_vsay(fmt, ap);
 	va_end(ap);
+	cli_json_usage(cli_last);
 	return EX_USAGE;
+}
+
+/* Edit distance with transpositions ("scroe" is one from "score"), capped at 3. */
+static size_t
+cli_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[24][24];
+
+	if (la >= 24 || lb >= 24)
+		return 3;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb] < 3 ? d[la][lb] : 3;
+}
+
+const char *
+cli_suggest(const char *word, const struct cli_command *cmds, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = 3, d;
+
+	for (size_t i = 0; i < n; i++) {
+		/* One edit for short names, two for longer ones; a prefix counts too. */
+		d = cli_distance(word, cmds[i].name);
+		if (d > (strlen(cmds[i].name) > 4 ? 2u : 1u) &&
+		    !(strlen(word) >= 2 && strncmp(cmds[i].name, word, strlen(word)) == 0))
+			continue;
+		if (strncmp(cmds[i].name, word, strlen(word)) == 0 && strlen(word) >= 2)
+			d = 1;
+		if (best == NULL || d < best_d) {
+			best = cmds[i].name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* The scheme of url is one jx can dial. */
+static bool
+cli_known_scheme(const char *url)
+{
+	static const char *const schemes[] = { "ipc://", "tcp://", "tcp4://", "tcp6://",
+		"tls+tcp://", "tls+tcp4://", "tls+tcp6://", "ws://", "wss://" };
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
+			return true;
+	return false;
 }
 
 int
@@ -134,6 +236,19 @@ cli_dispatch(struct cli *cli, const char *group, const struct cli_command *cmds,
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].run(cli, argc - 1, argv + 1);
+	/* ls and list are one verb in every group. */
+	if (strcmp(argv[1], "ls") == 0 || strcmp(argv[1], "list") == 0) {
+		const char *other = argv[1][1] == 's' ? "list" : "ls";
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(other, cmds[i].name) == 0)
+				return cmds[i].run(cli, argc - 1, argv + 1);
+	}
+	{
+		const char *near = cli_suggest(argv[1], cmds, n);
+		if (near != NULL)
+			return cli_usage_error("'%s' is not a jx %s command; did you mean 'jx %s %s'? "
+			    "(see jx %s --help)", argv[1], group, group, near, group);
+	}
 	return cli_usage_error("'%s' is not a jx %s command (see jx %s --help)", argv[1], group,
 	    group);
 }
@@ -222,6 +337,7 @@ cli_json_error(int code, const char *message, const ProtobufCMessage *current)
 {
 	struct out_json *j = out_json_new(stdout);
 
+	cli_json_told = true;
 	out_json_object(j, NULL);
 	out_json_object(j, "error");
 	out_json_string(j, "code", jx_errname(code));
@@ -243,6 +359,10 @@ cli_call(struct cli *cli, const ProtobufCServiceDescriptor *service, const char 
 	int rv;
 
 	*output = NULL;
+	if (!cli_known_scheme(cli->server))
+		return cli_usage_error("--server %s: jx reaches jixiaod at ipc:///PATH, "
+		    "tcp://HOST:PORT or tls+tcp://HOST:PORT (tcp4, tcp6, ws://, wss:// too), not "
+		    "at this address", cli->server);
 	if ((rv = cli_connect(cli)) != 0) {
 		if (cli->json)
 			cli_json_error(rv, "cannot reach the server", NULL);

@@ -56,8 +56,17 @@ void cli_help(const struct cli_command *cmd, const char *details);
 int cli_call(struct cli *cli, const ProtobufCServiceDescriptor *service, const char *method,
     const ProtobufCMessage *input, ProtobufCMessage **output);
 
-/* Prints "jx: <sentence>" and returns EX_USAGE. */
+/* Prints "jx: <sentence>" (and, under --json, the JSON error) and returns EX_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Under --json, failures are also told as {"error": {"code", "message"}} on stdout. */
+void cli_set_json(bool on);
+/*
+ * A command that returned EX_USAGE without saying it in JSON (getopt's own errors):
+ * tells it now, with the last sentence said. Does nothing without --json.
+ */
+void cli_usage_json(void);
+/* The name in cmds nearest to a mistyped word (one or two edits, or a prefix), or NULL. */
+const char *cli_suggest(const char *word, const struct cli_command *cmds, size_t n);
 /* Prints "jx: <sentence>" and returns code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The sysexits code for a jx_err. */

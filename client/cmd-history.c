@@ -103,6 +103,82 @@ describe(const Jixiao__Node *a, const Jixiao__Node *b, char *buf, size_t len)
 		say(&s, "marks: %zu → %zu", a->n_marks, b->n_marks);
 }
 
+/* Fen as 万元, exact: two decimals at least, more when the fen need them ("507.7412"). */
+static const char *
+history_wan(int64_t fen, char buf[40])
+{
+	uint64_t v = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
+	char frac[8];
+	int n;
+
+	snprintf(frac, sizeof(frac), "%06llu", (unsigned long long)(v % 1000000));
+	for (n = 6; n > 2 && frac[n - 1] == '0'; n--)
+		frac[n - 1] = '\0';
+	snprintf(buf, 40, "%s%llu.%s", fen < 0 ? "-" : "", (unsigned long long)(v / 1000000),
+	    frac);
+	return buf;
+}
+
+static void
+say_wan(struct say *s, const char *label, bool ha, int64_t a, bool hb, int64_t b)
+{
+	char x[40], y[40];
+
+	if (ha != hb || (hb && a != b))
+		say(s, "%s: %s → %s", label, ha ? history_wan(a, x) : "-", hb ? history_wan(b, y) : "-");
+}
+
+/*
+ * Writes "field: old → new" (money in 万元) for every budget fact that differs between a
+ * and b; either may be NULL (no budget yet). Adjustments and expense lines are compared
+ * one by one, in order.
+ */
+static void
+history_describe_budget(const Jixiao__Budget *a, const Jixiao__Budget *b, char *buf,
+    size_t len)
+{
+	static const Jixiao__Budget none = JIXIAO__BUDGET__INIT;
+	struct say s = { buf, len, 0 };
+	char label[64];
+	size_t n;
+
+	buf[0] = '\0';
+	a = a != NULL ? a : &none;
+	b = b != NULL ? b : &none;
+	say_wan(&s, "年初预算 initial 万元", a->has_initial, a->initial, b->has_initial, b->initial);
+	say_wan(&s, "上年结转 carry-over 万元", a->has_carry_over, a->carry_over, b->has_carry_over,
+	    b->carry_over);
+	n = a->n_adjustments > b->n_adjustments ? a->n_adjustments : b->n_adjustments;
+	for (size_t i = 0; i < n; i++) {
+		const Jixiao__BudgetAdjustment *x = i < a->n_adjustments ? a->adjustments[i] : NULL;
+		const Jixiao__BudgetAdjustment *y = i < b->n_adjustments ? b->adjustments[i] : NULL;
+		snprintf(label, sizeof(label), "调整 adjustment %zu 万元", i + 1);
+		say_wan(&s, label, x != NULL, x != NULL ? x->amount : 0, y != NULL,
+		    y != NULL ? y->amount : 0);
+		snprintf(label, sizeof(label), "调整 adjustment %zu document", i + 1);
+		if (x != NULL || y != NULL)
+			say_text(&s, label, x != NULL ? x->document : NULL,
+			    y != NULL ? y->document : NULL);
+	}
+	say_wan(&s, "支出 spent 万元", a->has_spent, a->spent, b->has_spent, b->spent);
+	n = a->n_lines > b->n_lines ? a->n_lines : b->n_lines;
+	for (size_t i = 0; i < n; i++) {
+		const Jixiao__ExpenseLine *x = i < a->n_lines ? a->lines[i] : NULL;
+		const Jixiao__ExpenseLine *y = i < b->n_lines ? b->lines[i] : NULL;
+		snprintf(label, sizeof(label), "支出明细 line %zu 万元", i + 1);
+		say_wan(&s, label, x != NULL, x != NULL ? x->amount : 0, y != NULL,
+		    y != NULL ? y->amount : 0);
+		if (x == NULL || y == NULL)
+			continue;
+		snprintf(label, sizeof(label), "支出明细 line %zu date", i + 1);
+		say_text(&s, label, x->date, y->date);
+		snprintf(label, sizeof(label), "支出明细 line %zu payee", i + 1);
+		say_text(&s, label, x->payee, y->payee);
+		snprintf(label, sizeof(label), "支出明细 line %zu purpose", i + 1);
+		say_text(&s, label, x->purpose, y->purpose);
+	}
+}
+
 /* Writes "field: old → new" for every field of a finding that differs between a and b. */
 static void
 describe_finding(const Jixiao__Finding *a, const Jixiao__Finding *b, char *buf, size_t len)
@@ -184,6 +260,8 @@ cli_print_change(const Jixiao__Change *ch, struct out_json *j)
 		return;
 	if (ch->before != NULL && ch->after != NULL)
 		describe(ch->before, ch->after, what, sizeof(what));
+	else if (ch->budget_before != NULL || ch->budget_after != NULL)
+		history_describe_budget(ch->budget_before, ch->budget_after, what, sizeof(what));
 	if (j != NULL) {
 		out_json_object(j, NULL);
 		out_json_uint(j, "workspace", ch->workspace);
@@ -202,11 +280,16 @@ cli_print_change(const Jixiao__Change *ch, struct out_json *j)
 			cli_json_node(j, "before", ch->before);
 		if (ch->after != NULL)
 			cli_json_node(j, "after", ch->after);
+		if (ch->budget_before != NULL)
+			cli_json_budget(j, "budget_before", ch->budget_before);
+		if (ch->budget_after != NULL)
+			cli_json_budget(j, "budget_after", ch->budget_after);
 		out_json_end(j);
 		return;
 	}
 	printf("%6" PRIu64 "  %s  %-10s %-17s %s%s%s%s\n", ch->revision, cli_time(ch->time, t),
-	    ch->user != NULL ? ch->user : "-", ch->what, n != NULL ? n->code : "",
+	    ch->user != NULL ? ch->user : "-", ch->what, n != NULL ? n->code
+	    : ch->budget_before != NULL || ch->budget_after != NULL ? "预算 budget" : "",
 	    n != NULL && n->name != NULL ? " " : "", n != NULL && n->name != NULL ? n->name : "",
 	    ch->forced ? "  (forced over a newer revision)" : "");
 	if (what[0] != '\0')
@@ -410,6 +493,19 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 		} else {
 			printf("%-8s %-8s %s%s%s\n", kind, (new != NULL ? new : old)->code,
 			    (new != NULL ? new : old)->name, what[0] != '\0' ? ": " : "", what);
+		}
+	}
+	history_describe_budget(a->budget, b->budget, what, sizeof(what));
+	if (what[0] != '\0') {
+		changes++;
+		if (j != NULL) {
+			out_json_object(j, NULL);
+			out_json_string(j, "change", a->budget == NULL ? "added" : "changed");
+			out_json_string(j, "budget", "budget");
+			out_json_string(j, "fields", what);
+			out_json_end(j);
+		} else {
+			printf("%-8s budget   预算: %s\n", a->budget == NULL ? "added" : "changed", what);
 		}
 	}
 	if ((rv = history_diff_findings(cli, ws, r1, r2, j, &changes)) != 0)

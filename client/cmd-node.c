@@ -241,7 +241,7 @@ node_add(struct cli *cli, int argc, char **argv)
 	Jixiao__NodeRef parent = JIXIAO__NODE_REF__INIT;
 	Jixiao__NodeReply *out;
 	struct node_args a;
-	const char *name;
+	const char *name = NULL;
 	int rv;
 
 	if ((rv = node_parse(&node_commands[0], "Fp", argc, argv, &a)) >= 0)
@@ -283,7 +283,7 @@ node_set(struct cli *cli, int argc, char **argv)
 	Jixiao__NodeRef ref = JIXIAO__NODE_REF__INIT;
 	Jixiao__NodeReply *out;
 	struct node_args a;
-	const char *code;
+	const char *code = NULL;
 	int rv;
 
 	if ((rv = node_parse(&node_commands[1], "Frf", argc, argv, &a)) >= 0)
@@ -333,7 +333,7 @@ node_mv(struct cli *cli, int argc, char **argv)
 	Jixiao__NodeRef ref = JIXIAO__NODE_REF__INIT, parent = JIXIAO__NODE_REF__INIT;
 	Jixiao__NodeReply *out;
 	struct node_args a;
-	const char *code;
+	const char *code = NULL;
 	int rv;
 
 	if ((rv = node_parse(&node_commands[2], "rpt", argc, argv, &a)) >= 0)
@@ -363,7 +363,7 @@ node_rm(struct cli *cli, int argc, char **argv)
 	Jixiao__NodeRef ref = JIXIAO__NODE_REF__INIT;
 	Jixiao__NodeReply *out;
 	struct node_args a;
-	const char *code;
+	const char *code = NULL;
 	int rv;
 
 	if ((rv = node_parse(&node_commands[3], "rR", argc, argv, &a)) >= 0)
@@ -395,7 +395,7 @@ node_claim(struct cli *cli, int argc, char **argv)
 	Jixiao__NodeRef ref = JIXIAO__NODE_REF__INIT;
 	Jixiao__NodeReply *out;
 	uint64_t minutes;
-	const char *code;
+	const char *code = NULL;
 	int c, rv;
 
 	optind = 0;

@@ -21,7 +21,8 @@ static const struct cli_command ws_commands[] = {
 	    "jx ws create --subject NAME --year YYYY --kind KIND [--title TEXT] [--template ID]",
 	    "Creates a workspace: one evaluation of one subject for one fiscal year." },
 	{ "list", ws_list, "jx ws list [--year YYYY] [--subject TEXT] [--all]",
-	    "Lists workspaces (newest first); --all includes archived ones." },
+	    "Lists workspaces (newest first), each in its phase (draft, submitted, comment\n"
+	    "round, final) or archived; --all includes archived ones." },
 	{ "show", ws_show, "jx ws show WS", "Shows one workspace." },
 	{ "archive", ws_archive, "jx ws archive WS",
 	    "Archives a workspace: it stays readable but can no longer change." },
@@ -75,6 +76,7 @@ ws_create(struct cli *cli, int argc, char **argv)
 	};
 	Jixiao__CreateWorkspaceRequest in = JIXIAO__CREATE_WORKSPACE_REQUEST__INIT;
 	Jixiao__WorkspaceReply *out;
+	const char *registered = NULL;
 	int c, rv;
 
 	in.subject = NULL;
@@ -89,6 +91,7 @@ ws_create(struct cli *cli, int argc, char **argv)
 			return EX_NOINPUT;
 		if (c == 'P' || c == 'U') {
 			in.has_subject_id = 1;
+			registered = optarg;
 			continue;
 		}
 		switch (c) {
@@ -142,6 +145,11 @@ ws_create(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
+	/* The registered project or unit names the subject: a different --subject is a mistake. */
+	if (in.subject != NULL && registered != NULL && strcmp(in.subject, registered) != 0)
+		return cli_usage_error("--subject %s and --project/--unit %s name the subject twice: "
+		    "the registered %s is the subject, so leave --subject out (or give it the same "
+		    "name)", in.subject, registered, registered);
 	if (in.subject == NULL && in.has_subject_id)
 		in.subject = "";
 	if (in.subject == NULL || in.fiscal_year == 0 || in.kind == 0)
@@ -218,8 +226,10 @@ ws_list(struct cli *cli, int argc, char **argv)
 		out_table_max_width(t, 3, 48);
 		for (size_t i = out->n_workspaces; i-- > 0;) {
 			const Jixiao__Workspace *ws = out->workspaces[i];
+			/* An active workspace shows where it is in the workflow: draft … final. */
 			const char *row[6] = { id, year, cli_kind_zh(ws->kind), ws->subject,
-				cli_state_name(ws->state), rev };
+				ws->state == JIXIAO__WORKSPACE_STATE__ACTIVE ? cli_phase_name(ws->phase)
+				: cli_state_name(ws->state), rev };
 			snprintf(id, sizeof(id), "%" PRIu64, ws->id);
 			snprintf(year, sizeof(year), "%u", ws->fiscal_year);
 			snprintf(rev, sizeof(rev), "%" PRIu64, ws->revision);

@@ -166,6 +166,7 @@ main(int argc, char **argv)
 	int c, rv = EX_USAGE;
 
 	argc = take_global(argc, argv, &cli);
+	cli_set_json(cli.json);
 	/* '+': stop at the command, whose options are its own. */
 	while ((c = getopt_long(argc, argv, "+s:k:r:c:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -189,12 +190,13 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
+			cli_usage_json();
 			return EX_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EX_USAGE;
+		return cli_usage_error("no command given (see jx --help)");
 	}
 	if (cli.server == NULL)
 		cli.server = getenv("JX_SERVER");
@@ -227,9 +229,17 @@ main(int argc, char **argv)
 		usage(stdout);
 		rv = 0;
 	} else {
-		rv = cli_usage_error("'%s' is not a jx command (see jx --help)", argv[0]);
+		const char *near = cli_suggest(argv[0], jx_commands,
+		    sizeof(jx_commands) / sizeof(jx_commands[0]));
+		if (near != NULL)
+			rv = cli_usage_error("'%s' is not a jx command; did you mean 'jx %s'? (see "
+			    "jx --help)", argv[0], near);
+		else
+			rv = cli_usage_error("'%s' is not a jx command (see jx --help)", argv[0]);
 	}
 out:
+	if (rv == EX_USAGE)
+		cli_usage_json();
 	client_close(cli.client);
 	free(config_server);
 	free(config_key);

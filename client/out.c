@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "decimal.h"
 #include "err.h"
@@ -157,6 +159,9 @@ static const struct out_range out_wide[] = {
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD, for what cannot be shown */
 #define ELLIPSIS "\xe2\x80\xa6"    /* U+2026, ending a cut cell */
+
+/* The narrowest a text column is cut to when a table must fit a terminal. */
+#define OUT_FIT_MIN 8
 
 struct out_col {
 	enum out_align align;
@@ -509,12 +514,13 @@ line_put(struct line *l, const char *s, size_t n)
 }
 
 static void
-print_cells(const struct out_table *t, FILE *f, char *const cells[])
+print_cells(const struct out_table *t, const struct out_col *cols, FILE *f,
+    char *const cells[])
 {
 	struct line l = { f, 0 };
 
 	for (size_t c = 0; c < t->ncols; c++) {
-		const struct out_col *col = &t->cols[c];
+		const struct out_col *col = &cols[c];
 		size_t len, width;
 		int cut;
 
@@ -532,23 +538,81 @@ print_cells(const struct out_table *t, FILE *f, char *const cells[])
 	putc('\n', f);
 }
 
+/* The terminal's width when f is one ($COLUMNS first, then the tty's), else 0. */
+static size_t
+out_terminal_width(FILE *f)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long n;
+
+	if (!isatty(fileno(f)))
+		return 0;
+	if (env != NULL && env[0] != '\0') {
+		n = strtol(env, &end, 10);
+		if (*end == '\0' && n > 0 && n < 100000)
+			return (size_t)n;
+	}
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/*
+ * Narrows the widest text (left-aligned) columns of cols until the table fits width
+ * columns, none below OUT_FIT_MIN; cut cells end in "…". Numbers are never cut.
+ */
+static void
+out_fit(const struct out_table *t, struct out_col *cols, size_t width)
+{
+	size_t total = 2 * (t->ncols - 1);
+
+	for (size_t c = 0; c < t->ncols; c++)
+		total += cols[c].width;
+	while (total > width) {
+		size_t widest = t->ncols, cut;
+		for (size_t c = 0; c < t->ncols; c++)
+			if (cols[c].align == OUT_LEFT && cols[c].width > OUT_FIT_MIN &&
+			    (widest == t->ncols || cols[c].width > cols[widest].width))
+				widest = c;
+		if (widest == t->ncols)
+			break;
+		cut = total - width;
+		if (cut > cols[widest].width - OUT_FIT_MIN)
+			cut = cols[widest].width - OUT_FIT_MIN;
+		cols[widest].width -= cut;
+		cols[widest].max = cols[widest].width;
+		total -= cut;
+	}
+}
+
 void
 out_table_print(const struct out_table *t, FILE *f)
 {
 	struct line l = { f, 0 };
+	struct out_col *cols;
+	size_t width;
 
 	if (t == NULL)
 		return;
-	print_cells(t, f, t->headers);
+	/* On a terminal, a copy of the columns narrowed to fit it; piped, as they are. */
+	if ((cols = malloc(t->ncols * sizeof(*cols))) == NULL)
+		return;
+	memcpy(cols, t->cols, t->ncols * sizeof(*cols));
+	if ((width = out_terminal_width(f)) > 0)
+		out_fit(t, cols, width);
+	print_cells(t, cols, f, t->headers);
 	for (size_t c = 0; c < t->ncols; c++) {
 		if (c > 0)
 			l.pending += 2;
-		for (size_t i = 0; i < t->cols[c].width; i++)
+		for (size_t i = 0; i < cols[c].width; i++)
 			line_put(&l, "-", 1);
 	}
 	putc('\n', f);
 	for (size_t r = 0; r < t->nrows; r++)
-		print_cells(t, f, t->rows[r]);
+		print_cells(t, cols, f, t->rows[r]);
+	free(cols);
 }
 
 void

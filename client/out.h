@@ -56,7 +56,10 @@ size_t out_table_nrows(const struct out_table *t);
 
 /*
  * Prints the header, a rule line of '-' as wide as each column, then the rows: columns
- * separated by two spaces and padded by display width, trailing spaces trimmed.
+ * separated by two spaces and padded by display width, trailing spaces trimmed. When f
+ * is a terminal narrower than the table ($COLUMNS, else the terminal's own width), the
+ * widest text columns are cut (ending in "…") to fit; written to a pipe or a file,
+ * nothing is ever cut.
  */
 void out_table_print(const struct out_table *t, FILE *f);
 

@@ -418,3 +418,15 @@ auth_pipe_closed(struct auth *a, uint32_t pipe)
 	}
 	pthread_mutex_unlock(&a->lock);
 }
+
+size_t
+auth_sessions(struct auth *a)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->n; i++)
+		n += a->sessions[i].user[0] != '\0';
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}

@@ -59,6 +59,8 @@ void auth_session_user(struct auth *a, uint32_t pipe, char user[AUTH_NAME_MAX + 
     uint8_t pk[KEY_PUBLIC_LEN]);
 /* Ends pipe's login (its user was disabled or their key replaced): it is anonymous again. */
 void auth_session_end(struct auth *a, uint32_t pipe);
+/* Connections logged in now. */
+size_t auth_sessions(struct auth *a);
 /* Forgets pipe's session. */
 void auth_pipe_closed(struct auth *a, uint32_t pipe);
 

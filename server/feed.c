@@ -10,6 +10,7 @@
 #include "err.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics.h"
 #include "proto/jixiao.pb-c.h"
 #include "store.h"
 #include "tls.h"
@@ -21,6 +22,13 @@ struct feed {
 	nng_socket sock;
 	char url[512];
 };
+
+/* Subscribers come and go: counted for the metrics. */
+static void
+feed_pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	metrics_subscribers(ev == NNG_PIPE_EV_ADD_POST ? 1 : -1);
+}
 
 int
 feed_open(const char *url, struct listen *ls, struct feed **fp, char *why, size_t whylen)
@@ -36,6 +44,8 @@ feed_open(const char *url, struct listen *ls, struct feed **fp, char *why, size_
 		snprintf(why, whylen, "cannot open the feed socket: %s", nng_strerror(rv));
 		return JX_EINTERNAL;
 	}
+	nng_pipe_notify(f->sock, NNG_PIPE_EV_ADD_POST, feed_pipe_event, f);
+	nng_pipe_notify(f->sock, NNG_PIPE_EV_REM_POST, feed_pipe_event, f);
 	if ((rv = listen_add(ls, f->sock, url, f->url, sizeof(f->url))) != 0) {
 		nng_close(f->sock);
 		free(f);

@@ -342,10 +342,37 @@ listen_add(struct listen *ls, nng_socket sock, const char *url, char *bound, siz
 	colon = strrchr(url, ':');
 	if ((strncmp(url, "tcp://", 6) == 0 || strncmp(url, "tls+tcp://", 10) == 0) &&
 	    colon != NULL && nng_listener_get_int(e->l, NNG_OPT_TCP_BOUND_PORT, &port) == 0)
-		snprintf(bound, boundlen, "%.*s:%d", (int)(colon - url), url, port);
-	else
-		snprintf(bound, boundlen, "%s", url);
+		snprintf(e->url, sizeof(e->url), "%.*s:%d", (int)(colon - url), url, port);
+	snprintf(bound, boundlen, "%s", e->url);
 out:
+	pthread_mutex_unlock(&ls->mtx);
+	return rv;
+}
+
+int
+listen_reload_tls(struct listen *ls, nng_tls_config *tls, int *reopened, char *why,
+    size_t whylen)
+{
+	int rv = 0;
+
+	*reopened = 0;
+	pthread_mutex_lock(&ls->mtx);
+	ls->tls = tls;
+	for (size_t i = 0; i < ls->n && rv == 0; i++) {
+		struct listen_entry *e = &ls->entries[i];
+
+		if (!tls_url(e->url) || !e->up)
+			continue;
+		nng_listener_close(e->l);
+		if ((rv = tls_listen(e->sock, e->url, tls, &e->l)) != 0) {
+			/* Not watched: it stays down, and /healthz says so. */
+			e->up = false;
+			snprintf(why, whylen, "cannot listen on %s again: %s", e->url,
+			    nng_strerror(rv));
+		} else {
+			(*reopened)++;
+		}
+	}
 	pthread_mutex_unlock(&ls->mtx);
 	return rv;
 }

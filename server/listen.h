@@ -47,6 +47,16 @@ int listen_new(nng_tls_config *tls, struct listen **lp);
 int listen_add(struct listen *ls, nng_socket sock, const char *url, char *bound,
     size_t boundlen);
 
+/*
+ * Listens again on every tls+tcp:// address (the feed's too) with tls, which the set
+ * uses from now on; the caller keeps owning it. nng 1.5 cannot change a configuration
+ * in use, so each TLS listener is closed and opened again on the same address: the
+ * connections it had accepted close and their clients reconnect; plain listeners are
+ * not touched. reopened counts them. Returns 0, or an nng error with why.
+ */
+int listen_reload_tls(struct listen *ls, nng_tls_config *tls, int *reopened, char *why,
+    size_t whylen);
+
 /* Listeners re-created by the watchdog since listen_new. */
 unsigned long listen_restarts(struct listen *ls);
 

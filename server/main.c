@@ -10,10 +10,13 @@
 
 #include <sysexits.h>
 
+#include "admin.h"
 #include "auth.h"
 #include "envelope.h"
+#include "config.h"
 #include "key.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 #include "store.h"
 #include "tls.h"
@@ -27,11 +30,16 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: jixiaod [--data DIR] [--listen URL]... [--feed URL] [options]\n"
 	    "       jixiaod init --data DIR --admin-key FILE.pub [--admin-name NAME]\n"
+	    "       jixiaod backup --data DIR OUT|--stdout\n"
+	    "       jixiaod restore BACKUP|- --data NEWDIR\n"
+	    "       jixiaod check --data DIR\n"
 	    "\n"
 	    "Serves jixiao evaluation workspaces to jx clients. A new store is made with\n"
 	    "jixiaod init: it gets the server's own key and its first admin, whose public key\n"
 	    "comes from jx keygen (the secret key never leaves the admin's machine).\n"
 	    "\n"
+	    "  -c, --config FILE      read options from FILE (key = value lines, as in\n"
+	    "                         jixiaod.conf.example); the command line wins\n"
 	    "  -d, --data DIR         data directory, created 0700 (default ./" DEFAULT_DATA ")\n"
 	    "  -l, --listen URL       where clients connect: ipc:///path, tcp://host:port or\n"
 	    "                         tls+tcp://host:port; repeat for several\n"
@@ -42,6 +50,8 @@ usage(FILE *f)
 	    "      --tls-cert FILE    PEM certificate (chain) for tls+tcp:// addresses\n"
 	    "      --tls-key FILE     its PEM private key, mode 0600 or 0640 (may be the\n"
 	    "                         same file as --tls-cert)\n"
+	    "      --metrics URL      serve Prometheus metrics at URL (http://HOST:PORT/PATH)\n"
+	    "                         and a health check at /healthz on the same port\n"
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
 	    "      --max-store BYTES  largest the store may grow to (default: as far as the\n"
 	    "                         disk allows); writes past it are refused\n"
@@ -56,21 +66,8 @@ usage(FILE *f)
 	    "  -V, --version          show the version\n"
 	    "\n"
 	    "Prints \"jixiaod: ready on URL...\" on standard output when it accepts requests.\n"
-	    "Stops cleanly on SIGINT or SIGTERM.\n");
-}
-
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v == 0 || s[0] == '-')
-		return -1;
-	*out = (size_t)v;
-	return 0;
+	    "Stops cleanly on SIGINT or SIGTERM. SIGHUP reads the TLS certificate and key\n"
+	    "again (systemctl reload jixiaod).\n");
 }
 
 /* jixiaod init: a new store with the server's key and its first admin. */
@@ -179,14 +176,19 @@ main(int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "max-store", required_argument, NULL, 'S' },
+		{ "metrics", required_argument, NULL, 'P' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct server_config cfg = { .data_dir = DEFAULT_DATA };
+	struct server_config cfg = { 0 };
+	struct config *conf = NULL;
+	const char *conf_path = NULL;
 	struct server *srv;
 	enum log_level level = LOG_WARN;
+	bool level_set = false;
 	char why[512];
 	sigset_t sigs;
 	size_t n;
@@ -194,7 +196,13 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "init") == 0)
 		return init_main(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, "d:l:f:vhV", opts, NULL)) != -1) {
+	if (argc > 1 && strcmp(argv[1], "backup") == 0)
+		return admin_backup_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "restore") == 0)
+		return admin_restore_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return admin_check_main(argc - 1, argv + 1);
+	while ((c = getopt_long(argc, argv, "c:d:l:f:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			cfg.data_dir = optarg;
@@ -216,12 +224,18 @@ main(int argc, char **argv)
 		case 'K':
 			cfg.tls_key = optarg;
 			break;
+		case 'P':
+			cfg.metrics = optarg;
+			break;
+		case 'c':
+			conf_path = optarg;
+			break;
 		case 'm':
 		case 'M':
 		case 'E':
 		case 'S':
 		case 'w':
-			if (parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
+			if (config_parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
 				fprintf(stderr, "jixiaod: %s is not a valid number for --%s\n", optarg,
 				    c == 'm' ? "map-size" : c == 'M' ? "max-message" :
 				    c == 'E' ? "max-evidence" : c == 'S' ? "max-store" : "workers");
@@ -244,10 +258,12 @@ main(int argc, char **argv)
 						"debug, not %s\n", optarg);
 				return EX_USAGE;
 			}
+			level_set = true;
 			break;
 		case 'v':
 			if (level < LOG_DEBUG)
 				level++;
+			level_set = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -265,6 +281,13 @@ main(int argc, char **argv)
 		    argv[optind]);
 		return EX_USAGE;
 	}
+	if (conf_path != NULL &&
+	    config_load(conf_path, &cfg, &level, level_set, &conf, why, sizeof(why)) != 0) {
+		fprintf(stderr, "jixiaod: %s\n", why);
+		return EX_CONFIG;
+	}
+	if (cfg.data_dir == NULL)
+		cfg.data_dir = DEFAULT_DATA;
 	if (cfg.max_message != 0 &&
 	    (cfg.max_message < ENVELOPE_MAX || cfg.max_message > ENVELOPE_LIMIT)) {
 		fprintf(stderr, "jixiaod: --max-message must be between %zu (4 MiB, what jx may "
@@ -273,8 +296,10 @@ main(int argc, char **argv)
 	}
 	if (cfg.nlisten == 0)
 		cfg.listen[cfg.nlisten++] = DEFAULT_LISTEN;
-	if ((rv = check_tls(&cfg)) != 0)
+	if ((rv = check_tls(&cfg)) != 0) {
+		config_free(conf);
 		return rv;
+	}
 	log_set_level(level);
 
 	/*
@@ -300,20 +325,38 @@ main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (server_open(&cfg, &srv, why, sizeof(why)) != 0) {
 		fprintf(stderr, "jixiaod: %s\n", why);
+		config_free(conf);
 		return EX_UNAVAILABLE;
 	}
 	printf("jixiaod: ready on %s\n", server_urls(srv));
 	fflush(stdout);
+	{
+		char state[SERVER_MAX_LISTEN * 256 + 320];
+		snprintf(state, sizeof(state), "READY=1\nSTATUS=serving %s", server_urls(srv));
+		notify_send(state);
+	}
 
-	while (sigwait(&sigs, &sig) != 0)
-		;
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		/* SIGHUP (systemctl reload): the TLS certificate again, after a renewal. */
+		notify_send("RELOADING=1");
+		if (server_reload_tls(srv, cfg.tls_cert, cfg.tls_key, why, sizeof(why)) != 0)
+			log_error("reload: %s; the old certificate stays", why);
+		notify_send("READY=1");
+	}
 	log_info("stopping on signal %d", sig);
+	notify_send("STOPPING=1");
 	server_close(srv);
+	config_free(conf);
 	log_info("stopped");
 	return 0;
 }

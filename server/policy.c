@@ -63,8 +63,7 @@ policy_may_read(struct rpc_call *c, const Jixiao__Workspace *ws)
 	return policy_role(c, ws) != JIXIAO__ROLE__ROLE_UNSPECIFIED;
 }
 
-/* The request's workspace id, when its type has a `workspace` field that is set. */
-static bool
+bool
 policy_workspace_of(const ProtobufCMessage *input, uint64_t *ws)
 {
 	const ProtobufCFieldDescriptor *f;

@@ -44,6 +44,8 @@ bool policy_public(const struct method *m);
 Jixiao__Role policy_role(struct rpc_call *c, const Jixiao__Workspace *ws);
 /* True when the caller may read ws: an admin or any member. */
 bool policy_may_read(struct rpc_call *c, const Jixiao__Workspace *ws);
+/* The request's workspace id, when its type has a `workspace` field that is set. */
+bool policy_workspace_of(const ProtobufCMessage *input, uint64_t *ws);
 /* True when the caller is an admin. */
 bool policy_is_admin(struct rpc_call *c);
 

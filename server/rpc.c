@@ -9,12 +9,14 @@
 #include <time.h>
 
 
+#include "audit.h"
 #include "auth.h"
 #include "envelope.h"
 #include "idem.h"
 #include "err.h"
 #include "log.h"
 #include "methods.h"
+#include "metrics.h"
 #include "policy.h"
 #include "svc.h"
 #include "treecache.h"
@@ -73,6 +75,7 @@ struct rpc_call {
 	struct rpc_change *changes, **changes_tail;
 	rpc_reply_fn reply_fn;
 	void *reply_arg;
+	uint64_t started_ns; /* when the frame arrived, for the latency metrics */
 };
 
 int
@@ -117,6 +120,9 @@ rpc_free(struct rpc *r)
 	free(r);
 }
 
+static void rpc_refuse(rpc_reply_fn reply, void *arg, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Replies with a status and no payload; used when no call could be made. */
 static void
 rpc_refuse(rpc_reply_fn reply, void *arg, int code, const char *fmt, ...)
@@ -130,6 +136,7 @@ rpc_refuse(rpc_reply_fn reply, void *arg, int code, const char *fmt, ...)
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	log_debug("refused: %s", message);
+	metrics_request(NULL, 0, code, 0);
 	if (envelope_reply_pack(code, message, NULL, &buf, &len) != 0)
 		log_error("out of memory answering a request");
 	reply(arg, buf, len);
@@ -227,12 +234,65 @@ rpc_invoke(struct rpc_call *c)
 	}
 }
 
+/*
+ * What a finished call leaves behind for operators: its metrics, and its audit line
+ * when it wrote, logged in, or was refused for want of a login or a role.
+ */
+static void
+rpc_observe(struct rpc_call *c)
+{
+	const ProtobufCServiceDescriptor *d = c->svc->service->descriptor;
+	struct audit_event e = { .event = "write" };
+	bool login = c->svc == &svc_auth && strcmp(d->methods[c->method].name, "Login") == 0;
+	uint8_t pk[KEY_PUBLIC_LEN];
+	char user[AUTH_NAME_MAX + 1];
+
+	metrics_request(d, c->method, c->code, metrics_now_ns() - c->started_ns);
+	if (login)
+		metrics_login(c->code == JX_OK);
+	if (login)
+		e.event = "login";
+	/* Not the "log in first" that every client meets once before it logs in. */
+	else if (c->code == JX_EPERM || (c->code == JX_EUNAUTH && c->user[0] != '\0'))
+		e.event = "refused";
+	else if (!c->row->writes)
+		return;
+	snprintf(user, sizeof(user), "%s", c->user);
+	if (login) {
+		const Jixiao__LoginRequest *in = (const Jixiao__LoginRequest *)c->input;
+		if (c->code == JX_OK && c->rpc->auth != NULL)
+			auth_session_user(c->rpc->auth, c->pipe, user, pk);
+		if (in->public_key.len == KEY_PUBLIC_LEN)
+			e.key = in->public_key.data;
+	} else if (c->user[0] != '\0') {
+		e.key = c->pk;
+	}
+	for (struct rpc_change *ch = c->changes; ch != NULL; ch = ch->next) {
+		e.has_workspace = true;
+		e.workspace = ch->ws;
+		e.changes++;
+		if (ch->revision > e.revision)
+			e.revision = ch->revision;
+	}
+	/* A call that made no change (refused, or a login) names the workspace it asked for. */
+	if (!e.has_workspace)
+		e.has_workspace = policy_workspace_of(c->input, &e.workspace);
+	e.user = user;
+	e.pipe = c->pipe;
+	e.service = d->short_name;
+	e.method = d->methods[c->method].name;
+	e.code = c->code;
+	e.message = c->message[0] != '\0' ? c->message : NULL;
+	audit_log(&e);
+}
+
 static void
 rpc_deliver(struct rpc_call *c)
 {
 	uint8_t *reply = c->reply;
 	size_t len = c->reply_len;
 
+	rpc_observe(c);
 	/* Never more than --max-message: the client could not be told why otherwise. */
 	if (reply != NULL && len > c->rpc->max_message) {
 		char message[ENVELOPE_MESSAGE_MAX];
@@ -436,6 +496,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 	ProtobufCMessage *input;
 	struct rpc_call *c;
 	const char *why = "";
+	uint64_t started = metrics_now_ns();
 
 	if (envelope_request_unpack(frame, len, &req, &why) != 0) {
 		rpc_refuse(reply, arg, JX_EINVAL, "%s", why);
@@ -475,6 +536,7 @@ rpc_handle(struct rpc *r, uint32_t pipe, const uint8_t *frame, size_t len, rpc_r
 	c->changes_tail = &c->changes;
 	c->reply_fn = reply;
 	c->reply_arg = arg;
+	c->started_ns = started;
 	log_debug("%s.%s from %s", req->service, method->name,
 	    c->user[0] != '\0' ? c->user : "(not logged in)");
 	/* Before any transaction, so a resend on a new connection is not remembered as refused. */

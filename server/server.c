@@ -8,6 +8,7 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/util/platform.h>
 
 #include "auth.h"
@@ -15,7 +16,10 @@
 #include "err.h"
 #include "feed.h"
 #include "listen.h"
+#include "health.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
 #include "rpc.h"
 #include "store.h"
 #include "svc.h"
@@ -49,7 +53,9 @@ struct server {
 	unsigned nworkers;
 	atomic_int busy;
 	atomic_bool stopping;
-	char urls[SERVER_MAX_LISTEN * 256];
+	struct health *health; /* NULL: no --metrics */
+	struct notify_watchdog *watchdog; /* NULL: systemd asks for none */
+	char urls[SERVER_MAX_LISTEN * 256 + 256];
 };
 
 static void
@@ -124,7 +130,61 @@ server_pipe_removed(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
 	struct server *s = arg;
 
+	metrics_connections(-1);
 	auth_pipe_closed(s->auth, (uint32_t)nng_pipe_id(p));
+}
+
+static void
+server_pipe_added(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	metrics_connections(1);
+}
+
+/* For /healthz: each plain listener takes a connection (TLS ones are not dialled). */
+static int
+server_accepting(void *arg, char *why, size_t whylen)
+{
+	struct server *s = arg;
+	char url[256];
+	const char *p = s->urls;
+
+	if (atomic_load(&s->stopping)) {
+		snprintf(why, whylen, "the server is stopping");
+		return JX_EUNAVAIL;
+	}
+	while (*p != '\0') {
+		size_t n = strcspn(p, " ");
+		nng_socket probe;
+		int rv;
+		snprintf(url, sizeof(url), "%.*s", (int)n, p);
+		p += n + (p[n] == ' ');
+		if (strncmp(url, "tcp://", 6) != 0 && strncmp(url, "ipc://", 6) != 0)
+			continue;
+		if ((rv = nng_req0_open(&probe)) == 0) {
+			rv = nng_dial(probe, url, NULL, 0);
+			nng_close(probe);
+		}
+		if (rv != 0) {
+			snprintf(why, whylen, "%s does not accept connections: %s", url,
+			    nng_strerror(rv));
+			return JX_EUNAVAIL;
+		}
+	}
+	return JX_OK;
+}
+
+/* The gauges only the server knows, for the metrics. */
+static void
+server_gauges(void *arg, FILE *f)
+{
+	struct server *s = arg;
+
+	fputs("# HELP jixiaod_sessions Connections logged in now.\n"
+	      "# TYPE jixiaod_sessions gauge\n", f);
+	fprintf(f, "jixiaod_sessions %zu\n", s->auth != NULL ? auth_sessions(s->auth) : 0);
+	fputs("# HELP jixiaod_requests_in_flight Requests being served now.\n"
+	      "# TYPE jixiaod_requests_in_flight gauge\n", f);
+	fprintf(f, "jixiaod_requests_in_flight %d\n", atomic_load(&s->busy));
 }
 
 static int
@@ -199,6 +259,10 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		rv = JX_EINTERNAL;
 		goto fail;
 	}
+	if ((rv = notify_watchdog_start(s->writer, s->store, &s->watchdog)) != 0) {
+		snprintf(why, whylen, "cannot start the watchdog thread");
+		goto fail;
+	}
 	if (cfg->feed != NULL &&
 	    (rv = feed_open(cfg->feed, s->listen, &s->feed, why, whylen)) != 0)
 		goto fail;
@@ -215,6 +279,7 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 	}
 	s->sock_open = true;
 	nng_pipe_notify(s->sock, NNG_PIPE_EV_REM_POST, server_pipe_removed, s);
+	nng_pipe_notify(s->sock, NNG_PIPE_EV_ADD_POST, server_pipe_added, s);
 	/* nng accepts messages of any size unless told: cap it before any listener. */
 	nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ,
 	    cfg->max_message != 0 ? cfg->max_message : ENVELOPE_MAX);
@@ -226,6 +291,14 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 	for (size_t i = 0; i < cfg->nlisten; i++)
 		if ((rv = server_listen(s, cfg->listen[i], why, whylen)) != 0)
 			goto fail;
+	if (cfg->metrics != NULL) {
+		const struct health_hooks hooks = { s, server_gauges, server_accepting };
+		size_t used = strlen(s->urls);
+		if ((rv = health_open(cfg->metrics, s->store, s->writer, &hooks, &s->health, why,
+		    whylen)) != 0)
+			goto fail;
+		snprintf(s->urls + used, sizeof(s->urls) - used, " %s", health_url(s->health));
+	}
 	log_info("serving %s with %u workers, store in %s", s->urls, s->nworkers,
 	    cfg->data_dir);
 	*sp = s;
@@ -235,6 +308,26 @@ fail:
 	return rv;
 }
 
+int
+server_reload_tls(struct server *s, const char *cert, const char *key, char *why,
+    size_t whylen)
+{
+	nng_tls_config *tls;
+	int rv, reopened = 0;
+
+	if (s->tls == NULL || cert == NULL || key == NULL)
+		return JX_OK;
+	if ((rv = tls_server_config(cert, key, &tls, why, whylen)) != 0)
+		return rv;
+	rv = listen_reload_tls(s->listen, tls, &reopened, why, whylen);
+	nng_tls_config_free(s->tls);
+	s->tls = tls;
+	if (rv != 0)
+		return JX_EUNAVAIL;
+	log_info("TLS certificate reloaded from %s for %d listener%s", cert, reopened,
+	    reopened == 1 ? "" : "s");
+	return JX_OK;
+}
 const char *
 server_urls(const struct server *s)
 {
@@ -252,10 +345,12 @@ server_close(struct server *s)
 	/* The feed's listener too: the feed's socket closes later, with the feed. */
 	listen_free(s->listen);
 	s->listen = NULL;
+	health_close(s->health);
 	for (waited = 0; atomic_load(&s->busy) > 0 && waited < SERVER_DRAIN_MS; waited += 10)
 		nng_msleep(10);
 	if (atomic_load(&s->busy) > 0)
 		log_warn("%d requests still in flight at shutdown", atomic_load(&s->busy));
+	notify_watchdog_stop(s->watchdog);
 	/* Every queued write is committed or refused, and answered, before the socket goes. */
 	writer_stop(s->writer);
 	if (s->sock_open)

@@ -22,6 +22,7 @@ struct server_config {
 	size_t max_evidence;   /* 0: SVC_FILES_DEFAULT_MAX */
 	const char *tls_cert;  /* PEM certificate for tls+tcp:// listeners and feed */
 	const char *tls_key;   /* PEM private key; may be the same file as tls_cert */
+	const char *metrics;   /* http://HOST:PORT/PATH for metrics and /healthz, or NULL */
 };
 
 struct server;
@@ -31,6 +32,14 @@ struct server;
  * plain sentence in why; nothing is left running on failure.
  */
 int server_open(const struct server_config *cfg, struct server **sp, char *why, size_t whylen);
+/*
+ * Reads the certificate and key again (after a renewal) and serves them on every
+ * tls+tcp:// listener; plain listeners and their connections are untouched. A bad file
+ * keeps the old certificate and returns an error with why. The change feed keeps the
+ * certificate it started with.
+ */
+int server_reload_tls(struct server *s, const char *cert, const char *key, char *why,
+    size_t whylen);
 /* The URLs being served, port 0 resolved, separated by spaces. */
 const char *server_urls(const struct server *s);
 /*

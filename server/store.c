@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "flusher.h"
 #include "replay.h"
 #include "wal.h"
 
@@ -40,6 +41,8 @@ struct store {
 	struct wal_batch batch;
 	size_t child_mark; /* batch.len when the nested transaction began */
 	bool dirty;        /* the unclean-stop marker is down (replay.c) */
+	atomic_uint_fast64_t commits; /* moves with every commit, for the flusher */
+	struct flusher *flusher;
 	char dir[4096];
 };
 
@@ -110,6 +113,28 @@ store_lock_dir(struct store *s, const char *dir, char *why, size_t whylen)
 	return JX_OK;
 }
 
+/*
+ * Why a store of format held cannot be opened, and what to do. There is no migration
+ * yet: format 2 is the first a release wrote. When the format changes, the step from
+ * the one before goes here, run by jixiaod after a backup, never silently.
+ */
+static void
+store_format_refusal(const char *held, char *why, size_t whylen)
+{
+	char *end;
+	long n = strtol(held, &end, 10);
+
+	if (*end == '\0' && n > strtol(STORE_SCHEMA, NULL, 10))
+		snprintf(why, whylen, "the data directory holds store format %s, newer than this "
+		    "jixiaod's %s: run the jixiaod that wrote it (a newer release), or restore a "
+		    "backup made for this one", held, STORE_SCHEMA);
+	else
+		snprintf(why, whylen, "the data directory holds store format %s, older than this "
+		    "jixiaod's %s, and no migration from it exists: keep serving it with the "
+		    "jixiaod that wrote it, export each workspace (jx export WS --archive) and "
+		    "import them into a new store", held, STORE_SCHEMA);
+}
+
 static int
 store_init_dbs(struct store *s, char *why, size_t whylen)
 {
@@ -132,10 +157,11 @@ store_init_dbs(struct store *s, char *why, size_t whylen)
 		goto abort;
 	} else if (val.mv_size != strlen(STORE_SCHEMA) ||
 	    memcmp(val.mv_data, STORE_SCHEMA, val.mv_size) != 0) {
+		char held[17];
+		snprintf(held, sizeof(held), "%.*s", (int)(val.mv_size > 16 ? 16 : val.mv_size),
+		    (const char *)val.mv_data);
 		mdb_txn_abort(txn);
-		snprintf(why, whylen, "the data directory holds schema %.*s; this jixiaod reads %s",
-		    (int)(val.mv_size > 16 ? 16 : val.mv_size), (const char *)val.mv_data,
-		    STORE_SCHEMA);
+		store_format_refusal(held, why, whylen);
 		return JX_EPRECOND;
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0)
@@ -206,6 +232,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	flusher_stop(s->flusher);
 	/* A clean stop: the store on the device is current, its marker can go. */
 	if (s->env != NULL && s->dirty && !s->broken && mdb_env_sync(s->env, 1) == 0)
 		replay_clean(s->dir);
@@ -329,8 +356,10 @@ store_write_commit(struct store *s, MDB_txn *txn)
 	}
 	/* Committed or not, LMDB has freed txn; the environment stays usable. */
 	rc = mdb_txn_commit(txn);
-	if (rc == 0)
+	if (rc == 0) {
+		atomic_fetch_add(&s->commits, 1);
 		return JX_OK;
+	}
 	if (lsn != 0)
 		wal_undo(s->wal);
 	store_fail(s, rc);
@@ -559,6 +588,143 @@ store_key_pair(uint8_t key[16], uint64_t a, uint64_t b)
 	store_key_u64(key + 8, b);
 }
 
+const char *
+store_format(void)
+{
+	return STORE_SCHEMA;
+}
+
+/* The format the store in txn holds must be ours. */
+static int
+store_check_format(struct store *s, MDB_txn *txn, char *why, size_t whylen)
+{
+	MDB_val val;
+	int rc;
+
+	rc = mdb_get(txn, s->dbi[STORE_META], &(MDB_val){ 6, "schema" }, &val);
+	if (rc != 0) {
+		snprintf(why, whylen, "this is not a jixiao store (it has no format version)");
+		return JX_EINVAL;
+	}
+	if (val.mv_size != strlen(STORE_SCHEMA) ||
+	    memcmp(val.mv_data, STORE_SCHEMA, val.mv_size) != 0) {
+		char held[17];
+		snprintf(held, sizeof(held), "%.*s", (int)(val.mv_size > 16 ? 16 : val.mv_size),
+		    (const char *)val.mv_data);
+		store_format_refusal(held, why, whylen);
+		return JX_EPRECOND;
+	}
+	return JX_OK;
+}
+
+int
+store_open_readonly(const char *path, bool file, struct store **sp, char *why, size_t whylen)
+{
+	unsigned flags = MDB_RDONLY | MDB_NOTLS | (file ? MDB_NOSUBDIR | MDB_NOLOCK : 0);
+	struct store *s;
+	MDB_txn *txn = NULL;
+	MDB_envinfo info;
+	int rv, rc;
+
+	*sp = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return JX_EINTERNAL;
+	}
+	s->lock_fd = -1;
+	pthread_rwlock_init(&s->map_lock, NULL);
+	if (!file) {
+		char data[4096];
+		snprintf(data, sizeof(data), "%s/data.mdb", path);
+		if (access(data, R_OK) != 0) {
+			snprintf(why, whylen, "%s holds no store (no %s: %s)", path, data,
+			    strerror(errno));
+			rv = JX_ENOTFOUND;
+			goto fail;
+		}
+	}
+	if ((rc = mdb_env_create(&s->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(s->env, STORE_NDBS)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(s->env, 1024)) != 0 ||
+	    (rc = mdb_env_open(s->env, path, flags, 0600)) != 0)
+		goto lmdb_fail;
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+		goto lmdb_fail;
+	for (int i = 0; i < STORE_NDBS; i++)
+		if ((rc = mdb_dbi_open(txn, store_db_names[i], 0, &s->dbi[i])) != 0) {
+			snprintf(why, whylen, "%s is not a jixiao store of format %s: it has no "
+			    "%s table", path, STORE_SCHEMA, store_db_names[i]);
+			rv = rc == MDB_NOTFOUND ? JX_EPRECOND : store_err(rc);
+			goto fail;
+		}
+	if ((rv = store_check_format(s, txn, why, whylen)) != 0)
+		goto fail;
+	/* A read transaction's commit keeps the tables' handles open for the env. */
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != 0)
+		goto lmdb_fail;
+	*sp = s;
+	return JX_OK;
+lmdb_fail:
+	snprintf(why, whylen, "cannot open the store %s: %s", path, mdb_strerror(rc));
+	rv = store_err(rc);
+fail:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	store_close(s);
+	return rv;
+}
+
+int
+store_copy_fd(struct store *s, int fd, char *why, size_t whylen)
+{
+	int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+
+	/* The daemon grew the map since we opened: adopt the new size and copy again. */
+	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(s->env, 0)) == 0) {
+		if (lseek(fd, 0, SEEK_SET) == 0 && ftruncate(fd, 0) == 0)
+			rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+		else
+			rc = errno;
+	}
+	if (rc != 0) {
+		snprintf(why, whylen, "cannot copy the store: %s", mdb_strerror(rc));
+		return store_err(rc);
+	}
+	return JX_OK;
+}
+
+unsigned long long
+store_file_size(const struct store *s)
+{
+	mdb_filehandle_t fd;
+	struct stat st;
+
+	if (mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_size;
+}
+
+int
+store_lock(const char *dir, int *lock_fd, char *why, size_t whylen)
+{
+	struct store tmp = { .lock_fd = -1 };
+	int rv;
+
+	*lock_fd = -1;
+	if ((rv = store_mkdir(dir, why, whylen)) != 0 ||
+	    (rv = store_lock_dir(&tmp, dir, why, whylen)) != 0) {
+		if (tmp.lock_fd >= 0)
+			close(tmp.lock_fd);
+		return rv;
+	}
+	*lock_fd = tmp.lock_fd;
+	return JX_OK;
+}
+
 /* ---- for replay.c */
 
 int
@@ -685,14 +851,30 @@ store_sync(struct store *s)
 	return store_err(rc);
 }
 
+static uint64_t
+store_commits(void *arg)
+{
+	struct store *s = arg;
+
+	return atomic_load(&s->commits);
+}
+
+static int
+store_flush(void *arg)
+{
+	return store_sync(arg);
+}
+
 int
 store_set_dirty(struct store *s)
 {
 	int rc = mdb_env_set_flags(s->env, MDB_NOSYNC, 1);
 
-	if (rc == 0)
-		s->dirty = true;
-	return store_err(rc);
+	if (rc != 0)
+		return store_err(rc);
+	s->dirty = true;
+	/* LMDB's pages reach the device about once a second, not all at the stop. */
+	return flusher_start(store_commits, store_flush, s, &s->flusher);
 }
 
 const char *

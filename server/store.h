@@ -125,6 +125,29 @@ void store_key_u64(uint8_t key[8], uint64_t v);
 uint64_t store_key_get_u64(const uint8_t key[8]);
 void store_key_pair(uint8_t key[16], uint64_t a, uint64_t b);
 
+/*
+ * Opens an existing store read-only, for backup and check: path is a data directory,
+ * or with file set a store file of its own (a backup's copy, opened without a lock
+ * file). Takes no lock on the directory, so it may run beside a live jixiaod: LMDB's
+ * readers never block its writer. Refuses a store of another format.
+ */
+int store_open_readonly(const char *path, bool file, struct store **sp, char *why,
+    size_t whylen);
+/*
+ * Writes a compacted copy of the store's current snapshot to fd (LMDB's copy with
+ * MDB_CP_COMPACT): consistent, and it holds a read snapshot, never the writer.
+ */
+int store_copy_fd(struct store *s, int fd, char *why, size_t whylen);
+/*
+ * Takes the data directory's lock as jixiaod does (creating dir 0700 if needed), so no
+ * daemon starts on it meanwhile: for restore. Close *lock_fd to release it.
+ */
+int store_lock(const char *dir, int *lock_fd, char *why, size_t whylen);
+/* The store format this jixiaod reads and writes ("2"). */
+const char *store_format(void);
+/* Bytes the store's file takes on disk now, or 0 when it cannot tell. */
+unsigned long long store_file_size(const struct store *s);
+
 /* Maps an MDB_* or errno code to a jx_err. */
 int store_err(int rc);
 const char *store_db_name(enum store_db db);

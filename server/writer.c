@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "metrics.h"
 
 struct writer {
 	struct store *store;
@@ -109,7 +110,12 @@ writer_run_once(struct writer *w, struct writer_job *list)
 			return store_failure(w->store) == STORE_IO ? JX_EUNAVAIL : JX_ENOSPC;
 		}
 	}
-	return store_write_commit(w->store, txn);
+	{
+		uint64_t t0 = metrics_now_ns();
+		rv = store_write_commit(w->store, txn);
+		metrics_commit(metrics_now_ns() - t0);
+	}
+	return rv;
 }
 
 static void
@@ -159,7 +165,9 @@ writer_main(void *arg)
 			w->tail = &w->head;
 		pthread_mutex_unlock(&w->mtx);
 
+		uint64_t t0 = metrics_now_ns();
 		writer_run(w, list);
+		metrics_batch(n, metrics_now_ns() - t0);
 
 		pthread_mutex_lock(&w->mtx);
 		w->batches++;

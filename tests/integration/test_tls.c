@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* memmem, nftw */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
@@ -471,6 +472,67 @@ the_feed_is_served_over_tls(void **state)
 	nng_close(sub);
 }
 
+/* Pings over TLS trusting ca until it answers, for up to 5 s. */
+static void
+wait_tls(struct tls_test *t, const char *ca)
+{
+	for (int i = 0; i < 50; i++) {
+		if (jx_tls(t, ca, NULL, NULL, "ping", NULL) == 0)
+			return;
+		usleep(100000);
+	}
+	fail_msg("TLS with %s did not answer within 5 s", ca);
+}
+
+/*
+ * SIGHUP (systemctl reload) serves a renewed certificate on the TLS listener; a bad
+ * file keeps the one in use; a client on the ipc listener keeps its connection.
+ */
+static void
+sighup_reloads_the_certificate(void **state)
+{
+	static const char *const csr[] = { "openssl", "req", "-newkey", "ec", "-pkeyopt",
+		"ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "new.key", "-out",
+		"new.csr", "-subj", "/CN=localhost", NULL };
+	static const char *const sign[] = { "openssl", "x509", "-req", "-in", "new.csr",
+		"-CA", "other.pem", "-CAkey", "other.key", "-CAcreateserial", "-out", "new.pem",
+		"-days", "2", "-extfile", "ext.cnf", NULL };
+	Jixiao__PingRequest in = JIXIAO__PING_REQUEST__INIT;
+	Jixiao__PingReply *out = NULL;
+	struct tls_test *t = *state;
+	struct client *cl;
+	char why[256], path[400];
+	FILE *f;
+
+	assert_int_equal(client_open(t->d.url, jxd_identity(&t->d, "admin"), &cl, why,
+	    sizeof(why)), 0);
+	assert_int_equal(client_login(cl, why, sizeof(why)), 0);
+	/* Renewed: a certificate from the other CA, put in place of the first. */
+	openssl(t->dir, csr);
+	openssl(t->dir, sign);
+	snprintf(path, sizeof(path), "%s/new.key", t->dir);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(rename(path, t->key), 0);
+	snprintf(path, sizeof(path), "%s/new.pem", t->dir);
+	assert_int_equal(rename(path, t->cert), 0);
+	assert_int_equal(kill(t->d.pid, SIGHUP), 0);
+	wait_tls(t, t->other_ca);
+	assert_int_not_equal(jx_tls(t, t->ca, NULL, NULL, "ping", NULL), 0);
+	/* A damaged certificate file: the one in use stays. */
+	assert_non_null(f = fopen(t->cert, "w"));
+	fputs("not a certificate\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(kill(t->d.pid, SIGHUP), 0);
+	usleep(200000);
+	wait_tls(t, t->other_ca);
+	/* The logged-in ipc connection was never dropped: still logged in, no new login. */
+	assert_int_equal(client_call(cl, &jixiao__system__descriptor, "Ping", &in.base,
+	    (ProtobufCMessage **)&out, why, sizeof(why)), 0);
+	jixiao__ping_reply__free_unpacked(out, NULL);
+	assert_string_equal(client_user(cl), "admin");
+	client_close(cl);
+}
+
 /* Last: after all of the above the daemon stops cleanly, exit status 0 (no crash). */
 static void
 the_daemon_stops_cleanly(void **state)
@@ -490,6 +552,7 @@ main(void)
 		cmocka_unit_test(a_plain_tcp_peer_gets_nothing),
 		cmocka_unit_test(jixiaod_refuses_a_bad_certificate_or_key),
 		cmocka_unit_test(the_feed_is_served_over_tls),
+		cmocka_unit_test(sighup_reloads_the_certificate),
 		cmocka_unit_test(the_daemon_stops_cleanly),
 	};
 

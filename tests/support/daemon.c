@@ -113,6 +113,14 @@ jxd_wait_ready(struct jxd *d)
 			if (d->tcp && tcp != NULL)
 				snprintf(d->tcp_url, sizeof(d->tcp_url), "%.*s",
 				    (int)strcspn(tcp + 1, " \n"), tcp + 1);
+			char *m = strstr(line, "/metrics");
+			if (d->want_metrics && m != NULL) {
+				char *b = m;
+				while (b > line && b[-1] != ' ')
+					b--;
+				snprintf(d->metrics_url, sizeof(d->metrics_url), "%.*s",
+				    (int)(m + 8 - b), b);
+			}
 			if (d->tls_cert[0] != '\0' && tls != NULL)
 				snprintf(d->tls_url, sizeof(d->tls_url), "%.*s",
 				    (int)strcspn(tls + 1, " \n"), tls + 1);
@@ -156,6 +164,12 @@ jxd_spawn(struct jxd *d)
 	}
 	for (int i = 0; d->args != NULL && d->args[i] != NULL && i < 8; i++)
 		argv[n++] = d->args[i];
+	if (d->want_metrics) {
+		argv[n++] = "--metrics";
+		/* The first start picks a free port; a restart reuses it. */
+		argv[n++] = d->metrics_url[0] != '\0' ? d->metrics_url
+						      : "http://127.0.0.1:0/metrics";
+	}
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/jixiaod.log", d->dir);
 	posix_spawn_file_actions_init(&fa);
@@ -313,6 +327,7 @@ jxd_start_opts(struct jxd *d, const struct jxd_opts *o)
 	d->out_fd = -1;
 	d->tcp = o->tcp;
 	d->args = o->args;
+	d->want_metrics = o->metrics;
 	if (o->tls_cert != NULL && o->tls_key != NULL) {
 		snprintf(d->tls_cert, sizeof(d->tls_cert), "%s", o->tls_cert);
 		snprintf(d->tls_key, sizeof(d->tls_key), "%s", o->tls_key);
@@ -377,6 +392,12 @@ jxd_stop(struct jxd *d)
 	d->out_fd = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fail_msg("jixiaod stopped badly (status %d)", status);
+	/* And the store it left is sound: chains, indexes and evidence (jixiaod check). */
+	if (!d->no_invariants) {
+		const char *argv[] = { jxd_env("JIXIAOD"), "check", "--data", d->data, NULL };
+		if (jxd_run(d, argv) != 0)
+			fail_msg("jixiaod check found the store damaged (see %s/jixiaod.log)", d->dir);
+	}
 }
 
 static int

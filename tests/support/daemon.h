@@ -24,6 +24,8 @@ struct jxd {
 	char tls_cert[320];
 	char tls_key[320];
 	bool tls_feed;
+	char metrics_url[128]; /* http://127.0.0.1:PORT/metrics when started with metrics */
+	bool want_metrics;
 	/*
 	 * jxd_stop checks the store's invariants (invariant.h) before it stops the daemon;
 	 * a test whose store is meant to be broken (a restored older copy) sets this.
@@ -40,6 +42,7 @@ struct jxd_opts {
 	bool tls_feed;         /* the feed on tls+tcp://127.0.0.1:0 (any free port), not ipc */
 	/* More options for the daemon, NULL-terminated (at most 8); must outlive the test. */
 	const char *const *args;
+	bool metrics;          /* --metrics on a free port: d->metrics_url */
 };
 
 /*
