@@ -5,6 +5,7 @@ RELEASE_BUILD ?= build-release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps build check check-fast check-asan release-check demo bench bench-history clean
+.PHONY: check-fuzz fuzz fuzz-build crash
 
 all: build
 
@@ -15,9 +16,9 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJX_WERROR=ON
 	cmake --build $(BUILD) -j$(JOBS)
 
-# Every test, twice: an optimised build, then one under ASan+UBSan; and a packager's
-# Release (-O3) build compiled warning-free (compile only, no third test run).
-check: check-fast check-asan release-check
+# Every test, twice: an optimised build, then one under ASan+UBSan; a packager's Release
+# (-O3) build compiled warning-free (compile only); then each fuzzer briefly.
+check: check-fast check-asan release-check check-fuzz
 
 check-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -34,8 +35,9 @@ release-check: deps
 	cmake --build $(RELEASE_BUILD) -j$(JOBS)
 
 # Starts jixiaod on a local data directory, scores a sheet through jx, stops it.
+# WEB=1 then serves it again with the web interface on http://127.0.0.1:7480.
 demo: build
-	BUILD=$(BUILD) deploy/demo.sh
+	BUILD=$(BUILD) WEB=$(WEB) deploy/demo.sh
 
 # The benchmark of issue 4 (BENCHMARKS.md); PEERS=1 adds Redis, PostgreSQL and etcd
 # (installed by tests/bench/peers.sh when missing, as root). BENCH_ARGS go to jx-bench.
@@ -50,5 +52,34 @@ bench-history: deps
 	cmake --build $(BUILD) --target history-bench jixiaod -j$(JOBS)
 	$(BUILD)/tests/bench/history-bench $(BENCH_ARGS)
 
+# The libFuzzer harnesses of tests/fuzz, built with clang in their own directory.
+# `make fuzz SECONDS=N` runs each for N seconds, one after the other (RELIABILITY.md);
+# `make check` runs each for FUZZ_SECONDS.
+FUZZ_BUILD ?= build-fuzz
+SECONDS ?= 60
+FUZZ_SECONDS ?= 5
+fuzz-build: deps
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJX_WERROR=ON \
+		-DJX_FUZZ=ON -DBUILD_TESTING=OFF
+	cmake --build $(FUZZ_BUILD) --target fuzz-harnesses -j$(JOBS)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(SECONDS)
+
+check-fuzz:
+	@if command -v clang >/dev/null 2>&1; then \
+		$(MAKE) fuzz-build && tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS); \
+	else \
+		echo "check-fuzz: clang is not installed: the fuzzers are skipped"; \
+	fi
+
+# Crash consistency, long: CYCLES kill -9 cycles under concurrent writers (RELIABILITY.md),
+# the clients on CRASH_TRANSPORT (tcp or ipc).
+CYCLES ?= 500
+CRASH_TRANSPORT ?= tcp
+crash: build
+	JIXIAOD=$(BUILD)/server/jixiaod JX=$(BUILD)/client/jx JX_SOURCE_DIR=$(CURDIR) \
+		$(BUILD)/tests/test_crash $(CYCLES) $(CRASH_TRANSPORT)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD) .jixiao-demo
+	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD) $(FUZZ_BUILD) .jixiao-demo

@@ -85,7 +85,24 @@ archive_fetch_free(struct archive_fetch *x)
 		jixiao__tree_reply__free_unpacked(x->tree, NULL);
 	if (x->checkpoint != NULL)
 		jixiao__checkpoint_reply__free_unpacked(x->checkpoint, NULL);
-	jixiao__list_users_reply__free_unpacked(x->members, NULL);
+	if (x->members != NULL)
+		jixiao__list_users_reply__free_unpacked(x->members, NULL);
+}
+
+/*
+ * The workspace's users as the server knows them now, for each signer's standing; a
+ * server that cannot say (an older one) leaves the archive without it.
+ */
+static void
+archive_fetch_members(struct cli *cli, struct archive_fetch *x, uint64_t ws)
+{
+	Jixiao__ListMembersRequest in = JIXIAO__LIST_MEMBERS_REQUEST__INIT;
+	char msg[256];
+
+	in.workspace = ws;
+	if (cli->client != NULL)
+		(void)client_call(cli->client, &jixiao__users__descriptor, "Members", &in.base,
+		    (ProtobufCMessage **)&x->members, msg, sizeof(msg));
 }
 
 int
@@ -97,8 +114,7 @@ archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf, size_t
 	struct export_archive_in a = { 0 };
 	struct archive_fetch x = { 0 };
 	const Jixiao__Workspace *w;
-	Jixiao__ListMembersRequest min = JIXIAO__LIST_MEMBERS_REQUEST__INIT;
-	char why[EXPORT_WHY_MAX] = "", msg[256];
+	char why[EXPORT_WHY_MAX] = "";
 	int rv, err;
 
 	*buf = NULL;
@@ -128,11 +144,7 @@ archive_fetch(struct cli *cli, uint64_t ws, bool progress, uint8_t **buf, size_t
 	}
 	if ((rv = archive_fetch_records(cli, &x, ws, progress)) != 0)
 		goto out;
-	/* The signers' standing now; a server that cannot say (an older one) is left out. */
-	min.workspace = ws;
-	if (cli->client == NULL || client_call(cli->client, &jixiao__users__descriptor, "Members",
-	    &min.base, (ProtobufCMessage **)&x.members, msg, sizeof(msg)) != 0)
-		x.members = NULL;
+	archive_fetch_members(cli, &x, ws);
 	a.members = x.members;
 	a.checkpoint = x.checkpoint;
 	a.tree = x.tree;

@@ -122,8 +122,9 @@ static int user_enable(struct cli *cli, int argc, char **argv);
 static int user_key(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command user_commands[] = {
-	{ "add", user_add, "jx user add NAME FILE.pub [--admin]",
-	    "Registers a user by the public key jx keygen wrote (admins only)." },
+	{ "add", user_add, "jx user add NAME FILE.pub|'jixiao-ed25519 KEY…' [--admin]",
+	    "Registers a user by the public key jx keygen wrote, or the line the web "
+	    "interface shows (admins only)." },
 	{ "ls", user_ls, "jx user ls [--ws WS]",
 	    "Lists the registered users and their key fingerprints (admins only); with --ws,\n"
 	    "the users of a workspace you belong to: its members and who signed there." },
@@ -172,8 +173,14 @@ user_add(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage_error("usage: %s", user_commands[0].usage);
-	if (key_load_public(argv[optind + 1], pk, why, sizeof(why)) != 0)
+	/* The web interface's key is a line to paste, not a file. */
+	if (strncmp(argv[optind + 1], "jixiao-ed25519 ", 15) == 0) {
+		if (key_parse_public(argv[optind + 1], pk) != 0)
+			return cli_error(EX_DATAERR, "that is not a whole jixiao public key line: "
+			    "copy the line the web interface shows, in quotes");
+	} else if (key_load_public(argv[optind + 1], pk, why, sizeof(why)) != 0) {
 		return cli_error(EX_DATAERR, "%s", why);
+	}
 	in.name = argv[optind];
 	in.public_key.data = pk;
 	in.public_key.len = sizeof(pk);

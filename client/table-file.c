@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "program.h"
 #include "xlsx.h"
 
 /* How long LibreOffice may take to convert a workbook. */
@@ -82,22 +83,8 @@ static bool
 table_file_soffice(char *buf, size_t len)
 {
 	static const char *const names[] = { "soffice", "libreoffice" };
-	const char *path = getenv("PATH");
 
-	if (path == NULL || path[0] == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		for (const char *p = path; *p != '\0';) {
-			const char *colon = strchr(p, ':');
-			size_t dl = colon != NULL ? (size_t)(colon - p) : strlen(p);
-			int n = snprintf(buf, len, "%.*s/%s", (int)dl, dl > 0 ? p : ".", names[k]);
-
-			if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
-				return true;
-			p += dl + (colon != NULL);
-		}
-	}
-	return false;
+	return program_find(names, sizeof(names) / sizeof(names[0]), buf, len);
 }
 
 static int

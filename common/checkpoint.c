@@ -84,6 +84,24 @@ checkpoint_number(const char *p, uint64_t *v)
 	return *end == '\n' ? end + 1 : NULL;
 }
 
+/*
+ * Decodes the base64 text [p, p + len) into exactly n bytes at out. Only the canonical
+ * encoding is taken: libsodium 1.0.18 also reads some bytes above 0x7f as base64 letters
+ * (its comparisons take them as signed), so two texts could carry one signature.
+ */
+static int
+checkpoint_b64(const char *p, size_t len, uint8_t *out, size_t n)
+{
+	char again[sodium_base64_ENCODED_LEN(CHECKPOINT_KEYID_LEN + KEY_SIG_LEN, CHECKPOINT_B64)];
+	size_t got;
+
+	if (sodium_base64_ENCODED_LEN(n, CHECKPOINT_B64) > sizeof(again) ||
+	    sodium_base642bin(out, n, p, len, NULL, &got, NULL, CHECKPOINT_B64) != 0 || got != n)
+		return -1;
+	sodium_bin2base64(again, sizeof(again), out, n, CHECKPOINT_B64);
+	return strlen(again) == len && memcmp(again, p, len) == 0 ? 0 : -1;
+}
+
 int
 checkpoint_open(const char *note, const uint8_t *pk, struct checkpoint *cp, char *why,
     size_t whylen)
@@ -91,7 +109,7 @@ checkpoint_open(const char *note, const uint8_t *pk, struct checkpoint *cp, char
 	char origin[CHECKPOINT_ORIGIN_MAX], expect[CHECKPOINT_ORIGIN_MAX + 8], body[CHECKPOINT_MAX];
 	uint8_t sig[CHECKPOINT_KEYID_LEN + KEY_SIG_LEN], id[CHECKPOINT_KEYID_LEN];
 	const char *p, *blank, *line, *b64, *end;
-	size_t got, blen;
+	size_t blen;
 	uint64_t ws;
 
 	memset(cp, 0, sizeof(*cp));
@@ -118,8 +136,7 @@ checkpoint_open(const char *note, const uint8_t *pk, struct checkpoint *cp, char
 	cp->workspace = ws;
 	if ((p = checkpoint_number(body + strlen(expect), &cp->revision)) == NULL ||
 	    (end = strchr(p, '\n')) == NULL || end[1] != '\0' ||
-	    sodium_base642bin(cp->head, CHECKPOINT_HEAD_LEN, p, (size_t)(end - p), NULL, &got,
-	    NULL, CHECKPOINT_B64) != 0 || got != CHECKPOINT_HEAD_LEN) {
+	    checkpoint_b64(p, (size_t)(end - p), cp->head, CHECKPOINT_HEAD_LEN) != 0) {
 		snprintf(why, whylen, "the checkpoint's revision or head does not read");
 		return -1;
 	}
@@ -132,8 +149,7 @@ checkpoint_open(const char *note, const uint8_t *pk, struct checkpoint *cp, char
 	}
 	b64 = line + strlen(expect);
 	end = b64 + strcspn(b64, "\n");
-	if (sodium_base642bin(sig, sizeof(sig), b64, (size_t)(end - b64), NULL, &got, NULL,
-	    CHECKPOINT_B64) != 0 || got != sizeof(sig)) {
+	if (checkpoint_b64(b64, (size_t)(end - b64), sig, sizeof(sig)) != 0) {
 		snprintf(why, whylen, "the checkpoint's signature does not read");
 		return -1;
 	}

@@ -78,7 +78,8 @@ csv_count_lines(const char *s, size_t n)
 
 /*
  * Formula injection (CSV/DDE): a spreadsheet runs a cell that starts with = + - @, a tab
- * or a CR as a formula. csv_write_row writes such a cell with an apostrophe in front,
+ * or a CR as a formula; a LF is guarded too, since a quoted cell's lone CR reads back as
+ * one (csv_parse keeps every line break as LF). csv_write_row writes such a cell with an apostrophe in front,
  * which Excel and WPS show as text, and so also a cell that already starts with
  * apostrophes followed by one of those; csv_parse takes one apostrophe off such a cell,
  * so that what was written reads back exactly. A plain number ("-2", "+1.5") is no
@@ -89,7 +90,7 @@ csv_formula_start(const char *s, size_t len)
 {
 	size_t i = 0;
 
-	if (len == 0 || strchr("=+-@\t\r", s[0]) == NULL || s[0] == '\0')
+	if (len == 0 || strchr("=+-@\t\r\n", s[0]) == NULL || s[0] == '\0')
 		return false;
 	if (s[0] == '+' || s[0] == '-') {
 		bool digit = false, dot = false;
@@ -142,22 +143,29 @@ csv_read_cell(struct csv_parser *ps, size_t rowline, size_t col)
 	if (quoted) {
 		ps->p++;
 		for (;;) {
+			char c;
+
 			if (ps->p == ps->end)
 				return csv_why(ps->why, ps->whylen, rowline, col, NULL,
 				    "引号没有闭合", "a quoted cell is never closed");
-			if (*ps->p == '"') {
+			c = *ps->p;
+			if (c == '"') {
 				if (ps->p + 1 < ps->end && ps->p[1] == '"') {
 					ps->p++;
 				} else {
 					ps->p++;
 					break;
 				}
-			} else if (*ps->p == '\r' && ps->p + 1 < ps->end && ps->p[1] == '\n') {
-				ps->p++;
+			} else if (c == '\r') {
+				/* CRLF and a lone CR are each one line break, kept as LF. */
+				if (ps->p + 1 < ps->end && ps->p[1] == '\n')
+					ps->p++;
+				c = '\n';
 			}
-			if (*ps->p == '\n')
+			if (c == '\n')
 				ps->line++;
-			if (csv_putc(ps, *ps->p++) != JX_OK)
+			ps->p++;
+			if (csv_putc(ps, c) != JX_OK)
 				return JX_EINTERNAL;
 			if (ps->textlen - start > CSV_MAX_CELL)
 				goto toolong;
@@ -456,7 +464,8 @@ csv_write_row(FILE *f, const char *const *cells, size_t n)
 			putc(',', f);
 		guard = csv_guarded(s, strlen(s));
 
-		if (strpbrk(s, ",\"\r\n") == NULL) {
+		/* A byte-order mark at the start of a file would be read as one, not as text. */
+		if (strpbrk(s, ",\"\r\n") == NULL && strncmp(s, "\xef\xbb\xbf", 3) != 0) {
 			if (guard)
 				putc('\'', f);
 			fputs(s, f);

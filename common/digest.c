@@ -18,20 +18,23 @@ digest_u64(crypto_generichash_state *st, uint64_t v)
 	crypto_generichash_update(st, b, sizeof(b));
 }
 
-/* Length, then the protobuf encoding. */
+/* The protobuf encoding of m into a new buffer; -1 when out of memory. */
 static int
-digest_message(crypto_generichash_state *st, const ProtobufCMessage *m)
+digest_pack(const ProtobufCMessage *m, uint8_t **buf, size_t *len)
 {
-	size_t len = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = malloc(len > 0 ? len : 1);
-
-	if (buf == NULL)
+	*len = protobuf_c_message_get_packed_size(m);
+	if ((*buf = malloc(*len > 0 ? *len : 1)) == NULL)
 		return -1;
-	protobuf_c_message_pack(m, buf);
+	protobuf_c_message_pack(m, *buf);
+	return 0;
+}
+
+/* Length, then the bytes. */
+static void
+digest_part(crypto_generichash_state *st, const uint8_t *buf, size_t len)
+{
 	digest_u64(st, len);
 	crypto_generichash_update(st, buf, len);
-	free(buf);
-	return 0;
 }
 
 static int
@@ -79,27 +82,35 @@ digest_node_stored(const Jixiao__Node *n)
 	return s;
 }
 
+void
+digest_parts_free(struct digest_parts *p)
+{
+	free(p->header);
+	for (size_t i = 0; p->nodes != NULL && i < p->n_nodes; i++)
+		free(p->nodes[i]);
+	free(p->nodes);
+	free(p->node_lens);
+	free(p->budget);
+	for (size_t i = 0; p->findings != NULL && i < p->n_findings; i++)
+		free(p->findings[i]);
+	free(p->findings);
+	free(p->finding_lens);
+	memset(p, 0, sizeof(*p));
+}
+
 int
-digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *head,
-    Jixiao__Node *const *nodes, size_t n, const Jixiao__Budget *budget,
-    Jixiao__Finding *const *findings, size_t nfindings, uint8_t out[DIGEST_LEN])
+digest_parts(const Jixiao__Workspace *ws, Jixiao__Node *const *nodes, size_t n,
+    const Jixiao__Budget *budget, Jixiao__Finding *const *findings, size_t nfindings,
+    struct digest_parts *p)
 {
 	Jixiao__Workspace h = JIXIAO__WORKSPACE__INIT;
-	crypto_generichash_state st;
 	void **sorted = NULL, **fsorted = NULL;
 	int rv = -1;
 
+	memset(p, 0, sizeof(*p));
 	if (digest_sorted((void *const *)nodes, n, digest_by_id, &sorted) != 0 ||
 	    digest_sorted((void *const *)findings, nfindings, digest_finding_by_id, &fsorted) != 0)
 		goto out;
-
-	crypto_generichash_init(&st, NULL, 0, DIGEST_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)DIGEST_CONTENT_CTX,
-	    sizeof(DIGEST_CONTENT_CTX));
-	digest_u64(&st, ws->id);
-	digest_u64(&st, revision);
-	crypto_generichash_update(&st, head, DIGEST_LEN);
-
 	h.id = ws->id;
 	h.subject = ws->subject;
 	h.fiscal_year = ws->fiscal_year;
@@ -121,11 +132,14 @@ digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *he
 	h.process = ws->process;
 	h.evaluator = ws->evaluator;
 	h.report_date = ws->report_date;
-	if (digest_message(&st, &h.base) != 0)
+	if (digest_pack(&h.base, &p->header, &p->header_len) != 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	if (n > 0 && ((p->nodes = calloc(n, sizeof(*p->nodes))) == NULL ||
+	    (p->node_lens = calloc(n, sizeof(*p->node_lens))) == NULL))
+		goto out;
+	for (size_t i = 0; i < n; i++, p->n_nodes++) {
 		Jixiao__Node s = digest_node_stored((const Jixiao__Node *)sorted[i]);
-		if (digest_message(&st, &s.base) != 0)
+		if (digest_pack(&s.base, &p->nodes[i], &p->node_lens[i]) != 0)
 			goto out;
 	}
 	if (budget != NULL) {
@@ -133,17 +147,56 @@ digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *he
 		b.has_final = b.has_rate = b.has_lines_total = 0;
 		/* No budget facts and an empty budget are the same content. */
 		if (protobuf_c_message_get_packed_size(&b.base) > 0 &&
-		    digest_message(&st, &b.base) != 0)
+		    digest_pack(&b.base, &p->budget, &p->budget_len) != 0)
 			goto out;
 	}
-	for (size_t i = 0; i < nfindings; i++)
-		if (digest_message(&st, &((const Jixiao__Finding *)fsorted[i])->base) != 0)
+	if (nfindings > 0 && ((p->findings = calloc(nfindings, sizeof(*p->findings))) == NULL ||
+	    (p->finding_lens = calloc(nfindings, sizeof(*p->finding_lens))) == NULL))
+		goto out;
+	for (size_t i = 0; i < nfindings; i++, p->n_findings++)
+		if (digest_pack(&((const Jixiao__Finding *)fsorted[i])->base, &p->findings[i],
+		    &p->finding_lens[i]) != 0)
 			goto out;
-	crypto_generichash_final(&st, out, DIGEST_LEN);
 	rv = 0;
 out:
 	free(sorted);
 	free(fsorted);
+	return rv;
+}
+
+void
+digest_of_parts(uint64_t id, uint64_t revision, const uint8_t *head,
+    const struct digest_parts *p, uint8_t out[DIGEST_LEN])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, DIGEST_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)DIGEST_CONTENT_CTX,
+	    sizeof(DIGEST_CONTENT_CTX));
+	digest_u64(&st, id);
+	digest_u64(&st, revision);
+	crypto_generichash_update(&st, head, DIGEST_LEN);
+	digest_part(&st, p->header, p->header_len);
+	for (size_t i = 0; i < p->n_nodes; i++)
+		digest_part(&st, p->nodes[i], p->node_lens[i]);
+	if (p->budget != NULL)
+		digest_part(&st, p->budget, p->budget_len);
+	for (size_t i = 0; i < p->n_findings; i++)
+		digest_part(&st, p->findings[i], p->finding_lens[i]);
+	crypto_generichash_final(&st, out, DIGEST_LEN);
+}
+
+int
+digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t *head,
+    Jixiao__Node *const *nodes, size_t n, const Jixiao__Budget *budget,
+    Jixiao__Finding *const *findings, size_t nfindings, uint8_t out[DIGEST_LEN])
+{
+	struct digest_parts p;
+	int rv;
+
+	if ((rv = digest_parts(ws, nodes, n, budget, findings, nfindings, &p)) == 0)
+		digest_of_parts(ws->id, revision, head, &p, out);
+	digest_parts_free(&p);
 	return rv;
 }
 

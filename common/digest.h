@@ -40,6 +40,35 @@ int digest_content(const Jixiao__Workspace *ws, uint64_t revision, const uint8_t
     Jixiao__Node *const *nodes, size_t n, const Jixiao__Budget *budget,
     Jixiao__Finding *const *findings, size_t nfindings, uint8_t out[DIGEST_LEN]);
 
+/*
+ * The parts the digest hashes after the workspace id, revision and head, each the exact
+ * bytes of its protobuf encoding, in order: the header, the nodes (by id), the budget
+ * (when not empty) and the findings (by id). A client that must not trust the server's
+ * word for what it signs (the browser) gets these bytes, shows what they decode to, and
+ * hashes the same bytes with digest_of_parts' rule.
+ */
+struct digest_parts {
+	uint8_t *header;
+	size_t header_len;
+	uint8_t **nodes;
+	size_t *node_lens;
+	size_t n_nodes;
+	uint8_t *budget;       /* NULL when there are no budget facts */
+	size_t budget_len;
+	uint8_t **findings;
+	size_t *finding_lens;
+	size_t n_findings;
+};
+
+/* Fills p (free with digest_parts_free, also after a failure). Returns 0 or -1 (memory). */
+int digest_parts(const Jixiao__Workspace *ws, Jixiao__Node *const *nodes, size_t n,
+    const Jixiao__Budget *budget, Jixiao__Finding *const *findings, size_t nfindings,
+    struct digest_parts *p);
+void digest_parts_free(struct digest_parts *p);
+/* The digest of the parts of workspace id at revision with chain head (32 bytes). */
+void digest_of_parts(uint64_t id, uint64_t revision, const uint8_t *head,
+    const struct digest_parts *p, uint8_t out[DIGEST_LEN]);
+
 /* Signs the statement (kind, digest) with an Ed25519 secret key (64 bytes). */
 void digest_sign(const char *kind, const uint8_t digest[DIGEST_LEN], const uint8_t *sk,
     uint8_t sig[64]);

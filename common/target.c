@@ -704,6 +704,21 @@ target_trim(const struct parser *p, size_t *a, size_t *b, int edges)
  * Counts the runs of separators (and spaces between them) in [a, b); *rs and *re
  * delimit the first run.
  */
+/*
+ * Trims [a, b) as target_trim does and cuts it to fit a buffer of cap bytes: a cut ends at
+ * a character and is trimmed again, so what is stored is trimmed and renders back to it.
+ */
+static void
+target_fit(const struct parser *p, size_t *a, size_t *b, size_t cap, int edges)
+{
+	if (*b - *a <= cap - 1)
+		return;
+	*b = *a + cap - 1;
+	while (*b > *a && ((unsigned char)p->s[*b] & 0xc0) == 0x80)
+		(*b)--;
+	target_trim(p, a, b, edges);
+}
+
 static int
 target_runs(const struct parser *p, size_t a, size_t b, size_t *rs, size_t *re)
 {
@@ -791,10 +806,14 @@ target_build(const struct parser *p, const size_t *v, int nv, struct target *out
 			nany += target_conj(p, &la, &lb);
 		if (target_has_cmpchar(p, la, lb) || target_has_cmpchar(p, ta, tb))
 			return -1;
-		if (k > 0)
+		if (k > 0) {
+			target_fit(p, &ta, &tb, TARGET_TAIL_MAX, 0);
 			target_copy(out->clauses[k - 1].tail, TARGET_TAIL_MAX, p->s + ta, tb - ta);
-		if (k < nv)
+		}
+		if (k < nv) {
+			target_fit(p, &la, &lb, TARGET_LABEL_MAX, 1);
 			target_copy(out->clauses[k].label, TARGET_LABEL_MAX, p->s + la, lb - la);
+		}
 	}
 	if (nany > 0 && nany != nv - 1)
 		return -1;	/* 或 at some joins only: no precedence to go by */
@@ -1071,6 +1090,24 @@ target_put_value(struct outbuf *o, int64_t v, const char *unit)
 	target_put(o, mag);
 }
 
+/*
+ * Whether label, written right after 或, would make a longer joining word of it (是 after
+ * 或 reads as 或是) and lose its first character: then a space keeps them apart.
+ */
+static int
+target_conj_glues(const char *label)
+{
+	const size_t orlen = strlen("或");
+
+	for (size_t t = 0; t < NELEM(target_conjs); t++) {
+		const char *w = target_conjs[t].s;
+		if (strncmp(w, "或", orlen) == 0 && strlen(w) > orlen &&
+		    strncmp(label, w + orlen, strlen(w) - orlen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 target_format(const struct target *t, char *buf, size_t len)
 {
@@ -1097,6 +1134,8 @@ target_format(const struct target *t, char *buf, size_t len)
 			target_put(&o, "；或");
 		else if (k > 0)
 			target_put(&o, t->join == TARGET_ANY ? "或" : "；");
+		if (k > 0 && t->join == TARGET_ANY && target_conj_glues(c->label))
+			target_put(&o, " ");
 		target_put(&o, c->label);
 		if (c->cmp != TARGET_EQ || target_needs_eq(t, c))
 			target_put(&o, target_cmp_symbol(c->cmp));

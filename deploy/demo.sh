@@ -130,3 +130,15 @@ trap - EXIT
 echo "== offline, with the server stopped: jx verify checks chain, signatures and scores"
 "$jx_bin" verify "$demo/评价档案.jxa"
 echo "stopped cleanly; the workspace stays in $demo/data"
+
+# make demo WEB=1: the same store served again, with the web interface, until Ctrl-C.
+if [ -n "${WEB:-}" ] && [ "${WEB}" != 0 ]; then
+	web="http://127.0.0.1:${WEB_PORT:-7480}"
+	echo "== the web interface: open $web in Chromium 137+ (or Firefox 129+),"
+	echo "   choose 导入 jx keygen 生成的密钥文件 and import $demo/home/li/jixiao/id_ed25519"
+	echo "   (li, evaluator) or $demo/home/wang/jixiao/id_ed25519 (wang, reviewer);"
+	echo "   or create a key in the browser and register its line:"
+	echo "   XDG_CONFIG_HOME=$demo/home/admin $jx_bin --server $url user add NAME 'LINE'"
+	echo "   Ctrl-C stops jixiaod."
+	exec "$jixiaod" --data "$demo/data" --listen "$url" --http "$web" --web-root "$build/web"
+fi

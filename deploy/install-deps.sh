@@ -6,9 +6,24 @@ set -eu
 # Add packages here, separated by spaces.
 PACKAGES="build-essential cmake pkg-config clang libprotobuf-c-dev protobuf-c-compiler
 libnng-dev liblmdb-dev lmdb-utils libsodium-dev libcmocka-dev libxlsxwriter-dev unzip
-libreoffice-calc-nogui chromium openssl libzip-dev libexpat1-dev poppler-utils"
+libreoffice-calc-nogui chromium openssl chromium-driver python3-selenium
+fonts-wqy-microhei libzip-dev libexpat1-dev poppler-utils libclang-rt-14-dev"
 
 export DEBIAN_FRONTEND=noninteractive
+
+# The web app's npm packages, exactly as client/web/package-lock.json says (no scripts
+# run), into client/web/node_modules; again only when the lockfile changed since.
+web_deps() {
+	web="$(cd "$(dirname "$0")/.." && pwd)/client/web"
+	# Not there yet (a container build copies this script first): nothing to install.
+	[ -f "$web/package-lock.json" ] || return 0
+	if [ -f "$web/node_modules/.package-lock.json" ] &&
+	    [ ! "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+		return 0
+	fi
+	echo "install-deps: npm ci in client/web"
+	(cd "$web" && npm ci --ignore-scripts --no-audit --no-fund)
+}
 
 missing=""
 for p in $PACKAGES; do
@@ -19,8 +34,12 @@ for p in $PACKAGES; do
 	esac
 done
 
+# npm, for the web app's packages: Debian's, unless a Node.js that brings its own is there.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+
 if [ -z "$missing" ]; then
 	echo "install-deps: all packages are installed"
+	web_deps
 	exit 0
 fi
 
@@ -39,3 +58,4 @@ $as_root apt-get update
 # $missing is a list of words on purpose.
 # shellcheck disable=SC2086
 $as_root apt-get install -y --no-install-recommends $missing
+web_deps

@@ -106,6 +106,8 @@ config_apply(struct config *c, const char *key, const char *v, struct server_con
 		return config_string(c, &cfg->tls_key, v, oom);
 	if (strcmp(key, "metrics") == 0)
 		return config_string(c, &cfg->metrics, v, oom);
+	if (strcmp(key, "http") == 0)
+		return config_string(c, &cfg->http, v, oom);
 	if (strcmp(key, "listen") == 0) {
 		const char *kept;
 		/* The command line's addresses replace all of the file's. */
@@ -153,7 +155,7 @@ config_apply(struct config *c, const char *key, const char *v, struct server_con
 		return 0;
 	}
 	snprintf(why, whylen, "unknown key %s (known: data, listen, feed, tls_cert, tls_key, "
-	    "metrics, log_level, max_message_bytes, map_size_bytes, max_evidence_bytes, "
+	    "metrics, http, log_level, max_message_bytes, map_size_bytes, max_evidence_bytes, "
 	    "max_store_bytes, workers)", key);
 	return -1;
 }

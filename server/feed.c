@@ -46,6 +46,10 @@ feed_open(const char *url, struct listen *ls, struct feed **fp, char *why, size_
 	}
 	nng_pipe_notify(f->sock, NNG_PIPE_EV_ADD_POST, feed_pipe_event, f);
 	nng_pipe_notify(f->sock, NNG_PIPE_EV_REM_POST, feed_pipe_event, f);
+	if (url == NULL) {
+		*fp = f;
+		return JX_OK;
+	}
 	if ((rv = listen_add(ls, f->sock, url, f->url, sizeof(f->url))) != 0) {
 		nng_close(f->sock);
 		free(f);
@@ -61,7 +65,13 @@ feed_open(const char *url, struct listen *ls, struct feed **fp, char *why, size_
 const char *
 feed_url(const struct feed *f)
 {
-	return f != NULL ? f->url : NULL;
+	return f != NULL && f->url[0] != '\0' ? f->url : NULL;
+}
+
+nng_socket
+feed_socket(const struct feed *f)
+{
+	return f->sock;
 }
 
 void

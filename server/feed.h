@@ -21,7 +21,8 @@ struct listen;
 
 /*
  * Listens on url through ls (which closes the listener; a tls+tcp:// url uses its
- * certificate). Returns 0 or an error, with a sentence in why.
+ * certificate). url may be NULL: the feed then has no listener of its own (the web
+ * listener adds one with feed_socket). Returns 0 or an error, with a sentence in why.
  */
 int feed_open(const char *url, struct listen *ls, struct feed **fp, char *why,
     size_t whylen);
@@ -29,6 +30,8 @@ int feed_open(const char *url, struct listen *ls, struct feed **fp, char *why,
 void feed_publish(struct feed *f, uint64_t ws, uint64_t revision);
 /* The URL subscribers dial; NULL when f is NULL. */
 const char *feed_url(const struct feed *f);
+/* The PUB socket, for another listener (the web interface's ws://…/feed). */
+nng_socket feed_socket(const struct feed *f);
 /* Accepts NULL. */
 void feed_close(struct feed *f);
 

@@ -11,10 +11,9 @@
 #include <unistd.h>
 
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
-#include <nng/protocol/pubsub0/sub.h>
-#include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/util/platform.h>
 #include <nng/transport/tcp/tcp.h>
 
@@ -126,37 +125,38 @@ listen_failed(nng_listener l)
 	return a;
 }
 
-/* A socket of the protocol that talks to sock (REQ for REP, SUB for PUB). */
-static int
-listen_peer_open(nng_socket sock, nng_socket *peer)
-{
-	int proto;
-
-	if (nng_socket_get_int(sock, NNG_OPT_PEER, &proto) != 0)
-		return NNG_ENOTSUP;
-	if (proto == 0x30)
-		return nng_req0_open(peer);
-	if (proto == 0x21)
-		return nng_sub0_open(peer);
-	return NNG_ENOTSUP;
-}
-
 /*
- * Whether e's listener still hands connections to its socket: dial it and see its
- * "accept" count move within LISTEN_PROBE_MS. A stopped listener still completes the
- * transport's handshake, so only the count tells.
+ * Whether e's listener still hands connections to its socket: connect to its path, say
+ * the SP handshake as its peer protocol would (REQ to REP, SUB to PUB), read the
+ * listener's, and see its "accept" count move within LISTEN_PROBE_MS. A stopped
+ * listener still completes the transport's handshake, so only the count tells. A plain
+ * unix socket rather than an nng dialer: closing an nng socket whose dial raced a
+ * stopping listener could block the watchdog for good (seen with nng 1.5.2).
  */
 static bool
 listen_alive(struct listen_entry *e)
 {
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct timeval tv = { 0, LISTEN_PROBE_MS * 1000 };
+	uint8_t hello[8] = { 0, 'S', 'P', 0, 0, 0, 0, 0 }, theirs[8];
 	uint64_t before, now, other, pipes;
-	nng_socket probe;
 	bool alive = false;
+	int fd, proto;
 
+	if (nng_socket_get_int(e->sock, NNG_OPT_PEER, &proto) != 0 ||
+	    strlen(e->path) >= sizeof(a.sun_path))
+		return true;
+	hello[4] = (uint8_t)(proto >> 8);
+	hello[5] = (uint8_t)proto;
+	memcpy(a.sun_path, e->path, strlen(e->path) + 1);
 	listen_counts(e->l, &before, &other, &pipes);
-	if (listen_peer_open(e->sock, &probe) != 0)
-		return false;
-	if (nng_dial(probe, e->url, NULL, 0) == 0) {
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return true;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    send(fd, hello, sizeof(hello), MSG_NOSIGNAL) == (ssize_t)sizeof(hello) &&
+	    recv(fd, theirs, sizeof(theirs), MSG_WAITALL) == (ssize_t)sizeof(theirs)) {
 		for (int waited = 0; waited < LISTEN_PROBE_MS && !alive; waited += 10) {
 			listen_counts(e->l, &now, &other, &pipes);
 			alive = now != before;
@@ -164,7 +164,7 @@ listen_alive(struct listen_entry *e)
 				nng_msleep(10);
 		}
 	}
-	nng_close(probe);
+	close(fd);
 	return alive;
 }
 

@@ -29,7 +29,9 @@ static const struct method methods_table[] = {
 	{ "jixiao.Tree", "Import", W, METHOD_EDIT, "import a sheet into it" },
 	{ "jixiao.Tree", "Claim", W, METHOD_EDIT, "claim its indicators" },
 	{ "jixiao.Tree", "Mark", W, METHOD_EDIT, "mark its indicators" },
-	{ "jixiao.Tree", "ApplyEdits", W, METHOD_EDIT, "bring edits back from a spreadsheet" },
+	{ "jixiao.Tree", "ApplyEdits", W, METHOD_EDIT, "edit its indicators from a spreadsheet" },
+	{ "jixiao.Tree", "Check", R, METHOD_READ, "check its score sheet" },
+	{ "jixiao.Tree", "Export", R, METHOD_READ, "download its sheet or report" },
 
 	{ "jixiao.Budgets", "Get", R, METHOD_READ, "read its budget" },
 	{ "jixiao.Budgets", "Set", W, METHOD_EDIT, "change its budget" },
@@ -71,6 +73,7 @@ static const struct method methods_table[] = {
 	{ "jixiao.Workflow", "Comment", W, METHOD_COMMENT, "comment on it (征求意见)" },
 	{ "jixiao.Workflow", "EndComments", W, METHOD_PROGRESS, "end its comment round" },
 	{ "jixiao.Workflow", "Settings", W, METHOD_ADMIN, "change its sign-off rule" },
+	{ "jixiao.Workflow", "Content", R, METHOD_READ, "read what a signature signs" },
 
 	{ "jixiao.Findings", "Add", W, METHOD_EDIT, "add findings to it" },
 	{ "jixiao.Findings", "Set", W, METHOD_EDIT, "edit its findings" },

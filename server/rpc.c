@@ -124,6 +124,9 @@ static void rpc_refuse(rpc_reply_fn reply, void *arg, int code, const char *fmt,
     __attribute__((format(printf, 4, 5)));
 
 /* Replies with a status and no payload; used when no call could be made. */
+static void rpc_refuse(rpc_reply_fn reply, void *arg, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static void
 rpc_refuse(rpc_reply_fn reply, void *arg, int code, const char *fmt, ...)
 {

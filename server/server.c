@@ -25,6 +25,7 @@
 #include "svc.h"
 #include "templates.h"
 #include "tls.h"
+#include "web.h"
 #include "writer.h"
 
 /* How long server_close waits for requests in flight. */
@@ -45,6 +46,7 @@ struct server {
 	struct writer *writer;
 	struct feed *feed;
 	struct rpc *rpc;
+	struct web *web;       /* NULL: no --http */
 	nng_socket sock;
 	bool sock_open;
 	nng_tls_config *tls;   /* NULL: no TLS certificate given */
@@ -55,7 +57,7 @@ struct server {
 	atomic_bool stopping;
 	struct health *health; /* NULL: no --metrics */
 	struct notify_watchdog *watchdog; /* NULL: systemd asks for none */
-	char urls[SERVER_MAX_LISTEN * 256 + 256];
+	char urls[(SERVER_MAX_LISTEN + 2) * 256]; /* listeners, metrics, web */
 };
 
 static void
@@ -230,6 +232,26 @@ server_start_workers(struct server *s, unsigned n)
 	return JX_OK;
 }
 
+/* The web interface on cfg->http: its files, and the RPC and feed over WebSocket. */
+static int
+server_web(struct server *s, const struct server_config *cfg, char *why, size_t whylen)
+{
+	struct web_config wc = {
+		.url = cfg->http,
+		.root = cfg->web_root,
+		.tls = s->tls,
+		.max_message = cfg->max_message != 0 ? cfg->max_message : ENVELOPE_MAX,
+	};
+	size_t used = strlen(s->urls);
+	int rv;
+
+	if ((rv = web_open(&wc, s->sock, feed_socket(s->feed), &s->web, why, whylen)) != 0)
+		return rv;
+	snprintf(s->urls + used, sizeof(s->urls) - used, "%s%s", used ? " " : "",
+	    web_url(s->web));
+	return JX_OK;
+}
+
 int
 server_open(const struct server_config *cfg, struct server **sp, char *why, size_t whylen)
 {
@@ -263,7 +285,8 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		snprintf(why, whylen, "cannot start the watchdog thread");
 		goto fail;
 	}
-	if (cfg->feed != NULL &&
+	/* The web interface publishes the feed on its own port even without --feed. */
+	if ((cfg->feed != NULL || cfg->http != NULL) &&
 	    (rv = feed_open(cfg->feed, s->listen, &s->feed, why, whylen)) != 0)
 		goto fail;
 	svc_files_set_max(cfg->max_evidence);
@@ -299,6 +322,8 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 			goto fail;
 		snprintf(s->urls + used, sizeof(s->urls) - used, " %s", health_url(s->health));
 	}
+	if (cfg->http != NULL && (rv = server_web(s, cfg, why, whylen)) != 0)
+		goto fail;
 	log_info("serving %s with %u workers, store in %s", s->urls, s->nworkers,
 	    cfg->data_dir);
 	*sp = s;
@@ -342,6 +367,7 @@ server_close(struct server *s)
 	if (s == NULL)
 		return;
 	atomic_store(&s->stopping, true);
+	web_close(s->web);
 	/* The feed's listener too: the feed's socket closes later, with the feed. */
 	listen_free(s->listen);
 	s->listen = NULL;

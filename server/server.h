@@ -23,6 +23,8 @@ struct server_config {
 	const char *tls_cert;  /* PEM certificate for tls+tcp:// listeners and feed */
 	const char *tls_key;   /* PEM private key; may be the same file as tls_cert */
 	const char *metrics;   /* http://HOST:PORT/PATH for metrics and /healthz, or NULL */
+	const char *http;      /* NULL, or http(s)://host:port for the web interface */
+	const char *web_root;  /* the web app's directory (with http) */
 };
 
 struct server;

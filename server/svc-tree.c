@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check-tree.h"
 #include "decimal.h"
+#include "envelope.h"
 #include "err.h"
+#include "export.h"
 #include "method.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
@@ -1579,6 +1582,115 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
 	svc_tree_sheet_free(&r);
 	if (cacheable && rpc_call_code(c) == JX_OK && rpc_call_frame(c, &packed, &len))
 		treecache_put(rpc_call_treecache(c), in->workspace, key, packed, len);
+}
+
+/* The consistency warnings of the sheet at a revision, as jx check computes them. */
+static void
+svc_tree_check(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *in,
+    Jixiao__CheckReply_Closure closure, void *data)
+{
+	struct rpc_call *c = data;
+	Jixiao__CheckReply out = JIXIAO__CHECK_REPLY__INIT;
+	Jixiao__CheckWarning *items = NULL, **ptrs = NULL;
+	struct check_warning *w = NULL;
+	struct svc_tree_sheet sh;
+	size_t nw = 0;
+
+	if (svc_tree_sheet(c, in->workspace, in->has_at ? in->at : 0, &sh) != 0) {
+		closure(NULL, data);
+		goto out;
+	}
+	if (check_tree_reply(&sh.reply, &w, &nw) != 0 ||
+	    (nw > 0 && ((items = calloc(nw, sizeof(*items))) == NULL ||
+	    (ptrs = calloc(nw, sizeof(*ptrs))) == NULL))) {
+		rpc_call_fail(c, JX_EINTERNAL, "the sheet of workspace %" PRIu64 " cannot be "
+		    "checked", in->workspace);
+		closure(NULL, data);
+		goto out;
+	}
+	for (size_t i = 0; i < nw; i++) {
+		jixiao__check_warning__init(&items[i]);
+		items[i].code = (char *)w[i].code;
+		items[i].kind = w[i].kind;
+		items[i].text = w[i].text;
+		ptrs[i] = &items[i];
+	}
+	out.n_warnings = nw;
+	out.warnings = ptrs;
+	closure(&out, data);
+out:
+	free(items);
+	free(ptrs);
+	check_free(w);
+	svc_tree_sheet_free(&sh);
+}
+
+/*
+ * The sheet or report as a file, by the exporters jx export uses (client/export). It
+ * must fit in a reply: bigger ones are refused with a pointer to jx export.
+ */
+static void
+svc_tree_export(Jixiao__Tree_Service *service, const Jixiao__ExportRequest *in,
+    Jixiao__ExportReply_Closure closure, void *data)
+{
+	struct rpc_call *c = data;
+	Jixiao__ExportReply out = JIXIAO__EXPORT_REPLY__INIT;
+	Jixiao__ListFindingsReply findings = JIXIAO__LIST_FINDINGS_REPLY__INIT;
+	Jixiao__Finding **all = NULL;
+	struct export_sheet es = { 0 };
+	struct svc_tree_sheet sh;
+	enum export_format fmt;
+	char why[EXPORT_WHY_MAX], name[96];
+	uint8_t *buf = NULL;
+	size_t len = 0, nf = 0;
+	bool have_sheet = false;
+	int rv;
+
+	if (export_format_parse(in->format, &fmt) != 0) {
+		rpc_call_fail(c, JX_EINVAL, "there is no export format %.32s: xlsx, html, md or csv",
+		    in->format);
+		closure(NULL, data);
+		return;
+	}
+	have_sheet = true;
+	if (svc_tree_sheet(c, in->workspace, in->has_at ? in->at : 0, &sh) != 0)
+		goto fail;
+	if ((rv = export_sheet_init(&es, &sh.reply, why, sizeof(why))) != 0) {
+		rpc_call_fail(c, rv, "%s", why);
+		goto fail;
+	}
+	if (export_format_needs(fmt) & EXPORT_NEEDS_FINDINGS) {
+		if (svc_findings_load(c, in->workspace, sh.ws->revision, &all, &nf) != 0)
+			goto fail;
+		findings.findings = all;
+		findings.n_findings = nf;
+		es.findings = &findings;
+	}
+	if ((rv = export_format_bytes(&es, fmt, &buf, &len, why, sizeof(why))) != 0) {
+		rpc_call_fail(c, rv, "%s", why);
+		goto fail;
+	}
+	if (len > ENVELOPE_MAX - 4096) {
+		rpc_call_fail(c, JX_ENOSPC, "the %s file is %zu bytes, more than one reply carries; "
+		    "write it with jx export", export_format_name(fmt), len);
+		goto fail;
+	}
+	snprintf(name, sizeof(name), "jixiao-%" PRIu64 "-r%" PRIu64 ".%s", in->workspace,
+	    sh.ws->revision, export_format_name(fmt));
+	out.name = name;
+	out.mime = (char *)export_format_mime(fmt);
+	out.data.data = buf;
+	out.data.len = len;
+	closure(&out, data);
+	goto out;
+fail:
+	closure(NULL, data);
+out:
+	free(buf);
+	svc_findings_free(all, nf);
+	export_sheet_free(&es);
+	if (have_sheet)
+		svc_tree_sheet_free(&sh);
 }
 
 static Jixiao__Tree_Service svc_tree_service = JIXIAO__TREE__INIT(svc_tree_);

@@ -24,27 +24,50 @@
 #define SIGNOFFS_MAX 5
 #define REASON_MAX 2048
 
-/* The digest of workspace id at revision at, as the server stores it. */
+/*
+ * The parts of the digest of workspace id at revision at (0: now) as the server stores
+ * them, with the revision and chain head they are at. Release p with
+ * digest_parts_free, also after a failure.
+ */
 static int
-workflow_digest(struct rpc_call *c, uint64_t id, uint64_t at, uint8_t out[DIGEST_LEN])
+workflow_parts(struct rpc_call *c, uint64_t id, uint64_t at, struct digest_parts *p,
+    uint64_t *revision, uint8_t head[DIGEST_LEN])
 {
 	struct svc_tree_sheet sh;
 	Jixiao__Finding **findings = NULL;
 	size_t nf = 0;
 	int rv;
 
+	memset(p, 0, sizeof(*p));
 	if ((rv = svc_tree_sheet(c, id, at, &sh)) == 0 &&
-	    (rv = svc_findings_load(c, id, at, &findings, &nf)) == 0) {
-		if (!sh.reply.has_head || digest_content(sh.ws, at, sh.head,
-		    (Jixiao__Node *const *)sh.reply.nodes, sh.reply.n_nodes, sh.reply.budget,
-		    (Jixiao__Finding *const *)findings, nf, out) != 0) {
+	    (rv = svc_findings_load(c, id, at != 0 ? at : sh.ws->revision, &findings, &nf)) == 0) {
+		*revision = at != 0 ? at : sh.ws->revision;
+		memcpy(head, sh.head, DIGEST_LEN);
+		if (!sh.reply.has_head || digest_parts(sh.ws, (Jixiao__Node *const *)sh.reply.nodes,
+		    sh.reply.n_nodes, sh.reply.budget, (Jixiao__Finding *const *)findings, nf,
+		    p) != 0) {
 			rpc_call_fail(c, JX_EINTERNAL, "the digest of revision %" PRIu64 " cannot be "
-			    "computed", at);
+			    "computed", *revision);
 			rv = JX_EINTERNAL;
 		}
 	}
 	svc_tree_sheet_free(&sh);
 	svc_findings_free(findings, nf);
+	return rv;
+}
+
+/* The digest of workspace id at revision at, as the server stores it. */
+static int
+workflow_digest(struct rpc_call *c, uint64_t id, uint64_t at, uint8_t out[DIGEST_LEN])
+{
+	struct digest_parts p;
+	uint8_t head[DIGEST_LEN];
+	uint64_t revision;
+	int rv;
+
+	if ((rv = workflow_parts(c, id, at, &p, &revision, head)) == 0)
+		digest_of_parts(id, revision, head, &p, out);
+	digest_parts_free(&p);
 	return rv;
 }
 
@@ -415,6 +438,54 @@ svc_workflow_settings(Jixiao__Workflow_Service *service,
 		change.workspace_after = ws;
 	}
 	workflow_answer(c, ws, &change, closure, data);
+}
+
+/* What a signature at a revision signs, as the very bytes hashed (common/digest.h). */
+static void
+svc_workflow_content(Jixiao__Workflow_Service *service, const Jixiao__ContentRequest *in,
+    Jixiao__ContentReply_Closure closure, void *data)
+{
+	struct rpc_call *c = data;
+	Jixiao__ContentReply out = JIXIAO__CONTENT_REPLY__INIT;
+	ProtobufCBinaryData *nodes = NULL, *findings = NULL;
+	struct digest_parts p;
+	uint8_t head[DIGEST_LEN];
+
+	if (workflow_parts(c, in->workspace, in->has_at ? in->at : 0, &p, &out.revision,
+	    head) != 0) {
+		closure(NULL, data);
+		goto out;
+	}
+	if ((p.n_nodes > 0 && (nodes = calloc(p.n_nodes, sizeof(*nodes))) == NULL) ||
+	    (p.n_findings > 0 && (findings = calloc(p.n_findings, sizeof(*findings))) == NULL)) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		closure(NULL, data);
+		goto out;
+	}
+	out.workspace = in->workspace;
+	out.head.data = head;
+	out.head.len = DIGEST_LEN;
+	out.header.data = p.header;
+	out.header.len = p.header_len;
+	for (size_t i = 0; i < p.n_nodes; i++)
+		nodes[i] = (ProtobufCBinaryData){ .len = p.node_lens[i], .data = p.nodes[i] };
+	out.n_nodes = p.n_nodes;
+	out.nodes = nodes;
+	if (p.budget != NULL) {
+		out.has_budget = 1;
+		out.budget.data = p.budget;
+		out.budget.len = p.budget_len;
+	}
+	for (size_t i = 0; i < p.n_findings; i++)
+		findings[i] = (ProtobufCBinaryData){ .len = p.finding_lens[i],
+			.data = p.findings[i] };
+	out.n_findings = p.n_findings;
+	out.findings = findings;
+	closure(&out, data);
+out:
+	free(nodes);
+	free(findings);
+	digest_parts_free(&p);
 }
 
 static Jixiao__Workflow_Service svc_workflow_service = JIXIAO__WORKFLOW__INIT(svc_workflow_);

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "export.h"
+#include "program.h"
 
 /* How long Chromium may take to print a report. */
 #define EXPORT_PDF_SECONDS 120
@@ -25,22 +26,8 @@ bool
 export_pdf_browser(char *buf, size_t len)
 {
 	static const char *const names[] = { "chromium", "chromium-browser", "google-chrome" };
-	const char *path = getenv("PATH");
 
-	if (path == NULL || path[0] == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		for (const char *p = path; *p != '\0';) {
-			const char *colon = strchr(p, ':');
-			size_t dl = colon != NULL ? (size_t)(colon - p) : strlen(p);
-			int n = snprintf(buf, len, "%.*s/%s", (int)dl, dl > 0 ? p : ".", names[k]);
-
-			if (n > 0 && (size_t)n < len && access(buf, X_OK) == 0)
-				return true;
-			p += dl + (colon != NULL);
-		}
-	}
-	return false;
+	return program_find(names, sizeof(names) / sizeof(names[0]), buf, len);
 }
 
 /* Removes what Chromium left in dir (its profile) and dir itself. */

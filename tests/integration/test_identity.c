@@ -275,6 +275,9 @@ static const struct {
 	{ "jixiao.Workflow.Comment", NEED_COMMENT },
 	{ "jixiao.Workflow.EndComments", NEED_PROGRESS },
 	{ "jixiao.Workflow.Settings", NEED_ADMIN },
+	{ "jixiao.Workflow.Content", NEED_READ },
+	{ "jixiao.Tree.Check", NEED_READ },
+	{ "jixiao.Tree.Export", NEED_READ },
 
 	{ "jixiao.Findings.Add", NEED_EDIT },
 	{ "jixiao.Findings.Set", NEED_EDIT },

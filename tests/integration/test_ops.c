@@ -434,10 +434,12 @@ run_daemon(const char *const *args, char *line, size_t len)
 		_exit(127);
 	}
 	close(out[1]);
+	/* Until it is ready or it has exited: log lines may come first, in writes of their own. */
 	while (used < len - 1 && (n = read(out[0], line + used, len - 1 - used)) > 0) {
 		used += (size_t)n;
 		line[used] = '\0';
-		if (strchr(line, '\n') != NULL)
+		if (strstr(line, "jixiaod: ready on ") != NULL &&
+		    strchr(strstr(line, "jixiaod: ready on "), '\n') != NULL)
 			break;
 	}
 	line[used] = '\0';

@@ -69,12 +69,49 @@ changes_and_other_keys_are_refused(void **state)
 	    sizeof(why)), -1);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_checkpoint: libsodium 1.0.18 reads some bytes above 0x7f as
+ * base64 letters, so a note with one letter of its signature or head replaced by such a
+ * byte verified. Only the canonical text of a signature is taken.
+ */
+static void
+non_canonical_base64_is_refused(void **state)
+{
+	uint8_t pk[KEY_PUBLIC_LEN], sk[KEY_SECRET_LEN];
+	struct checkpoint cp = { .workspace = 1, .revision = 7 }, back;
+	char note[CHECKPOINT_MAX], bad[CHECKPOINT_MAX], why[256];
+	size_t len, changed = 0;
+
+	assert_int_equal(key_init(), 0);
+	key_generate(pk, sk);
+	memset(cp.head, 0x11, sizeof(cp.head));
+	assert_int_equal(checkpoint_sign(&cp, sk, note, sizeof(note)), 0);
+	len = strlen(note);
+	/* Every byte of the note, in turn, as every byte above 0x7f. */
+	for (size_t i = 0; i < len; i++) {
+		if (note[i] == '\n')
+			continue;
+		for (int hi = 0x80; hi <= 0xff; hi++) {
+			if ((unsigned char)note[i] == hi)
+				continue;
+			memcpy(bad, note, len + 1);
+			bad[i] = (char)hi;
+			changed++;
+			if (checkpoint_open(bad, pk, &back, why, sizeof(why)) == 0)
+				fail_msg("byte %zu of the note as 0x%02x is accepted", i, hi);
+		}
+	}
+	assert_true(changed > 100);
+	assert_int_equal(checkpoint_open(note, pk, &back, why, sizeof(why)), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sign_and_open),
 		cmocka_unit_test(changes_and_other_keys_are_refused),
+		cmocka_unit_test(non_canonical_base64_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

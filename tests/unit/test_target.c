@@ -642,10 +642,64 @@ random_text_is_safe(void **state)
 	}
 }
 
+/*
+ * Found by tests/fuzz/fuzz_target: a tail or label longer than its buffer is cut, and the
+ * cut is trimmed again (spaces, and the punctuation a trim drops at an end), so the
+ * rendering parses back to the same clause.
+ */
+static void
+cut_prose_renders_back(void **state)
+{
+	static struct target t, back;
+	static char text[600], buf[TARGET_FORMAT_MAX];
+	const char *ends[] = { " ", " !", "\x01", "\xe3\x80\x80" };
+
+	for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+		size_t n = (size_t)snprintf(text, sizeof(text), "1#");
+		while (n < TARGET_TAIL_MAX + 40)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s",
+			    n < TARGET_TAIL_MAX - 10 ? "x" : ends[e]);
+		snprintf(text + n, sizeof(text) - n, "y");
+		assert_jx_ok(target_parse(text, &t));
+		assert_int_equal(t.nclauses, 1);
+		assert_true(strlen(t.clauses[0].tail) < TARGET_TAIL_MAX);
+		assert_jx_ok(target_format(&t, buf, sizeof(buf)));
+		assert_jx_ok(target_parse(buf, &back));
+		assert_int_equal(back.nclauses, 1);
+		assert_string_equal(back.clauses[0].tail, t.clauses[0].tail);
+		assert_int_equal(back.clauses[0].value, t.clauses[0].value);
+	}
+}
+
+/*
+ * Found by tests/fuzz/fuzz_target: a later clause's label starting with 是 or 者, rendered
+ * after 或, read back as the joining word 或是 / 或者 and lost its first character.
+ */
+static void
+label_after_or_renders_back(void **state)
+{
+	static const char *const texts[] = { "8<8,或是是448686", "用户≥50或者者≥200" };
+	static struct target t, back;
+	static char buf[TARGET_FORMAT_MAX];
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_jx_ok(target_parse(texts[i], &t));
+		assert_int_equal(t.nclauses, 2);
+		assert_int_equal(t.join, TARGET_ANY);
+		assert_jx_ok(target_format(&t, buf, sizeof(buf)));
+		assert_jx_ok(target_parse(buf, &back));
+		assert_int_equal(back.nclauses, 2);
+		assert_string_equal(back.clauses[1].label, t.clauses[1].label);
+		assert_true(t.clauses[1].label[0] != '\0');
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cut_prose_renders_back),
+		cmocka_unit_test(label_after_or_renders_back),
 		cmocka_unit_test(seed004_targets_parse),
 		cmocka_unit_test(seed004_table_is_complete),
 		cmocka_unit_test(grammar_parses),
