@@ -279,11 +279,12 @@ static void
 fuzz_dispatch_relogin(void)
 {
 	char user[AUTH_NAME_MAX + 1];
+	uint8_t pk[KEY_PUBLIC_LEN];
 
-	auth_session_user(scratch.auth, FUZZ_ADMIN, user);
+	auth_session_user(scratch.auth, FUZZ_ADMIN, user, pk);
 	if (strcmp(user, "admin") != 0)
 		fuzz_dispatch_login(FUZZ_ADMIN, scratch.admin_sk);
-	auth_session_user(scratch.auth, FUZZ_MEMBER, user);
+	auth_session_user(scratch.auth, FUZZ_MEMBER, user, pk);
 	if (strcmp(user, "member") != 0)
 		fuzz_dispatch_login(FUZZ_MEMBER, scratch.member_sk);
 	/* The anonymous connection stays anonymous, whatever the input did. */
