@@ -36,6 +36,17 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_findings,
 };
 
+/*
+ * An upper bound of a workspace's tree size (svc_tree_reply_size's estimate, grown by
+ * what every later change put), so a change far below the limit is not measured by
+ * walking every indicator again.
+ */
+#define RPC_SIZES 64
+struct rpc_size {
+	uint64_t ws;   /* 0: empty */
+	size_t bound;
+};
+
 struct rpc {
 	struct store *store;
 	struct writer *writer;
@@ -43,6 +54,8 @@ struct rpc {
 	struct auth *auth;
 	size_t max_message;
 	struct treecache *trees;
+	/* rpc_check_sizes' bounds; the writer thread's only. */
+	struct rpc_size sizes[RPC_SIZES];
 };
 
 /* Room in a reply frame for its code, message and framing around the payload. */
@@ -405,10 +418,31 @@ rpc_check_sizes(struct rpc_call *c)
 			seen = p->ws == ch->ws;
 		if (seen)
 			continue;
+		/*
+		 * Far below the limit by the last estimate plus every indicator record put
+		 * since (each counted whole, as svc_tree_reply_size counts it; what was
+		 * replaced or removed is not taken off): no need to walk the tree again.
+		 */
+		struct rpc_size *sz = &c->rpc->sizes[ch->ws % RPC_SIZES];
+		uint8_t prefix[8];
+		store_key_u64(prefix, ch->ws);
+		if (sz->ws == ch->ws) {
+			size_t grown = sz->bound + store_child_put_bytes(c->rpc->store, STORE_NODES,
+			    prefix, sizeof(prefix), SVC_TREE_RECORD_ROOM);
+			if (grown < limit / 2) {
+				sz->bound = grown;
+				continue;
+			}
+		}
+		sz->ws = 0;
 		/* Measuring fails the call if the tree cannot be read: keep the real outcome. */
 		rv = svc_tree_reply_size(c, ch->ws, &bytes);
 		c->code = JX_OK;
 		memcpy(c->message, message, sizeof(message));
+		if (rv == 0 && bytes < limit / 2) {
+			sz->ws = ch->ws;
+			sz->bound = bytes;
+		}
 		if (rv != 0 || bytes <= limit)
 			continue;
 		uint64_t ws = ch->ws; /* the reset frees ch */

@@ -383,6 +383,20 @@ store_child_commit(struct store *s, MDB_txn *child)
 	return store_note(s, rc);
 }
 
+size_t
+store_child_put_bytes(struct store *s, enum store_db db, const void *prefix, size_t plen,
+    size_t room)
+{
+	struct wal_op op;
+	size_t off = s->child_mark, sum = 0;
+
+	while (wal_op_next(s->batch.buf, s->batch.len, &off, &op) == 1)
+		if (op.kind == WAL_PUT && op.db == (unsigned)db && op.klen >= plen &&
+		    memcmp(op.key, prefix, plen) == 0)
+			sum += op.vlen + room;
+	return sum;
+}
+
 void
 store_child_abort(struct store *s, MDB_txn *child)
 {

@@ -75,6 +75,12 @@ int store_write_commit(struct store *s, MDB_txn *txn);
  */
 int store_child_begin(struct store *s, MDB_txn *parent, MDB_txn **child);
 int store_child_commit(struct store *s, MDB_txn *child);
+/*
+ * Bytes of the puts to db under key prefix made in the nested transaction so far, plus
+ * room for each: what a change added there at most.
+ */
+size_t store_child_put_bytes(struct store *s, enum store_db db, const void *prefix,
+    size_t plen, size_t room);
 void store_child_abort(struct store *s, MDB_txn *child);
 enum store_failure {
 	STORE_OK,

@@ -1544,7 +1544,7 @@ svc_tree_reply_size(struct rpc_call *c, uint64_t wsid, size_t *bytes)
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		raw += v.mv_size + 256;
+		raw += v.mv_size + SVC_TREE_RECORD_ROOM;
 	mdb_cursor_close(cur);
 	*bytes = raw + 64 * 1024;
 	if (*bytes < rpc_call_max_reply(c) / 2)
