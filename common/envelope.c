@@ -115,27 +115,44 @@ envelope_input_unpack(const ProtobufCMethodDescriptor *method, const Jixiao__Req
 	return *input != NULL ? JX_OK : JX_EINVAL;
 }
 
+/*
+ * Packs the payload once, straight into the frame: the Reply without its payload, then
+ * field 3 (tag, length, the packed output). Fields go in number order, so the bytes are
+ * what packing the Reply with the payload would give.
+ */
 int
 envelope_reply_pack(int code, const char *message, const ProtobufCMessage *output,
     uint8_t **buf, size_t *len)
 {
 	Jixiao__Reply reply = JIXIAO__REPLY__INIT;
-	uint8_t *payload = NULL;
-	size_t payload_len = 0;
-	int rv;
+	size_t head, plen = 0, vlen = 0, total;
+	uint8_t *p;
 
-	if (output != NULL) {
-		if ((rv = pack_message(output, &payload, &payload_len)) != 0)
-			return rv;
-		reply.has_payload = 1;
-		reply.payload.data = payload;
-		reply.payload.len = payload_len;
-	}
 	reply.code = (uint32_t)code;
 	reply.message = (char *)message;
-	rv = pack_message(&reply.base, buf, len);
-	free(payload);
-	return rv;
+	head = jixiao__reply__get_packed_size(&reply);
+	total = head;
+	if (output != NULL) {
+		plen = protobuf_c_message_get_packed_size(output);
+		for (size_t v = plen; vlen == 0 || v != 0; v >>= 7)
+			vlen++;
+		total += 1 + vlen + plen;
+	}
+	if ((p = malloc(total > 0 ? total : 1)) == NULL)
+		return JX_EINTERNAL;
+	jixiao__reply__pack(&reply, p);
+	if (output != NULL) {
+		size_t o = head, v = plen;
+
+		p[o++] = 3 << 3 | 2; /* field 3, length-delimited */
+		for (; v >= 0x80; v >>= 7)
+			p[o++] = (uint8_t)(v | 0x80);
+		p[o++] = (uint8_t)v;
+		protobuf_c_message_pack(output, p + o);
+	}
+	*buf = p;
+	*len = total;
+	return JX_OK;
 }
 
 int

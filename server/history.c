@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "err.h"
 #include "store.h"
 
@@ -226,4 +228,60 @@ history_since(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
 	}
 	mdb_cursor_close(cur);
 	return since;
+}
+
+/* ---- the hash chain */
+
+/* Makes the hash of rec ws's head. */
+static int
+history_set_head(Jixiao__Workspace *ws, const uint8_t *rec, size_t len)
+{
+	uint8_t *head = malloc(HISTORY_HASH_LEN);
+
+	if (head == NULL)
+		return JX_EINTERNAL;
+	crypto_generichash(head, HISTORY_HASH_LEN, rec, len, NULL, 0);
+	/* Unpacked bytes are malloc'd by protobuf-c's default allocator. */
+	if (ws->has_head)
+		free(ws->head.data);
+	ws->has_head = 1;
+	ws->head.data = head;
+	ws->head.len = HISTORY_HASH_LEN;
+	return JX_OK;
+}
+
+int
+history_append(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *change,
+    uint8_t **rec, size_t *len)
+{
+	uint8_t key[16];
+	int rv;
+
+	*rec = NULL;
+	change->has_prev = ws->has_head;
+	change->prev = ws->head;
+	*len = protobuf_c_message_get_packed_size(&change->base);
+	if ((*rec = malloc(*len > 0 ? *len : 1)) == NULL)
+		return JX_EINTERNAL;
+	protobuf_c_message_pack(&change->base, *rec);
+	store_key_pair(key, ws->id, change->revision);
+	if ((rv = store_put(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, key, sizeof(key),
+	    *rec, *len)) != 0)
+		return rv;
+	return history_set_head(ws, *rec, *len);
+}
+
+int
+history_head_at(struct rpc_call *c, uint64_t ws, uint64_t rev, uint8_t head[HISTORY_HASH_LEN])
+{
+	uint8_t key[16];
+	MDB_val v;
+	int rv;
+
+	store_key_pair(key, ws, rev);
+	if ((rv = store_get(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, key, sizeof(key),
+	    &v)) != 0)
+		return rv;
+	crypto_generichash(head, HISTORY_HASH_LEN, v.mv_data, v.mv_size, NULL, 0);
+	return JX_OK;
 }

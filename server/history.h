@@ -17,6 +17,20 @@
 /* Findings are entities from here on; indicators' ids stay below it. */
 #define HISTORY_FINDINGS ((uint64_t)1 << 62)
 
+#define HISTORY_HASH_LEN 32
+
+/*
+ * The hash chain: appends change as ws's record at change->revision, naming ws's head
+ * before it (prev), and makes the record's BLAKE2b-256 ws's head. *rec (malloc'd, the
+ * caller frees it, also on failure) and *len: the packed record, for the feed. change
+ * borrows ws's old head as prev; the caller clears it.
+ */
+int history_append(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *change,
+    uint8_t **rec, size_t *len);
+/* The chain head at revision rev: BLAKE2b-256 of its history record. 0 or JX_ENOTFOUND. */
+int history_head_at(struct rpc_call *c, uint64_t ws, uint64_t rev,
+    uint8_t head[HISTORY_HASH_LEN]);
+
 /* Indexes the states change creates at its revision. Returns 0 or an error. */
 int history_index(struct rpc_call *c, const Jixiao__Change *change);
 

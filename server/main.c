@@ -1,6 +1,7 @@
 /* jixiaod: the jixiao daemon. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,13 @@ main(int argc, char **argv)
 				log_warn("cannot raise the open file limit: %s", strerror(errno));
 		}
 	}
+	/*
+	 * Replies of a big tree (100 KB and more) come from the heap, not a fresh mmap with
+	 * its page faults for every call.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+
 	/* Block the stop signals before nng starts threads, so only sigwait sees them. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

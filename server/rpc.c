@@ -8,17 +8,18 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
 
 #include "audit.h"
 #include "auth.h"
 #include "envelope.h"
+#include "idem.h"
 #include "err.h"
 #include "log.h"
 #include "methods.h"
 #include "metrics.h"
 #include "policy.h"
 #include "svc.h"
+#include "treecache.h"
 
 static const struct rpc_service *const rpc_services[] = {
 	&svc_system,
@@ -35,12 +36,26 @@ static const struct rpc_service *const rpc_services[] = {
 	&svc_findings,
 };
 
+/*
+ * An upper bound of a workspace's tree size (svc_tree_reply_size's estimate, grown by
+ * what every later change put), so a change far below the limit is not measured by
+ * walking every indicator again.
+ */
+#define RPC_SIZES 64
+struct rpc_size {
+	uint64_t ws;   /* 0: empty */
+	size_t bound;
+};
+
 struct rpc {
 	struct store *store;
 	struct writer *writer;
 	struct feed *feed;
 	struct auth *auth;
 	size_t max_message;
+	struct treecache *trees;
+	/* rpc_check_sizes' bounds; the writer thread's only. */
+	struct rpc_size sizes[RPC_SIZES];
 };
 
 /* Room in a reply frame for its code, message and framing around the payload. */
@@ -91,6 +106,10 @@ rpc_new(struct store *s, struct writer *w, struct feed *f, struct auth *a, struc
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return JX_EINTERNAL;
+	if (treecache_new(&r->trees) != 0) {
+		free(r);
+		return JX_EINTERNAL;
+	}
 	r->store = s;
 	r->writer = w;
 	r->feed = f;
@@ -109,6 +128,8 @@ rpc_set_max_message(struct rpc *r, size_t max)
 void
 rpc_free(struct rpc *r)
 {
+	if (r != NULL)
+		treecache_free(r->trees);
 	free(r);
 }
 
@@ -327,78 +348,26 @@ rpc_read(struct rpc_call *c)
 	rpc_call_free(c);
 }
 
-/*
- * How long a mutating call's reply is kept for a resent request: far longer than
- * any client waits (30 s) or nng REQ resends (60 s).
- */
-#define RPC_REMEMBER_SECONDS 600
-#define RPC_DIGEST_LEN 32
-/* Old records removed per write: enough to keep up, bounded per call. */
-#define RPC_PRUNE_PER_CALL 4
-
-/*
- * Forgets replies older than RPC_REMEMBER_SECONDS from the front of the table.
- * Request ids start with the client's clock, so the front holds the oldest.
- */
+/* What the request asks, for the idempotency table: same id, same request. */
 static void
-rpc_prune(struct rpc_call *c, MDB_txn *txn)
+rpc_request_digest(const struct rpc_call *c, uint8_t out[IDEM_DIGEST_LEN])
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, n;
-
-	if (store_cursor(txn, c->rpc->store, STORE_REQUESTS, &cur) != 0)
-		return;
-	for (n = 0, rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 &&
-	     n < RPC_PRUNE_PER_CALL; n++, rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (v.mv_size < 8 ||
-		    (int64_t)store_key_get_u64(v.mv_data) > c->now - RPC_REMEMBER_SECONDS)
-			break;
-		if (mdb_cursor_del(cur, 0) != 0)
-			break;
-	}
-	mdb_cursor_close(cur);
+	idem_digest(c->user, c->req->service, c->req->method,
+	    c->req->has_payload ? c->req->payload.data : NULL,
+	    c->req->has_payload ? c->req->payload.len : 0, out);
 }
 
 /* Remembers a mutating call's reply under its request id, in txn. */
-/*
- * What a request asks, as a BLAKE2b digest of its user, service, method and payload: a
- * resent request must be the same request, not merely carry the same id.
- */
-static void
-rpc_request_digest(const struct rpc_call *c, uint8_t out[RPC_DIGEST_LEN])
-{
-	crypto_generichash_state st;
-	uint8_t method[4];
-	const char *user = c->user;
-
-	for (int i = 0; i < 4; i++)
-		method[i] = (uint8_t)(c->req->method >> (8 * (3 - i)));
-	crypto_generichash_init(&st, NULL, 0, RPC_DIGEST_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)user, strlen(user) + 1);
-	crypto_generichash_update(&st, (const uint8_t *)c->req->service,
-	    strlen(c->req->service) + 1);
-	crypto_generichash_update(&st, method, sizeof(method));
-	if (c->req->has_payload)
-		crypto_generichash_update(&st, c->req->payload.data, c->req->payload.len);
-	crypto_generichash_final(&st, out, RPC_DIGEST_LEN);
-}
-
-/* Remembers a mutating call's reply under its request id: time, digest, reply. */
 static void
 rpc_remember(struct rpc_call *c, MDB_txn *txn)
 {
-	uint8_t *rec;
-	size_t len = 8 + RPC_DIGEST_LEN + c->reply_len;
+	uint8_t digest[IDEM_DIGEST_LEN];
 
-	if (!c->req->has_request_id || c->reply == NULL || (rec = malloc(len)) == NULL)
+	if (!c->req->has_request_id || c->reply == NULL)
 		return;
-	store_key_u64(rec, (uint64_t)c->now);
-	rpc_request_digest(c, rec + 8);
-	memcpy(rec + 8 + RPC_DIGEST_LEN, c->reply, c->reply_len);
-	store_put(txn, c->rpc->store, STORE_REQUESTS, c->req->request_id.data,
-	    c->req->request_id.len, rec, len);
-	free(rec);
+	rpc_request_digest(c, digest);
+	idem_remember(txn, c->rpc->store, c->req->request_id.data, c->req->request_id.len,
+	    c->now, digest, c->reply, c->reply_len);
 }
 
 /*
@@ -408,25 +377,23 @@ rpc_remember(struct rpc_call *c, MDB_txn *txn)
 static bool
 rpc_replay(struct rpc_call *c, MDB_txn *txn)
 {
-	uint8_t digest[RPC_DIGEST_LEN];
-	const size_t head = 8 + RPC_DIGEST_LEN;
-	MDB_val v;
+	uint8_t digest[IDEM_DIGEST_LEN];
 
-	if (!c->req->has_request_id ||
-	    store_get(txn, c->rpc->store, STORE_REQUESTS, c->req->request_id.data,
-	    c->req->request_id.len, &v) != 0 || v.mv_size < head)
+	if (!c->req->has_request_id)
 		return false;
 	rpc_request_digest(c, digest);
-	if (sodium_memcmp(digest, (uint8_t *)v.mv_data + 8, RPC_DIGEST_LEN) != 0) {
+	switch (idem_lookup(txn, c->rpc->store, c->req->request_id.data, c->req->request_id.len,
+	    digest, &c->reply, &c->reply_len)) {
+	case IDEM_NONE:
+		return false;
+	case IDEM_OTHER:
 		rpc_call_fail(c, JX_EINVAL, "this request id was already used for another "
 		    "request; nothing was changed");
 		rpc_closure(NULL, c);
 		return true;
+	case IDEM_SAME:
+		break;
 	}
-	if ((c->reply = malloc(v.mv_size - head)) == NULL)
-		return false;
-	memcpy(c->reply, (uint8_t *)v.mv_data + head, v.mv_size - head);
-	c->reply_len = v.mv_size - head;
 	c->answered = true;
 	log_debug("replayed a resent request");
 	return true;
@@ -451,10 +418,31 @@ rpc_check_sizes(struct rpc_call *c)
 			seen = p->ws == ch->ws;
 		if (seen)
 			continue;
+		/*
+		 * Far below the limit by the last estimate plus every indicator record put
+		 * since (each counted whole, as svc_tree_reply_size counts it; what was
+		 * replaced or removed is not taken off): no need to walk the tree again.
+		 */
+		struct rpc_size *sz = &c->rpc->sizes[ch->ws % RPC_SIZES];
+		uint8_t prefix[8];
+		store_key_u64(prefix, ch->ws);
+		if (sz->ws == ch->ws) {
+			size_t grown = sz->bound + store_child_put_bytes(c->rpc->store, STORE_NODES,
+			    prefix, sizeof(prefix), SVC_TREE_RECORD_ROOM);
+			if (grown < limit / 2) {
+				sz->bound = grown;
+				continue;
+			}
+		}
+		sz->ws = 0;
 		/* Measuring fails the call if the tree cannot be read: keep the real outcome. */
 		rv = svc_tree_reply_size(c, ch->ws, &bytes);
 		c->code = JX_OK;
 		memcpy(c->message, message, sizeof(message));
+		if (rv == 0 && bytes < limit / 2) {
+			sz->ws = ch->ws;
+			sz->bound = bytes;
+		}
 		if (rv != 0 || bytes <= limit)
 			continue;
 		uint64_t ws = ch->ws; /* the reset frees ch */
@@ -490,19 +478,19 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 	c->txn = NULL;
 	/* All of a call's changes, or none: a refused call leaves no trace but its reply. */
 	if (c->code == JX_OK) {
-		if (mdb_txn_commit(child) != 0) {
+		if (store_child_commit(c->rpc->store, child) != 0) {
 			rpc_call_reset(c);
 			rpc_call_fail(c, JX_EINTERNAL, "the change could not be saved");
 			rpc_closure(NULL, c);
 		}
 	} else {
-		mdb_txn_abort(child);
+		store_child_abort(c->rpc->store, child);
 		rpc_call_drop_changes(c);
 	}
 	/* A login that ended is no answer to keep: the request is resent after a new one. */
 	if (c->code != JX_EUNAUTH)
 		rpc_remember(c, txn);
-	rpc_prune(c, txn);
+	idem_prune(txn, c->rpc->store, c->now);
 }
 
 static void
@@ -726,4 +714,32 @@ rpc_call_publish(struct rpc_call *c, uint64_t ws, uint64_t revision)
 	*c->changes_tail = ch;
 	c->changes_tail = &ch->next;
 	return JX_OK;
+}
+
+struct treecache *
+rpc_call_treecache(struct rpc_call *c)
+{
+	return c->rpc->trees;
+}
+
+void
+rpc_call_answer_frame(struct rpc_call *c, uint8_t *frame, size_t len)
+{
+	if (c->answered) {
+		free(frame);
+		return;
+	}
+	c->answered = true;
+	c->reply = frame;
+	c->reply_len = len;
+}
+
+bool
+rpc_call_frame(struct rpc_call *c, const uint8_t **frame, size_t *len)
+{
+	if (!c->answered || c->reply == NULL)
+		return false;
+	*frame = c->reply;
+	*len = c->reply_len;
+	return true;
 }

@@ -84,6 +84,15 @@ int rpc_call_code(struct rpc_call *c);
 /* A note for the user on a call that succeeds (a warning); ignored once it failed. */
 void rpc_call_note(struct rpc_call *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The GetTree reply cache (treecache.h). */
+struct treecache *rpc_call_treecache(struct rpc_call *c);
+/*
+ * Answers with a reply frame packed before (a cached one): takes ownership of frame;
+ * the handler then does not call its closure.
+ */
+void rpc_call_answer_frame(struct rpc_call *c, uint8_t *frame, size_t len);
+/* The packed reply frame once the handler has answered; false before. */
+bool rpc_call_frame(struct rpc_call *c, const uint8_t **frame, size_t *len);
 /* Queues the notice "ws is at revision" for the feed, published once the write is durable. */
 int rpc_call_publish(struct rpc_call *c, uint64_t ws, uint64_t revision);
 

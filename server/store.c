@@ -15,6 +15,9 @@
 
 #include "err.h"
 #include "log.h"
+#include "flusher.h"
+#include "replay.h"
+#include "wal.h"
 
 #define STORE_SCHEMA "2"
 
@@ -33,8 +36,21 @@ struct store {
 	size_t map_size;
 	size_t max_map;   /* 0: bounded only by the disk */
 	int lock_fd;
+	/* The log (wal.c) and the changes of the open write transaction, for it. */
+	struct wal *wal;
+	struct wal_batch batch;
+	size_t child_mark; /* batch.len when the nested transaction began */
+	bool dirty;        /* the unclean-stop marker is down (replay.c) */
+	atomic_uint_fast64_t commits; /* moves with every commit, for the flusher */
+	struct flusher *flusher;
 	char dir[4096];
 };
+
+/* The store's position in its log, in STORE_META; never logged themselves. */
+#define STORE_WAL_ID "wal.id"
+#define STORE_WAL_LSN "wal.lsn"
+
+static int store_note(struct store *s, int rc);
 
 static const char *const store_db_names[STORE_NDBS] = {
 	"meta", "workspaces", "nodes", "history", "codes", "children", "budgets", "templates", "states", "subjects", "units", "claims", "blobs", "users", "findings", "requests",
@@ -161,6 +177,7 @@ fail:
 int
 store_open(const char *dir, size_t map_size, struct store **sp, char *why, size_t whylen)
 {
+	enum replay_trust trust;
 	struct store *s;
 	int rv, rc;
 
@@ -173,7 +190,8 @@ store_open(const char *dir, size_t map_size, struct store **sp, char *why, size_
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	pthread_rwlock_init(&s->map_lock, NULL);
 	if ((rv = store_mkdir(dir, why, whylen)) != 0 ||
-	    (rv = store_lock_dir(s, dir, why, whylen)) != 0)
+	    (rv = store_lock_dir(s, dir, why, whylen)) != 0 ||
+	    (rv = replay_prepare(dir, &s->wal, &trust, why, whylen)) != 0)
 		goto fail;
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto lmdb_fail;
@@ -182,8 +200,13 @@ store_open(const char *dir, size_t map_size, struct store **sp, char *why, size_
 	    (rc = mdb_env_set_maxdbs(s->env, STORE_NDBS)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(s->env, 1024)) != 0)
 		goto lmdb_fail;
-	/* MDB_NOTLS: nng's threads begin and end read transactions, not one owner thread. */
-	if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0)
+	/*
+	 * MDB_NOTLS: nng's threads begin and end read transactions, not one owner thread.
+	 * Commits are synced until replay_recover has put the unclean-stop marker down
+	 * (a store rebuilt from the log needs no sync: its marker is down already).
+	 */
+	if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS | (trust == REPLAY_REBUILD ?
+	    MDB_NOSYNC : 0), 0600)) != 0)
 		goto lmdb_fail;
 	{
 		/* The file may be bigger than what we asked for: adopt its size. */
@@ -191,7 +214,8 @@ store_open(const char *dir, size_t map_size, struct store **sp, char *why, size_
 		mdb_env_info(s->env, &info);
 		s->map_size = info.me_mapsize;
 	}
-	if ((rv = store_init_dbs(s, why, whylen)) != 0)
+	if ((rv = store_init_dbs(s, why, whylen)) != 0 ||
+	    (rv = replay_recover(s, s->wal, trust, why, whylen)) != 0)
 		goto fail;
 	*sp = s;
 	return JX_OK;
@@ -208,8 +232,14 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	flusher_stop(s->flusher);
+	/* A clean stop: the store on the device is current, its marker can go. */
+	if (s->env != NULL && s->dirty && !s->broken && mdb_env_sync(s->env, 1) == 0)
+		replay_clean(s->dir);
 	if (s->env != NULL)
 		mdb_env_close(s->env);
+	wal_close(s->wal);
+	wal_batch_free(&s->batch);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	pthread_rwlock_destroy(&s->map_lock);
@@ -287,17 +317,51 @@ store_write_begin(struct store *s, MDB_txn **txn)
 		return rc == MDB_MAP_FULL || s->failure == STORE_DISK_FULL ? JX_ENOSPC
 		    : JX_EUNAVAIL;
 	}
+	wal_batch_reset(&s->batch);
 	return JX_OK;
 }
 
+/*
+ * The log first: the transaction's changes are one record on the device before LMDB
+ * commits them (without a sync of its own), so nothing a reader sees or a client is told
+ * can be lost. A commit that fails after the append takes the record back, so a batch
+ * retried after the map grew is logged once.
+ */
 int
 store_write_commit(struct store *s, MDB_txn *txn)
 {
-	/* Committed or not, LMDB has freed txn; the environment stays usable. */
-	int rc = mdb_txn_commit(txn);
+	uint8_t key[8];
+	uint64_t lsn = 0;
+	int rc, rv;
 
-	if (rc == 0)
+	if (s->batch.failed) {
+		mdb_txn_abort(txn);
+		log_error("commit: out of memory recording the changes for the log");
+		store_fail(s, ENOMEM);
+		return JX_EUNAVAIL;
+	}
+	if (s->batch.len > 0) {
+		store_key_u64(key, wal_last(s->wal) + 1);
+		if ((rc = mdb_put(txn, s->dbi[STORE_META], &(MDB_val){ strlen(STORE_WAL_LSN),
+		    STORE_WAL_LSN }, &(MDB_val){ 8, key }, 0)) != 0) {
+			mdb_txn_abort(txn);
+			store_fail(s, rc);
+			return s->failure == STORE_IO ? JX_EUNAVAIL : JX_ENOSPC;
+		}
+		if ((rv = wal_append(s->wal, s->batch.buf, s->batch.len, &lsn)) != 0) {
+			mdb_txn_abort(txn);
+			store_fail(s, rv == JX_ENOSPC ? ENOSPC : EIO);
+			return s->failure == STORE_IO ? JX_EUNAVAIL : JX_ENOSPC;
+		}
+	}
+	/* Committed or not, LMDB has freed txn; the environment stays usable. */
+	rc = mdb_txn_commit(txn);
+	if (rc == 0) {
+		atomic_fetch_add(&s->commits, 1);
 		return JX_OK;
+	}
+	if (lsn != 0)
+		wal_undo(s->wal);
 	store_fail(s, rc);
 	return s->failure == STORE_IO ? JX_EUNAVAIL : JX_ENOSPC;
 }
@@ -305,7 +369,39 @@ store_write_commit(struct store *s, MDB_txn *txn)
 int
 store_child_begin(struct store *s, MDB_txn *parent, MDB_txn **child)
 {
+	s->child_mark = s->batch.len;
 	return store_err(mdb_txn_begin(s->env, parent, 0, child));
+}
+
+int
+store_child_commit(struct store *s, MDB_txn *child)
+{
+	int rc = mdb_txn_commit(child);
+
+	if (rc != 0)
+		wal_batch_rewind(&s->batch, s->child_mark);
+	return store_note(s, rc);
+}
+
+size_t
+store_child_put_bytes(struct store *s, enum store_db db, const void *prefix, size_t plen,
+    size_t room)
+{
+	struct wal_op op;
+	size_t off = s->child_mark, sum = 0;
+
+	while (wal_op_next(s->batch.buf, s->batch.len, &off, &op) == 1)
+		if (op.kind == WAL_PUT && op.db == (unsigned)db && op.klen >= plen &&
+		    memcmp(op.key, prefix, plen) == 0)
+			sum += op.vlen + room;
+	return sum;
+}
+
+void
+store_child_abort(struct store *s, MDB_txn *child)
+{
+	wal_batch_rewind(&s->batch, s->child_mark);
+	mdb_txn_abort(child);
 }
 
 enum store_failure
@@ -422,16 +518,22 @@ store_put(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size
     const void *val, size_t vlen)
 {
 	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	int rc = mdb_put(txn, s->dbi[db], &k, &v, 0);
 
-	return store_note(s, mdb_put(txn, s->dbi[db], &k, &v, 0));
+	if (rc == 0)
+		wal_batch_add(&s->batch, WAL_PUT, db, key, klen, val, vlen);
+	return store_note(s, rc);
 }
 
 int
 store_del(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen)
 {
 	MDB_val k = { klen, (void *)key };
+	int rc = mdb_del(txn, s->dbi[db], &k, NULL);
 
-	return store_note(s, mdb_del(txn, s->dbi[db], &k, NULL));
+	if (rc == 0)
+		wal_batch_add(&s->batch, WAL_DEL, db, key, klen, NULL, 0);
+	return store_note(s, rc);
 }
 
 int
@@ -463,8 +565,10 @@ store_put_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *key, 
 	/* MDB_RESERVE: encode straight into the page, no intermediate copy. */
 	v.mv_size = protobuf_c_message_get_packed_size(msg);
 	rc = mdb_put(txn, s->dbi[db], &k, &v, MDB_RESERVE);
-	if (rc == 0)
+	if (rc == 0) {
 		protobuf_c_message_pack(msg, v.mv_data);
+		wal_batch_add(&s->batch, WAL_PUT, db, key, klen, v.mv_data, v.mv_size);
+	}
 	return store_note(s, rc);
 }
 
@@ -633,4 +737,168 @@ store_lock(const char *dir, int *lock_fd, char *why, size_t whylen)
 	}
 	*lock_fd = tmp.lock_fd;
 	return JX_OK;
+}
+
+/* ---- for replay.c */
+
+int
+store_position(struct store *s, uint8_t id[WAL_ID_LEN], uint64_t *lsn, bool *has)
+{
+	MDB_txn *txn;
+	MDB_val v;
+	int rc;
+
+	*lsn = 0;
+	*has = true;
+	memset(id, 0, WAL_ID_LEN);
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return store_err(rc);
+	if (mdb_get(txn, s->dbi[STORE_META], &(MDB_val){ strlen(STORE_WAL_ID), STORE_WAL_ID },
+	    &v) == 0 && v.mv_size == WAL_ID_LEN)
+		memcpy(id, v.mv_data, WAL_ID_LEN);
+	else
+		*has = false;
+	if (mdb_get(txn, s->dbi[STORE_META], &(MDB_val){ strlen(STORE_WAL_LSN), STORE_WAL_LSN },
+	    &v) == 0 && v.mv_size == 8)
+		*lsn = store_key_get_u64(v.mv_data);
+	mdb_txn_abort(txn);
+	return JX_OK;
+}
+
+const char *
+store_dir(const struct store *s)
+{
+	return s->dir;
+}
+
+bool
+store_is_empty(struct store *s)
+{
+	MDB_txn *txn;
+	MDB_stat st;
+	bool empty = true;
+
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0)
+		return false;
+	for (int i = 0; i < STORE_NDBS && empty; i++)
+		if (i != STORE_META && (mdb_stat(txn, s->dbi[i], &st) != 0 || st.ms_entries != 0))
+			empty = false;
+	mdb_txn_abort(txn);
+	return empty;
+}
+
+int
+store_apply(struct store *s, MDB_txn *txn, const uint8_t *payload, size_t len)
+{
+	struct wal_op op;
+	size_t off = 0;
+	int r, rc = 0;
+
+	while (rc == 0 && (r = wal_op_next(payload, len, &off, &op)) == 1) {
+		MDB_val k = { op.klen, (void *)op.key }, v = { op.vlen, (void *)op.val };
+		if (op.db >= STORE_NDBS)
+			return JX_EINTERNAL;
+		if (op.kind == WAL_PUT)
+			rc = mdb_put(txn, s->dbi[op.db], &k, &v, 0);
+		else if ((rc = mdb_del(txn, s->dbi[op.db], &k, NULL)) == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (rc != 0)
+		return store_err(rc);
+	return r < 0 ? JX_EINTERNAL : JX_OK;
+}
+
+int
+store_set_position(struct store *s, MDB_txn *txn, const uint8_t id[WAL_ID_LEN], uint64_t lsn)
+{
+	uint8_t key[8];
+	int rc;
+
+	store_key_u64(key, lsn);
+	rc = mdb_put(txn, s->dbi[STORE_META], &(MDB_val){ strlen(STORE_WAL_LSN), STORE_WAL_LSN },
+	    &(MDB_val){ 8, key }, 0);
+	if (rc == 0 && id != NULL)
+		rc = mdb_put(txn, s->dbi[STORE_META], &(MDB_val){ strlen(STORE_WAL_ID),
+		    STORE_WAL_ID }, &(MDB_val){ WAL_ID_LEN, (void *)id }, 0);
+	return store_err(rc);
+}
+
+int
+store_commit_applied(struct store *s, MDB_txn *txn)
+{
+	int rc = mdb_txn_commit(txn);
+
+	if (rc != 0)
+		log_error("commit: %s", mdb_strerror(rc));
+	return store_err(rc);
+}
+
+int
+store_each(struct store *s, MDB_txn *txn, store_each_fn fn, void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, rv = 0;
+
+	for (int i = 0; i < STORE_NDBS && rv == 0; i++) {
+		if ((rc = mdb_cursor_open(txn, s->dbi[i], &cur)) != 0)
+			return store_err(rc);
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+			if (i != STORE_META || k.mv_size < 4 || memcmp(k.mv_data, "wal.", 4) != 0)
+				rv = fn(arg, (enum store_db)i, k.mv_data, k.mv_size, v.mv_data,
+				    v.mv_size);
+		mdb_cursor_close(cur);
+		if (rv == 0 && rc != MDB_NOTFOUND)
+			rv = store_err(rc);
+	}
+	return rv;
+}
+
+int
+store_sync(struct store *s)
+{
+	int rc = mdb_env_sync(s->env, 1);
+
+	if (rc != 0)
+		log_error("store sync: %s", mdb_strerror(rc));
+	return store_err(rc);
+}
+
+static uint64_t
+store_commits(void *arg)
+{
+	struct store *s = arg;
+
+	return atomic_load(&s->commits);
+}
+
+static int
+store_flush(void *arg)
+{
+	return store_sync(arg);
+}
+
+int
+store_set_dirty(struct store *s)
+{
+	int rc = mdb_env_set_flags(s->env, MDB_NOSYNC, 1);
+
+	if (rc != 0)
+		return store_err(rc);
+	s->dirty = true;
+	/* LMDB's pages reach the device about once a second, not all at the stop. */
+	return flusher_start(store_commits, store_flush, s, &s->flusher);
+}
+
+const char *
+store_db_name(enum store_db db)
+{
+	return (unsigned)db < STORE_NDBS ? store_db_names[db] : "?";
+}
+
+uint64_t
+store_log_bytes(const struct store *s)
+{
+	return s->wal != NULL ? wal_bytes(s->wal) : 0;
 }

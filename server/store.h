@@ -1,9 +1,12 @@
 /*
- * The store: jixiao's only persistence, an LMDB environment in a data directory.
+ * The store: jixiao's persistence, an LMDB environment in a data directory, and its log.
  *
  * Readers run concurrently on snapshots (store_read_begin/end, any thread). Writes
- * happen only on the writer thread (writer.c), through store_write_*; a commit
- * returns after LMDB has synced, so a success is durable. When the map is full,
+ * happen only on the writer thread (writer.c), through store_write_* and the put/del
+ * functions below, which record every change; a commit appends the changes to the log
+ * (wal.c) with one flush and then commits LMDB without one, so a success is durable:
+ * after a crash LMDB is caught up from the log, after a power loss rebuilt from it
+ * (replay.c). Nothing but this file touches LMDB's write functions. When the map is full,
  * store_put returns JX_ENOSPC and notes it (store_failure); the writer then aborts,
  * grows the map (store_grow) and runs the batch again. A full disk or an I/O error is
  * noted the same way but not retried: the batch is refused with store_failure_why,
@@ -65,8 +68,20 @@ void store_read_end(struct store *s, MDB_txn *txn);
  */
 int store_write_begin(struct store *s, MDB_txn **txn);
 int store_write_commit(struct store *s, MDB_txn *txn);
-/* Nested transaction inside a write transaction: one per request in a batch. */
+/*
+ * Nested transaction inside a write transaction: one per request in a batch. End it with
+ * store_child_commit or store_child_abort (never mdb_txn_*): they keep the log's record
+ * of the batch to what was kept.
+ */
 int store_child_begin(struct store *s, MDB_txn *parent, MDB_txn **child);
+int store_child_commit(struct store *s, MDB_txn *child);
+/*
+ * Bytes of the puts to db under key prefix made in the nested transaction so far, plus
+ * room for each: what a change added there at most.
+ */
+size_t store_child_put_bytes(struct store *s, enum store_db db, const void *prefix,
+    size_t plen, size_t room);
+void store_child_abort(struct store *s, MDB_txn *child);
 enum store_failure {
 	STORE_OK,
 	STORE_MAP_FULL,  /* the map is full: grow it and run the batch again */
@@ -141,5 +156,31 @@ unsigned long long store_file_size(const struct store *s);
 
 /* Maps an MDB_* or errno code to a jx_err. */
 int store_err(int rc);
+const char *store_db_name(enum store_db db);
+/* Bytes the log has written since the store opened. */
+uint64_t store_log_bytes(const struct store *s);
+
+/* ---- for replay.c: applying the log at start-up */
+
+/* The log id and LSN the store has applied; *has false when it has no log id. */
+int store_position(struct store *s, uint8_t id[16], uint64_t *lsn, bool *has);
+/* The data directory. */
+const char *store_dir(const struct store *s);
+/* True when every table but the meta table is empty. */
+bool store_is_empty(struct store *s);
+/* Applies one log record's operations in txn, recording nothing. */
+int store_apply(struct store *s, MDB_txn *txn, const uint8_t *payload, size_t len);
+/* Records in txn the LSN applied, and the log's id unless id is NULL. */
+int store_set_position(struct store *s, MDB_txn *txn, const uint8_t id[16], uint64_t lsn);
+/* Commits a transaction of store_apply, appending nothing to the log. */
+int store_commit_applied(struct store *s, MDB_txn *txn);
+/* Calls fn for every record of every table in order, but the store's log position. */
+typedef int (*store_each_fn)(void *arg, enum store_db db, const void *key, size_t klen,
+    const void *val, size_t vlen);
+int store_each(struct store *s, MDB_txn *txn, store_each_fn fn, void *arg);
+/* Flushes LMDB's file to the device. */
+int store_sync(struct store *s);
+/* From now on commits are not synced (the log is): the unclean-stop marker is down. */
+int store_set_dirty(struct store *s);
 
 #endif

@@ -20,6 +20,7 @@
 #include "sheet.h"
 #include "store.h"
 #include "svc.h"
+#include "treecache.h"
 #include "templates.h"
 #include "tree-order.h"
 #include "history.h"
@@ -1445,7 +1446,7 @@ svc_tree_sheet(struct rpc_call *c, uint64_t wsid, uint64_t at, struct svc_tree_s
 	    (at == 0 || at == r->ws->revision)) {
 		memcpy(r->head, r->ws->head.data, sizeof(r->head));
 		r->reply.has_head = 1;
-	} else if (workspace_head_at(c, wsid, at, r->head) == 0) {
+	} else if (history_head_at(c, wsid, at, r->head) == 0) {
 		r->reply.has_head = 1;
 	}
 	if (at != 0 && at < r->ws->revision) {
@@ -1543,7 +1544,7 @@ svc_tree_reply_size(struct rpc_call *c, uint64_t wsid, size_t *bytes)
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		raw += v.mv_size + 256;
+		raw += v.mv_size + SVC_TREE_RECORD_ROOM;
 	mdb_cursor_close(cur);
 	*bytes = raw + 64 * 1024;
 	if (*bytes < rpc_call_max_reply(c) / 2)
@@ -1559,12 +1560,28 @@ svc_tree_get_tree(Jixiao__Tree_Service *service, const Jixiao__GetTreeRequest *i
     Jixiao__TreeReply_Closure closure, void *data)
 {
 	struct svc_tree_sheet r;
+	struct rpc_call *c = data;
+	uint8_t key[TREECACHE_KEY_LEN], *frame;
+	const uint8_t *packed;
+	size_t len;
+	bool cacheable = false;
 
+	/* The current tree of an unchanged workspace: the reply packed last time. */
+	if ((!in->has_at || in->at == 0) && treecache_key(rpc_call_txn(c), rpc_call_store(c),
+	    in->workspace, rpc_call_now(c), key) == 0) {
+		if (treecache_get(rpc_call_treecache(c), in->workspace, key, &frame, &len)) {
+			rpc_call_answer_frame(c, frame, len);
+			return;
+		}
+		cacheable = true;
+	}
 	if (svc_tree_sheet(data, in->workspace, in->has_at ? in->at : 0, &r) == 0)
 		closure(&r.reply, data);
 	else
 		closure(NULL, data);
 	svc_tree_sheet_free(&r);
+	if (cacheable && rpc_call_code(c) == JX_OK && rpc_call_frame(c, &packed, &len))
+		treecache_put(rpc_call_treecache(c), in->workspace, key, packed, len);
 }
 
 /* The consistency warnings of the sheet at a revision, as jx check computes them. */

@@ -79,6 +79,8 @@ void svc_tree_sheet_free(struct svc_tree_sheet *r);
  * estimate from the stored records when it is well under rpc_call_max_reply. May
  * call rpc_call_fail when the tree cannot be read: save the call's outcome first.
  */
+/* What svc_tree_reply_size's estimate counts per indicator beyond its stored record. */
+#define SVC_TREE_RECORD_ROOM 256
 int svc_tree_reply_size(struct rpc_call *c, uint64_t ws, size_t *bytes);
 
 /* Fills a budget's computed fields (final, rate, lines total). */

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #include "err.h"
 #include "history.h"
@@ -97,38 +96,6 @@ workspace_set_str(char **field, const char *v)
 	return JX_OK;
 }
 
-static int
-workspace_set_head(Jixiao__Workspace *ws, const uint8_t *rec, size_t len)
-{
-	uint8_t *head = malloc(WORKSPACE_HASH_LEN);
-
-	if (head == NULL)
-		return JX_EINTERNAL;
-	crypto_generichash(head, WORKSPACE_HASH_LEN, rec, len, NULL, 0);
-	/* Unpacked bytes are malloc'd by protobuf-c's default allocator. */
-	if (ws->has_head)
-		free(ws->head.data);
-	ws->has_head = 1;
-	ws->head.data = head;
-	ws->head.len = WORKSPACE_HASH_LEN;
-	return JX_OK;
-}
-
-int
-workspace_head_at(struct rpc_call *c, uint64_t ws, uint64_t rev, uint8_t head[WORKSPACE_HASH_LEN])
-{
-	uint8_t key[16];
-	MDB_val v;
-	int rv;
-
-	store_key_pair(key, ws, rev);
-	if ((rv = store_get(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, key, sizeof(key),
-	    &v)) != 0)
-		return rv;
-	crypto_generichash(head, WORKSPACE_HASH_LEN, v.mv_data, v.mv_size, NULL, 0);
-	return JX_OK;
-}
-
 /* True for the records of the workflow itself, which do not change the content. */
 static bool
 workspace_is_workflow(const char *what)
@@ -139,7 +106,7 @@ workspace_is_workflow(const char *what)
 int
 workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *change)
 {
-	uint8_t key[16], *rec = NULL;
+	uint8_t key[8], *rec = NULL;
 	bool lent_ws = false;
 	size_t len;
 	int rv;
@@ -151,8 +118,6 @@ workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *chan
 	change->revision = ws->revision;
 	change->time = rpc_call_now(c);
 	change->user = (char *)rpc_call_user(c);
-	change->has_prev = ws->has_head;
-	change->prev = ws->head;
 	if (change->reason == NULL)
 		change->reason = (char *)rpc_call_reason(c);
 	/*
@@ -169,18 +134,9 @@ workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *chan
 		}
 	}
 
-	len = protobuf_c_message_get_packed_size(&change->base);
-	if ((rec = malloc(len > 0 ? len : 1)) == NULL) {
-		rv = JX_EINTERNAL;
+	if ((rv = history_append(c, ws, change, &rec, &len)) != 0)
 		goto out;
-	}
-	protobuf_c_message_pack(&change->base, rec);
-	store_key_pair(key, ws->id, ws->revision);
-	if ((rv = store_put(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, key, sizeof(key),
-	    rec, len)) != 0)
-		goto out;
-	if ((rv = workspace_set_head(ws, rec, len)) != 0)
-		goto out;
+	store_key_u64(key, ws->id);
 	if ((rv = store_put_msg(rpc_call_txn(c), rpc_call_store(c), STORE_WORKSPACES, key, 8,
 	    &ws->base)) != 0 || (rv = history_index(c, change)) != 0)
 		goto out;

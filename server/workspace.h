@@ -11,7 +11,9 @@
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
 
-#define WORKSPACE_HASH_LEN 32
+#include "history.h"
+
+#define WORKSPACE_HASH_LEN HISTORY_HASH_LEN
 
 /*
  * Loads workspace id. On success the caller frees *ws with
@@ -26,16 +28,13 @@ int workspace_load_editable(struct rpc_call *c, uint64_t id, Jixiao__Workspace *
 int workspace_next_seq(struct rpc_call *c, const char *name, uint64_t *v);
 
 /*
- * Records one change to ws: bumps ws->revision, stamps the change with it, the time,
- * the user and the previous record's hash, appends it to the history, saves ws with
- * its new head, and queues the change for the feed. The caller keeps ownership of
- * ws and change. Fails the call and returns the error on failure.
+ * Records one change to ws: bumps ws->revision, stamps the change with it, the time
+ * and the user, appends it to the hash chain (history_append), saves ws with its new
+ * head, and queues the change for the feed. The caller keeps ownership of ws and
+ * change. Fails the call and returns the error on failure.
  */
 int workspace_record(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Change *change);
 
-/* The chain head at revision rev: BLAKE2b-256 of its history record. 0 or JX_ENOTFOUND. */
-int workspace_head_at(struct rpc_call *c, uint64_t ws, uint64_t rev,
-    uint8_t head[WORKSPACE_HASH_LEN]);
 
 /* Replaces a malloc'd string field of an unpacked message with a copy of v. */
 int workspace_set_str(char **field, const char *v);

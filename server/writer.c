@@ -16,18 +16,74 @@ struct writer {
 	struct writer_job *head, **tail;
 	bool stopping;
 	unsigned long long batches, jobs;
+	/* Durable batches waiting for their replies, and the thread that sends them. */
+	pthread_t done_thread;
+	pthread_cond_t done_cv;
+	struct writer_job *done_head, **done_tail;
+	bool done_busy; /* the completion thread is calling done */
+	bool done_stopping;
 };
 
+/* Hands a finished batch to the completion thread: the writer goes on at once. */
 static void
-writer_finish(struct writer_job *list, int err)
+writer_finish(struct writer *w, struct writer_job *list, int err)
 {
+	struct writer_job *job, *last = NULL;
+
+	for (job = list; job != NULL; job = job->next) {
+		job->err = err;
+		last = job;
+	}
+	if (last == NULL)
+		return;
+	pthread_mutex_lock(&w->mtx);
+	/*
+	 * Nothing waits for the writer and no earlier reply is pending: answer here, which
+	 * saves a thread switch on a lone request. Otherwise the next batch comes first.
+	 */
+	if (w->head == NULL && w->done_head == NULL && !w->done_busy) {
+		pthread_mutex_unlock(&w->mtx);
+		for (job = list; job != NULL; job = last) {
+			last = job->next;
+			job->next = NULL;
+			job->done(job, job->err);
+		}
+		return;
+	}
+	*w->done_tail = list;
+	w->done_tail = &last->next;
+	pthread_cond_signal(&w->done_cv);
+	pthread_mutex_unlock(&w->mtx);
+}
+
+/* The completion thread: calls done for every job of every batch, in order. */
+static void *
+writer_done_main(void *arg)
+{
+	struct writer *w = arg;
 	struct writer_job *job, *next;
 
-	for (job = list; job != NULL; job = next) {
-		next = job->next;
-		job->next = NULL;
-		job->done(job, err);
+	pthread_mutex_lock(&w->mtx);
+	for (;;) {
+		while (w->done_head == NULL && !w->done_stopping)
+			pthread_cond_wait(&w->done_cv, &w->mtx);
+		if (w->done_head == NULL)
+			break;
+		job = w->done_head;
+		w->done_head = NULL;
+		w->done_tail = &w->done_head;
+		w->done_busy = true;
+		pthread_mutex_unlock(&w->mtx);
+		for (; job != NULL; job = next) {
+			next = job->next;
+			job->next = NULL;
+			job->done(job, job->err);
+		}
+		pthread_mutex_lock(&w->mtx);
+		w->done_busy = false;
 	}
+	pthread_mutex_unlock(&w->mtx);
+	return NULL;
 }
 
 /*
@@ -83,7 +139,7 @@ writer_run(struct writer *w, struct writer_job *list)
 	}
 	if (rv != 0)
 		log_error("write batch failed: %s", jx_strerror(rv));
-	writer_finish(list, rv);
+	writer_finish(w, list, rv);
 }
 
 static void *
@@ -130,16 +186,28 @@ writer_start(struct store *s, struct writer **wp)
 		return JX_EINTERNAL;
 	w->store = s;
 	w->tail = &w->head;
+	w->done_tail = &w->done_head;
 	pthread_mutex_init(&w->mtx, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	pthread_cond_init(&w->done_cv, NULL);
+	if (pthread_create(&w->done_thread, NULL, writer_done_main, w) != 0)
+		goto fail;
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mtx);
-		free(w);
-		return JX_EINTERNAL;
+		pthread_mutex_lock(&w->mtx);
+		w->done_stopping = true;
+		pthread_cond_signal(&w->done_cv);
+		pthread_mutex_unlock(&w->mtx);
+		pthread_join(w->done_thread, NULL);
+		goto fail;
 	}
 	*wp = w;
 	return JX_OK;
+fail:
+	pthread_cond_destroy(&w->done_cv);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mtx);
+	free(w);
+	return JX_EINTERNAL;
 }
 
 void
@@ -172,6 +240,12 @@ writer_stop(struct writer *w)
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mtx);
 	pthread_join(w->thread, NULL);
+	/* Every reply of every batch is sent before the writer counts as stopped. */
+	pthread_mutex_lock(&w->mtx);
+	w->done_stopping = true;
+	pthread_cond_signal(&w->done_cv);
+	pthread_mutex_unlock(&w->mtx);
+	pthread_join(w->done_thread, NULL);
 	log_info("writer stopped after %llu transactions for %llu writes", w->batches, w->jobs);
 }
 
@@ -181,6 +255,7 @@ writer_free(struct writer *w)
 	if (w == NULL)
 		return;
 	writer_stop(w);
+	pthread_cond_destroy(&w->done_cv);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mtx);
 	free(w);

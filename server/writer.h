@@ -1,8 +1,9 @@
 /*
  * The writer: the one thread that changes the store. It drains every job waiting
  * when it wakes into one LMDB transaction, each job in a nested transaction of its
- * own, and commits once (group commit): N concurrent edits cost one fsync pair.
- * Only after the commit is durable does it call each job's done.
+ * own, and commits once (group commit): N concurrent edits cost one log append and
+ * one flush. Only after the commit is durable are the jobs' done called, on a
+ * completion thread of their own, in order, while the writer starts the next batch.
  */
 #ifndef JX_WRITER_H
 #define JX_WRITER_H
@@ -31,6 +32,7 @@ struct writer_job {
 	 */
 	void (*done)(struct writer_job *job, int err);
 	struct writer_job *next;
+	int err; /* the writer's: the batch's outcome, for done */
 };
 
 struct writer;

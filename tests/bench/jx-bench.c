@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +108,12 @@ struct bench_row {
 	bool have_commits;
 	unsigned long long commits, writes;
 	double server_cpu_s, client_cpu_s; /* CPU time (user + system) during the row */
+	/* Bytes the data directory's device wrote from the row's start to the daemon's stop. */
+	bool have_disk;
+	unsigned long long disk_bytes;
+	/* What jixiaod itself sent towards the storage in the row (/proc/PID/io write_bytes). */
+	bool have_io;
+	unsigned long long io_bytes;
 	char first_error[256];
 };
 
@@ -560,12 +567,78 @@ bench_self_cpu(void)
 	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/*
+ * Sectors (512 bytes) written so far by the device holding path, from /proc/diskstats
+ * (field 10). Every writer on that device counts, not only jixiaod.
+ */
+static int
+bench_disk_sectors(const char *path, unsigned long long *sectors)
+{
+	struct stat st;
+	char line[512], *p, *end;
+	unsigned long long v[14];
+	FILE *fp;
+	int rv = -1, n;
+
+	if (stat(path, &st) != 0 || (fp = fopen("/proc/diskstats", "r")) == NULL)
+		return -1;
+	while (rv != 0 && fgets(line, sizeof(line), fp) != NULL) {
+		/* major minor name, then the counters: sectors written is the 7th. */
+		for (n = 0, p = line; n < 10; n++) {
+			p += strspn(p, " \t");
+			if (n == 2) {
+				p += strcspn(p, " \t");
+				continue;
+			}
+			errno = 0;
+			v[n] = strtoull(p, &end, 10);
+			if (errno != 0 || end == p)
+				break;
+			p = end;
+		}
+		if (n == 10 && v[0] == major(st.st_dev) && v[1] == minor(st.st_dev)) {
+			*sectors = v[9];
+			rv = 0;
+		}
+	}
+	fclose(fp);
+	return rv;
+}
+
+/*
+ * The bytes pid caused to be written to storage (/proc/PID/io write_bytes): counted when
+ * a page of the page cache becomes dirty, so a page rewritten before it reaches the disk
+ * counts once.
+ */
+static int
+bench_proc_write_bytes(pid_t pid, unsigned long long *bytes)
+{
+	char path[64], line[128], *end;
+	FILE *fp;
+	int rv = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/io", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (rv != 0 && fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "write_bytes: ", 13) == 0) {
+			errno = 0;
+			*bytes = strtoull(line + 13, &end, 10);
+			if (errno == 0 && end != line + 13)
+				rv = 0;
+		}
+	fclose(fp);
+	return rv;
+}
+
 /* Runs one row: n threads, each its own connection with one call in flight. */
 static int
 bench_row_run(struct bench *b, enum bench_kind kind, unsigned n, struct bench_row *row)
 {
 	struct bench_worker *w;
 	uint64_t *all = NULL, start;
+	unsigned long long io0 = 0, io1 = 0;
+	bool have_io;
 	double srv0, cli0;
 	size_t total = 0;
 	unsigned started = 0;
@@ -600,6 +673,7 @@ bench_row_run(struct bench *b, enum bench_kind kind, unsigned n, struct bench_ro
 	start = bench_now_ns();
 	srv0 = bench_proc_cpu(b->d.pid);
 	cli0 = bench_self_cpu();
+	have_io = bench_proc_write_bytes(b->d.pid, &io0) == 0;
 	/* A thread that could not start ends the row at once. */
 	b->end_ns = started == n ? start + (uint64_t)b->o->seconds * 1000000000u : start;
 	b->go = true;
@@ -609,6 +683,10 @@ bench_row_run(struct bench *b, enum bench_kind kind, unsigned n, struct bench_ro
 		pthread_join(w[i].thread, NULL);
 	row->server_cpu_s = bench_proc_cpu(b->d.pid) - srv0;
 	row->client_cpu_s = bench_self_cpu() - cli0;
+	if (have_io && bench_proc_write_bytes(b->d.pid, &io1) == 0 && io1 >= io0) {
+		row->have_io = true;
+		row->io_bytes = io1 - io0;
+	}
 	if (started < n) {
 		fprintf(stderr, "jx-bench: cannot start %u threads\n", n);
 		goto out;
@@ -915,8 +993,8 @@ bench_loadavg(char *buf, size_t len)
 
 /*
  * The disk's floor: 4 KiB pwrite + fdatasync, for a second, in the data directory.
- * An LMDB commit syncs twice (the data pages, then the meta page), so commits/s
- * cannot exceed about half of this.
+ * A group commit flushes the log once (LMDB's pages are not flushed per commit), so
+ * commits/s cannot exceed this.
  */
 static void
 bench_fsync_probe(struct bench *b)
@@ -1068,6 +1146,69 @@ bench_find(const struct bench *b, enum bench_kind kind, unsigned clients)
 	return NULL;
 }
 
+static const struct bench_peer *
+bench_peer_find(const struct bench *b, const char *name, unsigned clients)
+{
+	for (size_t i = 0; i < b->npeers; i++)
+		if (strcmp(b->peers[i].name, name) == 0 && b->peers[i].clients == clients)
+			return &b->peers[i];
+	return NULL;
+}
+
+/* Issue 16's goals, from the rows and the peers of this run. */
+static void
+bench_print_goals16(const struct bench *b)
+{
+	static const char *const rivals[] = { "postgres-upd", "etcd" };
+	static const unsigned levels[] = { 16, 128 };
+	const struct bench_row *r, *ping;
+	const struct bench_peer *p;
+
+	printf("\ngoals of issue 16 (against the peers of this run):\n");
+	for (size_t l = 0; l < 2; l++)
+		for (size_t k = 0; k < 2; k++)
+			if ((r = bench_find(b, BENCH_EDIT, levels[l])) != NULL &&
+			    (p = bench_peer_find(b, rivals[k], levels[l])) != NULL)
+				printf("  edits/s at %3u ahead of %-12s: %.0f vs %.0f  %s\n",
+				    levels[l], rivals[k], r->ops_per_s, p->ops_per_s,
+				    r->ops_per_s > p->ops_per_s ? "met" : "MISSED");
+	if ((r = bench_find(b, BENCH_EDIT, 128)) != NULL &&
+	    (p = bench_peer_find(b, "redis", 128)) != NULL)
+		printf("  edits/s at 128 >= half of redis    : %.0f vs %.0f  %s\n", r->ops_per_s,
+		    p->ops_per_s / 2, r->ops_per_s >= p->ops_per_s / 2 ? "met" : "MISSED");
+	if ((r = bench_find(b, BENCH_EDIT, 1)) != NULL) {
+		if ((p = bench_peer_find(b, "etcd", 1)) != NULL)
+			printf("  edits/s at   1 ahead of etcd        : %.0f vs %.0f  %s\n",
+			    r->ops_per_s, p->ops_per_s, r->ops_per_s > p->ops_per_s ? "met" :
+			    "MISSED");
+		if ((p = bench_peer_find(b, "postgres-upd", 1)) != NULL) {
+			printf("  edits/s at   1 >= 2/3 postgres-upd  : %.0f vs %.0f  %s\n",
+			    r->ops_per_s, p->ops_per_s * 2 / 3,
+			    r->ops_per_s >= p->ops_per_s * 2 / 3 ? "met" : "MISSED");
+			printf("  edit p50 at  1 <= 1.5x postgres-upd: %.0f vs %.0f µs  %s\n",
+			    r->p50_us, p->p50_us * 1.5, r->p50_us <= p->p50_us * 1.5 ? "met" :
+			    "MISSED");
+		}
+	}
+	for (size_t i = 0; i < b->nrows; i++) {
+		r = &b->rows[i];
+		if (r->kind != BENCH_TREE_SMALL ||
+		    (ping = bench_find(b, BENCH_PING, r->clients)) == NULL)
+			continue;
+		printf("  35-sheet GetTree at %3u >= 70%% ping: %.0f vs %.0f  %s\n", r->clients,
+		    r->ops_per_s, ping->ops_per_s * 0.7,
+		    r->ops_per_s >= ping->ops_per_s * 0.7 ? "met" : "MISSED");
+	}
+	if ((r = bench_find(b, BENCH_TREE, 16)) != NULL)
+		printf("  %zu-indicator GetTree at 16 >= 10000/s: %.0f  %s\n", b->nodes_big,
+		    r->ops_per_s, r->ops_per_s >= 10000 ? "met" : "MISSED");
+	if ((r = bench_find(b, BENCH_EDIT, 128)) != NULL && r->ops > 0 && r->have_disk)
+		printf("  bytes to the disk per edit at 128 <= 2048: %.0f (jixiaod's own: %.0f)  "
+		    "%s\n", (double)r->disk_bytes / (double)r->ops,
+		    r->have_io ? (double)r->io_bytes / (double)r->ops : -1.0,
+		    (double)r->disk_bytes / (double)r->ops <= 2048 ? "met" : "MISSED");
+}
+
 static void
 bench_what(const struct bench *b, enum bench_kind kind, char *buf, size_t len)
 {
@@ -1137,10 +1278,12 @@ bench_print_table(const struct bench *b)
 	printf("machine: %ld CPUs, %s; fdatasync floor %.0f/s (%.0f µs each, 4 KiB in %s)\n",
 	    b->ncpu, b->cpu, b->fsync_per_s, b->fsync_us, b->tmpdir);
 	printf("load average before: %s, after: %s\n\n", b->load_before, b->load_after);
-	printf("%-10s  %-44s %6s %8s %8s %8s %6s %7s %6s %7s %7s\n", "workload", "what", "flight",
-	    "ops/s", "p50 µs", "p99 µs", "errors", "commits", "batch", "srv µs", "cli µs");
+	printf("%-10s  %-44s %6s %8s %8s %8s %6s %7s %6s %7s %7s %9s %8s\n", "workload", "what",
+	    "flight", "ops/s", "p50 µs", "p99 µs", "errors", "commits", "batch", "srv µs", "cli µs",
+	    "disk B/op", "srv B/op");
 	for (size_t i = 0; i < b->nrows; i++) {
 		char commits[24] = "-", batch[24] = "-", srv[24] = "-", cli[24] = "-";
+		char disk[24] = "-", io[24] = "-";
 
 		r = &b->rows[i];
 		bench_what(b, r->kind, what, sizeof(what));
@@ -1153,16 +1296,24 @@ bench_print_table(const struct bench *b)
 			snprintf(srv, sizeof(srv), "%.0f", r->server_cpu_s * 1e6 / (double)r->ops);
 		if (r->ops > 0 && r->client_cpu_s >= 0)
 			snprintf(cli, sizeof(cli), "%.0f", r->client_cpu_s * 1e6 / (double)r->ops);
-		printf("%-10s  %-44s %6u %8.0f %8.0f %8.0f %6llu %7s %6s %7s %7s\n",
+		if (r->ops > 0 && r->have_disk)
+			snprintf(disk, sizeof(disk), "%.0f", (double)r->disk_bytes / (double)r->ops);
+		if (r->ops > 0 && r->have_io)
+			snprintf(io, sizeof(io), "%.0f", (double)r->io_bytes / (double)r->ops);
+		printf("%-10s  %-44s %6u %8.0f %8.0f %8.0f %6llu %7s %6s %7s %7s %9s %8s\n",
 		    bench_kind_names[r->kind], what, r->clients, r->ops_per_s, r->p50_us, r->p99_us,
-		    r->errors + r->conflicts, commits, batch, srv, cli);
+		    r->errors + r->conflicts, commits, batch, srv, cli, disk, io);
 		if (r->first_error[0] != '\0')
 			printf("            first error: %s\n", r->first_error);
 	}
 	printf("\nflight: client threads, one call in flight each; errors: failed calls and "
 	       "refused edits;\ncommits: LMDB transactions of the row and batch: writes per "
 	       "transaction (jixiaod's\nwriter counters); srv µs, cli µs: CPU time per call in "
-	       "jixiaod and in jx-bench,\nwhich share the machine's CPUs.\n");
+	       "jixiaod and in jx-bench,\nwhich share the machine's CPUs; disk B/op: bytes the "
+	       "data directory's device wrote\n(/proc/diskstats) from the row's start to the "
+	       "daemon's clean stop, per call: the\nlog, LMDB's pages and anything else "
+	       "writing to that device then; srv B/op: what\njixiaod itself sent towards "
+	       "the disk during the row (/proc/PID/io write_bytes), per call.\n");
 	if (b->verified)
 		printf("\nafter the run: %zu of %zu edited indicators hold the revision and score "
 		       "of their last reply%s\n",
@@ -1207,6 +1358,7 @@ bench_print_table(const struct bench *b)
 			    p->clients, r->ops_per_s, p->ops_per_s,
 			    r->ops_per_s > p->ops_per_s ? "yes" : "NO");
 	}
+	bench_print_goals16(b);
 }
 
 static void
@@ -1243,6 +1395,10 @@ bench_print_json(const struct bench *b)
 			printf(", \"commits\": %llu, \"writes\": %llu", r->commits, r->writes);
 		printf(", \"server_cpu_s\": %.2f, \"client_cpu_s\": %.2f", r->server_cpu_s,
 		    r->client_cpu_s);
+		if (r->have_disk)
+			printf(", \"disk_bytes\": %llu", r->disk_bytes);
+		if (r->have_io)
+			printf(", \"server_write_bytes\": %llu", r->io_bytes);
 		printf("}");
 	}
 	printf("\n  ],\n");
@@ -1277,6 +1433,8 @@ static int
 bench_rows(struct bench *b)
 {
 	struct bench_row *row;
+	unsigned long long s0 = 0, s1 = 0;
+	bool have0;
 	int rv;
 
 	for (int k = 0; k < BENCH_NKINDS; k++) {
@@ -1290,9 +1448,15 @@ bench_rows(struct bench *b)
 			    b->o->clients[i]);
 			if (bench_daemon_start(&b->d) != 0)
 				return -1;
+			have0 = bench_disk_sectors(b->d.dir, &s0) == 0;
 			rv = bench_row_run(b, (enum bench_kind)k, b->o->clients[i], row);
+			/* The daemon's clean stop flushes what the row left in LMDB's pages. */
 			if (bench_daemon_stop(&b->d) != 0 || rv != 0)
 				return -1;
+			if (have0 && bench_disk_sectors(b->d.dir, &s1) == 0 && s1 >= s0) {
+				row->have_disk = true;
+				row->disk_bytes = (s1 - s0) * 512;
+			}
 			row->have_commits = bench_daemon_stats(&b->d, &row->commits, &row->writes);
 			fprintf(stderr, " %.0f ops/s, p50 %.0f µs, p99 %.0f µs\n", row->ops_per_s,
 			    row->p50_us, row->p99_us);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "envelope.h"
+#include "proto/jixiao.pb-c.h"
 #include "err.h"
 #include "jxtest.h"
 
@@ -139,6 +140,46 @@ reply_round_trip_carries_status_and_payload(void **state)
 	free(buf);
 }
 
+/* The reply packed once is byte for byte the Reply packed with its payload inside. */
+static void
+reply_packed_once_equals_packed_twice(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 100, 126, 127, 128, 300, 16383, 16384, 70000 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		Jixiao__PingReply out = JIXIAO__PING_REPLY__INIT;
+		Jixiao__Reply r = JIXIAO__REPLY__INIT;
+		uint8_t *once, *payload, *twice;
+		size_t len, plen, tlen;
+		uint8_t *text = malloc(sizes[i] + 1);
+
+		assert_non_null(text);
+		memset(text, 'x', sizes[i]);
+		out.has_data = 1;
+		out.data.data = text;
+		out.data.len = sizes[i];
+		assert_jx_ok(envelope_reply_pack(JX_OK, i % 2 ? "注意" : NULL, &out.base, &once,
+		    &len));
+		plen = protobuf_c_message_get_packed_size(&out.base);
+		assert_non_null(payload = malloc(plen + 1));
+		protobuf_c_message_pack(&out.base, payload);
+		r.code = JX_OK;
+		r.message = i % 2 ? "注意" : NULL;
+		r.has_payload = 1;
+		r.payload.data = payload;
+		r.payload.len = plen;
+		tlen = jixiao__reply__get_packed_size(&r);
+		assert_non_null(twice = malloc(tlen));
+		jixiao__reply__pack(&r, twice);
+		assert_int_equal(len, tlen);
+		assert_memory_equal(once, twice, len);
+		free(once);
+		free(twice);
+		free(payload);
+		free(text);
+	}
+}
+
 int
 main(void)
 {
@@ -148,6 +189,7 @@ main(void)
 		cmocka_unit_test(truncated_frames_are_refused),
 		cmocka_unit_test(oversized_and_wrong_version_are_refused),
 		cmocka_unit_test(reply_round_trip_carries_status_and_payload),
+		cmocka_unit_test(reply_packed_once_equals_packed_twice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
