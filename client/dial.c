@@ -78,8 +78,9 @@ dial_tls_config(const char *url, const char *ca_file, nng_tls_config **cfgp, cha
 /*
  * Why a dial failed, in one sentence. nng (1.5.2 with mbedTLS) does not say why a
  * handshake failed: an unknown CA, a certificate for another host and a peer that
- * does not speak TLS all come back as NNG_ECRYPTO, so the sentence names the likely
- * causes instead of pretending to know which.
+ * does not speak TLS all come back as NNG_ECRYPTO (or, for a peer that does not speak
+ * TLS, as a hang-up, when it closes before mbedTLS reads its answer), so the sentence
+ * names the likely causes instead of pretending to know which.
  */
 static void
 dial_explain(const char *url, const char *ca_file, int rv, char *why, size_t whylen)
@@ -89,7 +90,8 @@ dial_explain(const char *url, const char *ca_file, int rv, char *why, size_t why
 	if (rv == NNG_ECONNREFUSED || rv == NNG_ENOENT)
 		snprintf(why, whylen, "cannot reach jixiaod at %s: nothing is listening there; "
 		    "is the server running?", url);
-	else if (dial_is_tls(url) && (rv == NNG_ECRYPTO || rv == NNG_EPEERAUTH))
+	else if (dial_is_tls(url) && (rv == NNG_ECRYPTO || rv == NNG_EPEERAUTH ||
+	    rv == NNG_ECONNSHUT || rv == NNG_ECONNRESET))
 		snprintf(why, whylen, "cannot reach jixiaod at %s: the TLS handshake failed "
 		    "(%s): the server's certificate is not signed by the CA in %s or is not "
 		    "issued for %s, or the server does not speak TLS there", url,
