@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "wal.h"
 
 #define REPLAY_PATH_MAX 4200
 #define REPLAY_BOOT_ID_MAX 64
@@ -50,18 +51,6 @@ replay_read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int
-replay_sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0 || fsync(fd) != 0)
-		rc = -1;
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 /* Puts the marker down: this boot's id in dir/unclean, on the device. */
 static int
 replay_mark(const char *dir, char *why, size_t whylen)
@@ -77,7 +66,7 @@ replay_mark(const char *dir, char *why, size_t whylen)
 	snprintf(path, sizeof(path), "%s/unclean", dir);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
 	    write(fd, boot, len) != (ssize_t)len || fdatasync(fd) != 0 ||
-	    replay_sync_dir(dir) != 0) {
+	    wal_sync_dir(dir) != 0) {
 		snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -93,7 +82,7 @@ replay_clean(const char *dir)
 	char path[REPLAY_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/unclean", dir);
-	if (unlink(path) != 0 || replay_sync_dir(dir) != 0)
+	if (unlink(path) != 0 || wal_sync_dir(dir) != 0)
 		log_error("cannot remove %s: %s", path, strerror(errno));
 }
 
@@ -111,7 +100,7 @@ replay_prepare(const char *dir, struct wal **wp, enum replay_trust *trust, char 
 		*strrchr(path, '/') = '\0';
 	else
 		snprintf(path, sizeof(path), "%s", dir[0] == '/' ? "/" : ".");
-	if (replay_sync_dir(path) != 0)
+	if (wal_sync_dir(path) != 0)
 		log_warn("cannot flush the folder %s that holds the data directory: %s", path,
 		    strerror(errno));
 	if ((rv = wal_open(dir, wp, why, whylen)) != 0)
@@ -140,7 +129,7 @@ replay_prepare(const char *dir, struct wal **wp, enum replay_trust *trust, char 
 		*wp = NULL;
 		return JX_EINTERNAL;
 	}
-	if (replay_sync_dir(dir) != 0) {
+	if (wal_sync_dir(dir) != 0) {
 		snprintf(why, whylen, "cannot flush the data directory %s: %s", dir,
 		    strerror(errno));
 		wal_close(*wp);

@@ -183,7 +183,7 @@ wal_file_path(const struct wal *w, uint64_t first, char *buf, size_t len)
 	snprintf(buf, len, "%s/%016" PRIx64 ".log", w->wdir, first);
 }
 
-static int
+int
 wal_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;

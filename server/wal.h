@@ -109,4 +109,7 @@ int wal_replay(struct wal *w, uint64_t after, wal_fn fn, void *arg, char *why, s
  */
 int wal_restart(struct wal *w, char *why, size_t whylen);
 
+/* Flushes a directory's own entries (a file made, renamed or removed in it). 0 or -1. */
+int wal_sync_dir(const char *dir);
+
 #endif
