@@ -11,6 +11,7 @@
 #include "budget.h"
 #include "cli.h"
 #include "decimal.h"
+#include "text.h"
 
 #define DESCRIBE_MAX 2048
 
@@ -52,8 +53,13 @@ say(struct say *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		s->used = s->used + (size_t)n < s->len ? s->used + (size_t)n : s->len - 1;
+	if (n > 0 && s->used + (size_t)n < s->len) {
+		s->used += (size_t)n;
+	} else if (n > 0) {
+		/* Cut short: never in the middle of a character. */
+		s->used = text_utf8_whole(s->buf, s->len - 1);
+		s->buf[s->used] = '\0';
+	}
 }
 
 static void

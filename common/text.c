@@ -47,3 +47,19 @@ text_printable(const char *str, bool multiline)
 	}
 	return true;
 }
+
+size_t
+text_utf8_whole(const char *s, size_t len)
+{
+	size_t start = len, need;
+	unsigned char lead;
+
+	/* Back to the last character's first byte: at most 3 continuation bytes. */
+	while (start > 0 && len - start < 4 && ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0)
+		return len;
+	lead = (unsigned char)s[start - 1];
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	return len - (start - 1) < need ? start - 1 : len;
+}

@@ -11,4 +11,10 @@ bool text_utf8_valid(const char *s);
 /* True when s has no control characters (tab and newline allowed when multiline). */
 bool text_printable(const char *s, bool multiline);
 
+/*
+ * The length of s[0..len) without a character that was cut in two at its end (by a
+ * bounded copy): len itself when the text ends on a whole character.
+ */
+size_t text_utf8_whole(const char *s, size_t len);
+
 #endif
