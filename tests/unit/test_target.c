@@ -9,33 +9,8 @@
 
 #include "err.h"
 #include "jxtest.h"
+#include "target-rows.h"
 #include "target.h"
-
-struct want_clause {
-	const char *label;	/* NULL ends the list */
-	enum target_cmp cmp;
-	int64_t value;
-	const char *unit;
-	const char *tail;
-};
-
-struct row {
-	const char *in;
-	enum target_kind kind;
-	enum target_join join;
-	int flagged;
-	struct want_clause c[TARGET_MAX_CLAUSES];
-};
-
-#define C(l, k, v, u, t) { .label = (l), .cmp = (k), .value = (v), .unit = (u), .tail = (t) }
-#define ONE(txt, l, k, v, u, t) \
-	{ .in = (txt), .kind = TARGET_QUANTITATIVE, .join = TARGET_ALL, .c = { C(l, k, v, u, t) } }
-#define ALL(txt, ...) \
-	{ .in = (txt), .kind = TARGET_QUANTITATIVE, .join = TARGET_ALL, .c = { __VA_ARGS__ } }
-#define ANY(txt, ...) \
-	{ .in = (txt), .kind = TARGET_QUANTITATIVE, .join = TARGET_ANY, .c = { __VA_ARGS__ } }
-#define QUAL(txt) { .in = (txt), .kind = TARGET_QUALITATIVE, .join = TARGET_ALL }
-#define FLAG(txt) { .in = (txt), .kind = TARGET_QUALITATIVE, .join = TARGET_ALL, .flagged = 1 }
 
 /*
  * Every annual target value (年度指标值) of seed 004, in the order the seed gives them,
@@ -280,36 +255,10 @@ static const struct row unclassified[] = {
 };
 
 static void
-check_row(const struct row *r)
-{
-	struct target t;
-	size_t n = 0;
-
-	assert_jx_ok(target_parse(r->in, &t));
-	while (n < TARGET_MAX_CLAUSES && r->c[n].label != NULL)
-		n++;
-	if (t.kind != r->kind || t.join != r->join || t.flagged != r->flagged ||
-	    t.nclauses != n)
-		fail_msg("\"%s\": kind %d join %d flagged %d clauses %zu, expected %d %d %d %zu",
-		    r->in, t.kind, t.join, t.flagged, t.nclauses, r->kind, r->join, r->flagged, n);
-	for (size_t k = 0; k < n; k++) {
-		const struct target_clause *c = &t.clauses[k];
-		const struct want_clause *w = &r->c[k];
-
-		if (strcmp(c->label, w->label) != 0 || c->cmp != w->cmp || c->value != w->value ||
-		    strcmp(c->unit, w->unit) != 0 || strcmp(c->tail, w->tail) != 0)
-			fail_msg("\"%s\" clause %zu: [%s] %s %lld [%s] [%s], expected "
-			    "[%s] %s %lld [%s] [%s]", r->in, k, c->label, target_cmp_symbol(c->cmp),
-			    (long long)c->value, c->unit, c->tail, w->label,
-			    target_cmp_symbol(w->cmp), (long long)w->value, w->unit, w->tail);
-	}
-}
-
-static void
 seed004_targets_parse(void **state)
 {
 	for (size_t i = 0; i < sizeof(seed004) / sizeof(seed004[0]); i++)
-		check_row(&seed004[i]);
+		target_rows_check(&seed004[i]);
 }
 
 /*
@@ -369,7 +318,7 @@ static void
 grammar_parses(void **state)
 {
 	for (size_t i = 0; i < sizeof(grammar) / sizeof(grammar[0]); i++)
-		check_row(&grammar[i]);
+		target_rows_check(&grammar[i]);
 }
 
 static void
@@ -378,7 +327,7 @@ unclassified_is_flagged(void **state)
 	struct target t;
 
 	for (size_t i = 0; i < sizeof(unclassified) / sizeof(unclassified[0]); i++)
-		check_row(&unclassified[i]);
+		target_rows_check(&unclassified[i]);
 
 	/* The flagged text stays readable: trimmed, bad bytes shown as U+FFFD. */
 	assert_jx_ok(target_parse("  约3个 \n", &t));
@@ -575,15 +524,6 @@ format_refuses_small_buffers(void **state)
 }
 
 /* Deterministic pseudo-random numbers, so a failure can be replayed. */
-static uint32_t
-next_random(uint32_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
-}
-
 /*
  * Random text, from the grammar's pieces and from raw bytes: parsing never fails,
  * every string stays terminated and valid UTF-8, and a quantitative result survives
@@ -606,16 +546,16 @@ random_text_is_safe(void **state)
 	struct target a, b;
 
 	for (int iter = 0; iter < 200000; iter++) {
-		size_t n = 0, count = next_random(&x) % 24;
+		size_t n = 0, count = target_rows_random(&x) % 24;
 
 		for (size_t k = 0; k < count; k++) {
 			if (iter % 4 == 3) {
-				text[n++] = (char)(next_random(&x) & 0xff);
+				text[n++] = (char)(target_rows_random(&x) & 0xff);
 				if (text[n - 1] == '\0')
 					text[n - 1] = '7';
 				continue;
 			}
-			const char *p = pieces[next_random(&x) % npieces];
+			const char *p = pieces[target_rows_random(&x) % npieces];
 
 			memcpy(text + n, p, strlen(p));
 			n += strlen(p);

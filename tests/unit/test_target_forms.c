@@ -19,33 +19,8 @@
 #include "err.h"
 #include "jxtest.h"
 #include "method.h"
+#include "target-rows.h"
 #include "target.h"
-
-struct want_clause {
-	const char *label; /* NULL ends the list */
-	enum target_cmp cmp;
-	int64_t value;
-	const char *unit;
-	const char *tail;
-};
-
-struct row {
-	const char *in;
-	enum target_kind kind;
-	enum target_join join;
-	int flagged;
-	struct want_clause c[TARGET_MAX_CLAUSES];
-};
-
-#define C(l, k, v, u, t) { .label = (l), .cmp = (k), .value = (v), .unit = (u), .tail = (t) }
-#define ONE(txt, l, k, v, u, t) \
-	{ .in = (txt), .kind = TARGET_QUANTITATIVE, .join = TARGET_ALL, .c = { C(l, k, v, u, t) } }
-#define ALL(txt, ...) \
-	{ .in = (txt), .kind = TARGET_QUANTITATIVE, .join = TARGET_ALL, .c = { __VA_ARGS__ } }
-#define ANY(txt, ...) \
-	{ .in = (txt), .kind = TARGET_QUANTITATIVE, .join = TARGET_ANY, .c = { __VA_ARGS__ } }
-#define QUAL(txt) { .in = (txt), .kind = TARGET_QUALITATIVE, .join = TARGET_ALL }
-#define FLAG(txt) { .in = (txt), .kind = TARGET_QUALITATIVE, .join = TARGET_ALL, .flagged = 1 }
 
 /*
  * In order: deadlines with 内 / 以内 / 之内 / 不超过; dates; zero counts; （含）以上 and
@@ -137,38 +112,12 @@ static const struct row forms[] = {
 };
 
 static void
-check_row(const struct row *r)
-{
-	struct target t;
-	size_t n = 0;
-
-	assert_jx_ok(target_parse(r->in, &t));
-	while (n < TARGET_MAX_CLAUSES && r->c[n].label != NULL)
-		n++;
-	if (t.kind != r->kind || t.join != r->join || t.flagged != r->flagged ||
-	    t.nclauses != n)
-		fail_msg("\"%s\": kind %d join %d flagged %d clauses %zu, expected %d %d %d %zu",
-		    r->in, t.kind, t.join, t.flagged, t.nclauses, r->kind, r->join, r->flagged, n);
-	for (size_t k = 0; k < n; k++) {
-		const struct target_clause *c = &t.clauses[k];
-		const struct want_clause *w = &r->c[k];
-
-		if (strcmp(c->label, w->label) != 0 || c->cmp != w->cmp || c->value != w->value ||
-		    strcmp(c->unit, w->unit) != 0 || strcmp(c->tail, w->tail) != 0)
-			fail_msg("\"%s\" clause %zu: [%s] %s %lld [%s] [%s], expected "
-			    "[%s] %s %lld [%s] [%s]", r->in, k, c->label, target_cmp_symbol(c->cmp),
-			    (long long)c->value, c->unit, c->tail, w->label,
-			    target_cmp_symbol(w->cmp), (long long)w->value, w->unit, w->tail);
-	}
-}
-
-static void
 forms_parse(void **state)
 {
 	(void)state;
 	assert_true(sizeof(forms) / sizeof(forms[0]) >= 60);
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
-		check_row(&forms[i]);
+		target_rows_check(&forms[i]);
 }
 
 /* The length API a fuzzing harness calls: no terminator needed, NUL bytes are spaces. */
@@ -229,15 +178,6 @@ actuals_parse(void **state)
 	assert_int_equal(t.clauses[1].value, 10000);
 }
 
-static uint32_t
-forms_random(uint32_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
-}
-
 /*
  * Random texts built from the grammar's pieces, as targets, actuals and amounts: every
  * one parses or is refused with JX_EINVAL, completion scores within 0 … weight or says
@@ -269,10 +209,10 @@ random_targets_actuals_and_amounts(void **state)
 		int rv;
 
 		for (int k = 0; k < 2; k++) {
-			size_t count = forms_random(&x) % 12;
+			size_t count = target_rows_random(&x) % 12;
 
 			for (size_t i = 0; i < count; i++) {
-				const char *p = pieces[forms_random(&x) % npieces];
+				const char *p = pieces[target_rows_random(&x) % npieces];
 				size_t l = p[0] == '\0' ? 1 : strlen(p);
 
 				memcpy(text[k] + len[k], p, l);
