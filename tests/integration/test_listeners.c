@@ -13,7 +13,6 @@
 #define _GNU_SOURCE /* nftw */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -566,15 +565,6 @@ setup(void **state)
 }
 
 static int
-listeners_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct listeners_test *t = *state;
@@ -582,7 +572,7 @@ teardown(void **state)
 	if (t == NULL)
 		return 0;
 	jxd_cleanup(&t->d);
-	nftw(t->dir, listeners_rm, 16, FTW_DEPTH | FTW_PHYS);
+	jxtest_rmtree(t->dir);
 	free(t);
 	return 0;
 }

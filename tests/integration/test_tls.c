@@ -5,11 +5,10 @@
  * a plain-TCP peer are turned away, and the daemon carries on. A missing certificate
  * or an exposed key stops jixiaod at start with a sentence naming the file.
  */
-#define _GNU_SOURCE /* memmem, nftw */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -172,15 +171,6 @@ setup(void **state)
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	struct tls_test *t = *state;
@@ -188,7 +178,7 @@ teardown(void **state)
 	if (t == NULL)
 		return 0;
 	jxd_cleanup(&t->d);
-	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	jxtest_rmtree(t->dir);
 	free(t);
 	return 0;
 }

@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -135,12 +134,6 @@ copy_store(const char *data, char *copy, size_t len)
 		copy_file(from, to);
 	}
 	closedir(d);
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
 }
 
 /*
@@ -640,7 +633,7 @@ wal_torn_tail_keeps_acknowledged_only(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal((size_t)st.st_size, len);
 	log[start - 10] ^= 0x55;
-	nftw(copy, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	jxtest_rmtree(copy);
 
 	last_log_file(d.data, path, sizeof(path));
 	/* The daemon, with a record torn in its middle: the edit before stays, the last goes. */
@@ -776,7 +769,7 @@ wal_store_without_log_starts_one(void **state)
 	assert_jx_ok(store_digest(d.data, live));
 
 	snprintf(path, sizeof(path), "%s/wal", d.data);
-	assert_int_equal(nftw(path, rm_entry, 8, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(jxtest_rmtree(path), 0);
 	assert_jx_ok(store_digest(d.data, adopted));
 	assert_memory_equal(live, adopted, DIGEST_LEN);
 

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -23,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "invariant.h"
+#include "jxtest.h"
 #include "key.h"
 
 extern char **environ;
@@ -416,12 +416,6 @@ jxd_stop(struct jxd *d)
 	}
 }
 
-static int
-jxd_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 void
 jxd_cleanup(struct jxd *d)
 {
@@ -436,7 +430,7 @@ jxd_cleanup(struct jxd *d)
 	if (d->out_fd >= 0)
 		close(d->out_fd);
 	if (d->dir[0] != '\0')
-		nftw(d->dir, jxd_rm, 16, FTW_DEPTH | FTW_PHYS);
+		jxtest_rmtree(d->dir);
 }
 
 /* Reads all of fd into a malloc'd string. */

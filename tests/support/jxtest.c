@@ -1,3 +1,4 @@
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "jxtest.h"
 
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <ftw.h>
 
 const char *
 jxtest_source_path(const char *rel, char *buf, size_t len)
@@ -54,4 +56,19 @@ jxtest_err(int rv, int want, const char *expr, const char *file, int line)
 	if (rv != want)
 		fail_msg("%s:%d: %s returned %s, expected %s", file, line, expr, jx_errname(rv),
 		    jx_errname(want));
+}
+
+static int
+jxtest_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+jxtest_rmtree(const char *path)
+{
+	return nftw(path, jxtest_rm, 16, FTW_DEPTH | FTW_PHYS);
 }

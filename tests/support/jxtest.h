@@ -16,6 +16,9 @@ char *jxtest_slurp(const char *rel, size_t *len);
 /* The path of rel under $JX_SOURCE_DIR, in buf. */
 const char *jxtest_source_path(const char *rel, char *buf, size_t len);
 
+/* Removes path and everything below it (not following links). 0, or -1 with errno. */
+int jxtest_rmtree(const char *path);
+
 void jxtest_ok(int rv, const char *expr, const char *file, int line);
 void jxtest_err(int rv, int want, const char *expr, const char *file, int line);
 
