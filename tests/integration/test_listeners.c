@@ -66,6 +66,7 @@ enum listeners_kind {
 	LISTENERS_WEB,     /* --http: GET /jixiao.proto, 200 with our security headers */
 	LISTENERS_WS,      /* --http's ws://…/rpc: System.Ping over nng REQ on WebSocket */
 	LISTENERS_METRICS, /* --metrics: /healthz 200, /metrics in the exposition format */
+	LISTENERS_WSFEED,  /* --http's ws://…/feed: a change is received over WebSocket */
 };
 
 /* A listener under test: where it is, and how a real client checks it answers. */
@@ -87,6 +88,10 @@ struct transport {
 #define LISTENERS_UPGRADE "GET /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n" \
 	"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" \
 	"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: rep.sp.nanomsg.org\r\n\r\n"
+#define LISTENERS_UPGRADE_FEED "GET /feed HTTP/1.1\r\nHost: 127.0.0.1\r\n" \
+	"Upgrade: websocket\r\nConnection: Upgrade\r\n" \
+	"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" \
+	"Sec-WebSocket-Protocol: pub.sp.nanomsg.org\r\n\r\n"
 #define LISTENERS_GET_METRICS "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 static const struct transport transports[] = {
@@ -97,6 +102,8 @@ static const struct transport transports[] = {
 	{ "http (web)", offsetof(struct jxd, http_url), LISTENERS_WEB, false,
 	    LISTENERS_GET_PROTO },
 	{ "ws rpc", offsetof(struct jxd, http_url), LISTENERS_WS, false, LISTENERS_UPGRADE },
+	{ "ws feed", offsetof(struct jxd, http_url), LISTENERS_WSFEED, false,
+	    LISTENERS_UPGRADE_FEED },
 	{ "metrics", offsetof(struct jxd, metrics_url), LISTENERS_METRICS, false,
 	    LISTENERS_GET_METRICS },
 };
@@ -186,9 +193,9 @@ listeners_jx(struct listeners_test *t, const struct transport *tr, long long *ms
 	return rv;
 }
 
-/* A fresh subscriber receives a change within the time left; returns ms taken, or -1. */
+/* A fresh subscriber at url receives a change within the time left; ms taken, or -1. */
 static long long
-listeners_feed(struct listeners_test *t, const struct transport *tr)
+listeners_feed(struct listeners_test *t, const char *url)
 {
 	long long start = listeners_ms();
 	nng_socket sub;
@@ -200,7 +207,7 @@ listeners_feed(struct listeners_test *t, const struct transport *tr)
 	assert_int_equal(nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, "", 0), 0);
 	assert_int_equal(nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 50), 0);
 	assert_int_equal(nng_socket_set_ms(sub, NNG_OPT_RECONNMINT, 10), 0);
-	assert_int_equal(nng_dial(sub, listeners_url(t, tr), NULL, NNG_FLAG_NONBLOCK), 0);
+	assert_int_equal(nng_dial(sub, url, NULL, NNG_FLAG_NONBLOCK), 0);
 	/* PUB drops what it sends before the subscriber is attached: change until one arrives. */
 	while (listeners_ms() - start < 3 * LISTENERS_ANSWER_MS) {
 		snprintf(name, sizeof(name), "指标%d", ++t->changes);
@@ -335,7 +342,16 @@ listeners_check(struct listeners_test *t, const struct transport *tr, const char
 
 	switch (tr->kind) {
 	case LISTENERS_FEED:
-		ms = listeners_feed(t, tr);
+	case LISTENERS_WSFEED:
+		if (tr->kind == LISTENERS_WSFEED) {
+			char url[320];
+
+			snprintf(url, sizeof(url), "ws://%s/feed",
+			    listeners_url(t, tr) + strlen("http://"));
+			ms = listeners_feed(t, url);
+		} else {
+			ms = listeners_feed(t, listeners_url(t, tr));
+		}
 		if (ms < 0 || ms > LISTENERS_ANSWER_MS)
 			fail_msg("the feed on %s delivered no change within %d ms after %s (%lld)",
 			    tr->name, LISTENERS_ANSWER_MS, after, ms);
@@ -447,7 +463,9 @@ abuse_handshake_prefixes(struct listeners_test *t, const struct transport *tr)
 		for (size_t n = 1; n < len; n++) {
 			listeners_send_close(listeners_url(t, tr), tr->request, n);
 			snprintf(after, sizeof(after), "%zu bytes of an HTTP request", n);
-			listeners_check(t, tr, after);
+			/* A feed is checked by making a change: every 16th prefix, and the last. */
+			if (tr->kind != LISTENERS_WSFEED || n % 16 == 0 || n + 1 == len)
+				listeners_check(t, tr, after);
 		}
 		return;
 	}
@@ -591,7 +609,8 @@ every_abuse_on_every_transport(void **state)
 			abuses[a].run(t, &transports[i]);
 			/* The other transports are not disturbed either. */
 			for (size_t j = 0; j < nt; j++)
-				if (j != i && transports[j].kind != LISTENERS_FEED)
+				if (j != i && transports[j].kind != LISTENERS_FEED &&
+				    transports[j].kind != LISTENERS_WSFEED)
 					listeners_check(t, &transports[j], abuses[a].name);
 			print_message("%-22s on %-10s: served (%lld ms)\n", abuses[a].name,
 			    transports[i].name, listeners_ms() - start);
