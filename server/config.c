@@ -137,6 +137,7 @@ config_apply(struct config *c, const char *key, const char *v, struct server_con
 	}
 	if (strcmp(key, "max_message_bytes") == 0 || strcmp(key, "map_size_bytes") == 0 ||
 	    strcmp(key, "max_evidence_bytes") == 0 || strcmp(key, "max_store_bytes") == 0 ||
+	    strcmp(key, "snapshot_every_bytes") == 0 ||
 	    strcmp(key, "workers") == 0) {
 		if (config_parse_size(v, &n) != 0 || (key[0] == 'w' && n > 65536)) {
 			snprintf(why, whylen, "%s takes a positive whole number, not %s", key, v);
@@ -152,11 +153,13 @@ config_apply(struct config *c, const char *key, const char *v, struct server_con
 			cfg->max_evidence = n;
 		else if (strcmp(key, "max_store_bytes") == 0 && cfg->max_store == 0)
 			cfg->max_store = n;
+		else if (strcmp(key, "snapshot_every_bytes") == 0 && cfg->snapshot_every == 0)
+			cfg->snapshot_every = n;
 		return 0;
 	}
 	snprintf(why, whylen, "unknown key %s (known: data, listen, feed, tls_cert, tls_key, "
 	    "metrics, http, log_level, max_message_bytes, map_size_bytes, max_evidence_bytes, "
-	    "max_store_bytes, workers)", key);
+	    "max_store_bytes, snapshot_every_bytes, workers)", key);
 	return -1;
 }
 

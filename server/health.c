@@ -1,5 +1,6 @@
 #include "health.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,9 @@ health_metrics_cb(nng_aio *aio)
 	fputs("# HELP jixiaod_store_map_size_bytes The store's map: the most it holds before "
 	      "it grows.\n# TYPE jixiaod_store_map_size_bytes gauge\n", f);
 	fprintf(f, "jixiaod_store_map_size_bytes %zu\n", store_map_size(h->store));
+	fputs("# HELP jixiaod_log_size_bytes The log's files on disk (DATA/wal), since the "
+	      "last snapshot.\n# TYPE jixiaod_log_size_bytes gauge\n", f);
+	fprintf(f, "jixiaod_log_size_bytes %" PRIu64 "\n", store_log_bytes(h->store));
 	if (h->hooks.gauges != NULL)
 		h->hooks.gauges(h->hooks.arg, f);
 	if (fclose(f) != 0) {

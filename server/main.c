@@ -60,6 +60,10 @@ usage(FILE *f)
 	    "      --map-size BYTES   initial store map size; it grows when full\n"
 	    "      --max-store BYTES  largest the store may grow to (default: as far as the\n"
 	    "                         disk allows); writes past it are refused\n"
+	    "      --snapshot-every BYTES  copy the store to a snapshot each time its log\n"
+	    "                         reaches BYTES (default 268435456, 256 MiB, and\n"
+	    "                         at least half the store's size); the log before\n"
+	    "                         the snapshot is removed\n"
 	    "      --max-message BYTES largest request accepted and reply sent (4 MiB, the\n"
 	    "                         default, to 64 MiB); a change that would make a\n"
 	    "                         workspace's tree bigger than this is refused\n"
@@ -199,6 +203,7 @@ main(int argc, char **argv)
 		{ "http", required_argument, NULL, 'H' },
 		{ "web-root", required_argument, NULL, 'W' },
 		{ "max-store", required_argument, NULL, 'S' },
+		{ "snapshot-every", required_argument, NULL, 'k' },
 		{ "metrics", required_argument, NULL, 'P' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -268,11 +273,13 @@ main(int argc, char **argv)
 		case 'M':
 		case 'E':
 		case 'S':
+		case 'k':
 		case 'w':
 			if (config_parse_size(optarg, &n) != 0 || (c == 'w' && n > 65536)) {
 				fprintf(stderr, "jixiaod: %s is not a valid number for --%s\n", optarg,
 				    c == 'm' ? "map-size" : c == 'M' ? "max-message" :
-				    c == 'E' ? "max-evidence" : c == 'S' ? "max-store" : "workers");
+				    c == 'E' ? "max-evidence" : c == 'S' ? "max-store" :
+				    c == 'k' ? "snapshot-every" : "workers");
 				return EX_USAGE;
 			}
 			if (c == 'm')
@@ -283,6 +290,8 @@ main(int argc, char **argv)
 				cfg.max_evidence = n;
 			else if (c == 'S')
 				cfg.max_store = n;
+			else if (c == 'k')
+				cfg.snapshot_every = n;
 			else
 				cfg.workers = (unsigned)n;
 			break;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "snapshot.h"
 #include "err.h"
 #include "log.h"
 #include "wal.h"
@@ -86,6 +87,30 @@ replay_clean(const char *dir)
 		log_error("cannot remove %s: %s", path, strerror(errno));
 }
 
+/*
+ * With no data.mdb (set aside, or gone), the newest snapshot of the log becomes it, to be
+ * brought up to the log's end as a rebuild is.
+ */
+static int
+replay_from_snapshot(const char *dir, struct wal **wp, enum replay_trust *trust, char *why,
+    size_t whylen)
+{
+	char path[REPLAY_PATH_MAX];
+	uint64_t lsn;
+	int rv;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (access(path, F_OK) == 0)
+		return JX_OK;
+	if ((rv = snapshot_install(dir, &lsn, why, whylen)) == 0)
+		*trust = REPLAY_REBUILD;
+	if (rv == 0 || rv == JX_ENOTFOUND)
+		return JX_OK;
+	wal_close(*wp);
+	*wp = NULL;
+	return rv;
+}
+
 int
 replay_prepare(const char *dir, struct wal **wp, enum replay_trust *trust, char *why,
     size_t whylen)
@@ -108,12 +133,12 @@ replay_prepare(const char *dir, struct wal **wp, enum replay_trust *trust, char 
 	snprintf(path, sizeof(path), "%s/unclean", dir);
 	if (replay_read_line(path, mark, sizeof(mark)) != 0) {
 		*trust = REPLAY_CLEAN;
-		return JX_OK;
+		return replay_from_snapshot(dir, wp, trust, why, whylen);
 	}
 	if (replay_read_line(REPLAY_BOOT_ID_FILE, boot, sizeof(boot)) == 0 && boot[0] != '\0' &&
 	    strcmp(mark, boot) == 0) {
 		*trust = REPLAY_CRASHED;
-		return JX_OK;
+		return replay_from_snapshot(dir, wp, trust, why, whylen);
 	}
 	*trust = REPLAY_REBUILD;
 	snprintf(path, sizeof(path), "%s/data.mdb", dir);
@@ -139,7 +164,7 @@ replay_prepare(const char *dir, struct wal **wp, enum replay_trust *trust, char 
 	log_warn("jixiaod did not stop cleanly and the machine has restarted since (a power "
 	    "loss?): the store's file may be incomplete, so it is set aside as %s and rebuilt "
 	    "from the log", aside);
-	return JX_OK;
+	return replay_from_snapshot(dir, wp, trust, why, whylen);
 }
 
 /* Applying records of the log, a group of them per LMDB transaction. */
@@ -249,9 +274,9 @@ replay_apply(struct store *s, struct wal *w, uint64_t from, bool progress, char 
 	}
 	ms = replay_now_ms() - r.start_ms;
 	if (progress)
-		log_warn("rebuilt the store from the log: %" PRIu64 " records (%.1f MB) in %.2f s: "
-		    "%.0f records/s, %.1f MB/s", r.total - from, (double)r.total_bytes / 1e6,
-		    (double)ms / 1000.0, (double)(r.total - from) * 1000.0 / (double)(ms > 0 ? ms : 1),
+		log_warn("rebuilt the store from the log: %" PRIu64 " records (%.1f MB, from "
+		    "record %" PRIu64 ") in %.2f s: %.0f records/s, %.1f MB/s", r.total - from,
+		    (double)r.total_bytes / 1e6, from + 1, (double)ms / 1000.0, (double)(r.total - from) * 1000.0 / (double)(ms > 0 ? ms : 1),
 		    (double)r.total_bytes / 1e3 / (double)(ms > 0 ? ms : 1));
 	else if (r.total > from)
 		log_info("caught the store up with the log: records %" PRIu64 " to %" PRIu64,
@@ -328,6 +353,26 @@ replay_adopt(struct store *s, struct wal *w, char *why, size_t whylen)
 	return JX_OK;
 }
 
+/* The log still holds every record after LSN from: no snapshot took any of them. */
+static int
+replay_check_start(struct wal *w, uint64_t from, char *why, size_t whylen)
+{
+	uint64_t first = wal_first(w);
+
+	if (from + 1 >= first)
+		return JX_OK;
+	if (from == 0)
+		snprintf(why, whylen, "the store is empty and its log begins at record %" PRIu64
+		    ", but no snapshot holds the records before it (wal/*.snapshot is missing): "
+		    "restore the data directory from a backup (jixiaod restore)", first);
+	else
+		snprintf(why, whylen, "the store is at record %" PRIu64 " of its log, but the "
+		    "log now begins at record %" PRIu64 ": the store file is older than its log "
+		    "(put back from a copy?). Move data.mdb aside: the next start rebuilds it "
+		    "from the newest snapshot and the log", from, first);
+	return JX_EINTERNAL;
+}
+
 int
 replay_recover(struct store *s, struct wal *w, enum replay_trust trust, char *why,
     size_t whylen)
@@ -339,12 +384,16 @@ replay_recover(struct store *s, struct wal *w, enum replay_trust trust, char *wh
 
 	why[0] = '\0';
 	wal_id(w, wid);
-	if (trust == REPLAY_REBUILD) {
-		rv = replay_apply(s, w, 0, true, why, whylen);
-		goto marked;
-	}
 	if ((rv = store_position(s, id, &lsn, &has)) != 0)
 		return rv;
+	if (trust == REPLAY_REBUILD) {
+		/* From the snapshot put in place, or from nothing. */
+		if (!has || memcmp(id, wid, WAL_ID_LEN) != 0)
+			lsn = 0;
+		if ((rv = replay_check_start(w, lsn, why, whylen)) == 0)
+			rv = replay_apply(s, w, lsn, true, why, whylen);
+		goto marked;
+	}
 	if (has && memcmp(id, wid, WAL_ID_LEN) == 0) {
 		if (lsn > wal_last(w)) {
 			snprintf(why, whylen, "the store has applied record %" PRIu64 " of its "
@@ -354,6 +403,8 @@ replay_recover(struct store *s, struct wal *w, enum replay_trust trust, char *wh
 			    wal_last(w));
 			return JX_EINTERNAL;
 		}
+		if ((rv = replay_check_start(w, lsn, why, whylen)) != 0)
+			goto marked;
 		if (trust == REPLAY_CLEAN && lsn < wal_last(w))
 			log_warn("the store stopped cleanly at record %" PRIu64 " of its log but "
 			    "the log goes on to %" PRIu64 " (was the store restored from a copy?): "
@@ -363,7 +414,8 @@ replay_recover(struct store *s, struct wal *w, enum replay_trust trust, char *wh
 		if (wal_last(w) > 0)
 			log_warn("the store is empty and its log holds %" PRIu64 " records: "
 			    "rebuilding it from the log", wal_last(w));
-		rv = replay_apply(s, w, 0, wal_last(w) > 0, why, whylen);
+		if ((rv = replay_check_start(w, 0, why, whylen)) == 0)
+			rv = replay_apply(s, w, 0, wal_last(w) > 0, why, whylen);
 	} else {
 		rv = replay_adopt(s, w, why, whylen);
 	}

@@ -15,7 +15,10 @@
  *     and rebuilt from the log, with a progress line; once the rebuild is done and on
  *     the device, the file set aside is removed (a rebuild that stops half way keeps it,
  *     and the next start begins again).
- * A trusted store whose log position is behind the log is caught up; an empty store with
+ * A rebuild starts from the log's newest snapshot (snapshot.h) when it has one, put in
+ * place as data.mdb, and from an empty store otherwise; so does a start with no
+ * data.mdb. A store behind the first record its log still holds is refused, with
+ * what to do. A trusted store whose log position is behind the log is caught up; an empty store with
  * a log is rebuilt; a store with records but no log of its own (a store from before the
  * log, or restored from a copy) becomes the first records of a new log, any other log
  * being moved aside.
@@ -31,7 +34,7 @@
 enum replay_trust {
 	REPLAY_CLEAN,   /* no marker */
 	REPLAY_CRASHED, /* this boot's marker: the process died */
-	REPLAY_REBUILD, /* another boot's marker: rebuild from the log */
+	REPLAY_REBUILD, /* another boot's marker, or no data.mdb: rebuild from the log */
 };
 
 /*

@@ -269,6 +269,8 @@ server_open(const struct server_config *cfg, struct server **sp, char *why, size
 		goto fail;
 	if ((rv = store_open(cfg->data_dir, cfg->map_size, &s->store, why, whylen)) != 0 ||
 	    (store_set_max(s->store, cfg->max_store), 0) ||
+	    (cfg->snapshot_every != 0 && (store_set_snapshot(s->store,
+	    cfg->snapshot_every), 0)) ||
 	    (rv = templates_seed(s->store, why, whylen)) != 0 ||
 	    (rv = auth_open(s->store, &s->auth, why, whylen)) != 0)
 		goto fail;

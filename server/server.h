@@ -17,6 +17,7 @@ struct server_config {
 	const char *feed;      /* NULL: no change feed */
 	size_t map_size;       /* 0: the store's default */
 	size_t max_store;      /* 0: the map grows as far as the disk allows */
+	size_t snapshot_every; /* 0: SNAPSHOT_EVERY */
 	size_t max_message;    /* 0: ENVELOPE_MAX */
 	unsigned workers;      /* 0: SERVER_DEFAULT_WORKERS */
 	size_t max_evidence;   /* 0: SVC_FILES_DEFAULT_MAX */

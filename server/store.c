@@ -14,8 +14,9 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "log.h"
+#include "snapshot.h"
 #include "flusher.h"
+#include "log.h"
 #include "replay.h"
 #include "wal.h"
 
@@ -43,6 +44,8 @@ struct store {
 	bool dirty;        /* the unclean-stop marker is down (replay.c) */
 	atomic_uint_fast64_t commits; /* moves with every commit, for the flusher */
 	struct flusher *flusher;
+	atomic_uint_fast64_t snapshot_every; /* snapshot.h */
+	uint64_t snapshot_retry;             /* after a failed one: log bytes to wait for */
 	char dir[4096];
 };
 
@@ -189,6 +192,7 @@ store_open(const char *dir, size_t map_size, struct store **sp, char *why, size_
 	s->lock_fd = -1;
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	pthread_rwlock_init(&s->map_lock, NULL);
+	atomic_init(&s->snapshot_every, SNAPSHOT_EVERY);
 	if ((rv = store_mkdir(dir, why, whylen)) != 0 ||
 	    (rv = store_lock_dir(s, dir, why, whylen)) != 0 ||
 	    (rv = replay_prepare(dir, &s->wal, &trust, why, whylen)) != 0)
@@ -695,7 +699,11 @@ fail:
 int
 store_copy_fd(struct store *s, int fd, char *why, size_t whylen)
 {
-	int rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+	int rc;
+
+	/* Inside the daemon (a snapshot), the map must not be resized under the copy. */
+	pthread_rwlock_rdlock(&s->map_lock);
+	rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
 
 	/* The daemon grew the map since we opened: adopt the new size and copy again. */
 	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(s->env, 0)) == 0) {
@@ -704,6 +712,7 @@ store_copy_fd(struct store *s, int fd, char *why, size_t whylen)
 		else
 			rc = errno;
 	}
+	pthread_rwlock_unlock(&s->map_lock);
 	if (rc != 0) {
 		snprintf(why, whylen, "cannot copy the store: %s", mdb_strerror(rc));
 		return store_err(rc);
@@ -873,10 +882,37 @@ store_commits(void *arg)
 	return atomic_load(&s->commits);
 }
 
+/* The flusher's work: LMDB's pages to the device, then a snapshot when one is due. */
 static int
 store_flush(void *arg)
 {
-	return store_sync(arg);
+	struct store *s = arg;
+	uint64_t every = atomic_load(&s->snapshot_every), log_bytes, lsn;
+	char why[512];
+	int rv = store_sync(s);
+
+	log_bytes = wal_disk_bytes(s->wal);
+	if (rv != 0 || s->broken || log_bytes < s->snapshot_retry ||
+	    !snapshot_due(log_bytes, wal_files(s->wal), store_file_size(s), every))
+		return rv;
+	if (snapshot_make(s, s->wal, &lsn, why, sizeof(why)) != 0) {
+		/* Not again at once: after another log file's worth. */
+		s->snapshot_retry = log_bytes + snapshot_segment(every);
+		log_error("cannot make a snapshot of the store: %s; the log keeps every "
+		    "record meanwhile", why);
+	} else
+		s->snapshot_retry = 0;
+	return rv;
+}
+
+void
+store_set_snapshot(struct store *s, uint64_t every)
+{
+	if (every < SNAPSHOT_EVERY_MIN)
+		every = SNAPSHOT_EVERY_MIN;
+	atomic_store(&s->snapshot_every, every);
+	if (s->wal != NULL)
+		wal_set_segment_max(s->wal, snapshot_segment(every));
 }
 
 int
@@ -900,5 +936,5 @@ store_db_name(enum store_db db)
 uint64_t
 store_log_bytes(const struct store *s)
 {
-	return s->wal != NULL ? wal_bytes(s->wal) : 0;
+	return s->wal != NULL ? wal_disk_bytes(s->wal) : 0;
 }

@@ -104,6 +104,11 @@ void store_failure_why(const struct store *s, char *why, size_t len);
 int store_grow(struct store *s);
 /* The largest map store_grow makes, in bytes; 0: as large as the disk allows. */
 void store_set_max(struct store *s, size_t max);
+/*
+ * Makes a snapshot (snapshot.h) each time the log's files reach every bytes (at
+ * least SNAPSHOT_EVERY_MIN; SNAPSHOT_EVERY until this is called).
+ */
+void store_set_snapshot(struct store *s, uint64_t every);
 size_t store_map_size(const struct store *s);
 
 /* Gets a value; JX_ENOTFOUND when absent. The value lives as long as the txn. */
@@ -157,7 +162,7 @@ unsigned long long store_file_size(const struct store *s);
 /* Maps an MDB_* or errno code to a jx_err. */
 int store_err(int rc);
 const char *store_db_name(enum store_db db);
-/* Bytes the log has written since the store opened. */
+/* Bytes the log's files hold now. */
 uint64_t store_log_bytes(const struct store *s);
 
 /* ---- for replay.c: applying the log at start-up */

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,11 @@ struct wal {
 	char dir[WAL_PATH_MAX];  /* the data directory */
 	char wdir[WAL_PATH_MAX]; /* dir/wal */
 	int fd;                  /* the last file, for appending */
+	/*
+	 * The files: the writer adds one, a checkpoint removes old ones (wal_prune), from
+	 * another thread: firsts and nfiles change under lock.
+	 */
+	pthread_mutex_t lock;
 	uint64_t *firsts;        /* every file's first LSN, in order */
 	size_t nfiles, capfiles;
 	uint8_t id[WAL_ID_LEN];
@@ -46,7 +53,8 @@ struct wal {
 	bool can_undo;
 	bool broken;
 	uint64_t written;
-	uint64_t segment_max;
+	atomic_uint_fast64_t disk; /* bytes of the files' headers and records */
+	atomic_uint_fast64_t segment_max;
 };
 
 /* ---- little-endian numbers */
@@ -199,16 +207,22 @@ static int
 wal_add_file(struct wal *w, uint64_t first)
 {
 	uint64_t *p;
+	int rv = JX_OK;
 
+	pthread_mutex_lock(&w->lock);
 	if (w->nfiles == w->capfiles) {
 		size_t cap = w->capfiles != 0 ? w->capfiles * 2 : 16;
-		if ((p = realloc(w->firsts, cap * sizeof(*p))) == NULL)
-			return JX_EINTERNAL;
+		if ((p = realloc(w->firsts, cap * sizeof(*p))) == NULL) {
+			rv = JX_EINTERNAL;
+			goto out;
+		}
 		w->firsts = p;
 		w->capfiles = cap;
 	}
 	w->firsts[w->nfiles++] = first;
-	return JX_OK;
+out:
+	pthread_mutex_unlock(&w->lock);
+	return rv;
 }
 
 static uint32_t
@@ -278,11 +292,15 @@ wal_new_file(struct wal *w, uint64_t first, char *why, size_t whylen)
 		snprintf(why, whylen, "out of memory");
 		return JX_EINTERNAL;
 	}
+	/* The file before keeps its records only: its zeros ahead are not needed now. */
+	if (w->fd >= 0 && ftruncate(w->fd, (off_t)w->size) != 0)
+		log_warn("cannot trim the log file before %s: %s", path, strerror(errno));
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = fd;
 	w->size = w->alloc = WAL_FILE_HEADER;
 	w->written += WAL_FILE_HEADER;
+	atomic_fetch_add(&w->disk, WAL_FILE_HEADER);
 	return JX_OK;
 }
 
@@ -533,7 +551,9 @@ wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char *why
 		return JX_EINTERNAL;
 	}
 	w->fd = -1;
-	w->segment_max = segment_max;
+	pthread_mutex_init(&w->lock, NULL);
+	atomic_init(&w->segment_max, segment_max);
+	atomic_init(&w->disk, 0);
 	snprintf(w->dir, sizeof(w->dir), "%s", dir);
 	if ((size_t)snprintf(w->wdir, sizeof(w->wdir), "%s/wal", dir) >= sizeof(w->wdir)) {
 		snprintf(why, whylen, "the data directory's path is too long");
@@ -549,6 +569,9 @@ wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char *why
 	}
 	if ((rv = wal_list(w, why, whylen)) != 0)
 		goto fail;
+	/* The log begins where its first file does: a checkpoint took the files before. */
+	if (w->nfiles > 0)
+		w->last = w->firsts[0] - 1;
 	for (size_t i = 0; i + 1 < w->nfiles; i++)
 		if ((rv = wal_check_file(w, i, false, &drop, why, whylen)) != 0)
 			goto fail;
@@ -583,6 +606,13 @@ wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char *why
 		}
 	}
 	w->written = 0;
+	for (size_t i = 0; i + 1 < w->nfiles; i++) {
+		struct stat st;
+		wal_file_path(w, w->firsts[i], path, sizeof(path));
+		if (stat(path, &st) == 0)
+			atomic_fetch_add(&w->disk, (uint64_t)st.st_size);
+	}
+	atomic_fetch_add(&w->disk, w->size);
 	*wp = w;
 	return JX_OK;
 fail:
@@ -597,6 +627,7 @@ wal_close(struct wal *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
+	pthread_mutex_destroy(&w->lock);
 	free(w->firsts);
 	free(w);
 }
@@ -619,6 +650,84 @@ wal_bytes(const struct wal *w)
 	return w->written;
 }
 
+uint64_t
+wal_disk_bytes(struct wal *w)
+{
+	return atomic_load(&w->disk);
+}
+
+void
+wal_set_segment_max(struct wal *w, uint64_t bytes)
+{
+	atomic_store(&w->segment_max, bytes);
+}
+
+uint64_t
+wal_first(struct wal *w)
+{
+	uint64_t first;
+
+	pthread_mutex_lock(&w->lock);
+	first = w->nfiles > 0 ? w->firsts[0] : w->last + 1;
+	pthread_mutex_unlock(&w->lock);
+	return first;
+}
+
+size_t
+wal_files(struct wal *w)
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->nfiles;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
+int
+wal_prune(struct wal *w, uint64_t upto, unsigned *removed)
+{
+	char path[WAL_PATH_MAX + 32];
+	uint64_t *gone = NULL;
+	size_t n = 0;
+	struct stat st;
+	int rv = JX_OK;
+
+	*removed = 0;
+	pthread_mutex_lock(&w->lock);
+	/* Never the last file: the writer appends to it. */
+	while (n + 1 < w->nfiles && w->firsts[n + 1] <= upto + 1)
+		n++;
+	if (n > 0 && (gone = malloc(n * sizeof(*gone))) != NULL) {
+		memcpy(gone, w->firsts, n * sizeof(*gone));
+		memmove(w->firsts, w->firsts + n, (w->nfiles - n) * sizeof(*w->firsts));
+		w->nfiles -= n;
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (n > 0 && gone == NULL)
+		return JX_EINTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		wal_file_path(w, gone[i], path, sizeof(path));
+		if (stat(path, &st) == 0)
+			atomic_fetch_sub(&w->disk, (uint64_t)st.st_size);
+		if (unlink(path) != 0) {
+			log_warn("cannot remove the log file %s: %s", path, strerror(errno));
+			rv = JX_EINTERNAL;
+		} else
+			(*removed)++;
+	}
+	if (n > 0 && wal_sync_dir(w->wdir) != 0)
+		rv = JX_EINTERNAL;
+	free(gone);
+	return rv;
+}
+
+const char *
+wal_dir(const struct wal *w)
+{
+	return w->wdir;
+}
+
 int
 wal_append(struct wal *w, const void *payload, size_t len, uint64_t *lsn)
 {
@@ -632,7 +741,8 @@ wal_append(struct wal *w, const void *payload, size_t len, uint64_t *lsn)
 		return JX_EUNAVAIL;
 	if (len > WAL_RECORD_MAX)
 		return JX_ENOSPC;
-	if (w->size > WAL_FILE_HEADER && w->size + WAL_RECORD_HEADER + len > w->segment_max &&
+	if (w->size > WAL_FILE_HEADER &&
+	    w->size + WAL_RECORD_HEADER + len > atomic_load(&w->segment_max) &&
 	    (rv = wal_new_file(w, w->last + 1, why, sizeof(why))) != 0) {
 		log_error("%s", why);
 		return rv;
@@ -667,6 +777,7 @@ wal_append(struct wal *w, const void *payload, size_t len, uint64_t *lsn)
 	w->can_undo = true;
 	w->size += WAL_RECORD_HEADER + len;
 	w->written += WAL_RECORD_HEADER + len;
+	atomic_fetch_add(&w->disk, WAL_RECORD_HEADER + len);
 	*lsn = ++w->last;
 	return JX_OK;
 }
@@ -684,6 +795,7 @@ wal_undo(struct wal *w)
 		    "a restart", strerror(errno));
 		return JX_EUNAVAIL;
 	}
+	atomic_fetch_sub(&w->disk, w->size - w->undo_size);
 	w->size = w->undo_size;
 	w->last--;
 	return JX_OK;
@@ -757,6 +869,7 @@ wal_restart(struct wal *w, char *why, size_t whylen)
 	}
 	log_warn("the log did not belong to this store: moved to %s; a new log begins", aside);
 	w->nfiles = 0;
+	atomic_store(&w->disk, 0);
 	w->last = 0;
 	w->can_undo = false;
 	randombytes_buf(w->id, WAL_ID_LEN);

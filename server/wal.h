@@ -12,10 +12,12 @@
  * random 16-byte id, the first LSN) then records; a new file is started past
  * WAL_SEGMENT_MAX bytes. A record: magic (4), payload length (4), LSN (8), CRC-32C of
  * length, LSN and payload (4), zero (4), then the payload. Numbers are little-endian.
- * Nothing is ever removed: the log is the store's full history, from which it can be
- * rebuilt.
+ * A snapshot (snapshot.c: a copy of the store at an LSN, kept in wal/) makes the
+ * files whose records it holds unneeded: wal_prune removes them, so the log begins at
+ * its first file's first LSN, not always at 1.
  *
- * One thread at a time (the writer's) appends; wal_open and wal_replay run before it.
+ * One thread at a time (the writer's) appends; wal_open and wal_replay run before it;
+ * wal_prune, wal_first, wal_disk_bytes and wal_set_segment_max may run beside it.
  */
 #ifndef JX_WAL_H
 #define JX_WAL_H
@@ -83,6 +85,21 @@ uint64_t wal_last(const struct wal *w);
 void wal_id(const struct wal *w, uint8_t id[WAL_ID_LEN]);
 /* Bytes the log has written since it was opened (headers included). */
 uint64_t wal_bytes(const struct wal *w);
+/* Bytes its files hold now (headers and records). */
+uint64_t wal_disk_bytes(struct wal *w);
+/* The first LSN the log still holds (wal_last() + 1 when it holds none). */
+uint64_t wal_first(struct wal *w);
+/* Starts a new file past bytes instead (from the next append on). */
+void wal_set_segment_max(struct wal *w, uint64_t bytes);
+/* dir/wal. */
+const char *wal_dir(const struct wal *w);
+/* How many files the log has. */
+size_t wal_files(struct wal *w);
+/*
+ * Removes the files whose records are all at most LSN upto (never the file being
+ * appended to): what a snapshot at upto holds. *removed: how many. 0 or JX_EINTERNAL.
+ */
+int wal_prune(struct wal *w, uint64_t upto, unsigned *removed);
 
 /*
  * Appends one record of len payload bytes as LSN wal_last() + 1 and waits until it is on

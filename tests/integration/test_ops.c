@@ -161,6 +161,9 @@ metrics_health_and_audit(void **state)
 		assert_true(sample(after, "jixiaod_store_size_bytes") > 0);
 		assert_true(sample(after, "jixiaod_store_map_size_bytes") >=
 		    sample(after, "jixiaod_store_size_bytes"));
+		/* The writes above are in the log. */
+		assert_true(sample(after, "jixiaod_log_size_bytes") >
+		    sample(before, "jixiaod_log_size_bytes"));
 		assert_true(sample(after, "jixiaod_connections_total") >= 5);
 	}
 	free(before);

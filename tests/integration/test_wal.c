@@ -5,7 +5,10 @@
  * nothing else; a damaged record with records after it is refused, not cut; and after a
  * simulated power loss (LMDB's file rolled back to the last clean stop's copy, or that
  * copy with pages scribbled over) nothing acknowledged is lost, even with the daemon
- * killed under load.
+ * killed under load. With snapshots (a copy of the store every so much log, the log before
+ * it removed), the store rebuilt from the newest snapshot and the log after it equals
+ * the live one, a power loss under load loses nothing, and a store file older than
+ * what its log still holds is refused with what to do.
  *
  * A real jixiaod on a real socket for the writes and the reads; the store's contents
  * are compared in-process, record by record (store_each), with the daemon stopped.
@@ -790,6 +793,158 @@ wal_store_without_log_starts_one(void **state)
 	jxd_cleanup(&d);
 }
 
+/* The first LSN of data dir's log, and whether it holds a snapshot (*snapshots: how many). */
+static uint64_t
+log_first(const char *data, int *snapshots)
+{
+	char wdir[440];
+	struct dirent *e;
+	uint64_t first = UINT64_MAX, n;
+	DIR *d;
+
+	*snapshots = 0;
+	snprintf(wdir, sizeof(wdir), "%s/wal", data);
+	assert_non_null(d = opendir(wdir));
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) == 20 && strcmp(e->d_name + 16, ".log") == 0 &&
+		    (n = strtoull(e->d_name, NULL, 16)) < first)
+			first = n;
+		*snapshots += strstr(e->d_name, ".snapshot") != NULL;
+	}
+	closedir(d);
+	return first;
+}
+
+/*
+ * Snapshots bound the log: with one every 256 KiB of log, the log is pruned while
+ * clients edit; the store rebuilt from the newest snapshot and the rest of the log
+ * equals the live one; a power loss under load (the store's file garbage) loses nothing
+ * acknowledged; a store file older than the log's first record is refused, named.
+ */
+static void
+wal_snapshots_bound_the_log(void **state)
+{
+	static const char *const args[] = { "--snapshot-every", "262144", NULL };
+	struct jxd_opts o = { .args = args };
+	struct jxd d;
+	struct client *cl;
+	struct editor e[THREADS];
+	pthread_t th[THREADS];
+	atomic_int total = 0;
+	atomic_bool stop = false;
+	uint64_t ids[NODES], revs[NODES], ws, first = 1;
+	uint8_t live[DIGEST_LEN], rebuilt[DIGEST_LEN], *seen1, *seen2;
+	size_t len1, len2;
+	char why[512], path[400], old[400];
+	struct timespec ts = { 0, 50000000 };
+	struct store *st;
+	int snapshots = 0, before;
+
+	jxd_start_opts(&d, &o);
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
+	ws = create_workspace(cl, "日志快照", ids);
+	client_close(cl);
+	/* The store as it was before the edits, to put back at the end. */
+	jxd_stop(&d);
+	snprintf(path, sizeof(path), "%s/data.mdb", d.data);
+	snprintf(old, sizeof(old), "%s/old.mdb", d.dir);
+	copy_file(path, old);
+	jxd_restart(&d);
+
+	/* Edits until a snapshot has taken the log's first files (at most ~20 rounds). */
+	for (int round = 0; round < 20 && (first == 1 || snapshots == 0); round++) {
+		assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why,
+		    sizeof(why)));
+		node_revisions(cl, ws, ids, revs);
+		client_close(cl);
+		editors_run(e, th, &d, ws, ids, revs, 100, &total, &stop);
+		editors_join(e, th, true);
+		/* The flusher looks about once a second. */
+		for (int i = 0; i < 40 && (first == 1 || snapshots == 0); i++) {
+			nanosleep(&ts, NULL);
+			first = log_first(d.data, &snapshots);
+		}
+	}
+	if (first == 1 || snapshots == 0) {
+		struct stat sb;
+		char cmd[1400];
+		assert_int_equal(stat(path, &sb), 0);
+		snprintf(cmd, sizeof(cmd), "du -sb %s/wal %s/data.mdb", d.data, d.data);
+		if (system(cmd) != 0)
+			print_message("du failed\n");
+		fail_msg("after %d edits the log still begins at record %" PRIu64 " (%d "
+		    "snapshots; the store's file is %lld bytes)", atomic_load(&total), first,
+		    snapshots, (long long)sb.st_size);
+	}
+	assert_int_equal(snapshots, 1);
+	/* More edits after the snapshot: the log's part of the rebuild. */
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
+	node_revisions(cl, ws, ids, revs);
+	editors_run(e, th, &d, ws, ids, revs, 10, &total, &stop);
+	editors_join(e, th, true);
+	seen1 = everything(cl, &len1);
+	client_close(cl);
+	jxd_stop(&d);
+	assert_jx_ok(store_digest(d.data, live));
+	print_message("%d edits; the log begins at record %" PRIu64 "\n", atomic_load(&total),
+	    log_first(d.data, &snapshots));
+
+	/* The snapshot and the log alone: LMDB's files go. */
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/lock.mdb", d.data);
+	unlink(path);
+	jxd_restart(&d);
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
+	seen2 = everything(cl, &len2);
+	client_close(cl);
+	assert_int_equal(len1, len2);
+	assert_memory_equal(seen1, seen2, len1);
+	jxd_stop(&d);
+	assert_jx_ok(store_digest(d.data, rebuilt));
+	assert_memory_equal(live, rebuilt, DIGEST_LEN);
+
+	/* Power loss under load: the store's file is garbage, the log as flushed. */
+	jxd_restart(&d);
+	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
+	node_revisions(cl, ws, ids, revs);
+	client_close(cl);
+	before = atomic_load(&total);
+	editors_run(e, th, &d, ws, ids, revs, 0, &total, &stop);
+	while (atomic_load(&total) < before + 600)
+		nanosleep(&ts, NULL);
+	jxd_kill(&d);
+	atomic_store(&stop, true);
+	snprintf(path, sizeof(path), "%s/data.mdb", d.data);
+	{
+		uint8_t junk[4096];
+		int fd = open(path, O_WRONLY);
+		assert_true(fd >= 0);
+		memset(junk, 0xa5, sizeof(junk));
+		for (int pg = 0; pg < 8; pg++)
+			assert_int_equal(pwrite(fd, junk, sizeof(junk), 4096 * pg), 4096);
+		close(fd);
+	}
+	mark_other_boot(d.data);
+	jxd_restart(&d);
+	editors_join(e, th, true);
+	check_acknowledged(&d, ws, ids, e);
+	print_message("power loss: %d edits acknowledged before the kill, all there after "
+	    "the rebuild from the snapshot; the log begins at record %" PRIu64 "\n",
+	    atomic_load(&total) - before, log_first(d.data, &snapshots));
+	jxd_stop(&d);
+
+	/* A store file from before the log's first record: refused, saying what to do. */
+	copy_file(old, path);
+	assert_int_not_equal(store_open(d.data, 0, &st, why, sizeof(why)), JX_OK);
+	if (strstr(why, "older than its log") == NULL || strstr(why, "Move data.mdb aside") == NULL)
+		fail_msg("refused, but with: %s", why);
+	assert_int_equal(unlink(path), 0);
+	assert_jx_ok(store_digest(d.data, rebuilt));
+	free(seen1);
+	free(seen2);
+	jxd_cleanup(&d);
+}
+
 int
 main(void)
 {
@@ -798,6 +953,7 @@ main(void)
 		cmocka_unit_test(wal_torn_tail_keeps_acknowledged_only),
 		cmocka_unit_test(wal_power_loss_loses_nothing_acknowledged),
 		cmocka_unit_test(wal_store_without_log_starts_one),
+		cmocka_unit_test(wal_snapshots_bound_the_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

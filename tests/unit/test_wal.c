@@ -1,7 +1,8 @@
 /*
  * The log on its own (server/wal.c): records come back in order across files, a torn
  * tail in the last file is cut, a taken-back record is gone, a missing file or a damaged
- * record followed by others is refused, and a batch's nested parts can be rewound.
+ * record followed by others is refused, a batch's nested parts can be rewound, and
+ * pruning up to a snapshot removes whole files only, never the one being appended to.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <dirent.h>
@@ -20,6 +21,7 @@
 
 #include "err.h"
 #include "jxtest.h"
+#include "snapshot.h"
 #include "wal.h"
 
 #define SEGMENT 4096
@@ -289,6 +291,72 @@ wal_batch_rewinds_a_nested_part(void **state)
 	wal_batch_free(&b);
 }
 
+/*
+ * Pruning up to LSN removes the files whose records are all at most LSN, never the last
+ * one; the log then begins at its first remaining file, also after a reopen, and its
+ * records from there come back.
+ */
+static void
+wal_prune_removes_whole_files_up_to_a_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	struct seen s;
+	struct wal *w;
+	char why[256];
+	unsigned removed;
+	uint64_t first, disk;
+	int files;
+
+	assert_jx_ok(wal_open_sized(f->dir, SEGMENT, &w, why, sizeof(why)));
+	append_n(w, 200);
+	files = count_files(f->dir);
+	assert_true(files > 4);
+	assert_int_equal(wal_files(w), (size_t)files);
+	assert_int_equal(wal_first(w), 1);
+	disk = wal_disk_bytes(w);
+
+	/* Nothing before record 1: nothing goes. */
+	assert_jx_ok(wal_prune(w, 0, &removed));
+	assert_int_equal(removed, 0);
+	assert_jx_ok(wal_prune(w, 100, &removed));
+	assert_true(removed > 0);
+	assert_int_equal(count_files(f->dir), files - (int)removed);
+	first = wal_first(w);
+	assert_true(first > 1 && first <= 101);
+	assert_true(wal_disk_bytes(w) < disk);
+	/* Every record after 100 is still there; appends go on. */
+	append_n(w, 10);
+	wal_close(w);
+
+	assert_jx_ok(wal_open_sized(f->dir, SEGMENT, &w, why, sizeof(why)));
+	assert_int_equal(wal_first(w), first);
+	assert_int_equal(wal_last(w), 210);
+	s = (struct seen){ first, 0 };
+	assert_jx_ok(wal_replay(w, first - 1, check_record, &s, why, sizeof(why)));
+	assert_int_equal(s.next, 211);
+
+	/* Up to the end: only the last file stays, whatever LSN says. */
+	assert_jx_ok(wal_prune(w, UINT64_MAX - 1, &removed));
+	assert_int_equal(wal_files(w), 1);
+	assert_int_equal(count_files(f->dir), 1);
+	append_n(w, 1);
+	assert_int_equal(wal_last(w), 211);
+	wal_close(w);
+}
+
+/* Due once the log is past the threshold and half the store's size, with a file to remove. */
+static void
+wal_snapshot_is_due_when_the_log_outgrows_the_store(void **state)
+{
+	(void)state;
+	assert_false(snapshot_due(1000, 1, 10, 100));   /* one file: nothing to remove */
+	assert_false(snapshot_due(99, 3, 10, 100));     /* below the threshold */
+	assert_false(snapshot_due(1000, 3, 2002, 100)); /* the copy would cost more */
+	assert_true(snapshot_due(1000, 2, 2000, 100));
+	assert_int_equal(snapshot_segment(SNAPSHOT_EVERY), WAL_SEGMENT_MAX);
+	assert_int_equal(snapshot_segment(SNAPSHOT_EVERY_MIN), SNAPSHOT_EVERY_MIN / 4);
+}
+
 int
 main(void)
 {
@@ -298,6 +366,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(wal_torn_tail_is_cut_and_damage_refused, setup,
 		    teardown),
 		cmocka_unit_test(wal_batch_rewinds_a_nested_part),
+		cmocka_unit_test_setup_teardown(wal_prune_removes_whole_files_up_to_a_snapshot,
+		    setup, teardown),
+		cmocka_unit_test(wal_snapshot_is_due_when_the_log_outgrows_the_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
