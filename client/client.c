@@ -28,6 +28,7 @@ struct client {
 	bool has_server_key;
 	uint8_t server_key[KEY_PUBLIC_LEN]; /* the server's own key, as pinned at login */
 	char url[512];
+	ProtobufCAllocator *alloc; /* for the replies; NULL: malloc */
 };
 
 static int client_call_once(struct client *cl, const ProtobufCServiceDescriptor *service,
@@ -218,9 +219,9 @@ client_login(struct client *cl, char *message, size_t msglen)
 	cl->admin = lr->has_admin && lr->admin;
 out:
 	if (ch != NULL)
-		jixiao__challenge_reply__free_unpacked(ch, NULL);
+		jixiao__challenge_reply__free_unpacked(ch, cl->alloc);
 	if (lr != NULL)
-		jixiao__login_reply__free_unpacked(lr, NULL);
+		jixiao__login_reply__free_unpacked(lr, cl->alloc);
 	return rv;
 }
 
@@ -239,6 +240,12 @@ client_new_request_id(uint8_t id[ENVELOPE_REQUEST_ID_LEN])
 	for (int i = 0; i < 8; i++)
 		id[i] = (uint8_t)(ms >> (8 * (7 - i)));
 	randombytes_buf(id + 8, ENVELOPE_REQUEST_ID_LEN - 8);
+}
+
+void
+client_set_allocator(struct client *cl, ProtobufCAllocator *alloc)
+{
+	cl->alloc = alloc;
 }
 
 int
@@ -322,7 +329,7 @@ client_call_once(struct client *cl, const ProtobufCServiceDescriptor *service,
 		    rv == NNG_ETIMEDOUT ? "it did not reply in time" : nng_strerror(rv));
 		return JX_EUNAVAIL;
 	}
-	rv = envelope_reply_unpack(reply, len, m->output, &code, &text, output);
+	rv = envelope_reply_unpack_with(reply, len, m->output, cl->alloc, &code, &text, output);
 	nng_free(reply, len);
 	if (rv != 0) {
 		snprintf(message, msglen, "jixiaod sent a reply this client cannot read; "

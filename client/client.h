@@ -58,6 +58,12 @@ int client_set_reason(struct client *cl, const char *reason);
 int client_login(struct client *cl, char *message, size_t msglen);
 /* Accepts NULL. */
 void client_close(struct client *cl);
+/*
+ * Replies are unpacked with alloc from now on (NULL: malloc, the default); free them
+ * with protobuf_c_message_free_unpacked(out, alloc). For a client decoding many
+ * replies (jx-bench, with an arena.h arena).
+ */
+void client_set_allocator(struct client *cl, ProtobufCAllocator *alloc);
 
 /*
  * Calls method of service with input. Returns the reply's status code (0 for OK),

@@ -160,27 +160,35 @@ envelope_reply_unpack(const uint8_t *buf, size_t len,
     const ProtobufCMessageDescriptor *output_desc, int *code, char **message,
     ProtobufCMessage **output)
 {
+	return envelope_reply_unpack_with(buf, len, output_desc, NULL, code, message, output);
+}
+
+int
+envelope_reply_unpack_with(const uint8_t *buf, size_t len,
+    const ProtobufCMessageDescriptor *output_desc, ProtobufCAllocator *alloc, int *code,
+    char **message, ProtobufCMessage **output)
+{
 	Jixiao__Reply *reply;
 
 	*code = JX_EINTERNAL;
 	*message = NULL;
 	*output = NULL;
-	if (len > ENVELOPE_LIMIT || (reply = jixiao__reply__unpack(NULL, len, buf)) == NULL)
+	if (len > ENVELOPE_LIMIT || (reply = jixiao__reply__unpack(alloc, len, buf)) == NULL)
 		return JX_EINVAL;
 	*code = (int)reply->code;
 	if (reply->message != NULL && reply->message[0] != '\0')
 		*message = strndup(reply->message, ENVELOPE_MESSAGE_MAX);
 	if (reply->has_payload && output_desc != NULL) {
-		*output = protobuf_c_message_unpack(output_desc, NULL, reply->payload.len,
+		*output = protobuf_c_message_unpack(output_desc, alloc, reply->payload.len,
 		    reply->payload.data);
 		if (*output == NULL) {
-			jixiao__reply__free_unpacked(reply, NULL);
+			jixiao__reply__free_unpacked(reply, alloc);
 			free(*message);
 			*message = NULL;
 			*code = JX_EINTERNAL;
 			return JX_EINVAL;
 		}
 	}
-	jixiao__reply__free_unpacked(reply, NULL);
+	jixiao__reply__free_unpacked(reply, alloc);
 	return JX_OK;
 }

@@ -70,5 +70,9 @@ int envelope_reply_pack(int code, const char *message, const ProtobufCMessage *o
 int envelope_reply_unpack(const uint8_t *buf, size_t len,
     const ProtobufCMessageDescriptor *output_desc, int *code, char **message,
     ProtobufCMessage **output);
+/* The same, allocating with alloc (NULL: malloc); *output is freed with the same alloc. */
+int envelope_reply_unpack_with(const uint8_t *buf, size_t len,
+    const ProtobufCMessageDescriptor *output_desc, ProtobufCAllocator *alloc, int *code,
+    char **message, ProtobufCMessage **output);
 
 #endif
