@@ -514,11 +514,12 @@ rpc_write_done(struct writer_job *job, int err)
 		rpc_call_reset(c);
 		rpc_call_fail(c, err == JX_ENOSPC ? JX_ENOSPC : JX_EUNAVAIL, "%s", why);
 		rpc_closure(NULL, c);
-	} else if (c->code == JX_OK) {
-		for (ch = c->changes; ch != NULL; ch = ch->next)
-			feed_publish(c->rpc->feed, ch->ws, ch->revision);
 	}
 	rpc_deliver(c);
+	/* The notices after the reply: the writer of the change is not kept waiting. */
+	if (err == 0 && c->code == JX_OK)
+		for (ch = c->changes; ch != NULL; ch = ch->next)
+			feed_publish(c->rpc->feed, ch->ws, ch->revision);
 	rpc_call_free(c);
 }
 
