@@ -1,10 +1,11 @@
 #!/bin/sh
-# Measures how fast jixiaod rebuilds a store from its log (issue 16).
+# Measures how fast jixiaod rebuilds a store from its log folder (issue 16).
 # usage: tests/bench/rebuild-rate.sh DATA_DIR [JIXIAOD]
 # DATA_DIR is a stopped store's data directory, e.g. the one `jx-bench --keep` leaves
-# (its data/ folder). Its log is copied to a temporary directory, so jixiaod starts
-# from the log alone and rebuilds the store, then stops. COLD=1 (as root) drops the
-# page cache first, so the log is read from the device.
+# (its data/ folder). Its wal/ folder is copied to a temporary directory, so jixiaod
+# starts from it alone (the newest snapshot, when there is one, then the log after it)
+# and rebuilds the store, then stops. COLD=1 (as root) drops the page cache first, so
+# the log is read from the device.
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 DATA_DIR [JIXIAOD]" >&2; exit 64; }
 data=$1
@@ -19,7 +20,8 @@ cp -a "$data/wal" "$tmp/data/wal"
 sync
 # COLD=1 (root): the log read from the device, not from the page cache.
 if [ "${COLD:-0}" = 1 ]; then echo 1 >/proc/sys/vm/drop_caches; fi
-echo "log: $(du -sb "$tmp/data/wal" | cut -f1) bytes in $(ls "$tmp/data/wal" | wc -l) file(s)"
+echo "log folder: $(du -sb "$tmp/data/wal" | cut -f1) bytes in $(ls "$tmp/data/wal" | wc -l)" \
+    "file(s), $(ls "$tmp/data/wal" | grep -c 'snapshot$' || true) snapshot(s)"
 start=$(date +%s%N)
 "$jixiaod" --data "$tmp/data" --listen "ipc://$tmp/s" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
@@ -34,7 +36,7 @@ ready=$(date +%s%N)
 kill "$pid"
 wait "$pid" || true
 pid=
-grep "rebuil" "$tmp/err" | sed 's/^[^ ]* [^ ]* [a-z]*: //'
+grep "rebuil\|snapshot" "$tmp/err" | sed 's/^[^ ]* [^ ]* [a-z]*: //'
 echo "start to ready (the rebuild, the rebuilt store flushed, listeners up): about" \
     "$(( (ready - start) / 1000000 )) ms (polled every 100 ms)"
 echo "store after the rebuild: $(du -sb "$tmp/data/data.mdb" | cut -f1) bytes"
