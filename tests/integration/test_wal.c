@@ -504,6 +504,35 @@ node_revisions(struct client *cl, uint64_t ws, const uint64_t *ids, uint64_t *re
 	return 0;
 }
 
+/*
+ * With the daemon stopped: removes LMDB's files, starts it again on what is left (the
+ * log, and its snapshot if any), and checks that clients see what they saw before
+ * (seen, len) and that every record equals the live store's (live). Leaves it stopped.
+ */
+static void
+rebuild_equals(struct jxd *d, const uint8_t *seen, size_t len, const uint8_t live[DIGEST_LEN])
+{
+	struct client *cl;
+	uint8_t rebuilt[DIGEST_LEN], *seen2;
+	size_t len2;
+	char why[256], path[400];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", d->data);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/lock.mdb", d->data);
+	unlink(path);
+	jxd_restart(d);
+	assert_jx_ok(client_open(d->url, jxd_identity(d, "admin"), &cl, why, sizeof(why)));
+	seen2 = everything(cl, &len2);
+	client_close(cl);
+	assert_int_equal(len, len2);
+	assert_memory_equal(seen, seen2, len);
+	jxd_stop(d);
+	assert_jx_ok(store_digest(d->data, rebuilt));
+	assert_memory_equal(live, rebuilt, DIGEST_LEN);
+	free(seen2);
+}
+
 /* ---- the tests */
 
 /* A store rebuilt from its log alone equals the live one: what clients see, and every record. */
@@ -517,9 +546,9 @@ wal_rebuild_from_log_equals_live(void **state)
 	atomic_int total = 0;
 	atomic_bool stop = false;
 	uint64_t ids[3][NODES], revs[NODES], ws[3];
-	uint8_t live[DIGEST_LEN], rebuilt[DIGEST_LEN], *seen1, *seen2;
-	size_t len1, len2;
-	char why[256], path[400];
+	uint8_t live[DIGEST_LEN], *seen1;
+	size_t len1;
+	char why[256];
 
 	jxd_start(&d, false);
 	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
@@ -538,21 +567,8 @@ wal_rebuild_from_log_equals_live(void **state)
 	assert_jx_ok(store_digest(d.data, live));
 
 	/* The log alone: LMDB's files go. */
-	snprintf(path, sizeof(path), "%s/data.mdb", d.data);
-	assert_int_equal(unlink(path), 0);
-	snprintf(path, sizeof(path), "%s/lock.mdb", d.data);
-	unlink(path);
-	jxd_restart(&d);
-	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
-	seen2 = everything(cl, &len2);
-	client_close(cl);
-	assert_int_equal(len1, len2);
-	assert_memory_equal(seen1, seen2, len1);
-	jxd_stop(&d);
-	assert_jx_ok(store_digest(d.data, rebuilt));
-	assert_memory_equal(live, rebuilt, DIGEST_LEN);
+	rebuild_equals(&d, seen1, len1, live);
 	free(seen1);
-	free(seen2);
 	jxd_cleanup(&d);
 }
 
@@ -756,8 +772,8 @@ wal_store_without_log_starts_one(void **state)
 	atomic_int total = 0;
 	atomic_bool stop = false;
 	uint64_t ids[NODES], revs[NODES], ws;
-	uint8_t live[DIGEST_LEN], adopted[DIGEST_LEN], rebuilt[DIGEST_LEN], *seen1, *seen2;
-	size_t len1, len2;
+	uint8_t live[DIGEST_LEN], adopted[DIGEST_LEN], *seen1;
+	size_t len1;
 	char why[256], path[400];
 
 	jxd_start(&d, false);
@@ -777,19 +793,8 @@ wal_store_without_log_starts_one(void **state)
 	assert_memory_equal(live, adopted, DIGEST_LEN);
 
 	/* The new log alone rebuilds the same store. */
-	snprintf(path, sizeof(path), "%s/data.mdb", d.data);
-	assert_int_equal(unlink(path), 0);
-	jxd_restart(&d);
-	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
-	seen2 = everything(cl, &len2);
-	client_close(cl);
-	assert_int_equal(len1, len2);
-	assert_memory_equal(seen1, seen2, len1);
-	jxd_stop(&d);
-	assert_jx_ok(store_digest(d.data, rebuilt));
-	assert_memory_equal(live, rebuilt, DIGEST_LEN);
+	rebuild_equals(&d, seen1, len1, live);
 	free(seen1);
-	free(seen2);
 	jxd_cleanup(&d);
 }
 
@@ -833,8 +838,8 @@ wal_snapshots_bound_the_log(void **state)
 	atomic_int total = 0;
 	atomic_bool stop = false;
 	uint64_t ids[NODES], revs[NODES], ws, first = 1;
-	uint8_t live[DIGEST_LEN], rebuilt[DIGEST_LEN], *seen1, *seen2;
-	size_t len1, len2;
+	uint8_t live[DIGEST_LEN], rebuilt[DIGEST_LEN], *seen1;
+	size_t len1;
 	char why[512], path[400], old[400];
 	struct timespec ts = { 0, 50000000 };
 	struct store *st;
@@ -890,18 +895,7 @@ wal_snapshots_bound_the_log(void **state)
 	    log_first(d.data, &snapshots));
 
 	/* The snapshot and the log alone: LMDB's files go. */
-	assert_int_equal(unlink(path), 0);
-	snprintf(path, sizeof(path), "%s/lock.mdb", d.data);
-	unlink(path);
-	jxd_restart(&d);
-	assert_jx_ok(client_open(d.url, jxd_identity(&d, "admin"), &cl, why, sizeof(why)));
-	seen2 = everything(cl, &len2);
-	client_close(cl);
-	assert_int_equal(len1, len2);
-	assert_memory_equal(seen1, seen2, len1);
-	jxd_stop(&d);
-	assert_jx_ok(store_digest(d.data, rebuilt));
-	assert_memory_equal(live, rebuilt, DIGEST_LEN);
+	rebuild_equals(&d, seen1, len1, live);
 
 	/* Power loss under load: the store's file is garbage, the log as flushed. */
 	jxd_restart(&d);
@@ -941,7 +935,6 @@ wal_snapshots_bound_the_log(void **state)
 	assert_int_equal(unlink(path), 0);
 	assert_jx_ok(store_digest(d.data, rebuilt));
 	free(seen1);
-	free(seen2);
 	jxd_cleanup(&d);
 }
 
