@@ -490,7 +490,9 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 	/* A login that ended is no answer to keep: the request is resent after a new one. */
 	if (c->code != JX_EUNAUTH)
 		rpc_remember(c, txn);
-	idem_prune(txn, c->rpc->store, c->now);
+	if (idem_prune(txn, c->rpc->store, c->now) != 0)
+		log_warn("old replies could not be pruned from the idempotency table; the "
+		    "next write tries again");
 }
 
 static void

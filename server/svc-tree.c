@@ -134,6 +134,31 @@ child_link(struct rpc_call *c, uint64_t ws, uint64_t parent, uint64_t child, boo
 	return store_del(rpc_call_txn(c), rpc_call_store(c), STORE_CHILDREN, key, sizeof(key));
 }
 
+struct child_ids {
+	uint64_t **ids;
+	size_t *n, cap;
+};
+
+/* A children index entry: ws (8) + parent (8) + child (8). */
+static int
+child_list_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct child_ids *l = arg;
+	uint64_t *grown;
+
+	if (klen != 24)
+		return JX_EINTERNAL;
+	if (*l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		if ((grown = realloc(*l->ids, cap * sizeof(*grown))) == NULL)
+			return JX_EINTERNAL;
+		*l->ids = grown;
+		l->cap = cap;
+	}
+	(*l->ids)[(*l->n)++] = store_key_get_u64((const uint8_t *)key + 16);
+	return 0;
+}
+
 /*
  * Lists the ids of parent's children into *ids (malloc'd, caller frees; NULL when
  * none). Returns 0 or an error.
@@ -141,34 +166,15 @@ child_link(struct rpc_call *c, uint64_t ws, uint64_t parent, uint64_t child, boo
 static int
 child_list(struct rpc_call *c, uint64_t ws, uint64_t parent, uint64_t **ids, size_t *n)
 {
+	struct child_ids l = { ids, n, 0 };
 	uint8_t prefix[16];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t cap = 0;
-	uint64_t *grown;
-	int rc, rv = JX_OK;
+	int rv;
 
 	*ids = NULL;
 	*n = 0;
-	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_CHILDREN, &cur)) != 0)
-		return rv;
 	store_key_pair(prefix, ws, parent);
-	k.mv_size = sizeof(prefix);
-	k.mv_data = prefix;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == 24 && memcmp(k.mv_data, prefix, 16) == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((grown = realloc(*ids, cap * sizeof(**ids))) == NULL) {
-				rv = JX_EINTERNAL;
-				break;
-			}
-			*ids = grown;
-		}
-		(*ids)[(*n)++] = store_key_get_u64((uint8_t *)k.mv_data + 16);
-	}
-	mdb_cursor_close(cur);
+	rv = store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_CHILDREN, prefix,
+	    sizeof(prefix), child_list_one, &l);
 	if (rv != 0) {
 		free(*ids);
 		*ids = NULL;
@@ -1385,40 +1391,43 @@ tree_score(struct tree_walk *w, const Jixiao__Budget *budget, const Jixiao__Temp
 	return JX_OK;
 }
 
+struct tree_load {
+	struct tree_walk *w;
+	size_t *cap;
+};
+
+static int
+tree_load_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct tree_load *l = arg;
+	struct tree_walk *w = l->w;
+	Jixiao__Node **grown;
+
+	if (klen != 16)
+		return JX_EINTERNAL;
+	if (w->n == *l->cap) {
+		size_t cap = *l->cap ? *l->cap * 2 : 64;
+		if ((grown = realloc(w->sorted, cap * sizeof(*grown))) == NULL)
+			return JX_EINTERNAL;
+		w->sorted = grown;
+		*l->cap = cap;
+	}
+	if ((w->sorted[w->n] = jixiao__node__unpack(NULL, vlen, val)) == NULL)
+		return JX_EINTERNAL;
+	w->n++;
+	return 0;
+}
+
 /* Reads ws's current indicators into w->sorted (unsorted yet). */
 static int
 tree_load_current(struct rpc_call *c, uint64_t ws, struct tree_walk *w, size_t *cap)
 {
-	Jixiao__Node **grown;
-	MDB_cursor *cur;
+	struct tree_load l = { w, cap };
 	uint8_t prefix[8];
-	MDB_val k, v;
-	int rc, rv = JX_OK;
 
-	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, &cur)) != 0)
-		return rv;
 	store_key_u64(prefix, ws);
-	k.mv_size = sizeof(prefix);
-	k.mv_data = prefix;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (w->n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			if ((grown = realloc(w->sorted, *cap * sizeof(*grown))) == NULL) {
-				rv = JX_EINTERNAL;
-				break;
-			}
-			w->sorted = grown;
-		}
-		if ((w->sorted[w->n] = jixiao__node__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
-			rv = JX_EINTERNAL;
-			break;
-		}
-		w->n++;
-	}
-	mdb_cursor_close(cur);
-	return rv;
+	return store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, prefix,
+	    sizeof(prefix), tree_load_one, &l);
 }
 
 int
@@ -1525,27 +1534,28 @@ svc_tree_sheet_free(struct svc_tree_sheet *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static int
+tree_size_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	size_t *raw = arg;
+
+	*raw += vlen + SVC_TREE_RECORD_ROOM;
+	return 0;
+}
+
 int
 svc_tree_reply_size(struct rpc_call *c, uint64_t wsid, size_t *bytes)
 {
 	struct svc_tree_sheet r;
-	MDB_cursor *cur;
 	uint8_t prefix[8];
-	MDB_val k, v;
 	size_t raw = 0;
-	int rc, rv;
+	int rv;
 
 	/* The stored records, plus room for what scoring adds: exact only when it matters. */
-	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, &cur)) != 0)
-		return rv;
 	store_key_u64(prefix, wsid);
-	k.mv_size = sizeof(prefix);
-	k.mv_data = prefix;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		raw += v.mv_size + SVC_TREE_RECORD_ROOM;
-	mdb_cursor_close(cur);
+	if ((rv = store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_NODES, prefix,
+	    sizeof(prefix), tree_size_one, &raw)) != 0)
+		return rv;
 	*bytes = raw + 64 * 1024;
 	if (*bytes < rpc_call_max_reply(c) / 2)
 		return JX_OK;
