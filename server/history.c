@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "array.h"
 #include "err.h"
 #include "store.h"
 
@@ -157,14 +158,9 @@ static int
 history_add_node(void *arg, ProtobufCMessage *msg)
 {
 	struct history_nodes *h = arg;
-	Jixiao__Node **grown;
 
-	if (*h->n == *h->cap) {
-		*h->cap = *h->cap ? *h->cap * 2 : 64;
-		if ((grown = realloc(*h->nodes, *h->cap * sizeof(*grown))) == NULL)
-			return JX_EINTERNAL;
-		*h->nodes = grown;
-	}
+	if (array_grow(h->nodes, *h->n, h->cap, sizeof(**h->nodes), 64) != 0)
+		return JX_EINTERNAL;
 	(*h->nodes)[(*h->n)++] = (Jixiao__Node *)msg;
 	return JX_OK;
 }
@@ -188,14 +184,9 @@ static int
 history_add_finding(void *arg, ProtobufCMessage *msg)
 {
 	struct history_findings *h = arg;
-	Jixiao__Finding **grown;
 
-	if (*h->n == *h->cap) {
-		*h->cap = *h->cap ? *h->cap * 2 : 32;
-		if ((grown = realloc(*h->findings, *h->cap * sizeof(*grown))) == NULL)
-			return JX_EINTERNAL;
-		*h->findings = grown;
-	}
+	if (array_grow(h->findings, *h->n, h->cap, sizeof(**h->findings), 32) != 0)
+		return JX_EINTERNAL;
 	(*h->findings)[(*h->n)++] = (Jixiao__Finding *)msg;
 	return JX_OK;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 #include "history.h"
 #include "proto/jixiao.pb-c.h"
@@ -360,17 +361,8 @@ finding_list_one(void *arg, const void *key, size_t klen, const void *val, size_
 	struct finding_list *l = arg;
 	Jixiao__Finding *f;
 
-	if (klen != 16)
-		return JX_EINTERNAL;
-	if (*l->n == *l->cap) {
-		Jixiao__Finding **grown;
-		size_t cap = *l->cap ? *l->cap * 2 : 32;
-		if ((grown = realloc(*l->all, cap * sizeof(*grown))) == NULL)
-			return JX_EINTERNAL;
-		*l->all = grown;
-		*l->cap = cap;
-	}
-	if ((f = jixiao__finding__unpack(NULL, vlen, val)) == NULL)
+	if (klen != 16 || array_grow(l->all, *l->n, l->cap, sizeof(f), 32) != 0 ||
+	    (f = jixiao__finding__unpack(NULL, vlen, val)) == NULL)
 		return JX_EINTERNAL;
 	(*l->all)[(*l->n)++] = f;
 	return 0;

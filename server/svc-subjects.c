@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
@@ -123,7 +124,7 @@ svc_subjects_list_one(void *arg, const void *key, size_t klen, const void *val, 
 {
 	struct svc_subjects_list *l = arg;
 	const Jixiao__ListSubjectsRequest *in = l->in;
-	Jixiao__Subject *s, **grown;
+	Jixiao__Subject *s;
 
 	if (klen != 9 || (s = jixiao__subject__unpack(NULL, vlen, val)) == NULL)
 		return JX_EINTERNAL;
@@ -132,14 +133,9 @@ svc_subjects_list_one(void *arg, const void *key, size_t klen, const void *val, 
 		jixiao__subject__free_unpacked(s, NULL);
 		return 0;
 	}
-	if (l->out->n_subjects == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		if ((grown = realloc(l->out->subjects, cap * sizeof(*grown))) == NULL) {
-			jixiao__subject__free_unpacked(s, NULL);
-			return JX_ENOSPC;
-		}
-		l->out->subjects = grown;
-		l->cap = cap;
+	if (array_grow(&l->out->subjects, l->out->n_subjects, &l->cap, sizeof(s), 16) != 0) {
+		jixiao__subject__free_unpacked(s, NULL);
+		return JX_ENOSPC;
 	}
 	l->out->subjects[l->out->n_subjects++] = s;
 	return 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 #include "method.h"
 #include "proto/jixiao.pb-c.h"
@@ -123,20 +124,15 @@ svc_templates_list_one(void *arg, const void *key, size_t klen, const void *val,
 {
 	struct svc_templates_list *l = arg;
 	Jixiao__ListTemplatesReply *out = l->out;
-	Jixiao__Template *t, **grown;
+	Jixiao__Template *t;
 
 	if ((t = jixiao__template__unpack(NULL, vlen, val)) == NULL)
 		return JX_EINTERNAL;
 	if (out->n_templates > 0 && strcmp(out->templates[out->n_templates - 1]->id, t->id) == 0) {
 		jixiao__template__free_unpacked(out->templates[--out->n_templates], NULL);
-	} else if (out->n_templates == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		if ((grown = realloc(out->templates, cap * sizeof(*grown))) == NULL) {
-			jixiao__template__free_unpacked(t, NULL);
-			return JX_ENOSPC;
-		}
-		out->templates = grown;
-		l->cap = cap;
+	} else if (array_grow(&out->templates, out->n_templates, &l->cap, sizeof(t), 8) != 0) {
+		jixiao__template__free_unpacked(t, NULL);
+		return JX_ENOSPC;
 	}
 	out->templates[out->n_templates++] = t;
 	return 0;

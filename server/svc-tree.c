@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "check-tree.h"
 #include "decimal.h"
 #include "envelope.h"
@@ -144,17 +145,9 @@ static int
 child_list_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	struct child_ids *l = arg;
-	uint64_t *grown;
 
-	if (klen != 24)
+	if (klen != 24 || array_grow(l->ids, *l->n, &l->cap, sizeof(**l->ids), 8) != 0)
 		return JX_EINTERNAL;
-	if (*l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		if ((grown = realloc(*l->ids, cap * sizeof(*grown))) == NULL)
-			return JX_EINTERNAL;
-		*l->ids = grown;
-		l->cap = cap;
-	}
 	(*l->ids)[(*l->n)++] = store_key_get_u64((const uint8_t *)key + 16);
 	return 0;
 }
@@ -1401,17 +1394,9 @@ tree_load_one(void *arg, const void *key, size_t klen, const void *val, size_t v
 {
 	struct tree_load *l = arg;
 	struct tree_walk *w = l->w;
-	Jixiao__Node **grown;
 
-	if (klen != 16)
+	if (klen != 16 || array_grow(&w->sorted, w->n, l->cap, sizeof(*w->sorted), 64) != 0)
 		return JX_EINTERNAL;
-	if (w->n == *l->cap) {
-		size_t cap = *l->cap ? *l->cap * 2 : 64;
-		if ((grown = realloc(w->sorted, cap * sizeof(*grown))) == NULL)
-			return JX_EINTERNAL;
-		w->sorted = grown;
-		*l->cap = cap;
-	}
 	if ((w->sorted[w->n] = jixiao__node__unpack(NULL, vlen, val)) == NULL)
 		return JX_EINTERNAL;
 	w->n++;

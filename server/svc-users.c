@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "array.h"
 #include "err.h"
 #include "policy.h"
 #include "proto/jixiao.pb-c.h"
@@ -67,20 +68,15 @@ static int
 svc_users_list_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	struct svc_users_list *l = arg;
-	Jixiao__User *u, **grown;
+	Jixiao__User *u;
 
 	if (l->out->n_users == USERS_LIST_MAX)
 		return STORE_SCAN_STOP;
 	if ((u = jixiao__user__unpack(NULL, vlen, val)) == NULL)
 		return 0;
-	if (l->out->n_users == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		if ((grown = realloc(l->out->users, cap * sizeof(*grown))) == NULL) {
-			jixiao__user__free_unpacked(u, NULL);
-			return JX_EINTERNAL;
-		}
-		l->out->users = grown;
-		l->cap = cap;
+	if (array_grow(&l->out->users, l->out->n_users, &l->cap, sizeof(u), 16) != 0) {
+		jixiao__user__free_unpacked(u, NULL);
+		return JX_EINTERNAL;
 	}
 	l->out->users[l->out->n_users++] = u;
 	return 0;

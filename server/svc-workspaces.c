@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 #include "policy.h"
 #include "proto/jixiao.pb-c.h"
@@ -152,7 +153,7 @@ svc_workspaces_list_one(void *arg, const void *key, size_t klen, const void *val
     size_t vlen)
 {
 	struct svc_workspaces_list *l = arg;
-	Jixiao__Workspace *ws, **grown;
+	Jixiao__Workspace *ws;
 
 	if ((ws = jixiao__workspace__unpack(NULL, vlen, val)) == NULL)
 		return JX_EINTERNAL;
@@ -162,14 +163,9 @@ svc_workspaces_list_one(void *arg, const void *key, size_t klen, const void *val
 		jixiao__workspace__free_unpacked(ws, NULL);
 		return 0;
 	}
-	if (l->out->n_workspaces == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		if ((grown = realloc(l->out->workspaces, cap * sizeof(*grown))) == NULL) {
-			jixiao__workspace__free_unpacked(ws, NULL);
-			return JX_ENOSPC;
-		}
-		l->out->workspaces = grown;
-		l->cap = cap;
+	if (array_grow(&l->out->workspaces, l->out->n_workspaces, &l->cap, sizeof(ws), 16) != 0) {
+		jixiao__workspace__free_unpacked(ws, NULL);
+		return JX_ENOSPC;
 	}
 	l->out->workspaces[l->out->n_workspaces++] = ws;
 	return 0;

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,20 +285,32 @@ a_damaged_page_mid_walk_is_an_error_not_a_short_list(void **state)
 	store_close(s);
 }
 
+/* Scans the prefix "ab" from key from, forwards or back, and checks the keys seen. */
+static void
+assert_ab_from(struct fixture *f, bool back, const char *from, size_t flen, const size_t *want,
+    size_t n)
+{
+	struct seen s = { 0 };
+
+	if (back)
+		assert_jx_ok(store_scan_back(f->txn, f->s, STORE_CODES, "ab", 2, from, flen,
+		    seen_one, &s));
+	else
+		assert_jx_ok(store_scan_from(f->txn, f->s, STORE_CODES, "ab", 2, from, flen,
+		    seen_one, &s));
+	assert_seen(&s, want, n);
+}
+
 static void
 from_starts_at_or_after_the_key(void **state)
 {
-	struct fixture *f = *state;
-	struct seen s = { 0 }, t = { 0 };
-	const size_t want[] = { 4, 5, 6 }, want2[] = { 5, 6 };
+	const size_t at[] = { 4, 5, 6 }, after[] = { 5, 6 };
 
-	assert_jx_ok(store_scan_from(f->txn, f->s, STORE_CODES, "ab", 2, "ab\x01", 3, seen_one,
-	    &s));
-	assert_seen(&s, want, 3);
+	assert_ab_from(*state, false, "ab\x01", 3, at, 3);
 	/* A key that is not there: the first after it. */
-	assert_jx_ok(store_scan_from(f->txn, f->s, STORE_CODES, "ab", 2, "ab\x02", 3, seen_one,
-	    &t));
-	assert_seen(&t, want2, 2);
+	assert_ab_from(*state, false, "ab\x02", 3, after, 2);
+	/* Before the prefix's first key: from the first. */
+	assert_ab_from(*state, false, "ab", 2, (const size_t[]){ 2, 3, 4, 5, 6 }, 5);
 }
 
 static void
@@ -325,24 +338,14 @@ back_walks_the_prefix_from_its_last_key(void **state)
 static void
 back_from_a_key_starts_at_or_before_it(void **state)
 {
-	struct fixture *f = *state;
-	struct seen s = { 0 }, t = { 0 }, u = { 0 }, v = { .stop_after = 1,
-		.stop_with = STORE_SCAN_STOP };
-	const size_t want[] = { 4, 3, 2 }, want_absent[] = { 4, 3, 2 }, want_one[] = { 6 };
+	const size_t at[] = { 4, 3, 2 }, last[] = { 6, 5, 4, 3, 2 };
 
-	assert_jx_ok(store_scan_back(f->txn, f->s, STORE_CODES, "ab", 2, "ab\x01", 3, seen_one,
-	    &s));
-	assert_seen(&s, want, 3);
-	assert_jx_ok(store_scan_back(f->txn, f->s, STORE_CODES, "ab", 2, "ab\x02", 3, seen_one,
-	    &t));
-	assert_seen(&t, want_absent, 3);
-	/* From past every key of the table, and before the prefix's first key. */
-	assert_jx_ok(store_scan_back(f->txn, f->s, STORE_CODES, "ab", 2, "ab\xff\xff\xff", 5,
-	    seen_one, &v));
-	assert_seen(&v, want_one, 1);
-	assert_jx_ok(store_scan_back(f->txn, f->s, STORE_CODES, "ab", 2, "aa\xff\xff", 4,
-	    seen_one, &u));
-	assert_int_equal(u.n, 0);
+	assert_ab_from(*state, true, "ab\x01", 3, at, 3);
+	/* A key that is not there: the last before it. */
+	assert_ab_from(*state, true, "ab\x02", 3, at, 3);
+	/* From past every key of the prefix, and from before its first key. */
+	assert_ab_from(*state, true, "ab\xff\xff\xff", 5, last, 5);
+	assert_ab_from(*state, true, "aa\xff\xff", 4, NULL, 0);
 }
 
 int
