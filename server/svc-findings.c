@@ -14,6 +14,7 @@
 #include "array.h"
 #include "err.h"
 #include "history.h"
+#include "indicators.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
 #include "store.h"
@@ -147,7 +148,7 @@ finding_link(struct rpc_call *c, uint64_t ws, Jixiao__Finding *f, const Jixiao__
 	Jixiao__Node *node = NULL;
 	int rv;
 
-	if ((rv = svc_tree_resolve(c, ws, ref, &node)) != 0)
+	if ((rv = indicators_resolve(c, ws, ref, &node)) != 0)
 		return rv;
 	if ((rv = workspace_set_str(&f->indicator, node->code)) != 0)
 		rpc_call_fail(c, rv, "out of memory");

@@ -11,9 +11,11 @@
 #include "checkpoint.h"
 #include "err.h"
 #include "history.h"
+#include "indicators.h"
 #include "policy.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
+#include "scoresheet.h"
 #include "store.h"
 #include "svc.h"
 #include "workspace.h"
@@ -140,12 +142,12 @@ svc_history_blame(Jixiao__History_Service *service, const Jixiao__BlameRequest *
     Jixiao__BlameReply_Closure closure, void *data)
 {
 	Jixiao__BlameReply out = JIXIAO__BLAME_REPLY__INIT;
-	struct svc_tree_sheet r;
+	struct scoresheet r;
 	struct rpc_call *c = data;
 	Jixiao__BlameLine *lines = NULL;
 	Jixiao__Node *then = NULL;
 
-	if (svc_tree_sheet(c, in->workspace, 0, &r) != 0)
+	if (scoresheet_load(c, in->workspace, 0, &r) != 0)
 		goto out;
 	if (r.reply.n_nodes > 0 &&
 	    ((lines = calloc(r.reply.n_nodes, sizeof(*lines))) == NULL ||
@@ -189,7 +191,7 @@ out:
 		free(out.lines[i]->user);
 	free(out.lines);
 	free(lines);
-	svc_tree_sheet_free(&r);
+	scoresheet_free(&r);
 }
 
 /* ---- Carry */
@@ -204,11 +206,11 @@ svc_history_carry(Jixiao__History_Service *service, const Jixiao__CarryRequest *
 	Jixiao__AddNodeRequest *reqs = NULL, **ptrs = NULL;
 	Jixiao__NodeRef *refs = NULL;
 	uint64_t *lineages = NULL, id;
-	struct svc_tree_sheet r;
+	struct scoresheet r;
 	struct rpc_call *c = data;
 	size_t n;
 
-	if (svc_tree_sheet(c, in->workspace, 0, &r) != 0)
+	if (scoresheet_load(c, in->workspace, 0, &r) != 0)
 		goto out;
 	if (in->to_year <= r.ws->fiscal_year || in->to_year > 2200) {
 		rpc_call_fail(c, JX_EINVAL, "carry forward to a later fiscal year than %u",
@@ -272,7 +274,7 @@ svc_history_carry(Jixiao__History_Service *service, const Jixiao__CarryRequest *
 	change.what = "workspace.carry";
 	change.workspace_after = &ws;
 	if (workspace_index_subject(c, &ws) != 0 || workspace_record(c, &ws, &change) != 0 ||
-	    svc_tree_add_all(c, &ws, ptrs, n, lineages) != 0)
+	    indicators_add_all(c, &ws, ptrs, n, lineages) != 0)
 		goto out;
 	out.workspace = &ws;
 out:
@@ -282,7 +284,7 @@ out:
 	free(ptrs);
 	free(refs);
 	free(lineages);
-	svc_tree_sheet_free(&r);
+	scoresheet_free(&r);
 }
 
 /* ---- Trend */
@@ -334,7 +336,7 @@ svc_history_trend(Jixiao__History_Service *service, const Jixiao__TrendRequest *
 {
 	Jixiao__TrendReply out = JIXIAO__TREND_REPLY__INIT;
 	struct svc_history_trend t = { .c = data, .in = in };
-	struct svc_tree_sheet sheets[TREND_MAX];
+	struct scoresheet sheets[TREND_MAX];
 	Jixiao__TrendYear years[TREND_MAX], *yp[TREND_MAX];
 	Jixiao__Node **level1[TREND_MAX] = { 0 };
 	struct rpc_call *c = data;
@@ -354,11 +356,11 @@ svc_history_trend(Jixiao__History_Service *service, const Jixiao__TrendRequest *
 		goto out;
 	}
 	for (size_t i = 0; i < t.n; i++, loaded++) {
-		struct svc_tree_sheet *s = &sheets[i];
+		struct scoresheet *s = &sheets[i];
 		Jixiao__TrendYear *y = &years[i];
 		size_t nl = 0;
 
-		if (svc_tree_sheet(c, t.ids[i], 0, s) != 0) {
+		if (scoresheet_load(c, t.ids[i], 0, s) != 0) {
 			loaded++;
 			goto out;
 		}
@@ -393,7 +395,7 @@ out:
 	closure(&out, data);
 	for (size_t i = 0; i < loaded; i++) {
 		free(level1[i]);
-		svc_tree_sheet_free(&sheets[i]);
+		scoresheet_free(&sheets[i]);
 	}
 }
 

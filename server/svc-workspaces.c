@@ -6,6 +6,7 @@
 
 #include "array.h"
 #include "err.h"
+#include "indicators.h"
 #include "policy.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
@@ -118,8 +119,8 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	change.what = "workspace.create";
 	change.workspace_after = &ws;
 	if (workspace_index_subject(c, &ws) != 0 || workspace_record(c, &ws, &change) != 0 ||
-	    (tmpl != NULL && svc_tree_add_all(c, &ws, tmpl->nodes, tmpl->n_nodes, NULL) != 0) ||
-	    svc_tree_add_all(c, &ws, in->nodes, in->n_nodes, NULL) != 0)
+	    (tmpl != NULL && indicators_add_all(c, &ws, tmpl->nodes, tmpl->n_nodes, NULL) != 0) ||
+	    indicators_add_all(c, &ws, in->nodes, in->n_nodes, NULL) != 0)
 		goto out;
 	out.workspace = &ws;
 out:
