@@ -575,12 +575,6 @@ store_put_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *key, 
 	return store_note(s, rc);
 }
 
-int
-store_cursor(MDB_txn *txn, struct store *s, enum store_db db, MDB_cursor **cur)
-{
-	return store_err(mdb_cursor_open(txn, s->dbi[db], cur));
-}
-
 static bool
 store_scan_has_prefix(const MDB_val *k, const void *prefix, size_t plen)
 {

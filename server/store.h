@@ -124,12 +124,6 @@ int store_put_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *k
     const ProtobufCMessage *msg);
 
 /*
- * Opens a cursor on db; the caller closes it with mdb_cursor_close. Only for fsck.c's
- * raw walks: everyone else reads ranges with store_scan.
- */
-int store_cursor(MDB_txn *txn, struct store *s, enum store_db db, MDB_cursor **cur);
-
-/*
  * What a store_scan_fn returns to end a scan early without an error. It returns 0 to go
  * on, or an error (a JX_E*; they are all positive) to end the scan with it.
  */
