@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "err.h"
@@ -205,47 +204,6 @@ count_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 	return 0;
 }
 
-/*
- * Points every branch entry of the file but each page's first at a page past its end,
- * as a damaged file would: LMDB then fails with MDB_PAGE_NOTFOUND when a walk crosses
- * from one leaf to the next. Returns the number of entries changed.
- */
-static size_t
-damage_branches(const char *path)
-{
-	long psize = sysconf(_SC_PAGESIZE);
-	uint8_t *page = malloc((size_t)psize);
-	size_t changed = 0;
-	FILE *fp = fopen(path, "r+b");
-
-	assert_non_null(page);
-	assert_non_null(fp);
-	for (long no = 2;; no++) {
-		uint16_t flags, lower;
-		assert_int_equal(fseek(fp, no * psize, SEEK_SET), 0);
-		if (fread(page, 1, (size_t)psize, fp) != (size_t)psize)
-			break;
-		/* MDB_page: pgno (8), pad (2), flags (2), lower (2), upper (2), ptrs. */
-		memcpy(&flags, page + 10, 2);
-		memcpy(&lower, page + 12, 2);
-		if ((flags & 0x01) == 0 || lower < 16 || lower > psize)
-			continue;
-		for (size_t i = 1; i < (size_t)(lower - 16) / 2; i++) {
-			uint16_t at, hi = 0xffff;
-			memcpy(&at, page + 16 + 2 * i, 2);
-			assert_true(at + 4 <= psize);
-			/* MDB_node: lo (2), hi (2) of the child's page number, on little-endian. */
-			memcpy(page + at + 2, &hi, 2);
-			changed++;
-		}
-		assert_int_equal(fseek(fp, no * psize, SEEK_SET), 0);
-		assert_int_equal(fwrite(page, 1, (size_t)psize, fp), (size_t)psize);
-	}
-	assert_int_equal(fclose(fp), 0);
-	free(page);
-	return changed;
-}
-
 static void
 a_damaged_page_mid_walk_is_an_error_not_a_short_list(void **state)
 {
@@ -272,7 +230,7 @@ a_damaged_page_mid_walk_is_an_error_not_a_short_list(void **state)
 	store_close(s);
 
 	snprintf(path, sizeof(path), "%s/data.mdb", dir);
-	assert_true(damage_branches(path) > 0);
+	assert_true(jxtest_damage_branches(path) > 0);
 	/* Read-only: no start-up repair from the log between the damage and the scan. */
 	assert_jx_ok(store_open_readonly(dir, false, &s, why, sizeof(why)));
 	assert_jx_ok(store_read_begin(s, &txn));
