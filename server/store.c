@@ -640,7 +640,8 @@ store_scan_back(MDB_txn *txn, struct store *s, enum store_db db, const void *pre
 		/* Past the last key with prefix: the prefix with its last byte below 0xff raised. */
 		if (plen > sizeof(past))
 			return JX_EINVAL;
-		memcpy(past, prefix, plen);
+		if (plen > 0)
+			memcpy(past, prefix, plen);
 		for (flen = plen; flen > 0 && past[flen - 1] == 0xff; flen--)
 			;
 		if (flen > 0)
