@@ -1,10 +1,12 @@
 #include "history.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "array.h"
 #include "err.h"
 #include "store.h"
 
@@ -53,45 +55,58 @@ history_index(struct rpc_call *c, const Jixiao__Change *ch)
 	return rv;
 }
 
-/*
- * Positions cur on entity's newest state at or before at. Returns 0 with k/v set, or
- * JX_ENOTFOUND.
- */
+/* A state found in the state index: its revision and its value, borrowed from the txn. */
+struct history_found {
+	bool found;
+	uint64_t entity, rev;
+	const void *val;
+	size_t vlen;
+};
+
 static int
-history_seek(MDB_cursor *cur, uint64_t ws, uint64_t entity, uint64_t at, MDB_val *k, MDB_val *v)
+history_found_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct history_found *f = arg;
+
+	if (klen != 24)
+		return JX_EINTERNAL;
+	f->found = true;
+	f->entity = store_key_get_u64((const uint8_t *)key + 8);
+	f->rev = store_key_get_u64((const uint8_t *)key + 16);
+	f->val = val;
+	f->vlen = vlen;
+	return STORE_SCAN_STOP;
+}
+
+/* Finds entity's newest state at or before at: 0 with *f filled, JX_ENOTFOUND, or an error. */
+static int
+history_seek(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
+    struct history_found *f)
 {
 	uint8_t key[24];
-	int rc;
+	int rv;
 
-	/* The first key after (ws, entity, at), then one step back. */
-	history_key(key, ws, entity, at == UINT64_MAX ? at : at + 1);
-	k->mv_size = sizeof(key);
-	k->mv_data = key;
-	rc = mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
-	rc = mdb_cursor_get(cur, k, v, rc == 0 ? MDB_PREV : MDB_LAST);
-	if (rc != 0 || k->mv_size != 24 || store_key_get_u64(k->mv_data) != ws ||
-	    store_key_get_u64((uint8_t *)k->mv_data + 8) != entity)
-		return JX_ENOTFOUND;
-	return JX_OK;
+	memset(f, 0, sizeof(*f));
+	history_key(key, ws, entity, at);
+	if ((rv = store_scan_back(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, key, 16, key,
+	    sizeof(key), history_found_one, f)) != 0)
+		return rv;
+	return f->found ? JX_OK : JX_ENOTFOUND;
 }
 
 int
 history_state_at(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
     const ProtobufCMessageDescriptor *desc, ProtobufCMessage **msg)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
+	struct history_found f;
 	int rv;
 
 	*msg = NULL;
-	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur)) != 0)
-		return rv;
-	rv = history_seek(cur, ws, entity, at, &k, &v);
-	if (rv == 0 && v.mv_size == 0)
+	rv = history_seek(c, ws, entity, at, &f);
+	if (rv == 0 && f.vlen == 0)
 		rv = JX_ENOTFOUND;
-	if (rv == 0 && (*msg = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data)) == NULL)
+	if (rv == 0 && (*msg = protobuf_c_message_unpack(desc, NULL, f.vlen, f.val)) == NULL)
 		rv = JX_EINTERNAL;
-	mdb_cursor_close(cur);
 	return rv;
 }
 
@@ -104,36 +119,33 @@ history_states_at(struct rpc_call *c, uint64_t ws, uint64_t first, uint64_t end,
     const ProtobufCMessageDescriptor *desc, int (*add)(void *arg, ProtobufCMessage *msg),
     void *arg)
 {
+	struct history_found next, f;
 	uint8_t key[24];
-	MDB_cursor *cur;
-	MDB_val k, v;
 	uint64_t entity = first;
-	int rc, rv;
+	int rv = JX_OK;
 
-	if ((rv = store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur)) != 0)
-		return rv;
-	/* Jump from entity to entity: one seek each, whatever the number of revisions. */
+	/* Jump from entity to entity: two seeks each, whatever the number of revisions. */
 	while (rv == JX_OK) {
 		ProtobufCMessage *msg;
 
+		/* The next entity of ws that has a state: the first key at (ws, entity, 0) or after. */
+		memset(&next, 0, sizeof(next));
 		history_key(key, ws, entity, 0);
-		k.mv_size = sizeof(key);
-		k.mv_data = key;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (rc != 0 || k.mv_size != 24 || store_key_get_u64(k.mv_data) != ws)
+		if ((rv = store_scan_from(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, key, 8,
+		    key, sizeof(key), history_found_one, &next)) != 0 || !next.found)
 			break;
-		entity = store_key_get_u64((uint8_t *)k.mv_data + 8);
-		if (entity >= end)
+		if ((entity = next.entity) >= end)
 			break;
-		if (history_seek(cur, ws, entity, at, &k, &v) == 0 && v.mv_size > 0) {
-			if ((msg = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data)) == NULL)
+		if ((rv = history_seek(c, ws, entity, at, &f)) == JX_ENOTFOUND)
+			rv = JX_OK;
+		else if (rv == JX_OK && f.vlen > 0) {
+			if ((msg = protobuf_c_message_unpack(desc, NULL, f.vlen, f.val)) == NULL)
 				rv = JX_EINTERNAL;
 			else if ((rv = add(arg, msg)) != JX_OK)
 				protobuf_c_message_free_unpacked(msg, NULL);
 		}
 		entity++;
 	}
-	mdb_cursor_close(cur);
 	return rv;
 }
 
@@ -146,14 +158,9 @@ static int
 history_add_node(void *arg, ProtobufCMessage *msg)
 {
 	struct history_nodes *h = arg;
-	Jixiao__Node **grown;
 
-	if (*h->n == *h->cap) {
-		*h->cap = *h->cap ? *h->cap * 2 : 64;
-		if ((grown = realloc(*h->nodes, *h->cap * sizeof(*grown))) == NULL)
-			return JX_EINTERNAL;
-		*h->nodes = grown;
-	}
+	if (array_grow(h->nodes, *h->n, h->cap, sizeof(**h->nodes), 64) != 0)
+		return JX_EINTERNAL;
 	(*h->nodes)[(*h->n)++] = (Jixiao__Node *)msg;
 	return JX_OK;
 }
@@ -177,14 +184,9 @@ static int
 history_add_finding(void *arg, ProtobufCMessage *msg)
 {
 	struct history_findings *h = arg;
-	Jixiao__Finding **grown;
 
-	if (*h->n == *h->cap) {
-		*h->cap = *h->cap ? *h->cap * 2 : 32;
-		if ((grown = realloc(*h->findings, *h->cap * sizeof(*grown))) == NULL)
-			return JX_EINTERNAL;
-		*h->findings = grown;
-	}
+	if (array_grow(h->findings, *h->n, h->cap, sizeof(**h->findings), 32) != 0)
+		return JX_EINTERNAL;
 	(*h->findings)[(*h->n)++] = (Jixiao__Finding *)msg;
 	return JX_OK;
 }
@@ -199,35 +201,47 @@ history_findings_at(struct rpc_call *c, uint64_t ws, uint64_t at,
 	    &jixiao__finding__descriptor, history_add_finding, &h);
 }
 
-uint64_t
-history_since(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
-    int (*same)(const Jixiao__Node *older, const Jixiao__Node *now), const Jixiao__Node *now)
+struct history_since {
+	int (*same)(const Jixiao__Node *older, const Jixiao__Node *now);
+	const Jixiao__Node *now;
+	uint64_t since;
+};
+
+static int
+history_since_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint64_t since = 0;
-	int rc;
+	struct history_since *h = arg;
+	Jixiao__Node *older;
+	int keep;
 
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, &cur) != 0)
-		return 0;
-	for (rc = history_seek(cur, ws, entity, at, &k, &v); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-		Jixiao__Node *older;
-		int keep;
+	if (klen != 24)
+		return JX_EINTERNAL;
+	if (vlen == 0)
+		return STORE_SCAN_STOP; /* removed then */
+	if ((older = jixiao__node__unpack(NULL, vlen, val)) == NULL)
+		return JX_EINTERNAL;
+	keep = h->same(older, h->now);
+	jixiao__node__free_unpacked(older, NULL);
+	if (!keep)
+		return STORE_SCAN_STOP;
+	h->since = store_key_get_u64((const uint8_t *)key + 16);
+	return 0;
+}
 
-		if (k.mv_size != 24 || store_key_get_u64(k.mv_data) != ws ||
-		    store_key_get_u64((uint8_t *)k.mv_data + 8) != entity || v.mv_size == 0)
-			break;
-		if ((older = jixiao__node__unpack(NULL, v.mv_size, v.mv_data)) == NULL)
-			break;
-		keep = same(older, now);
-		jixiao__node__free_unpacked(older, NULL);
-		if (!keep)
-			break;
-		since = store_key_get_u64((uint8_t *)k.mv_data + 16);
-	}
-	mdb_cursor_close(cur);
-	return since;
+int
+history_since(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
+    int (*same)(const Jixiao__Node *older, const Jixiao__Node *now), const Jixiao__Node *now,
+    uint64_t *since)
+{
+	struct history_since h = { same, now, 0 };
+	uint8_t key[24];
+	int rv;
+
+	history_key(key, ws, entity, at);
+	rv = store_scan_back(rpc_call_txn(c), rpc_call_store(c), STORE_STATES, key, 16, key,
+	    sizeof(key), history_since_one, &h);
+	*since = h.since;
+	return rv;
 }
 
 /* ---- the hash chain */

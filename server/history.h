@@ -56,11 +56,13 @@ int history_findings_at(struct rpc_call *c, uint64_t ws, uint64_t at,
     Jixiao__Finding ***findings, size_t *n, size_t *cap);
 
 /*
- * The revision that last changed entity's state such that keep() no longer holds,
- * walking back from at: for blame. Calls keep(old, now) for each older state; returns
- * the revision of the oldest state in the unbroken run that keep accepts.
+ * The revision that last changed entity's state such that same() no longer holds,
+ * walking back from at: for blame. Calls same(old, now) for each older state; *since
+ * gets the revision of the oldest state in the unbroken run that same accepts (0: none).
+ * Returns 0 or the store's error.
  */
-uint64_t history_since(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
-    int (*same)(const Jixiao__Node *older, const Jixiao__Node *now), const Jixiao__Node *now);
+int history_since(struct rpc_call *c, uint64_t ws, uint64_t entity, uint64_t at,
+    int (*same)(const Jixiao__Node *older, const Jixiao__Node *now), const Jixiao__Node *now,
+    uint64_t *since);
 
 #endif

@@ -67,28 +67,38 @@ idem_remember(MDB_txn *txn, struct store *s, const uint8_t *id, size_t idlen, in
 	return rv;
 }
 
-void
-idem_prune(MDB_txn *txn, struct store *s, int64_t now)
-{
+/* The oldest replies, up to IDEM_PRUNE_PER_CALL of them, that have expired. */
+struct idem_expired {
 	uint8_t keys[IDEM_PRUNE_PER_CALL][IDEM_ID_MAX];
 	size_t lens[IDEM_PRUNE_PER_CALL];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, n;
+	int n;
+	int64_t before;
+};
 
-	if (store_cursor(txn, s, STORE_REQUESTS, &cur) != 0)
-		return;
-	for (n = 0, rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 &&
-	     n < IDEM_PRUNE_PER_CALL; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (v.mv_size < 8 || k.mv_size > IDEM_ID_MAX ||
-		    (int64_t)store_key_get_u64(v.mv_data) > now - IDEM_KEEP_SECONDS)
-			break;
-		memcpy(keys[n], k.mv_data, k.mv_size);
-		lens[n++] = k.mv_size;
-	}
-	mdb_cursor_close(cur);
+static int
+idem_expired_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct idem_expired *e = arg;
+
+	if (e->n == IDEM_PRUNE_PER_CALL || vlen < 8 || klen > IDEM_ID_MAX ||
+	    (int64_t)store_key_get_u64(val) > e->before)
+		return STORE_SCAN_STOP;
+	memcpy(e->keys[e->n], key, klen);
+	e->lens[e->n++] = klen;
+	return 0;
+}
+
+int
+idem_prune(MDB_txn *txn, struct store *s, int64_t now)
+{
+	struct idem_expired e = { .before = now - IDEM_KEEP_SECONDS };
+	int rv;
+
+	if ((rv = store_scan(txn, s, STORE_REQUESTS, NULL, 0, idem_expired_one, &e)) != 0)
+		return rv;
 	/* Through the store, so the log records the deletes. */
-	for (int i = 0; i < n; i++)
-		if (store_del(txn, s, STORE_REQUESTS, keys[i], lens[i]) != 0)
-			break;
+	for (int i = 0; i < e.n; i++)
+		if ((rv = store_del(txn, s, STORE_REQUESTS, e.keys[i], e.lens[i])) != 0)
+			return rv;
+	return JX_OK;
 }

@@ -38,7 +38,10 @@ enum idem_found idem_lookup(MDB_txn *txn, struct store *s, const uint8_t *id, si
 /* Keeps reply under id, with the time now and the request's digest. */
 int idem_remember(MDB_txn *txn, struct store *s, const uint8_t *id, size_t idlen, int64_t now,
     const uint8_t digest[IDEM_DIGEST_LEN], const uint8_t *reply, size_t len);
-/* Forgets up to a few replies older than IDEM_KEEP_SECONDS before now. */
-void idem_prune(MDB_txn *txn, struct store *s, int64_t now);
+/*
+ * Forgets up to a few replies older than IDEM_KEEP_SECONDS before now. Returns 0 or the
+ * store's error (a failed delete is noted in the store for the writer, as every put is).
+ */
+int idem_prune(MDB_txn *txn, struct store *s, int64_t now);
 
 #endif

@@ -18,6 +18,7 @@
 #include "methods.h"
 #include "metrics.h"
 #include "policy.h"
+#include "scoresheet.h"
 #include "svc.h"
 #include "treecache.h"
 
@@ -37,7 +38,7 @@ static const struct rpc_service *const rpc_services[] = {
 };
 
 /*
- * An upper bound of a workspace's tree size (svc_tree_reply_size's estimate, grown by
+ * An upper bound of a workspace's tree size (scoresheet_reply_size's estimate, grown by
  * what every later change put), so a change far below the limit is not measured by
  * walking every indicator again.
  */
@@ -420,7 +421,7 @@ rpc_check_sizes(struct rpc_call *c)
 			continue;
 		/*
 		 * Far below the limit by the last estimate plus every indicator record put
-		 * since (each counted whole, as svc_tree_reply_size counts it; what was
+		 * since (each counted whole, as scoresheet_reply_size counts it; what was
 		 * replaced or removed is not taken off): no need to walk the tree again.
 		 */
 		struct rpc_size *sz = &c->rpc->sizes[ch->ws % RPC_SIZES];
@@ -428,7 +429,7 @@ rpc_check_sizes(struct rpc_call *c)
 		store_key_u64(prefix, ch->ws);
 		if (sz->ws == ch->ws) {
 			size_t grown = sz->bound + store_child_put_bytes(c->rpc->store, STORE_NODES,
-			    prefix, sizeof(prefix), SVC_TREE_RECORD_ROOM);
+			    prefix, sizeof(prefix), SCORESHEET_RECORD_ROOM);
 			if (grown < limit / 2) {
 				sz->bound = grown;
 				continue;
@@ -436,7 +437,7 @@ rpc_check_sizes(struct rpc_call *c)
 		}
 		sz->ws = 0;
 		/* Measuring fails the call if the tree cannot be read: keep the real outcome. */
-		rv = svc_tree_reply_size(c, ch->ws, &bytes);
+		rv = scoresheet_reply_size(c, ch->ws, &bytes);
 		c->code = JX_OK;
 		memcpy(c->message, message, sizeof(message));
 		if (rv == 0 && bytes < limit / 2) {
@@ -490,7 +491,9 @@ rpc_write_apply(struct writer_job *job, MDB_txn *txn)
 	/* A login that ended is no answer to keep: the request is resent after a new one. */
 	if (c->code != JX_EUNAUTH)
 		rpc_remember(c, txn);
-	idem_prune(txn, c->rpc->store, c->now);
+	if (idem_prune(txn, c->rpc->store, c->now) != 0)
+		log_warn("old replies could not be pruned from the idempotency table; the "
+		    "next write tries again");
 }
 
 static void

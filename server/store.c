@@ -22,6 +22,9 @@
 
 #define STORE_SCHEMA "2"
 
+/* LMDB's longest key (mdb_env_get_maxkeysize with the default build). */
+#define STORE_KEY_MAX 511
+
 /* Below this much free space, an I/O error writing the store is taken for a full disk. */
 #define STORE_DISK_LOW ((uint64_t)16 << 20)
 
@@ -576,10 +579,91 @@ store_put_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *key, 
 	return store_note(s, rc);
 }
 
-int
-store_cursor(MDB_txn *txn, struct store *s, enum store_db db, MDB_cursor **cur)
+static bool
+store_scan_has_prefix(const MDB_val *k, const void *prefix, size_t plen)
 {
-	return store_err(mdb_cursor_open(txn, s->dbi[db], cur));
+	return k->mv_size >= plen && (plen == 0 || memcmp(k->mv_data, prefix, plen) == 0);
+}
+
+/*
+ * Walks from the record k/v that the positioning gave (rc) in direction op while keys
+ * start with prefix, calling fn; closes cur.
+ */
+static int
+store_scan_walk(enum store_db db, MDB_cursor *cur, int rc, MDB_val *k,
+    MDB_val *v, MDB_cursor_op op, const void *prefix, size_t plen, store_scan_fn fn, void *arg)
+{
+	int rv = JX_OK;
+
+	for (; rc == 0 && store_scan_has_prefix(k, prefix, plen);
+	     rc = mdb_cursor_get(cur, k, v, op))
+		if ((rv = fn(arg, k->mv_data, k->mv_size, v->mv_data, v->mv_size)) != 0)
+			break;
+	mdb_cursor_close(cur);
+	if (rv != 0)
+		return rv == STORE_SCAN_STOP ? JX_OK : rv;
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		log_error("reading %s: %s", store_db_names[db], mdb_strerror(rc));
+		return store_err(rc);
+	}
+	return JX_OK;
+}
+
+int
+store_scan(MDB_txn *txn, struct store *s, enum store_db db, const void *prefix, size_t plen,
+    store_scan_fn fn, void *arg)
+{
+	return store_scan_from(txn, s, db, prefix, plen, prefix, plen, fn, arg);
+}
+
+int
+store_scan_from(MDB_txn *txn, struct store *s, enum store_db db, const void *prefix,
+    size_t plen, const void *from, size_t flen, store_scan_fn fn, void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k = { flen, (void *)from }, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, s->dbi[db], &cur)) != 0)
+		return store_err(rc);
+	/* LMDB has no empty key to seek to. */
+	rc = mdb_cursor_get(cur, &k, &v, flen == 0 ? MDB_FIRST : MDB_SET_RANGE);
+	return store_scan_walk(db, cur, rc, &k, &v, MDB_NEXT, prefix, plen, fn, arg);
+}
+
+int
+store_scan_back(MDB_txn *txn, struct store *s, enum store_db db, const void *prefix,
+    size_t plen, const void *from, size_t flen, store_scan_fn fn, void *arg)
+{
+	uint8_t past[STORE_KEY_MAX];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (from == NULL) {
+		/* Past the last key with prefix: the prefix with its last byte below 0xff raised. */
+		if (plen > sizeof(past))
+			return JX_EINVAL;
+		if (plen > 0)
+			memcpy(past, prefix, plen);
+		for (flen = plen; flen > 0 && past[flen - 1] == 0xff; flen--)
+			;
+		if (flen > 0)
+			past[flen - 1]++;
+		from = past;
+	}
+	if ((rc = mdb_cursor_open(txn, s->dbi[db], &cur)) != 0)
+		return store_err(rc);
+	k.mv_size = flen;
+	k.mv_data = (void *)from;
+	rc = flen == 0 ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	/* On the first key at or after from: one step back unless it is from itself. */
+	if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	else if (rc == 0 && (from == past || k.mv_size != flen ||
+	    memcmp(k.mv_data, from, flen) != 0))
+		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+	return store_scan_walk(db, cur, rc, &k, &v, MDB_PREV, prefix, plen, fn, arg);
 }
 
 void

@@ -128,8 +128,29 @@ int store_get_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *k
 int store_put_msg(MDB_txn *txn, struct store *s, enum store_db db, const void *key, size_t klen,
     const ProtobufCMessage *msg);
 
-/* Opens a cursor on db; the caller closes it with mdb_cursor_close. */
-int store_cursor(MDB_txn *txn, struct store *s, enum store_db db, MDB_cursor **cur);
+/*
+ * What a store_scan_fn returns to end a scan early without an error. It returns 0 to go
+ * on, or an error (a JX_E*; they are all positive) to end the scan with it.
+ */
+#define STORE_SCAN_STOP (-1)
+typedef int (*store_scan_fn)(void *arg, const void *key, size_t klen, const void *val,
+    size_t vlen);
+/*
+ * Calls fn for each record of db whose key starts with prefix (plen 0: every record),
+ * in key order; key and value live as long as txn. Returns 0 (also when fn stopped the
+ * scan), fn's error, or the error of a failed read: a scan never ends short in silence.
+ */
+int store_scan(MDB_txn *txn, struct store *s, enum store_db db, const void *prefix,
+    size_t plen, store_scan_fn fn, void *arg);
+/* The same from the first key at or after from, which starts with prefix. */
+int store_scan_from(MDB_txn *txn, struct store *s, enum store_db db, const void *prefix,
+    size_t plen, const void *from, size_t flen, store_scan_fn fn, void *arg);
+/*
+ * The same backwards, in reverse key order: from the last key at or before from (NULL:
+ * the last key with prefix) down to the first key with prefix.
+ */
+int store_scan_back(MDB_txn *txn, struct store *s, enum store_db db, const void *prefix,
+    size_t plen, const void *from, size_t flen, store_scan_fn fn, void *arg);
 
 /* Big-endian keys, so LMDB's byte order is numeric order. */
 void store_key_u64(uint8_t key[8], uint64_t v);

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "err.h"
+#include "indicators.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
 #include "store.h"
@@ -123,7 +124,7 @@ svc_files_add_evidence(Jixiao__Files_Service *service, const Jixiao__AddEvidence
 		goto out;
 	}
 	if (workspace_load_editable(c, in->workspace, &ws) != 0 ||
-	    svc_tree_resolve(c, ws->id, in->node, &node) != 0)
+	    indicators_resolve(c, ws->id, in->node, &node) != 0)
 		goto out;
 	for (size_t i = 0; i < node->n_evidence; i++) {
 		if (node->evidence[i]->hash.len == HASH_LEN &&
@@ -146,7 +147,7 @@ svc_files_add_evidence(Jixiao__Files_Service *service, const Jixiao__AddEvidence
 		    "send it again" : "the file sent does not match its hash; send it again");
 		goto out;
 	}
-	if (svc_tree_copy(c, node, &before) != 0 ||
+	if (indicators_copy(c, node, &before) != 0 ||
 	    (list = calloc(node->n_evidence + 1, sizeof(*list))) == NULL) {
 		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
 		goto out;
@@ -172,7 +173,7 @@ svc_files_add_evidence(Jixiao__Files_Service *service, const Jixiao__AddEvidence
 		rpc_call_fail(c, JX_ENOSPC, "the link could not be stored");
 		goto out;
 	}
-	if (svc_tree_save(c, ws, before, node, "node.evidence", &change, &nr) == 0) {
+	if (indicators_save(c, ws, before, node, "node.evidence", &change, &nr) == 0) {
 		out.evidence = &ev;
 		out.has_workspace_revision = 1;
 		out.workspace_revision = ws->revision;

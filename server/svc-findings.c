@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 #include "history.h"
+#include "indicators.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
 #include "store.h"
@@ -67,27 +69,27 @@ finding_copy(struct rpc_call *c, const Jixiao__Finding *f, Jixiao__Finding **cop
 	return JX_OK;
 }
 
+static int
+finding_count_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	size_t *n = arg;
+
+	if (klen != 16)
+		return JX_EINTERNAL;
+	(*n)++;
+	return 0;
+}
+
 /* The number of findings ws has now. */
 static int
 finding_count(struct rpc_call *c, uint64_t ws, size_t *n)
 {
-	uint8_t key[16];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc;
+	uint8_t prefix[8];
 
 	*n = 0;
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_FINDINGS, &cur) != 0)
-		return JX_EINTERNAL;
-	finding_key(key, ws, 0);
-	k.mv_size = sizeof(key);
-	k.mv_data = key;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == 16 && store_key_get_u64(k.mv_data) == ws;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		(*n)++;
-	mdb_cursor_close(cur);
-	return JX_OK;
+	store_key_u64(prefix, ws);
+	return store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_FINDINGS, prefix,
+	    sizeof(prefix), finding_count_one, n);
 }
 
 /* Text is valid UTF-8 without control characters (line breaks allowed), not blank. */
@@ -146,7 +148,7 @@ finding_link(struct rpc_call *c, uint64_t ws, Jixiao__Finding *f, const Jixiao__
 	Jixiao__Node *node = NULL;
 	int rv;
 
-	if ((rv = svc_tree_resolve(c, ws, ref, &node)) != 0)
+	if ((rv = indicators_resolve(c, ws, ref, &node)) != 0)
 		return rv;
 	if ((rv = workspace_set_str(&f->indicator, node->code)) != 0)
 		rpc_call_fail(c, rv, "out of memory");
@@ -349,43 +351,35 @@ finding_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+struct finding_list {
+	Jixiao__Finding ***all;
+	size_t *n, *cap;
+};
+
+static int
+finding_list_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct finding_list *l = arg;
+	Jixiao__Finding *f;
+
+	if (klen != 16 || array_grow(l->all, *l->n, l->cap, sizeof(f), 32) != 0 ||
+	    (f = jixiao__finding__unpack(NULL, vlen, val)) == NULL)
+		return JX_EINTERNAL;
+	(*l->all)[(*l->n)++] = f;
+	return 0;
+}
+
 /* Every finding of ws now, appended to the array as history_findings_at does. */
 static int
 finding_load_current(struct rpc_call *c, uint64_t ws, Jixiao__Finding ***all, size_t *n,
     size_t *cap)
 {
-	uint8_t key[16];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, rv = JX_OK;
+	struct finding_list l = { all, n, cap };
+	uint8_t prefix[8];
 
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_FINDINGS, &cur) != 0)
-		return JX_EINTERNAL;
-	finding_key(key, ws, 0);
-	k.mv_size = sizeof(key);
-	k.mv_data = key;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == 16 && store_key_get_u64(k.mv_data) == ws;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		Jixiao__Finding *f;
-
-		if (*n == *cap) {
-			Jixiao__Finding **grown;
-			*cap = *cap ? *cap * 2 : 32;
-			if ((grown = realloc(*all, *cap * sizeof(*grown))) == NULL) {
-				rv = JX_EINTERNAL;
-				break;
-			}
-			*all = grown;
-		}
-		if ((f = jixiao__finding__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
-			rv = JX_EINTERNAL;
-			break;
-		}
-		(*all)[(*n)++] = f;
-	}
-	mdb_cursor_close(cur);
-	return rv;
+	store_key_u64(prefix, ws);
+	return store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_FINDINGS, prefix,
+	    sizeof(prefix), finding_list_one, &l);
 }
 
 int

@@ -11,9 +11,11 @@
 #include "checkpoint.h"
 #include "err.h"
 #include "history.h"
+#include "indicators.h"
 #include "policy.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
+#include "scoresheet.h"
 #include "store.h"
 #include "svc.h"
 #include "workspace.h"
@@ -23,19 +25,58 @@
 /* Record bytes in one Records reply: at least one record, then no more than this. */
 #define RECORDS_BYTES_MAX ((size_t)2 << 20)
 
+/* A page of a workspace's history records: what fits in one reply. */
+struct svc_history_page {
+	size_t n, limit, bytes, room;
+};
+
+/*
+ * Whether the record of vlen bytes with key (klen) goes on the page: 0 when it does,
+ * STORE_SCAN_STOP when the page is full, JX_EINTERNAL for a damaged key.
+ */
+static int
+svc_history_page_fits(struct svc_history_page *p, size_t klen, size_t vlen)
+{
+	if (klen != 16)
+		return JX_EINTERNAL;
+	/* A page fits in one reply (--max-message); the client asks for the rest. */
+	if (p->n == p->limit || (p->n > 0 && p->bytes + vlen > p->room))
+		return STORE_SCAN_STOP;
+	p->bytes += vlen;
+	return 0;
+}
+
+struct svc_history_changes_page {
+	struct svc_history_page page;
+	Jixiao__LogReply *out;
+};
+
+static int
+svc_history_changes_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct svc_history_changes_page *p = arg;
+	Jixiao__Change *ch;
+	int rv;
+
+	if ((rv = svc_history_page_fits(&p->page, klen, vlen)) != 0)
+		return rv;
+	if ((ch = jixiao__change__unpack(NULL, vlen, val)) == NULL)
+		return JX_EINTERNAL;
+	p->out->changes[p->out->n_changes++] = ch;
+	p->page.n++;
+	return 0;
+}
+
 /* Answers with up to limit change records of wsid from revision from on. */
 static void
 svc_history_changes(struct rpc_call *c, uint64_t wsid, uint64_t from, uint32_t limit,
     Jixiao__LogReply_Closure closure)
 {
 	Jixiao__LogReply out = JIXIAO__LOG_REPLY__INIT;
+	struct svc_history_changes_page p = { { 0 }, &out };
 	Jixiao__Workspace *ws = NULL;
 	void *data = c;
-	MDB_cursor *cur = NULL;
 	uint8_t key[16];
-	MDB_val k, v;
-	size_t bytes = 0, room = rpc_call_max_reply(c) / 2;
-	int rc;
 
 	if (limit == 0 || limit > LOG_MAX)
 		limit = LOG_MAX;
@@ -43,33 +84,22 @@ svc_history_changes(struct rpc_call *c, uint64_t wsid, uint64_t from, uint32_t l
 		from = 1;
 	if (workspace_load(c, wsid, &ws) != 0)
 		goto out;
-	if ((out.changes = calloc(limit, sizeof(*out.changes))) == NULL ||
-	    store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, &cur) != 0) {
-		rpc_call_fail(c, JX_EINTERNAL, "the history cannot be read");
+	if ((out.changes = calloc(limit, sizeof(*out.changes))) == NULL) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
 		goto out;
 	}
+	p.page.limit = limit;
+	p.page.room = rpc_call_max_reply(c) / 2;
 	store_key_pair(key, ws->id, from);
-	k.mv_size = sizeof(key);
-	k.mv_data = key;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && out.n_changes < limit && k.mv_size == 16 &&
-	     store_key_get_u64(k.mv_data) == ws->id &&
-	     (out.n_changes == 0 || bytes + v.mv_size <= room);
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		/* A page fits in one reply (--max-message); the client asks for the rest. */
-		bytes += v.mv_size;
-		Jixiao__Change *ch = jixiao__change__unpack(NULL, v.mv_size, v.mv_data);
-		if (ch == NULL) {
-			rpc_call_fail(c, JX_EINTERNAL, "a history record is damaged");
-			break;
-		}
-		out.changes[out.n_changes++] = ch;
+	if (store_scan_from(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, key, 8, key,
+	    sizeof(key), svc_history_changes_one, &p) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the history of workspace %" PRIu64 " cannot be "
+		    "read", ws->id);
+		goto out;
 	}
 	out.has_head_revision = 1;
 	out.head_revision = ws->revision;
 out:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
 	closure(&out, data);
 	for (size_t i = 0; i < out.n_changes; i++)
 		jixiao__change__free_unpacked(out.changes[i], NULL);
@@ -112,12 +142,12 @@ svc_history_blame(Jixiao__History_Service *service, const Jixiao__BlameRequest *
     Jixiao__BlameReply_Closure closure, void *data)
 {
 	Jixiao__BlameReply out = JIXIAO__BLAME_REPLY__INIT;
-	struct svc_tree_sheet r;
+	struct scoresheet r;
 	struct rpc_call *c = data;
 	Jixiao__BlameLine *lines = NULL;
 	Jixiao__Node *then = NULL;
 
-	if (svc_tree_sheet(c, in->workspace, 0, &r) != 0)
+	if (scoresheet_load(c, in->workspace, 0, &r) != 0)
 		goto out;
 	if (r.reply.n_nodes > 0 &&
 	    ((lines = calloc(r.reply.n_nodes, sizeof(*lines))) == NULL ||
@@ -137,7 +167,12 @@ svc_history_blame(Jixiao__History_Service *service, const Jixiao__BlameRequest *
 		l->has_score = n->has_score;
 		l->score = n->score;
 		/* The oldest state in the run with today's score is the edit that set it. */
-		since = history_since(c, r.ws->id, n->id, r.ws->revision, svc_history_same_score, n);
+		if (history_since(c, r.ws->id, n->id, r.ws->revision, svc_history_same_score, n,
+		    &since) != 0) {
+			rpc_call_fail(c, JX_EINTERNAL, "the history of indicator %s cannot be read",
+			    n->code);
+			goto out;
+		}
 		if (since != 0 && history_state_at(c, r.ws->id, n->id, since,
 		    &jixiao__node__descriptor, (ProtobufCMessage **)&then) == 0) {
 			l->has_revision = 1;
@@ -156,7 +191,7 @@ out:
 		free(out.lines[i]->user);
 	free(out.lines);
 	free(lines);
-	svc_tree_sheet_free(&r);
+	scoresheet_free(&r);
 }
 
 /* ---- Carry */
@@ -171,11 +206,11 @@ svc_history_carry(Jixiao__History_Service *service, const Jixiao__CarryRequest *
 	Jixiao__AddNodeRequest *reqs = NULL, **ptrs = NULL;
 	Jixiao__NodeRef *refs = NULL;
 	uint64_t *lineages = NULL, id;
-	struct svc_tree_sheet r;
+	struct scoresheet r;
 	struct rpc_call *c = data;
 	size_t n;
 
-	if (svc_tree_sheet(c, in->workspace, 0, &r) != 0)
+	if (scoresheet_load(c, in->workspace, 0, &r) != 0)
 		goto out;
 	if (in->to_year <= r.ws->fiscal_year || in->to_year > 2200) {
 		rpc_call_fail(c, JX_EINVAL, "carry forward to a later fiscal year than %u",
@@ -239,7 +274,7 @@ svc_history_carry(Jixiao__History_Service *service, const Jixiao__CarryRequest *
 	change.what = "workspace.carry";
 	change.workspace_after = &ws;
 	if (workspace_index_subject(c, &ws) != 0 || workspace_record(c, &ws, &change) != 0 ||
-	    svc_tree_add_all(c, &ws, ptrs, n, lineages) != 0)
+	    indicators_add_all(c, &ws, ptrs, n, lineages) != 0)
 		goto out;
 	out.workspace = &ws;
 out:
@@ -249,7 +284,7 @@ out:
 	free(ptrs);
 	free(refs);
 	free(lineages);
-	svc_tree_sheet_free(&r);
+	scoresheet_free(&r);
 }
 
 /* ---- Trend */
@@ -288,7 +323,7 @@ svc_history_trend_one(void *arg, uint64_t ws, uint32_t year, uint32_t kind)
 		return 0;
 	}
 	if (t->n == TREND_MAX)
-		return 1;
+		return STORE_SCAN_STOP;
 	t->ids[t->n] = ws;
 	t->years[t->n] = year;
 	t->kinds[t->n++] = kind;
@@ -301,7 +336,7 @@ svc_history_trend(Jixiao__History_Service *service, const Jixiao__TrendRequest *
 {
 	Jixiao__TrendReply out = JIXIAO__TREND_REPLY__INIT;
 	struct svc_history_trend t = { .c = data, .in = in };
-	struct svc_tree_sheet sheets[TREND_MAX];
+	struct scoresheet sheets[TREND_MAX];
 	Jixiao__TrendYear years[TREND_MAX], *yp[TREND_MAX];
 	Jixiao__Node **level1[TREND_MAX] = { 0 };
 	struct rpc_call *c = data;
@@ -311,17 +346,21 @@ svc_history_trend(Jixiao__History_Service *service, const Jixiao__TrendRequest *
 		rpc_call_fail(c, JX_EINVAL, "name the subject");
 		goto out;
 	}
-	workspace_each_of_subject(c, in->subject, 0, 0, svc_history_trend_one, &t);
+	if (workspace_each_of_subject(c, in->subject, 0, 0, svc_history_trend_one, &t) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the workspaces of %.256s cannot be read",
+		    in->subject);
+		goto out;
+	}
 	if (t.n == 0) {
 		rpc_call_fail(c, JX_ENOTFOUND, "no workspace evaluates %.256s", in->subject);
 		goto out;
 	}
 	for (size_t i = 0; i < t.n; i++, loaded++) {
-		struct svc_tree_sheet *s = &sheets[i];
+		struct scoresheet *s = &sheets[i];
 		Jixiao__TrendYear *y = &years[i];
 		size_t nl = 0;
 
-		if (svc_tree_sheet(c, t.ids[i], 0, s) != 0) {
+		if (scoresheet_load(c, t.ids[i], 0, s) != 0) {
 			loaded++;
 			goto out;
 		}
@@ -356,11 +395,32 @@ out:
 	closure(&out, data);
 	for (size_t i = 0; i < loaded; i++) {
 		free(level1[i]);
-		svc_tree_sheet_free(&sheets[i]);
+		scoresheet_free(&sheets[i]);
 	}
 }
 
 /* ---- Records */
+
+struct svc_history_records_page {
+	struct svc_history_page page;
+	Jixiao__RecordsReply *out;
+};
+
+static int
+svc_history_records_one(void *arg, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+	struct svc_history_records_page *p = arg;
+	int rv;
+
+	if ((rv = svc_history_page_fits(&p->page, klen, vlen)) != 0)
+		return rv;
+	/* Borrowed from the read transaction, which outlives the reply. */
+	p->out->records[p->out->n_records].data = (uint8_t *)val;
+	p->out->records[p->out->n_records++].len = vlen;
+	p->page.n++;
+	return 0;
+}
 
 /* The records as stored, for archives: their hashes are over these very bytes. */
 static void
@@ -368,43 +428,33 @@ svc_history_records(Jixiao__History_Service *service, const Jixiao__LogRequest *
     Jixiao__RecordsReply_Closure closure, void *data)
 {
 	Jixiao__RecordsReply out = JIXIAO__RECORDS_REPLY__INIT;
+	struct svc_history_records_page p = { { 0 }, &out };
 	Jixiao__Workspace *ws = NULL;
 	struct rpc_call *c = data;
-	MDB_cursor *cur = NULL;
 	uint32_t limit = in->has_limit && in->limit != 0 && in->limit < LOG_MAX ? in->limit
 										    : LOG_MAX;
-	size_t bytes = 0, room = rpc_call_max_reply(c) / 2;
 	uint8_t key[16];
-	MDB_val k, v;
-	int rc;
 
-	if (room > RECORDS_BYTES_MAX)
-		room = RECORDS_BYTES_MAX;
+	p.page.limit = limit;
+	p.page.room = rpc_call_max_reply(c) / 2;
+	if (p.page.room > RECORDS_BYTES_MAX)
+		p.page.room = RECORDS_BYTES_MAX;
 	if (workspace_load(c, in->workspace, &ws) != 0)
 		goto out;
-	if ((out.records = calloc(limit, sizeof(*out.records))) == NULL ||
-	    store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, &cur) != 0) {
-		rpc_call_fail(c, JX_EINTERNAL, "the history cannot be read");
+	if ((out.records = calloc(limit, sizeof(*out.records))) == NULL) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
 		goto out;
 	}
 	store_key_pair(key, ws->id, in->has_from && in->from != 0 ? in->from : 1);
-	k.mv_size = sizeof(key);
-	k.mv_data = key;
-	/* Borrowed from the read transaction, which outlives the reply. */
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && out.n_records < limit && k.mv_size == 16 &&
-	     store_key_get_u64(k.mv_data) == ws->id &&
-	     (out.n_records == 0 || bytes + v.mv_size <= room);
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		out.records[out.n_records].data = v.mv_data;
-		out.records[out.n_records++].len = v.mv_size;
-		bytes += v.mv_size;
+	if (store_scan_from(rpc_call_txn(c), rpc_call_store(c), STORE_HISTORY, key, 8, key,
+	    sizeof(key), svc_history_records_one, &p) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the history of workspace %" PRIu64 " cannot be "
+		    "read", ws->id);
+		goto out;
 	}
 	out.has_head_revision = 1;
 	out.head_revision = ws->revision;
 out:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
 	closure(&out, data);
 	free(out.records);
 	if (ws != NULL)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
@@ -112,50 +113,49 @@ out:
 		jixiao__subject__free_unpacked(parent, NULL);
 }
 
+struct svc_subjects_list {
+	const Jixiao__ListSubjectsRequest *in;
+	Jixiao__ListSubjectsReply *out;
+	size_t cap;
+};
+
+static int
+svc_subjects_list_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct svc_subjects_list *l = arg;
+	const Jixiao__ListSubjectsRequest *in = l->in;
+	Jixiao__Subject *s;
+
+	if (klen != 9 || (s = jixiao__subject__unpack(NULL, vlen, val)) == NULL)
+		return JX_EINTERNAL;
+	if ((in->has_kind && in->kind != 0 && s->kind != in->kind) ||
+	    (in->has_parent && s->parent != in->parent) || l->out->n_subjects == LIST_MAX) {
+		jixiao__subject__free_unpacked(s, NULL);
+		return 0;
+	}
+	if (array_grow(&l->out->subjects, l->out->n_subjects, &l->cap, sizeof(s), 16) != 0) {
+		jixiao__subject__free_unpacked(s, NULL);
+		return JX_ENOSPC;
+	}
+	l->out->subjects[l->out->n_subjects++] = s;
+	return 0;
+}
+
 static void
 svc_subjects_list(Jixiao__Subjects_Service *service, const Jixiao__ListSubjectsRequest *in,
     Jixiao__ListSubjectsReply_Closure closure, void *data)
 {
 	Jixiao__ListSubjectsReply out = JIXIAO__LIST_SUBJECTS_REPLY__INIT;
+	struct svc_subjects_list l = { in, &out, 0 };
 	struct rpc_call *c = data;
-	Jixiao__Subject *s, **grown;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	size_t cap = 0;
-	int rc;
+	int rv;
 
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_UNITS, &cur) != 0) {
+	rv = store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_UNITS, "i", 1,
+	    svc_subjects_list_one, &l);
+	if (rv == JX_ENOSPC)
+		rpc_call_fail(c, JX_ENOSPC, "too many subjects to list");
+	else if (rv != 0)
 		rpc_call_fail(c, JX_EINTERNAL, "the subjects cannot be read");
-		goto out;
-	}
-	k.mv_size = 1;
-	k.mv_data = "i";
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == 9 && ((uint8_t *)k.mv_data)[0] == 'i';
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if ((s = jixiao__subject__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
-			rpc_call_fail(c, JX_EINTERNAL, "a subject record is damaged");
-			goto out;
-		}
-		if ((in->has_kind && in->kind != 0 && s->kind != in->kind) ||
-		    (in->has_parent && s->parent != in->parent) || out.n_subjects == LIST_MAX) {
-			jixiao__subject__free_unpacked(s, NULL);
-			continue;
-		}
-		if (out.n_subjects == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = realloc(out.subjects, cap * sizeof(*grown))) == NULL) {
-				jixiao__subject__free_unpacked(s, NULL);
-				rpc_call_fail(c, JX_ENOSPC, "too many subjects to list");
-				goto out;
-			}
-			out.subjects = grown;
-		}
-		out.subjects[out.n_subjects++] = s;
-	}
-out:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
 	closure(&out, data);
 	for (size_t i = 0; i < out.n_subjects; i++)
 		jixiao__subject__free_unpacked(out.subjects[i], NULL);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
 #include "method.h"
 #include "proto/jixiao.pb-c.h"
@@ -112,46 +113,46 @@ svc_templates_grades_ok(struct rpc_call *c, const Jixiao__Template *t)
 	return true;
 }
 
+struct svc_templates_list {
+	Jixiao__ListTemplatesReply *out;
+	size_t cap;
+};
+
+/* Keys sort by id, then version: keeps the last of each id. */
+static int
+svc_templates_list_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct svc_templates_list *l = arg;
+	Jixiao__ListTemplatesReply *out = l->out;
+	Jixiao__Template *t;
+
+	if ((t = jixiao__template__unpack(NULL, vlen, val)) == NULL)
+		return JX_EINTERNAL;
+	if (out->n_templates > 0 && strcmp(out->templates[out->n_templates - 1]->id, t->id) == 0) {
+		jixiao__template__free_unpacked(out->templates[--out->n_templates], NULL);
+	} else if (array_grow(&out->templates, out->n_templates, &l->cap, sizeof(t), 8) != 0) {
+		jixiao__template__free_unpacked(t, NULL);
+		return JX_ENOSPC;
+	}
+	out->templates[out->n_templates++] = t;
+	return 0;
+}
+
 static void
 svc_templates_list(Jixiao__Templates_Service *service, const Jixiao__ListTemplatesRequest *in,
     Jixiao__ListTemplatesReply_Closure closure, void *data)
 {
 	Jixiao__ListTemplatesReply out = JIXIAO__LIST_TEMPLATES_REPLY__INIT;
-	Jixiao__Template *t, **grown;
+	struct svc_templates_list l = { &out, 0 };
 	struct rpc_call *c = data;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	size_t cap = 0;
-	int rc;
+	int rv;
 
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_TEMPLATES, &cur) != 0) {
+	rv = store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_TEMPLATES, NULL, 0,
+	    svc_templates_list_one, &l);
+	if (rv == JX_ENOSPC)
+		rpc_call_fail(c, JX_ENOSPC, "too many templates to list");
+	else if (rv != 0)
 		rpc_call_fail(c, JX_EINTERNAL, "the templates cannot be read");
-		goto out;
-	}
-	/* Keys sort by id, then version: keep the last of each id. */
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if ((t = jixiao__template__unpack(NULL, v.mv_size, v.mv_data)) == NULL) {
-			rpc_call_fail(c, JX_EINTERNAL, "a template record is damaged");
-			goto out;
-		}
-		if (out.n_templates > 0 &&
-		    strcmp(out.templates[out.n_templates - 1]->id, t->id) == 0) {
-			jixiao__template__free_unpacked(out.templates[--out.n_templates], NULL);
-		} else if (out.n_templates == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((grown = realloc(out.templates, cap * sizeof(*grown))) == NULL) {
-				jixiao__template__free_unpacked(t, NULL);
-				rpc_call_fail(c, JX_ENOSPC, "too many templates to list");
-				goto out;
-			}
-			out.templates = grown;
-		}
-		out.templates[out.n_templates++] = t;
-	}
-out:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
 	/* A list shows what there is, not every indicator of it. */
 	for (size_t i = 0; i < out.n_templates; i++) {
 		Jixiao__Template *x = out.templates[i];
@@ -209,7 +210,11 @@ svc_templates_put(Jixiao__Templates_Service *service, const Jixiao__PutTemplateR
 	    TEMPLATE_TEXT_MAX)) ||
 	    !svc_templates_nodes_ok(c, &t) || !svc_templates_grades_ok(c, &t))
 		goto out;
-	t.version = templates_newest(rpc_call_txn(c), rpc_call_store(c), t.id) + 1;
+	if (templates_newest(rpc_call_txn(c), rpc_call_store(c), t.id, &t.version) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the templates cannot be read");
+		goto out;
+	}
+	t.version++;
 	t.has_created_at = 1;
 	t.created_at = rpc_call_now(c);
 	t.created_by = (char *)rpc_call_user(c);

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "array.h"
 #include "err.h"
 #include "policy.h"
 #include "proto/jixiao.pb-c.h"
@@ -58,43 +59,40 @@ out:
 	closure(&out, data);
 }
 
+struct svc_users_list {
+	Jixiao__ListUsersReply *out;
+	size_t cap;
+};
+
+static int
+svc_users_list_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct svc_users_list *l = arg;
+	Jixiao__User *u;
+
+	if (l->out->n_users == USERS_LIST_MAX)
+		return STORE_SCAN_STOP;
+	if ((u = jixiao__user__unpack(NULL, vlen, val)) == NULL)
+		return 0;
+	if (array_grow(&l->out->users, l->out->n_users, &l->cap, sizeof(u), 16) != 0) {
+		jixiao__user__free_unpacked(u, NULL);
+		return JX_EINTERNAL;
+	}
+	l->out->users[l->out->n_users++] = u;
+	return 0;
+}
+
 static void
 svc_users_list(Jixiao__Users_Service *service, const Jixiao__ListUsersRequest *in,
     Jixiao__ListUsersReply_Closure closure, void *data)
 {
 	Jixiao__ListUsersReply out = JIXIAO__LIST_USERS_REPLY__INIT;
+	struct svc_users_list l = { &out, 0 };
 	struct rpc_call *c = data;
-	Jixiao__User **grown;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t cap = 0;
-	int rc;
 
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_USERS, &cur) != 0) {
+	if (store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_USERS, "n", 1, svc_users_list_one,
+	    &l) != 0)
 		rpc_call_fail(c, JX_EINTERNAL, "the users cannot be read");
-		goto out;
-	}
-	k.mv_size = 1;
-	k.mv_data = "n";
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && ((const char *)k.mv_data)[0] == 'n' && out.n_users < USERS_LIST_MAX;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		Jixiao__User *u = jixiao__user__unpack(NULL, v.mv_size, v.mv_data);
-		if (u == NULL)
-			continue;
-		if (out.n_users == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = realloc(out.users, cap * sizeof(*grown))) == NULL) {
-				jixiao__user__free_unpacked(u, NULL);
-				rpc_call_fail(c, JX_EINTERNAL, "out of memory");
-				break;
-			}
-			out.users = grown;
-		}
-		out.users[out.n_users++] = u;
-	}
-	mdb_cursor_close(cur);
-out:
 	closure(&out, data);
 	for (size_t i = 0; i < out.n_users; i++)
 		jixiao__user__free_unpacked(out.users[i], NULL);

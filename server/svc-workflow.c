@@ -16,6 +16,7 @@
 #include "err.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
+#include "scoresheet.h"
 #include "svc.h"
 #include "text.h"
 #include "workspace.h"
@@ -33,13 +34,13 @@ static int
 workflow_parts(struct rpc_call *c, uint64_t id, uint64_t at, struct digest_parts *p,
     uint64_t *revision, uint8_t head[DIGEST_LEN])
 {
-	struct svc_tree_sheet sh;
+	struct scoresheet sh;
 	Jixiao__Finding **findings = NULL;
 	size_t nf = 0;
 	int rv;
 
 	memset(p, 0, sizeof(*p));
-	if ((rv = svc_tree_sheet(c, id, at, &sh)) == 0 &&
+	if ((rv = scoresheet_load(c, id, at, &sh)) == 0 &&
 	    (rv = svc_findings_load(c, id, at != 0 ? at : sh.ws->revision, &findings, &nf)) == 0) {
 		*revision = at != 0 ? at : sh.ws->revision;
 		memcpy(head, sh.head, DIGEST_LEN);
@@ -51,7 +52,7 @@ workflow_parts(struct rpc_call *c, uint64_t id, uint64_t at, struct digest_parts
 			rv = JX_EINTERNAL;
 		}
 	}
-	svc_tree_sheet_free(&sh);
+	scoresheet_free(&sh);
 	svc_findings_free(findings, nf);
 	return rv;
 }

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "err.h"
+#include "indicators.h"
 #include "policy.h"
 #include "proto/jixiao.pb-c.h"
 #include "rpc.h"
@@ -117,8 +119,8 @@ svc_workspaces_create(Jixiao__Workspaces_Service *service,
 	change.what = "workspace.create";
 	change.workspace_after = &ws;
 	if (workspace_index_subject(c, &ws) != 0 || workspace_record(c, &ws, &change) != 0 ||
-	    (tmpl != NULL && svc_tree_add_all(c, &ws, tmpl->nodes, tmpl->n_nodes, NULL) != 0) ||
-	    svc_tree_add_all(c, &ws, in->nodes, in->n_nodes, NULL) != 0)
+	    (tmpl != NULL && indicators_add_all(c, &ws, tmpl->nodes, tmpl->n_nodes, NULL) != 0) ||
+	    indicators_add_all(c, &ws, in->nodes, in->n_nodes, NULL) != 0)
 		goto out;
 	out.workspace = &ws;
 out:
@@ -140,51 +142,52 @@ svc_workspaces_matches(const Jixiao__Workspace *ws, const Jixiao__ListWorkspaces
 	return in->include_archived || ws->state == JIXIAO__WORKSPACE_STATE__ACTIVE;
 }
 
+struct svc_workspaces_list {
+	struct rpc_call *c;
+	const Jixiao__ListWorkspacesRequest *in;
+	Jixiao__ListWorkspacesReply *out;
+	size_t cap;
+};
+
+static int
+svc_workspaces_list_one(void *arg, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+	struct svc_workspaces_list *l = arg;
+	Jixiao__Workspace *ws;
+
+	if ((ws = jixiao__workspace__unpack(NULL, vlen, val)) == NULL)
+		return JX_EINTERNAL;
+	/* Only the workspaces the caller has a role in. */
+	if (!svc_workspaces_matches(ws, l->in) || l->out->n_workspaces == LIST_MAX ||
+	    !policy_may_read(l->c, ws)) {
+		jixiao__workspace__free_unpacked(ws, NULL);
+		return 0;
+	}
+	if (array_grow(&l->out->workspaces, l->out->n_workspaces, &l->cap, sizeof(ws), 16) != 0) {
+		jixiao__workspace__free_unpacked(ws, NULL);
+		return JX_ENOSPC;
+	}
+	l->out->workspaces[l->out->n_workspaces++] = ws;
+	return 0;
+}
+
 static void
 svc_workspaces_list(Jixiao__Workspaces_Service *service,
     const Jixiao__ListWorkspacesRequest *in, Jixiao__ListWorkspacesReply_Closure closure,
     void *data)
 {
 	Jixiao__ListWorkspacesReply out = JIXIAO__LIST_WORKSPACES_REPLY__INIT;
+	struct svc_workspaces_list l = { data, in, &out, 0 };
 	struct rpc_call *c = data;
-	Jixiao__Workspace *ws, **grown;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	size_t cap = 0;
-	int rc;
+	int rv;
 
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_WORKSPACES, &cur) != 0) {
+	rv = store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_WORKSPACES, NULL, 0,
+	    svc_workspaces_list_one, &l);
+	if (rv == JX_ENOSPC)
+		rpc_call_fail(c, JX_ENOSPC, "too many workspaces to list");
+	else if (rv != 0)
 		rpc_call_fail(c, JX_EINTERNAL, "the workspaces cannot be read");
-		goto out;
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		ws = jixiao__workspace__unpack(NULL, v.mv_size, v.mv_data);
-		if (ws == NULL) {
-			rpc_call_fail(c, JX_EINTERNAL, "a workspace record is damaged");
-			goto out;
-		}
-		/* Only the workspaces the caller has a role in. */
-		if (!svc_workspaces_matches(ws, in) || out.n_workspaces == LIST_MAX ||
-		    !policy_may_read(c, ws)) {
-			jixiao__workspace__free_unpacked(ws, NULL);
-			continue;
-		}
-		if (out.n_workspaces == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(out.workspaces, cap * sizeof(*grown));
-			if (grown == NULL) {
-				jixiao__workspace__free_unpacked(ws, NULL);
-				rpc_call_fail(c, JX_ENOSPC, "too many workspaces to list");
-				goto out;
-			}
-			out.workspaces = grown;
-		}
-		out.workspaces[out.n_workspaces++] = ws;
-	}
-out:
-	if (cur != NULL)
-		mdb_cursor_close(cur);
 	closure(&out, data);
 	for (size_t i = 0; i < out.n_workspaces; i++)
 		jixiao__workspace__free_unpacked(out.workspaces[i], NULL);

@@ -45,30 +45,34 @@ templates_key(uint8_t key[TEMPLATES_ID_MAX + 9], const char *id, uint32_t versio
 	return n + 9;
 }
 
-uint32_t
-templates_newest(MDB_txn *txn, struct store *s, const char *id)
-{
-	uint8_t key[TEMPLATES_ID_MAX + 9];
-	size_t n = strnlen(id, TEMPLATES_ID_MAX), klen;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint32_t version = 0;
-	int rc;
+struct templates_newest {
+	size_t klen;
+	uint32_t version;
+};
 
-	/* The entry just past the largest possible version, then one step back. */
-	klen = templates_key(key, id, UINT32_MAX);
-	store_key_u64(key + n + 1, UINT64_MAX);
-	if (store_cursor(txn, s, STORE_TEMPLATES, &cur) != 0)
-		return 0;
-	k.mv_size = klen;
-	k.mv_data = key;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	rc = mdb_cursor_get(cur, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
-	if (rc == 0 && k.mv_size == n + 9 && memcmp(k.mv_data, id, n) == 0 &&
-	    ((uint8_t *)k.mv_data)[n] == '\0')
-		version = (uint32_t)store_key_get_u64((uint8_t *)k.mv_data + n + 1);
-	mdb_cursor_close(cur);
-	return version;
+static int
+templates_newest_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct templates_newest *t = arg;
+
+	if (klen != t->klen)
+		return JX_EINTERNAL;
+	t->version = (uint32_t)store_key_get_u64((const uint8_t *)key + klen - 8);
+	return STORE_SCAN_STOP;
+}
+
+int
+templates_newest(MDB_txn *txn, struct store *s, const char *id, uint32_t *version)
+{
+	uint8_t prefix[TEMPLATES_ID_MAX + 9];
+	struct templates_newest t = { templates_key(prefix, id, 0), 0 };
+	int rv;
+
+	/* The last key of id's versions (id + NUL + version): the newest. */
+	rv = store_scan_back(txn, s, STORE_TEMPLATES, prefix, t.klen - 8, NULL, 0,
+	    templates_newest_one, &t);
+	*version = t.version;
+	return rv;
 }
 
 int
@@ -78,9 +82,16 @@ templates_load(struct rpc_call *c, const char *id, uint32_t version, Jixiao__Tem
 	int rv;
 
 	*t = NULL;
-	if (strlen(id) > TEMPLATES_ID_MAX ||
-	    (version == 0 && (version = templates_newest(rpc_call_txn(c), rpc_call_store(c),
-	    id)) == 0)) {
+	if (strlen(id) > TEMPLATES_ID_MAX) {
+		rpc_call_fail(c, JX_ENOTFOUND, "there is no template %.32s", id);
+		return JX_ENOTFOUND;
+	}
+	if (version == 0 &&
+	    (rv = templates_newest(rpc_call_txn(c), rpc_call_store(c), id, &version)) != 0) {
+		rpc_call_fail(c, rv, "template %s cannot be read", id);
+		return rv;
+	}
+	if (version == 0) {
 		rpc_call_fail(c, JX_ENOTFOUND, "there is no template %.32s", id);
 		return JX_ENOTFOUND;
 	}
@@ -173,9 +184,12 @@ templates_seed(struct store *s, char *why, size_t whylen)
 		return rv;
 	}
 	for (size_t i = 0; i < sizeof(templates_builtin) / sizeof(templates_builtin[0]); i++) {
-		if (templates_newest(txn, s, templates_builtin[i].id) != 0)
+		uint32_t newest;
+		if ((rv = templates_newest(txn, s, templates_builtin[i].id, &newest)) != 0)
+			snprintf(why, whylen, "cannot read the templates");
+		else if (newest != 0)
 			continue;
-		if ((rv = templates_seed_one(s, txn, i, why, whylen)) != 0) {
+		if (rv != 0 || (rv = templates_seed_one(s, txn, i, why, whylen)) != 0) {
 			mdb_txn_abort(txn);
 			return rv;
 		}

@@ -32,8 +32,8 @@ size_t templates_key(uint8_t key[TEMPLATES_ID_MAX + 9], const char *id, uint32_t
  */
 int templates_load(struct rpc_call *c, const char *id, uint32_t version, Jixiao__Template **t);
 
-/* The newest version of id in txn, 0 when there is none. */
-uint32_t templates_newest(MDB_txn *txn, struct store *s, const char *id);
+/* The newest version of id in txn into *version, 0 when there is none. Returns 0 or an error. */
+int templates_newest(MDB_txn *txn, struct store *s, const char *id, uint32_t *version);
 
 /*
  * Points out at t's grade bands (bands has room for TEMPLATES_GRADES_MAX; borrowed

@@ -69,42 +69,45 @@ treecache_hash_record(crypto_generichash_state *st, MDB_txn *txn, struct store *
 		crypto_generichash_update(st, v.mv_data, v.mv_size);
 }
 
+struct treecache_claims {
+	crypto_generichash_state *st;
+	int64_t now;
+};
+
+/* A claim on one of ws's indicators (ws (8) + node (8) -> Claim) counts while live. */
+static int
+treecache_hash_claim(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct treecache_claims *t = arg;
+	Jixiao__Claim *cl;
+
+	if (klen != 16 || (cl = jixiao__claim__unpack(NULL, vlen, val)) == NULL)
+		return JX_EINTERNAL;
+	if (cl->until > t->now) {
+		crypto_generichash_update(t->st, key, klen);
+		crypto_generichash_update(t->st, val, vlen);
+	}
+	jixiao__claim__free_unpacked(cl, NULL);
+	return 0;
+}
+
 int
 treecache_key(MDB_txn *txn, struct store *s, uint64_t ws, int64_t now,
     uint8_t key[TREECACHE_KEY_LEN])
 {
 	crypto_generichash_state st;
-	MDB_cursor *cur;
-	MDB_val k, v;
+	struct treecache_claims t = { &st, now };
 	uint8_t wkey[8];
-	int rc;
+	int rv;
 
 	store_key_u64(wkey, ws);
 	crypto_generichash_init(&st, NULL, 0, TREECACHE_KEY_LEN);
 	treecache_hash_record(&st, txn, s, STORE_WORKSPACES, wkey, sizeof(wkey));
 	treecache_hash_record(&st, txn, s, STORE_BUDGETS, wkey, sizeof(wkey));
-	/* The claims on ws's indicators that are live now: ws (8) + node (8) -> Claim. */
-	if (store_cursor(txn, s, STORE_CLAIMS, &cur) != 0)
-		return JX_EINTERNAL;
-	k.mv_size = sizeof(wkey);
-	k.mv_data = wkey;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, wkey, 8) == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		Jixiao__Claim *cl = jixiao__claim__unpack(NULL, v.mv_size, v.mv_data);
-		if (cl == NULL) {
-			mdb_cursor_close(cur);
-			return JX_EINTERNAL;
-		}
-		if (cl->until > now) {
-			crypto_generichash_update(&st, k.mv_data, k.mv_size);
-			crypto_generichash_update(&st, v.mv_data, v.mv_size);
-		}
-		jixiao__claim__free_unpacked(cl, NULL);
-	}
-	mdb_cursor_close(cur);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return JX_EINTERNAL;
+	/* The claims on ws's indicators that are live now. */
+	if ((rv = store_scan(txn, s, STORE_CLAIMS, wkey, sizeof(wkey), treecache_hash_claim,
+	    &t)) != 0)
+		return rv;
 	crypto_generichash_final(&st, key, TREECACHE_KEY_LEN);
 	return JX_OK;
 }

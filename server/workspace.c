@@ -189,6 +189,29 @@ workspace_index_subject(struct rpc_call *c, const Jixiao__Workspace *ws)
 	return store_put(rpc_call_txn(c), rpc_call_store(c), STORE_SUBJECTS, key, n, "", 0);
 }
 
+struct workspace_of_subject {
+	size_t slen; /* the subject's bytes with its NUL */
+	int (*fn)(void *arg, uint64_t ws, uint32_t year, uint32_t kind);
+	void *arg;
+};
+
+/* One subject index entry: subject + NUL + year (4) + kind (4) + ws id (8). */
+static int
+workspace_of_subject_one(void *arg, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+	struct workspace_of_subject *o = arg;
+	const uint8_t *p;
+	uint32_t y, kd;
+
+	if (klen != o->slen + 16)
+		return JX_EINTERNAL;
+	p = (const uint8_t *)key + o->slen;
+	y = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	kd = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+	return o->fn(o->arg, store_key_get_u64(p + 8), y, kd);
+}
+
 int
 workspace_each_of_subject(struct rpc_call *c, const char *subject, uint32_t year,
     uint32_t kind, int (*fn)(void *arg, uint64_t ws, uint32_t year, uint32_t kind), void *arg)
@@ -196,32 +219,16 @@ workspace_each_of_subject(struct rpc_call *c, const char *subject, uint32_t year
 	uint8_t prefix[WORKSPACE_SUBJECT_KEY_MAX];
 	size_t plen = workspace_subject_key(prefix, subject, year, kind, 0,
 	    year == 0 ? 0 : kind == 0 ? 1 : 2);
-	size_t slen = strnlen(subject, 256) + 1;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, rv = 0;
+	struct workspace_of_subject o = { strnlen(subject, 256) + 1, fn, arg };
 
-	if (store_cursor(rpc_call_txn(c), rpc_call_store(c), STORE_SUBJECTS, &cur) != 0)
-		return JX_EINTERNAL;
-	k.mv_size = plen;
-	k.mv_data = prefix;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == slen + 16 && memcmp(k.mv_data, prefix, plen) == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		const uint8_t *p = (const uint8_t *)k.mv_data + slen;
-		uint32_t y = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-		uint32_t kd = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
-
-		if ((rv = fn(arg, store_key_get_u64(p + 8), y, kd)) != 0)
-			break;
-	}
-	mdb_cursor_close(cur);
-	return rv;
+	return store_scan(rpc_call_txn(c), rpc_call_store(c), STORE_SUBJECTS, prefix, plen,
+	    workspace_of_subject_one, &o);
 }
 
 struct workspace_unique {
 	struct rpc_call *c;
-	uint64_t found;
+	bool found;
+	uint64_t id;
 };
 
 static int
@@ -238,19 +245,25 @@ workspace_unique_one(void *arg, uint64_t id, uint32_t year, uint32_t kind)
 		return 0;
 	active = ws->state == JIXIAO__WORKSPACE_STATE__ACTIVE;
 	jixiao__workspace__free_unpacked(ws, NULL);
-	if (active)
-		u->found = id;
-	return active;
+	if (!active)
+		return 0;
+	u->found = true;
+	u->id = id;
+	return STORE_SCAN_STOP;
 }
 
 int
 workspace_check_unique(struct rpc_call *c, const char *subject, uint32_t year, uint32_t kind)
 {
-	struct workspace_unique u = { c, 0 };
+	struct workspace_unique u = { c, false, 0 };
 
-	if (workspace_each_of_subject(c, subject, year, kind, workspace_unique_one, &u) == 0)
+	if (workspace_each_of_subject(c, subject, year, kind, workspace_unique_one, &u) != 0) {
+		rpc_call_fail(c, JX_EINTERNAL, "the workspaces of %s cannot be read", subject);
+		return JX_EINTERNAL;
+	}
+	if (!u.found)
 		return JX_OK;
 	rpc_call_fail(c, JX_EEXIST, "workspace %llu already evaluates %s for %u with this kind; "
-	    "archive it first, or work in it", (unsigned long long)u.found, subject, year);
+	    "archive it first, or work in it", (unsigned long long)u.id, subject, year);
 	return JX_EEXIST;
 }

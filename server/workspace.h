@@ -49,7 +49,8 @@ int workspace_index_subject(struct rpc_call *c, const Jixiao__Workspace *ws);
 
 /*
  * Calls fn for every workspace id indexed under subject (and year/kind when not 0),
- * by year then kind then id. Stops early when fn returns non-zero, and returns that.
+ * by year then kind then id. fn returns 0 to go on, STORE_SCAN_STOP to stop, or an
+ * error to stop with it. Returns 0, fn's error or the store's (as store_scan does).
  */
 int workspace_each_of_subject(struct rpc_call *c, const char *subject, uint32_t year,
     uint32_t kind, int (*fn)(void *arg, uint64_t ws, uint32_t year, uint32_t kind),

@@ -33,33 +33,37 @@ assert_has(const char *text, const char *want)
 		fail_msg("expected %s in:\n%s", want, text);
 }
 
+struct node_by_code {
+	const char *code;
+	uint64_t id;
+};
+
+static int
+node_by_code_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct node_by_code *b = arg;
+	Jixiao__Node *n = jixiao__node__unpack(NULL, vlen, val);
+
+	assert_int_equal(klen, 16);
+	assert_non_null(n);
+	if (strcmp(n->code, b->code) == 0)
+		b->id = n->id;
+	jixiao__node__free_unpacked(n, NULL);
+	return b->id != 0 ? STORE_SCAN_STOP : 0;
+}
+
 /* The id of the node with code in workspace 1, read from the store. */
 static uint64_t
 node_id(struct store *s, MDB_txn *txn, const char *code)
 {
+	struct node_by_code b = { code, 0 };
 	uint8_t prefix[8];
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint64_t id = 0;
-	int rc;
 
 	store_key_u64(prefix, 1);
-	assert_jx_ok(store_cursor(txn, s, STORE_NODES, &cur));
-	k.mv_size = sizeof(prefix);
-	k.mv_data = prefix;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size == 16 && memcmp(k.mv_data, prefix, 8) == 0 && id == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		Jixiao__Node *n = jixiao__node__unpack(NULL, v.mv_size, v.mv_data);
-		assert_non_null(n);
-		if (strcmp(n->code, code) == 0)
-			id = n->id;
-		jixiao__node__free_unpacked(n, NULL);
-	}
-	mdb_cursor_close(cur);
-	if (id == 0)
+	assert_jx_ok(store_scan(txn, s, STORE_NODES, prefix, sizeof(prefix), node_by_code_one, &b));
+	if (b.id == 0)
 		fail_msg("no indicator %s in the store", code);
-	return id;
+	return b.id;
 }
 
 /* Moves node code under parent as the unchecked MoveNode of older versions did. */

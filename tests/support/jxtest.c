@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include <ftw.h>
+#include <string.h>
+#include <unistd.h>
 
 const char *
 jxtest_source_path(const char *rel, char *buf, size_t len)
@@ -71,4 +73,46 @@ int
 jxtest_rmtree(const char *path)
 {
 	return nftw(path, jxtest_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+long
+jxtest_damage_branches(const char *path)
+{
+	long psize = sysconf(_SC_PAGESIZE), changed = 0;
+	uint8_t *page = malloc((size_t)psize);
+	FILE *fp = fopen(path, "r+b");
+
+	if (page == NULL || fp == NULL) {
+		changed = -1;
+		goto out;
+	}
+	/* Pages 0 and 1 are LMDB's meta pages. */
+	for (long no = 2; changed >= 0; no++) {
+		uint16_t flags, lower;
+		if (fseek(fp, no * psize, SEEK_SET) != 0 ||
+		    fread(page, 1, (size_t)psize, fp) != (size_t)psize)
+			break;
+		/* MDB_page: pgno (8), pad (2), flags (2: 0x01 a branch), lower (2), upper (2). */
+		memcpy(&flags, page + 10, 2);
+		memcpy(&lower, page + 12, 2);
+		if ((flags & 0x01) == 0 || lower < 16 || lower > psize)
+			continue;
+		for (size_t i = 1; i < (size_t)(lower - 16) / 2; i++) {
+			uint16_t at, hi = 0xffff;
+			memcpy(&at, page + 16 + 2 * i, 2);
+			if (at + 4 > psize)
+				continue;
+			/* MDB_node: the child's page number, low (2) then high (2), little-endian. */
+			memcpy(page + at + 2, &hi, 2);
+			changed++;
+		}
+		if (fseek(fp, no * psize, SEEK_SET) != 0 ||
+		    fwrite(page, 1, (size_t)psize, fp) != (size_t)psize)
+			changed = -1;
+	}
+out:
+	if (fp != NULL && fclose(fp) != 0)
+		changed = -1;
+	free(page);
+	return changed;
 }
