@@ -606,13 +606,17 @@ wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char *why
 		}
 	}
 	w->written = 0;
-	for (size_t i = 0; i + 1 < w->nfiles; i++) {
+	{
+		/* The files before the last as they are on the disk, the last's records. */
+		uint64_t disk = w->size;
 		struct stat st;
-		wal_file_path(w, w->firsts[i], path, sizeof(path));
-		if (stat(path, &st) == 0)
-			atomic_fetch_add(&w->disk, (uint64_t)st.st_size);
+		for (size_t i = 0; i + 1 < w->nfiles; i++) {
+			wal_file_path(w, w->firsts[i], path, sizeof(path));
+			if (stat(path, &st) == 0)
+				disk += (uint64_t)st.st_size;
+		}
+		atomic_store(&w->disk, disk);
 	}
-	atomic_fetch_add(&w->disk, w->size);
 	*wp = w;
 	return JX_OK;
 fail:
