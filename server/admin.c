@@ -13,6 +13,7 @@
 #include "err.h"
 #include "fsck.h"
 #include "json.h"
+#include "replay.h"
 #include "store.h"
 
 /* Problems found by fsck: one line each on stderr, or gathered for --json. */
@@ -28,11 +29,12 @@ admin_problem(void *arg, const char *problem)
 	struct admin_problems *p = arg;
 
 	if (p->json) {
-		fputs(p->n++ > 0 ? ",\n    " : "\n    ", p->f);
+		fputs(p->n > 0 ? ",\n    " : "\n    ", p->f);
 		json_quote(p->f, problem);
 	} else {
 		fprintf(p->f, "jixiaod: problem: %s\n", problem);
 	}
+	p->n++;
 }
 
 static int
@@ -274,6 +276,7 @@ admin_check_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct admin_problems p = { .f = stdout };
+	struct replay_check lc;
 	struct fsck_report r;
 	struct store *st = NULL;
 	const char *data = NULL;
@@ -293,7 +296,9 @@ admin_check_main(int argc, char **argv)
 			       "Checks the store in DIR without changing it: every workspace's hash\n"
 			       "chain up to its head, the indicator, children, code, state, subject,\n"
 			       "finding and user indexes against their records, and every evidence file\n"
-			       "against its BLAKE2b. Reads one snapshot, so it may run beside jixiaod.\n"
+			       "against its BLAKE2b; then its log (every record's checksum, the files\n"
+			       "following on) and that the store and the newest snapshot are inside it.\n"
+			       "Reads one snapshot, so it may run beside jixiaod.\n"
 			       "Exits 0 when all is well, 65 naming each problem.\n"
 			       "\n"
 			       "  -d, --data DIR   the data directory\n"
@@ -317,9 +322,12 @@ admin_check_main(int argc, char **argv)
 		fprintf(stderr, "jixiaod: %s\n", why);
 		return admin_exit(rv);
 	}
+	memset(&lc, 0, sizeof(lc));
 	if (p.json)
 		fputs("{\n  \"problems\": [", stdout);
 	rv = fsck_run(st, admin_problem, &p, &r);
+	if (rv == 0)
+		r.problems += replay_check(st, data, admin_problem, &p, &lc);
 	store_close(st);
 	if (rv != 0) {
 		if (p.json)
@@ -335,6 +343,18 @@ admin_check_main(int argc, char **argv)
 		    "\"files\": %llu,\n  \"partial_uploads\": %llu,\n", p.n > 0 ? "\n  " : "",
 		    r.problems == 0 ? "true" : "false", r.problems, r.records, r.nodes, r.findings,
 		    r.users, r.files, r.partial);
+		fprintf(stdout, "  \"log\": {\"files\": %zu, \"first\": %" PRIu64 ", \"last\": %"
+		    PRIu64 ", \"bytes\": %" PRIu64 ", \"torn_bytes\": %" PRIu64 ", \"snapshot\": ",
+		    lc.log.files, lc.log.first, lc.log.last, lc.log.bytes, lc.log.torn);
+		if (lc.has_snapshot)
+			fprintf(stdout, "%" PRIu64, lc.snapshot);
+		else
+			fputs("null", stdout);
+		fputs(", \"store_position\": ", stdout);
+		if (lc.has_position)
+			fprintf(stdout, "%" PRIu64 "},\n", lc.position);
+		else
+			fputs("null},\n", stdout);
 		admin_workspaces_json(stdout, r.ws, r.nws);
 		fputs("\n}\n", stdout);
 	} else {
@@ -345,6 +365,16 @@ admin_check_main(int argc, char **argv)
 		    r.nodes, r.findings, r.users, r.files,
 		    r.partial > 0 ? " (and unfinished uploads)" : "",
 		    r.problems == 0 ? "no problems" : "PROBLEMS FOUND");
+		if (lc.log.files > 0) {
+			char snap[64] = "no snapshot";
+			if (lc.has_snapshot)
+				snprintf(snap, sizeof(snap), "its snapshot at record %" PRIu64,
+				    lc.snapshot);
+			printf("jixiaod: its log: %zu file(s), %.1f MB, records %" PRIu64 " to %"
+			    PRIu64 "%s; %s\n", lc.log.files, (double)lc.log.bytes / 1e6,
+			    lc.log.first, lc.log.last, lc.log.torn > 0 ? " and an incomplete last "
+			    "record (cut at the next start)" : "", snap);
+		}
 	}
 	fsck_report_free(&r);
 	return r.problems == 0 ? 0 : EX_DATAERR;

@@ -442,3 +442,72 @@ marked:
 	}
 	return store_set_dirty(s);
 }
+
+unsigned
+replay_check(struct store *s, const char *dir, fsck_problem_fn problem, void *arg,
+    struct replay_check *c)
+{
+	char why[600], sentence[REPLAY_PATH_MAX + 1200], path[REPLAY_PATH_MAX];
+	char wdir[REPLAY_PATH_MAX];
+	uint8_t id[WAL_ID_LEN];
+	struct store *snap = NULL;
+	unsigned n = 0;
+	bool has;
+
+	memset(c, 0, sizeof(*c));
+	if (wal_check(dir, &c->log, why, sizeof(why)) != 0) {
+		snprintf(sentence, sizeof(sentence), "the log is damaged: %s", why);
+		problem(arg, sentence);
+		return 1;
+	}
+	if (c->log.files == 0)
+		return 0;
+	if (store_position(s, id, &c->position, &has) == 0 && has &&
+	    memcmp(id, c->log.id, WAL_ID_LEN) == 0) {
+		c->has_position = true;
+		if (c->position > c->log.last) {
+			snprintf(sentence, sizeof(sentence), "the store has applied record %" PRIu64
+			    " of its log, but the log ends at record %" PRIu64 ": acknowledged "
+			    "changes are missing from the log", c->position, c->log.last);
+			problem(arg, sentence);
+			n++;
+		} else if (c->position + 1 < c->log.first) {
+			snprintf(sentence, sizeof(sentence), "the store is at record %" PRIu64 ", "
+			    "older than its log's first record %" PRIu64 ": jixiaod will refuse to "
+			    "start until data.mdb is moved aside", c->position, c->log.first);
+			problem(arg, sentence);
+			n++;
+		}
+	}
+	snprintf(wdir, sizeof(wdir), "%s/wal", dir);
+	if (snapshot_newest(wdir, &c->snapshot, path, sizeof(path)) == 0) {
+		c->has_snapshot = true;
+		why[0] = '\0';
+		if (store_open_readonly(path, true, &snap, why, sizeof(why)) != 0 ||
+		    store_position(snap, id, &c->snapshot, &has) != 0 || !has ||
+		    memcmp(id, c->log.id, WAL_ID_LEN) != 0) {
+			if (snap != NULL)
+				store_close(snap);
+			snap = NULL;
+			snprintf(sentence, sizeof(sentence), "the snapshot %s cannot be read as a "
+			    "copy of this log's store%s%s", path, why[0] != '\0' ? ": " : "", why);
+			problem(arg, sentence);
+			return n + 1;
+		}
+		store_close(snap);
+		if (c->snapshot + 1 < c->log.first || c->snapshot > c->log.last) {
+			snprintf(sentence, sizeof(sentence), "the snapshot is at record %" PRIu64
+			    ", outside the log's records %" PRIu64 " to %" PRIu64, c->snapshot,
+			    c->log.first, c->log.last);
+			problem(arg, sentence);
+			n++;
+		}
+	} else if (c->log.first > 1) {
+		snprintf(sentence, sizeof(sentence), "the log begins at record %" PRIu64 " and no "
+		    "snapshot holds the records before it: after a power loss the store could "
+		    "not be rebuilt", c->log.first);
+		problem(arg, sentence);
+		n++;
+	}
+	return n;
+}

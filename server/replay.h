@@ -26,8 +26,11 @@
 #ifndef JX_REPLAY_H
 #define JX_REPLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "fsck.h"
 #include "store.h"
 #include "wal.h"
 
@@ -51,5 +54,22 @@ int replay_recover(struct store *s, struct wal *w, enum replay_trust trust, char
     size_t whylen);
 /* After a clean stop's sync: removes the marker. */
 void replay_clean(const char *dir);
+
+/* What replay_check found of a data directory's log, its snapshot and the store's place in it. */
+struct replay_check {
+	struct wal_check_report log;
+	bool has_snapshot;
+	uint64_t snapshot;   /* the newest snapshot's record */
+	bool has_position;
+	uint64_t position;   /* the record the store has applied */
+};
+/*
+ * jixiaod check's part for the log, without changing anything: the log reads whole
+ * (wal_check), the store's position and the newest snapshot's are inside it, and the
+ * records before the log's first are in that snapshot. Calls problem for each thing
+ * wrong, with a sentence; returns how many.
+ */
+unsigned replay_check(struct store *s, const char *dir, fsck_problem_fn problem, void *arg,
+    struct replay_check *c);
 
 #endif

@@ -52,6 +52,8 @@ struct wal {
 	uint64_t undo_size;      /* its size before the last append */
 	bool can_undo;
 	bool broken;
+	bool readonly;           /* wal_check: a torn tail is measured, not cut */
+	uint64_t torn;           /* its bytes */
 	uint64_t written;
 	atomic_uint_fast64_t disk; /* bytes of the files' headers and records */
 	atomic_uint_fast64_t segment_max;
@@ -513,6 +515,10 @@ wal_check_file(struct wal *w, size_t i, bool records, bool *drop, char *why, siz
 			rv = JX_EINTERNAL;
 			goto out;
 		}
+		if (w->readonly) {
+			w->torn = len - off;
+			goto out;
+		}
 		log_warn("the log ended in an incomplete record (%zu bytes after record %"
 		    PRIu64 " in %s), from a write that was never acknowledged: cut", len - off,
 		    w->last, path);
@@ -634,6 +640,56 @@ wal_close(struct wal *w)
 	pthread_mutex_destroy(&w->lock);
 	free(w->firsts);
 	free(w);
+}
+
+int
+wal_check(const char *dir, struct wal_check_report *r, char *why, size_t whylen)
+{
+	struct wal w = { .fd = -1, .readonly = true };
+	char path[WAL_PATH_MAX + 32];
+	bool drop = false;
+	int rv;
+
+	memset(r, 0, sizeof(*r));
+	why[0] = '\0';
+	pthread_mutex_init(&w.lock, NULL);
+	snprintf(w.dir, sizeof(w.dir), "%s", dir);
+	snprintf(w.wdir, sizeof(w.wdir), "%s/wal", dir);
+	if (access(w.wdir, F_OK) != 0) {
+		rv = JX_OK; /* no log: a store from before it, or never started */
+		goto out;
+	}
+	if ((rv = wal_list(&w, why, whylen)) != 0)
+		goto out;
+	r->files = w.nfiles;
+	if (w.nfiles == 0)
+		goto out;
+	w.last = w.firsts[0] - 1;
+	r->first = w.firsts[0];
+	/* Every file whole, the last one's torn tail measured: nothing is changed. */
+	for (size_t i = 0; i < w.nfiles && rv == 0 && !drop; i++) {
+		struct stat st;
+		if ((rv = wal_check_file(&w, i, true, &drop, why, whylen)) != 0)
+			break;
+		if (i + 1 < w.nfiles && w.last + 1 != w.firsts[i + 1]) {
+			wal_file_path(&w, w.firsts[i], path, sizeof(path));
+			snprintf(why, whylen, "the log file %s ends at record %" PRIu64 ", but the next "
+			    "file begins at record %" PRIu64, path, w.last, w.firsts[i + 1]);
+			rv = JX_EINTERNAL;
+			break;
+		}
+		wal_file_path(&w, w.firsts[i], path, sizeof(path));
+		if (stat(path, &st) == 0)
+			r->bytes += (uint64_t)st.st_size;
+	}
+	r->unfinished = drop;
+	r->last = w.last;
+	r->torn = w.torn;
+	memcpy(r->id, w.id, WAL_ID_LEN);
+out:
+	pthread_mutex_destroy(&w.lock);
+	free(w.firsts);
+	return rv;
 }
 
 uint64_t

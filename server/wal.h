@@ -80,6 +80,23 @@ int wal_open_sized(const char *dir, uint64_t segment_max, struct wal **wp, char 
 /* Accepts NULL. */
 void wal_close(struct wal *w);
 
+/* What wal_check found. */
+struct wal_check_report {
+	size_t files;
+	uint64_t first, last; /* the records it holds (last < first: none) */
+	uint64_t bytes;       /* its files' sizes */
+	uint64_t torn;        /* bytes of an incomplete record at the end, cut at the next start */
+	bool unfinished;      /* the last file's header incomplete: removed at the next start */
+	uint8_t id[WAL_ID_LEN];
+};
+/*
+ * Reads dir/wal without changing anything, beside a running jixiaod or not: every
+ * file's header, that each file begins where the one before ends, and every record's
+ * checksum. Returns 0 (no wal folder is not a problem: files 0), or JX_EINTERNAL with
+ * the first damage in why.
+ */
+int wal_check(const char *dir, struct wal_check_report *r, char *why, size_t whylen);
+
 /* The last LSN in the log, 0 when it is empty. */
 uint64_t wal_last(const struct wal *w);
 void wal_id(const struct wal *w, uint8_t id[WAL_ID_LEN]);

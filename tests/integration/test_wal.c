@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -533,6 +534,25 @@ rebuild_equals(struct jxd *d, const uint8_t *seen, size_t len, const uint8_t liv
 	free(seen2);
 }
 
+/* jixiaod check on the stopped daemon's store: its exit status, and a phrase of its output. */
+static void
+check_says(struct jxd *d, int status, const char *phrase)
+{
+	char cmd[1200], out[8192];
+	size_t n;
+	FILE *p;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "'%s' check --data '%s' 2>&1", getenv("JIXIAOD"), d->data);
+	assert_non_null(p = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	rc = pclose(p);
+	if (!WIFEXITED(rc) || WEXITSTATUS(rc) != status || strstr(out, phrase) == NULL)
+		fail_msg("jixiaod check exited %d, not %d, or did not say \"%s\":\n%s",
+		    WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, status, phrase, out);
+}
+
 /* ---- the tests */
 
 /* A store rebuilt from its log alone equals the live one: what clients see, and every record. */
@@ -932,8 +952,48 @@ wal_snapshots_bound_the_log(void **state)
 	assert_int_not_equal(store_open(d.data, 0, &st, why, sizeof(why)), JX_OK);
 	if (strstr(why, "older than its log") == NULL || strstr(why, "Move data.mdb aside") == NULL)
 		fail_msg("refused, but with: %s", why);
+	/* jixiaod check says so too, without changing anything. */
+	check_says(&d, 65, "older than its log's first record");
 	assert_int_equal(unlink(path), 0);
 	assert_jx_ok(store_digest(d.data, rebuilt));
+	check_says(&d, 0, "its snapshot at record");
+
+	/* The snapshot gone: the records before the log's first are nowhere. */
+	{
+		char snap[600], aside[620];
+		uint64_t at = 0;
+		struct dirent *ent;
+		DIR *dir;
+		snprintf(snap, sizeof(snap), "%s/wal", d.data);
+		assert_non_null(dir = opendir(snap));
+		while ((ent = readdir(dir)) != NULL)
+			if (strstr(ent->d_name, ".snapshot") != NULL)
+				at = strtoull(ent->d_name, NULL, 16);
+		closedir(dir);
+		assert_true(at > 0);
+		snprintf(snap, sizeof(snap), "%s/wal/%016" PRIx64 ".snapshot", d.data, at);
+		snprintf(aside, sizeof(aside), "%s.aside", snap);
+		assert_int_equal(rename(snap, aside), 0);
+		check_says(&d, 65, "no snapshot holds the records before it");
+		assert_int_equal(rename(aside, snap), 0);
+	}
+	/* A byte of the log's first file flipped: damage, named, nothing cut. */
+	{
+		char file[600];
+		uint8_t b;
+		int fd;
+		snprintf(file, sizeof(file), "%s/wal/%016" PRIx64 ".log", d.data,
+		    log_first(d.data, &snapshots));
+		assert_true((fd = open(file, O_RDWR)) >= 0);
+		assert_int_equal(pread(fd, &b, 1, 100), 1);
+		b ^= 0x40;
+		assert_int_equal(pwrite(fd, &b, 1, 100), 1);
+		check_says(&d, 65, "the log is damaged");
+		b ^= 0x40;
+		assert_int_equal(pwrite(fd, &b, 1, 100), 1);
+		close(fd);
+	}
+	check_says(&d, 0, "no problems");
 	free(seen1);
 	jxd_cleanup(&d);
 }
