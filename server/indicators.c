@@ -327,25 +327,6 @@ indicators_save(struct rpc_call *c, Jixiao__Workspace *ws, Jixiao__Node *before,
 	return JX_OK;
 }
 
-int
-indicators_copy(struct rpc_call *c, const Jixiao__Node *node, Jixiao__Node **copy)
-{
-	size_t len = jixiao__node__get_packed_size(node);
-	uint8_t *buf = malloc(len > 0 ? len : 1);
-
-	*copy = NULL;
-	if (buf != NULL) {
-		jixiao__node__pack(node, buf);
-		*copy = jixiao__node__unpack(NULL, len, buf);
-		free(buf);
-	}
-	if (*copy == NULL) {
-		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
-		return JX_EINTERNAL;
-	}
-	return JX_OK;
-}
-
 /* parent.code + ".k" for the first k not taken. */
 static int
 indicators_next_code(struct rpc_call *c, uint64_t ws, const Jixiao__Node *parent, char *code)

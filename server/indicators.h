@@ -46,8 +46,6 @@ bool indicators_has_children(struct rpc_call *c, uint64_t ws, uint64_t id);
 /* The indicator ref names in ws, by id when it has one, else by code; fails the call. */
 int indicators_resolve(struct rpc_call *c, uint64_t ws, const Jixiao__NodeRef *ref,
     Jixiao__Node **node);
-/* A deep copy of node (caller frees); fails the call. */
-int indicators_copy(struct rpc_call *c, const Jixiao__Node *node, Jixiao__Node **copy);
 
 /*
  * How many levels id's subtree spans (1: no sub-indicators), looked at down to limit

@@ -700,6 +700,25 @@ rpc_call_note(struct rpc_call *c, const char *fmt, ...)
 }
 
 int
+rpc_call_copy(struct rpc_call *c, const ProtobufCMessage *m, ProtobufCMessage **copy)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(len > 0 ? len : 1);
+
+	*copy = NULL;
+	if (buf != NULL) {
+		protobuf_c_message_pack(m, buf);
+		*copy = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
+		free(buf);
+	}
+	if (*copy == NULL) {
+		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
+		return JX_EINTERNAL;
+	}
+	return JX_OK;
+}
+
+int
 rpc_call_code(struct rpc_call *c)
 {
 	return c->code;

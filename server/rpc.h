@@ -77,6 +77,8 @@ int64_t rpc_call_now(struct rpc_call *c);
 const char *rpc_call_feed_url(struct rpc_call *c);
 /* Bytes a handler may put in one reply (the payload, leaving room for the envelope). */
 size_t rpc_call_max_reply(struct rpc_call *c);
+/* A deep copy of m (caller frees with protobuf_c_message_free_unpacked); fails the call. */
+int rpc_call_copy(struct rpc_call *c, const ProtobufCMessage *m, ProtobufCMessage **copy);
 /* Marks the call failed with code and a plain sentence; the first failure wins. */
 void rpc_call_fail(struct rpc_call *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

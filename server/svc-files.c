@@ -147,7 +147,7 @@ svc_files_add_evidence(Jixiao__Files_Service *service, const Jixiao__AddEvidence
 		    "send it again" : "the file sent does not match its hash; send it again");
 		goto out;
 	}
-	if (indicators_copy(c, node, &before) != 0 ||
+	if (rpc_call_copy(c, &node->base, (ProtobufCMessage **)&before) != 0 ||
 	    (list = calloc(node->n_evidence + 1, sizeof(*list))) == NULL) {
 		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
 		goto out;

@@ -49,26 +49,6 @@ finding_get(struct rpc_call *c, uint64_t ws, uint64_t id, Jixiao__Finding **f)
 	return rv;
 }
 
-/* A deep copy of f (caller frees), for the history's before. */
-static int
-finding_copy(struct rpc_call *c, const Jixiao__Finding *f, Jixiao__Finding **copy)
-{
-	size_t len = jixiao__finding__get_packed_size(f);
-	uint8_t *buf = malloc(len > 0 ? len : 1);
-
-	*copy = NULL;
-	if (buf != NULL) {
-		jixiao__finding__pack(f, buf);
-		*copy = jixiao__finding__unpack(NULL, len, buf);
-		free(buf);
-	}
-	if (*copy == NULL) {
-		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
-		return JX_EINTERNAL;
-	}
-	return JX_OK;
-}
-
 static int
 finding_count_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -275,7 +255,7 @@ svc_findings_set(Jixiao__Findings_Service *service, const Jixiao__SetFindingRequ
 		out.finding = f;
 		goto out;
 	}
-	if (finding_copy(c, f, &before) != 0)
+	if (rpc_call_copy(c, &f->base, (ProtobufCMessage **)&before) != 0)
 		goto out;
 	if (in->text != NULL && workspace_set_str(&f->text, in->text) != 0) {
 		rpc_call_fail(c, JX_EINTERNAL, "out of memory");
