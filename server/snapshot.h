@@ -14,7 +14,8 @@
  * `every` bytes (jixiaod --snapshot-every, default SNAPSHOT_EVERY) and at least half
  * the store's file (so the copies write at most twice what the log does: the store
  * keeps every revision's history too, so it grows about as fast as its log), and
- * a log file could go. The log is kept in files of a quarter of that.
+ * a log file could go, and the disk has room for the copy and SNAPSHOT_ROOM more (a full
+ * disk is the log's to use). The log is kept in files of a quarter of that.
  */
 #ifndef JX_SNAPSHOT_H
 #define JX_SNAPSHOT_H
@@ -28,6 +29,8 @@
 
 #define SNAPSHOT_EVERY ((uint64_t)256 << 20)
 #define SNAPSHOT_EVERY_MIN ((uint64_t)256 << 10)
+/* Free disk beyond the store's size a snapshot leaves for the log; with less, none is made. */
+#define SNAPSHOT_ROOM ((uint64_t)64 << 20)
 
 /* Whether a log of log_bytes in files files, beside a store of store_bytes, is due one. */
 bool snapshot_due(uint64_t log_bytes, size_t files, uint64_t store_bytes, uint64_t every);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdatomic.h>
@@ -979,6 +980,15 @@ store_flush(void *arg)
 	if (rv != 0 || s->broken || log_bytes < s->snapshot_retry ||
 	    !snapshot_due(log_bytes, wal_files(s->wal), store_file_size(s), every))
 		return rv;
+	/* The copy must not take the room the log's next records need. */
+	if (store_disk_free(s) < store_file_size(s) + SNAPSHOT_ROOM) {
+		s->snapshot_retry = log_bytes + snapshot_segment(every);
+		log_warn("no snapshot of the store now: the disk has %" PRIu64 " MiB free, less "
+		    "than the store's %llu MiB and %llu MiB to spare; the log keeps every record "
+		    "meanwhile", store_disk_free(s) >> 20, store_file_size(s) >> 20,
+		    (unsigned long long)(SNAPSHOT_ROOM >> 20));
+		return rv;
+	}
 	if (snapshot_make(s, s->wal, &lsn, why, sizeof(why)) != 0) {
 		/* Not again at once: after another log file's worth. */
 		s->snapshot_retry = log_bytes + snapshot_segment(every);
