@@ -22,8 +22,7 @@
 /* The longest audit line; a longer one (a long failure message) is cut. */
 #define AUDIT_LINE_MAX 2048
 
-/* The peer of pipe as text: "127.0.0.1:53012", "[::1]:53012", "ipc:/path" or "". */
-static void
+void
 audit_peer(uint32_t pipe, char *out, size_t len)
 {
 	nng_pipe p = NNG_PIPE_INITIALIZER;
@@ -161,7 +160,8 @@ audit_journal(const struct audit_event *e, const char *line, const char *peer,
 void
 audit_log(const struct audit_event *e)
 {
-	char when[64], stamp[32], peer[160], fp[KEY_FINGERPRINT_LEN], line[AUDIT_LINE_MAX];
+	char when[64], stamp[32], fp[KEY_FINGERPRINT_LEN], line[AUDIT_LINE_MAX];
+	const char *peer = e->peer != NULL ? e->peer : "";
 	struct timespec ts;
 	struct tm tm;
 	FILE *f;
@@ -170,7 +170,6 @@ audit_log(const struct audit_event *e)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(when, sizeof(when), "%s.%03uZ", stamp, (unsigned)(ts.tv_nsec / 1000000) % 1000);
-	audit_peer(e->pipe, peer, sizeof(peer));
 	if (e->key != NULL)
 		key_fingerprint(e->key, fp);
 	/* The line is built whole first, so it is written in one piece (or cut, never torn). */

@@ -11,13 +11,14 @@
 #define JX_AUDIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct audit_event {
 	const char *event;      /* "write", "login" or "refused" */
 	const char *user;       /* "" when not logged in */
 	const uint8_t *key;     /* the caller's public key (32 bytes), or NULL */
-	uint32_t pipe;          /* the connection, for the peer's address */
+	const char *peer;       /* the connection's peer, as audit_peer wrote it */
 	const char *service;
 	const char *method;
 	bool has_workspace;
@@ -28,6 +29,14 @@ struct audit_event {
 	const char *message;    /* the reply's sentence for a failure, or NULL */
 };
 
+/* The longest peer text audit_peer writes, with its NUL. */
+#define AUDIT_PEER_MAX 160
+
+/*
+ * The peer of connection pipe as text: "127.0.0.1:53012", "[::1]:53012", "ipc:/path",
+ * or "" once the connection is gone: read it before the call is answered.
+ */
+void audit_peer(uint32_t pipe, char *out, size_t len);
 /* Writes e as one line, whole, even with other threads logging. */
 void audit_log(const struct audit_event *e);
 

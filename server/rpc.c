@@ -251,56 +251,68 @@ rpc_invoke(struct rpc_call *c)
 	}
 }
 
+/* A call's audit line, gathered before its reply and written after it. */
+struct rpc_audit {
+	bool due;
+	struct audit_event e;
+	char user[AUTH_NAME_MAX + 1];
+	char peer[AUDIT_PEER_MAX];
+	uint8_t pk[KEY_PUBLIC_LEN];
+};
+
 /*
- * What a finished call leaves behind for operators: its metrics, and its audit line
- * when it wrote, logged in, or was refused for want of a login or a role.
+ * What a finished call leaves behind for operators, taken before it is answered (the
+ * client may hang up at once, taking its session and address along): its metrics, and
+ * in *a its audit line when it wrote, logged in, or was refused for want of a login or a
+ * role, which rpc_deliver writes once the reply is sent.
  */
 static void
-rpc_observe(struct rpc_call *c)
+rpc_observe(struct rpc_call *c, struct rpc_audit *a)
 {
 	const ProtobufCServiceDescriptor *d = c->svc->service->descriptor;
-	struct audit_event e = { .event = "write" };
+	struct audit_event *e = &a->e;
 	bool login = c->svc == &svc_auth && strcmp(d->methods[c->method].name, "Login") == 0;
-	uint8_t pk[KEY_PUBLIC_LEN];
-	char user[AUTH_NAME_MAX + 1];
 
+	memset(a, 0, sizeof(*a));
 	metrics_request(d, c->method, c->code, metrics_now_ns() - c->started_ns);
 	if (login)
 		metrics_login(c->code == JX_OK);
+	e->event = "write";
 	if (login)
-		e.event = "login";
+		e->event = "login";
 	/* Not the "log in first" that every client meets once before it logs in. */
 	else if (c->code == JX_EPERM || (c->code == JX_EUNAUTH && c->user[0] != '\0'))
-		e.event = "refused";
+		e->event = "refused";
 	else if (!c->row->writes)
 		return;
-	snprintf(user, sizeof(user), "%s", c->user);
+	a->due = true;
+	snprintf(a->user, sizeof(a->user), "%s", c->user);
 	if (login) {
 		const Jixiao__LoginRequest *in = (const Jixiao__LoginRequest *)c->input;
 		if (c->code == JX_OK && c->rpc->auth != NULL)
-			auth_session_user(c->rpc->auth, c->pipe, user, pk);
+			auth_session_user(c->rpc->auth, c->pipe, a->user, a->pk);
 		if (in->public_key.len == KEY_PUBLIC_LEN)
-			e.key = in->public_key.data;
+			e->key = in->public_key.data;
 	} else if (c->user[0] != '\0') {
-		e.key = c->pk;
+		e->key = c->pk;
 	}
 	for (struct rpc_change *ch = c->changes; ch != NULL; ch = ch->next) {
-		e.has_workspace = true;
-		e.workspace = ch->ws;
-		e.changes++;
-		if (ch->revision > e.revision)
-			e.revision = ch->revision;
+		e->has_workspace = true;
+		e->workspace = ch->ws;
+		e->changes++;
+		if (ch->revision > e->revision)
+			e->revision = ch->revision;
 	}
 	/* A call that made no change (refused, or a login) names the workspace it asked for. */
-	if (!e.has_workspace)
-		e.has_workspace = policy_workspace_of(c->input, &e.workspace);
-	e.user = user;
-	e.pipe = c->pipe;
-	e.service = d->short_name;
-	e.method = d->methods[c->method].name;
-	e.code = c->code;
-	e.message = c->message[0] != '\0' ? c->message : NULL;
-	audit_log(&e);
+	if (!e->has_workspace)
+		e->has_workspace = policy_workspace_of(c->input, &e->workspace);
+	audit_peer(c->pipe, a->peer, sizeof(a->peer));
+	e->user = a->user;
+	e->peer = a->peer;
+	e->service = d->short_name;
+	e->method = d->methods[c->method].name;
+	e->code = c->code;
+	e->message = c->message[0] != '\0' ? c->message : NULL;
 }
 
 static void
@@ -308,8 +320,9 @@ rpc_deliver(struct rpc_call *c)
 {
 	uint8_t *reply = c->reply;
 	size_t len = c->reply_len;
+	struct rpc_audit audit;
 
-	rpc_observe(c);
+	rpc_observe(c, &audit);
 	/* Never more than --max-message: the client could not be told why otherwise. */
 	if (reply != NULL && len > c->rpc->max_message) {
 		char message[ENVELOPE_MESSAGE_MAX];
@@ -324,13 +337,17 @@ rpc_deliver(struct rpc_call *c)
 			len = 0;
 		c->reply = NULL;
 		c->reply_fn(c->reply_arg, reply, len);
-		return;
+		goto audit;
 	}
 	if (reply == NULL && envelope_reply_pack(JX_EINTERNAL, "out of memory", NULL, &reply,
 	    &len) != 0)
 		len = 0;
 	c->reply = NULL;
 	c->reply_fn(c->reply_arg, reply, len);
+audit:
+	/* After the reply: the client does not wait for its audit line. */
+	if (audit.due)
+		audit_log(&audit.e);
 }
 
 /* Reads: run at once, on a snapshot. */
