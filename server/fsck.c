@@ -215,6 +215,43 @@ fsck_exists(struct fsck *f, enum store_db db, const void *key, size_t klen, MDB_
 	return store_get(f->txn, f->store, db, key, klen, v != NULL ? v : &tmp) == 0;
 }
 
+/*
+ * A record kept under (workspace, id), what in words ("indicator", "finding"): its key's
+ * length, that its workspace exists, that it decodes as desc and that its first field
+ * (its id) says it is the one its key names. Returns the message, for the caller to check
+ * further and free, or NULL when it does not decode (or its key is wrong).
+ */
+static ProtobufCMessage *
+fsck_ws_record(struct fsck *f, const void *key, size_t klen, const void *val, size_t vlen,
+    const char *what, const ProtobufCMessageDescriptor *desc, uint64_t *ws, uint64_t *id)
+{
+	const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(desc, 1);
+	ProtobufCMessage *m;
+	uint64_t said;
+
+	if (klen != 16) {
+		fsck_problem(f, "a record of a %s has a key of %zu bytes, not 16", what, klen);
+		return NULL;
+	}
+	*ws = store_key_get_u64(key);
+	*id = store_key_get_u64((const uint8_t *)key + 8);
+	if (fsck_find_ws(f, *ws) == NULL)
+		fsck_problem(f, "%s %" PRIu64 " belongs to workspace %" PRIu64 ", which does not "
+		    "exist", what, *id, *ws);
+	if ((m = protobuf_c_message_unpack(desc, NULL, vlen, val)) == NULL) {
+		fsck_problem(f, "workspace %" PRIu64 ": %s %" PRIu64 " does not decode", *ws, what,
+		    *id);
+		return NULL;
+	}
+	if (fd == NULL || fd->type != PROTOBUF_C_TYPE_UINT64)
+		return m;
+	memcpy(&said, (const uint8_t *)m + fd->offset, sizeof(said));
+	if (said != *id)
+		fsck_problem(f, "workspace %" PRIu64 ": %s %" PRIu64 " says it is %" PRIu64, *ws,
+		    what, *id, said);
+	return m;
+}
+
 static int
 fsck_node_one(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -225,24 +262,10 @@ fsck_node_one(void *arg, const void *key, size_t klen, const void *val, size_t v
 	size_t clen;
 	MDB_val cv;
 
-	if (klen != 16) {
-		fsck_problem(f, "an indicator record has a key of %zu bytes, not 16", klen);
+	if ((n = (Jixiao__Node *)fsck_ws_record(f, key, klen, val, vlen, "indicator",
+	    &jixiao__node__descriptor, &ws, &id)) == NULL)
 		return 0;
-	}
 	f->r->nodes++;
-	ws = store_key_get_u64(key);
-	id = store_key_get_u64((const uint8_t *)key + 8);
-	if (fsck_find_ws(f, ws) == NULL)
-		fsck_problem(f, "indicator %" PRIu64 " belongs to workspace %" PRIu64 ", which "
-		    "does not exist", id, ws);
-	if ((n = jixiao__node__unpack(NULL, vlen, val)) == NULL) {
-		fsck_problem(f, "workspace %" PRIu64 ": indicator %" PRIu64 " does not decode",
-		    ws, id);
-		return 0;
-	}
-	if (n->id != id)
-		fsck_problem(f, "workspace %" PRIu64 ": indicator %" PRIu64 " says it is %"
-		    PRIu64, ws, id, n->id);
 	clen = strlen(n->code);
 	if (clen > sizeof(code) - 8) {
 		fsck_problem(f, "workspace %" PRIu64 ": indicator %" PRIu64 " has a code of "
@@ -346,24 +369,10 @@ fsck_finding_one(void *arg, const void *key, size_t klen, const void *val, size_
 	Jixiao__Finding *fi;
 	uint64_t ws, id;
 
-	if (klen != 16) {
-		fsck_problem(f, "a finding has a key of %zu bytes, not 16", klen);
+	if ((fi = (Jixiao__Finding *)fsck_ws_record(f, key, klen, val, vlen, "finding",
+	    &jixiao__finding__descriptor, &ws, &id)) == NULL)
 		return 0;
-	}
 	f->r->findings++;
-	ws = store_key_get_u64(key);
-	id = store_key_get_u64((const uint8_t *)key + 8);
-	if (fsck_find_ws(f, ws) == NULL)
-		fsck_problem(f, "finding %" PRIu64 " belongs to workspace %" PRIu64 ", which "
-		    "does not exist", id, ws);
-	if ((fi = jixiao__finding__unpack(NULL, vlen, val)) == NULL) {
-		fsck_problem(f, "workspace %" PRIu64 ": finding %" PRIu64 " does not decode",
-		    ws, id);
-		return 0;
-	}
-	if (fi->id != id)
-		fsck_problem(f, "workspace %" PRIu64 ": finding %" PRIu64 " says it is %"
-		    PRIu64, ws, id, fi->id);
 	jixiao__finding__free_unpacked(fi, NULL);
 	return 0;
 }

@@ -189,6 +189,20 @@ sound_and_broken_stores(void **state)
 	key[0] = 'r';
 	memset(key + 1, 9, 32);
 	assert_jx_ok(store_put(txn, s, STORE_USERS, key, 33, "ghost", 5));
+	/* An indicator kept as 9 that says it is 10; a finding that does not decode. */
+	{
+		Jixiao__Node n = JIXIAO__NODE__INIT;
+		uint8_t buf[256];
+		size_t len;
+		n.id = 10;
+		n.code = "9";
+		n.revision = 1;
+		len = jixiao__node__pack(&n, buf);
+		store_key_pair(key, 1, 9);
+		assert_jx_ok(store_put(txn, s, STORE_NODES, key, 16, buf, len));
+		store_key_pair(key, 1, 5);
+		assert_jx_ok(store_put(txn, s, STORE_FINDINGS, key, 16, "\xff\xff", 2));
+	}
 	assert_jx_ok(store_write_commit(s, txn));
 	store_close(s);
 
@@ -197,9 +211,14 @@ sound_and_broken_stores(void **state)
 	assert_has(f.text, "workspace 1: the hash chain breaks at revision 4");
 	assert_has(f.text, "workspace 1: indicator 1 is missing from the code index");
 	assert_has(f.text, "the children index names indicator 99, which does not exist");
+	assert_has(f.text, "workspace 1: indicator 9 says it is 10");
+	assert_has(f.text, "workspace 1: finding 5 does not decode");
 	assert_has(f.text, "evidence file abababababababab…: its content does not hash");
 	assert_has(f.text, "the retired key index names user ghost, who does not exist");
-	assert_int_equal(r.problems, 6);
+	/* And indicator 9 is in neither the code index nor its parent's children. */
+	assert_has(f.text, "workspace 1: indicator 9 is missing from the code index");
+	assert_has(f.text, "workspace 1: indicator 9 is missing from its parent's children");
+	assert_int_equal(r.problems, 10);
 	fsck_report_free(&r);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
