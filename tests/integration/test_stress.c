@@ -29,6 +29,7 @@
 #include "daemon.h"
 #include "err.h"
 #include "jxtest.h"
+#include "flatws.h"
 #include "linearize.h"
 #include "proto/jixiao.pb-c.h"
 
@@ -336,42 +337,16 @@ node_code(int i, char *code, size_t len)
 static uint64_t
 create_workspace(struct client *cl, uint64_t *setup_head)
 {
-	Jixiao__CreateWorkspaceRequest c = JIXIAO__CREATE_WORKSPACE_REQUEST__INIT;
-	Jixiao__ImportTreeRequest in = JIXIAO__IMPORT_TREE_REQUEST__INIT;
-	Jixiao__AddNodeRequest add[NODES], *adds[NODES];
-	Jixiao__WorkspaceReply *wout;
-	Jixiao__ImportTreeReply *iout;
-	char msg[1100], codes[NODES][16], names[NODES][32];
-	uint64_t ws;
+	char codes[NODES][16], names[NODES][32], *cp[NODES], *np[NODES];
 
-	c.subject = "压力测试";
-	c.fiscal_year = 2023;
-	c.kind = JIXIAO__KIND__KEY_EVALUATION;
-	assert_jx_ok(client_call(cl, &jixiao__workspaces__descriptor, "Create", &c.base,
-	    (ProtobufCMessage **)&wout, msg, sizeof(msg)));
-	ws = wout->workspace->id;
-	jixiao__workspace_reply__free_unpacked(wout, NULL);
 	for (int i = 0; i < NODES; i++) {
-		jixiao__add_node_request__init(&add[i]);
 		node_code(i, codes[i], sizeof(codes[i]));
 		snprintf(names[i], sizeof(names[i]), "%s%s", i < SHARED ? "共享指标" : "个人指标",
 		    codes[i] + 1);
-		add[i].workspace = ws;
-		add[i].code = codes[i];
-		add[i].name = names[i];
-		add[i].has_weight = 1;
-		add[i].weight = WEIGHT;
-		adds[i] = &add[i];
+		cp[i] = codes[i];
+		np[i] = names[i];
 	}
-	in.workspace = ws;
-	in.n_nodes = NODES;
-	in.nodes = adds;
-	assert_jx_ok(client_call(cl, &jixiao__tree__descriptor, "Import", &in.base,
-	    (ProtobufCMessage **)&iout, msg, sizeof(msg)));
-	assert_int_equal(iout->added, NODES);
-	*setup_head = iout->workspace_revision;
-	jixiao__import_tree_reply__free_unpacked(iout, NULL);
-	return ws;
+	return jxtest_flat_workspace(cl, "压力测试", 2023, NODES, cp, np, WEIGHT, setup_head);
 }
 
 static Jixiao__TreeReply *

@@ -39,6 +39,7 @@
 #include "daemon.h"
 #include "err.h"
 #include "jxtest.h"
+#include "flatws.h"
 #include "proto/jixiao.pb-c.h"
 #include "store.h"
 
@@ -222,40 +223,18 @@ store_digest(const char *data, uint8_t out[DIGEST_LEN])
 static uint64_t
 create_workspace(struct client *cl, const char *subject, uint64_t ids[NODES])
 {
-	Jixiao__CreateWorkspaceRequest c = JIXIAO__CREATE_WORKSPACE_REQUEST__INIT;
-	Jixiao__ImportTreeRequest in = JIXIAO__IMPORT_TREE_REQUEST__INIT;
 	Jixiao__GetTreeRequest g = JIXIAO__GET_TREE_REQUEST__INIT;
-	Jixiao__AddNodeRequest add[NODES], *adds[NODES];
-	Jixiao__WorkspaceReply *wout;
-	Jixiao__ImportTreeReply *iout;
 	Jixiao__TreeReply *tree;
-	char msg[1100], codes[NODES][16], names[NODES][32];
+	char msg[1100], codes[NODES][16], names[NODES][32], *cp[NODES], *np[NODES];
 	uint64_t ws;
 
-	c.subject = (char *)subject;
-	c.fiscal_year = 2024;
-	c.kind = JIXIAO__KIND__KEY_EVALUATION;
-	assert_jx_ok(client_call(cl, &jixiao__workspaces__descriptor, "Create", &c.base,
-	    (ProtobufCMessage **)&wout, msg, sizeof(msg)));
-	ws = wout->workspace->id;
-	jixiao__workspace_reply__free_unpacked(wout, NULL);
 	for (int i = 0; i < NODES; i++) {
-		jixiao__add_node_request__init(&add[i]);
 		snprintf(codes[i], sizeof(codes[i]), "L%d", i + 1);
 		snprintf(names[i], sizeof(names[i]), "日志指标%d", i + 1);
-		add[i].workspace = ws;
-		add[i].code = codes[i];
-		add[i].name = names[i];
-		add[i].has_weight = 1;
-		add[i].weight = WEIGHT;
-		adds[i] = &add[i];
+		cp[i] = codes[i];
+		np[i] = names[i];
 	}
-	in.workspace = ws;
-	in.n_nodes = NODES;
-	in.nodes = adds;
-	assert_jx_ok(client_call(cl, &jixiao__tree__descriptor, "Import", &in.base,
-	    (ProtobufCMessage **)&iout, msg, sizeof(msg)));
-	jixiao__import_tree_reply__free_unpacked(iout, NULL);
+	ws = jxtest_flat_workspace(cl, subject, 2024, NODES, cp, np, WEIGHT, NULL);
 	g.workspace = ws;
 	assert_jx_ok(client_call(cl, &jixiao__tree__descriptor, "GetTree", &g.base,
 	    (ProtobufCMessage **)&tree, msg, sizeof(msg)));
