@@ -1065,6 +1065,25 @@ target_glues(const char *unit, const char *s)
 	return 0;
 }
 
+/*
+ * Whether word followed by tail spells one of the words of a relative target across
+ * the join (以上 + 年内 holds 上年), which would turn the rendering into another target.
+ */
+static int
+target_joins_relword(const char *word, const char *tail)
+{
+	size_t wn = strlen(word);
+
+	for (size_t k = 0; k < NELEM(target_relwords); k++) {
+		const char *r = target_relwords[k];
+		for (size_t j = 1; j < strlen(r); j++)
+			if (j <= wn && memcmp(word + wn - j, r, j) == 0 &&
+			    strncmp(tail, r + j, strlen(r + j)) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 /* 10亿 for 100000000000, 148.75万 for 148750000, 95 for 9500. */
 static void
 target_put_value(struct outbuf *o, int64_t v, const char *unit)
@@ -1146,10 +1165,9 @@ target_format(const struct target *t, char *buf, size_t len)
 		 * 以下, or by a space, which a unit does not reach past.
 		 */
 		if (target_glues(c->unit, c->tail)) {
-			if (c->cmp == TARGET_GE || c->cmp == TARGET_LE)
-				target_put(&o, c->cmp == TARGET_GE ? "以上" : "以下");
-			else
-				target_put(&o, " ");
+			const char *apart = c->cmp == TARGET_GE ? "以上" :
+			    c->cmp == TARGET_LE ? "以下" : " ";
+			target_put(&o, target_joins_relword(apart, c->tail) ? " " : apart);
 		}
 		target_put(&o, c->tail);
 	}
