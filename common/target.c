@@ -1038,8 +1038,9 @@ target_needs_eq(const struct target *t, const struct target_clause *c)
 }
 
 /*
- * Whether tail s would be read as part of the value it follows: 万, a unit, 以上, a
- * digit; but digits after a unit's letters are a name (IPv6), not the value's.
+ * Whether tail s would be read as part of the value it follows: 万, a unit (or the rest of
+ * a longer unit that begins with this one), 以上, a digit; but digits after a unit's
+ * letters are a name (IPv6), not the value's.
  */
 static int
 target_glues(const char *unit, const char *s)
@@ -1050,9 +1051,15 @@ target_glues(const char *unit, const char *s)
 		return n == 0 || !target_isalpha(unit[n - 1]);
 	if (target_isalpha(s[0]) || s[0] == '.' || s[0] == '/')
 		return 1;
-	for (k = 0; k < NELEM(target_units); k++)
-		if (strncmp(s, target_units[k], strlen(target_units[k])) == 0)
+	for (k = 0; k < NELEM(target_units); k++) {
+		const char *u = target_units[k];
+		if (strncmp(s, u, strlen(u)) == 0)
 			return 1;
+		/* 分 then 钟: together the longer unit 分钟. */
+		if (n > 0 && strlen(u) > n && strncmp(u, unit, n) == 0 &&
+		    strncmp(s, u + n, strlen(u + n)) == 0)
+			return 1;
+	}
 	for (k = 0; k < NELEM(target_mags); k++)
 		if (strncmp(s, target_mags[k].s, strlen(target_mags[k].s)) == 0)
 			return 1;

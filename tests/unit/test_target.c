@@ -483,6 +483,8 @@ format_round_trips(void **state)
 		{ "不少于10亿条", "≥10亿条" },
 		/* 以上 before 年内 would spell 上年 (a relative target): a space instead. */
 		{ "不少于10分钟年内", "≥10分钟 年内" },
+		/* A unit kept apart from a tail that would lengthen it (分 + 钟秒 is not 分钟). */
+		{ "不超过5分\x05钟秒", "≤5分以下钟秒" },
 		{ "100000条以上", "≥10万条" },
 		{ "10000个", "1万个" },
 		{ "≥600万", "≥600万" },
