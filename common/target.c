@@ -139,6 +139,7 @@ struct parser {
 	size_t n;
 	struct cand c[TARGET_CANDS];
 	size_t nc;
+	size_t numbers;			/* numbers seen: a refused 1,16 is two */
 	int overflow;			/* more values than TARGET_CANDS */
 	size_t date_end;		/* where the last date ended, (size_t)-1 for none */
 	size_t value_end;		/* where the last value ended */
@@ -453,6 +454,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 	struct cand c = { .start = start, .seg = seg, .cmp = cmp };
 	int64_t m = 0;
 	int digits = 0, frac = 0, exp = 0, mags = 0, sfx, toolong = 0, group = 0, grouped = 0;
+	int commas = 0;
 	size_t k = j, q, l;
 
 	for (;;) {
@@ -475,6 +477,7 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 			    target_isdigit(p->s[k + 4]))
 				c.bad = 1;
 			grouped = 1;
+			commas++;
 			group = 0;
 			k++;
 		} else if (target_match(p, k, "，") > 0 && target_isdigit(p->s[k + 3]) &&
@@ -564,7 +567,12 @@ target_value(struct parser *p, size_t start, size_t j, int cmp, int seg)
 	else
 		target_scale(&c, m, frac, exp, p->round);
 
-	if (p->nc == TARGET_CANDS)
+	/*
+	 * A comma the value was refused for may be a list's (4,4): its numbers count one
+	 * each, as they do once a rendering has put a clause separator between them.
+	 */
+	p->numbers += c.bad && grouped ? (size_t)commas + 1 : 1;
+	if (p->nc == TARGET_CANDS || p->numbers > TARGET_CANDS)
 		p->overflow = 1;
 	else
 		p->c[p->nc++] = c;
