@@ -1182,7 +1182,10 @@ target_format(const struct target *t, char *buf, size_t len)
 		if (target_glues(c->unit, c->tail)) {
 			const char *apart = c->cmp == TARGET_GE ? "以上" :
 			    c->cmp == TARGET_LE ? "以下" : " ";
-			target_put(&o, target_joins_relword(apart, c->tail) ? " " : apart);
+			target_put(&o, apart);
+			/* 以上 + 年内 would spell 上年: a space between (a space alone lets 年 be the unit). */
+			if (target_joins_relword(apart, c->tail))
+				target_put(&o, " ");
 		}
 		target_put(&o, c->tail);
 	}

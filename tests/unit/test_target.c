@@ -481,8 +481,9 @@ format_round_trips(void **state)
 		{ "系统对用户操作的响应时间不超过 5秒", "系统对用户操作的响应时间≤5秒" },
 		{ "148.75万件", "148.75万件" },
 		{ "不少于10亿条", "≥10亿条" },
-		/* 以上 before 年内 would spell 上年 (a relative target): a space instead. */
-		{ "不少于10分钟年内", "≥10分钟 年内" },
+		/* 以上 before 年内 would spell 上年 (a relative target): a space between. */
+		{ "不少于10分钟年内", "≥10分钟以上 年内" },
+		{ "1以上\x18年", "≥1以上 年" },
 		/* A unit kept apart from a tail that would lengthen it (分 + 钟秒 is not 分钟). */
 		{ "不超过5分\x05钟秒", "≤5分以下钟秒" },
 		{ "100000条以上", "≥10万条" },
